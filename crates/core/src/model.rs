@@ -1,0 +1,498 @@
+//! The plan model: a prefecture's DX plan as areas (分野) → items (項目) →
+//! projects (事業), with re-listings (再掲), owners (部・課), KPIs and the
+//! yearly results. Plain data; storage and workbooks live elsewhere.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use serde::{Deserialize, Serialize};
+
+use crate::eval::{Direction, Evaluation, EvaluationRule};
+use crate::fy::{AsOf, FiscalYear};
+use crate::value::KpiValue;
+
+/// A DX plan (計画) and its report year.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Plan {
+    /// 団体名, e.g. 福島県. Empty when a workbook did not say.
+    pub organization: String,
+    /// 計画名, the title in the summary sheet's first cell.
+    pub title: String,
+    /// The summary sheet's report title when it is not the usual
+    /// `令和5年度関連事業 取組一覧` for the report year.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub report_title: Option<String>,
+    /// 計画期間 (first and last fiscal year), when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub period: Option<(FiscalYear, FiscalYear)>,
+    /// The fiscal years that have targets (目標値 R4–R7).
+    pub fiscal_years: Vec<FiscalYear>,
+    /// The year being reported on (報告年度).
+    pub report_year: FiscalYear,
+    /// As-of date of the report year's actuals (※R6.3.31時点).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub as_of: Option<AsOf>,
+    #[serde(default)]
+    pub rule: EvaluationRule,
+    pub areas: Vec<Area>,
+    pub kpis: Vec<Kpi>,
+    /// Projects and re-listings in plan order.
+    pub entries: Vec<Entry>,
+}
+
+/// 分野: an area of the plan, e.g. `I-1 まず始めに実施すべき取組`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Area {
+    pub code: String,
+    pub name: Option<String>,
+    pub items: Vec<Item>,
+}
+
+/// 項目: an item within an area, e.g. `(1)`, `(6)ア`, `計画`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Item {
+    pub code: String,
+    pub name: Option<String>,
+}
+
+/// One row group of the summary sheet: a project where it is defined, or a
+/// re-listing of it under another item.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum Entry {
+    Project(Project),
+    Relisting(Relisting),
+}
+
+/// 担当: one 部/課 pair. A co-owned project has several.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Owner {
+    /// 部
+    pub department: Option<String>,
+    /// 課
+    pub division: Option<String>,
+}
+
+/// A KPI shown on a project or re-listing. `relisted` marks a KPI repeated from
+/// where it was first listed (the sheet prints `再掲` and `※再掲:No2`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KpiRef {
+    pub no: u32,
+    #[serde(default)]
+    pub relisted: bool,
+}
+
+/// 事業: a project with its own number.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Project {
+    /// 事業番号 (`1`, `2`, …), unique in the plan.
+    pub no: String,
+    pub area: String,
+    pub item: Option<String>,
+    pub owners: Vec<Owner>,
+    /// 事業名又は取組名
+    pub name: Option<String>,
+    /// 事業概要又は取組内容
+    pub summary: Option<String>,
+    /// 指標(KPI)又は目標
+    pub goal: Option<String>,
+    pub kpis: Vec<KpiRef>,
+    #[serde(default)]
+    pub years: BTreeMap<FiscalYear, ProjectYear>,
+}
+
+/// What a project reports for one fiscal year.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ProjectYear {
+    pub evaluation: Option<Evaluation>,
+    /// 取組状況
+    pub narrative: Option<String>,
+    /// 予算 (千円)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub budget: Option<i64>,
+    /// 課題・アクション
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issues: Option<String>,
+}
+
+impl ProjectYear {
+    pub fn is_empty(&self) -> bool {
+        self == &ProjectYear::default()
+    }
+}
+
+/// 再掲: a project shown again under another item. Not a copy: name and owners
+/// always come from the original; summary, goal and the yearly evaluation and
+/// narrative are stored only where the re-listing says something different.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Relisting {
+    /// The original project's number.
+    pub of: String,
+    pub area: String,
+    pub item: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub goal: Option<String>,
+    pub kpis: Vec<KpiRef>,
+    #[serde(default)]
+    pub years: BTreeMap<FiscalYear, RelistingYear>,
+}
+
+/// A re-listing's own evaluation or narrative for a year, where it differs.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RelistingYear {
+    pub evaluation: Option<Evaluation>,
+    pub narrative: Option<String>,
+}
+
+/// A KPI (重要業績評価指標) or KGI. It may be shown on several projects.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Kpi {
+    /// KPI番号, unique in the plan.
+    pub no: u32,
+    /// The code printed on a project card (`KGI`, `KPI-1`), when it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// The group on a project card (`CSF-1 最新デジタル技術の活用拡大`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+    pub name: String,
+    pub unit: Option<String>,
+    #[serde(default)]
+    pub direction: Direction,
+    #[serde(default)]
+    pub cumulative: bool,
+    pub baseline: Option<KpiValue>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline_year: Option<FiscalYear>,
+    pub targets: BTreeMap<FiscalYear, KpiValue>,
+    pub actuals: BTreeMap<FiscalYear, Actual>,
+    /// 担当課 as printed on a project card.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub divisions: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub footnotes: Vec<String>,
+}
+
+/// 実績値 for one year, with the date it was measured.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Actual {
+    pub value: KpiValue,
+    pub as_of: Option<AsOf>,
+}
+
+/// A re-listing seen through its original: what the summary sheet shows.
+#[derive(Debug, Clone, Copy)]
+pub struct EntryView<'a> {
+    pub entry: &'a Entry,
+    /// The project that owns the data (the original for a re-listing).
+    pub project: &'a Project,
+}
+
+impl Entry {
+    pub fn area(&self) -> &str {
+        match self {
+            Entry::Project(p) => &p.area,
+            Entry::Relisting(r) => &r.area,
+        }
+    }
+
+    pub fn item(&self) -> Option<&str> {
+        match self {
+            Entry::Project(p) => p.item.as_deref(),
+            Entry::Relisting(r) => r.item.as_deref(),
+        }
+    }
+
+    pub fn kpis(&self) -> &[KpiRef] {
+        match self {
+            Entry::Project(p) => &p.kpis,
+            Entry::Relisting(r) => &r.kpis,
+        }
+    }
+
+    pub fn is_relisting(&self) -> bool {
+        matches!(self, Entry::Relisting(_))
+    }
+}
+
+impl<'a> EntryView<'a> {
+    pub fn summary(&self) -> Option<&'a str> {
+        match self.entry {
+            Entry::Relisting(r) if r.summary.is_some() => r.summary.as_deref(),
+            _ => self.project.summary.as_deref(),
+        }
+    }
+
+    pub fn goal(&self) -> Option<&'a str> {
+        match self.entry {
+            Entry::Relisting(r) if r.goal.is_some() => r.goal.as_deref(),
+            _ => self.project.goal.as_deref(),
+        }
+    }
+
+    pub fn evaluation(&self, year: FiscalYear) -> Option<Evaluation> {
+        if let Entry::Relisting(r) = self.entry {
+            if let Some(e) = r.years.get(&year).and_then(|y| y.evaluation) {
+                return Some(e);
+            }
+        }
+        self.project.years.get(&year).and_then(|y| y.evaluation)
+    }
+
+    pub fn narrative(&self, year: FiscalYear) -> Option<&'a str> {
+        if let Entry::Relisting(r) = self.entry {
+            if let Some(n) = r.years.get(&year).and_then(|y| y.narrative.as_deref()) {
+                return Some(n);
+            }
+        }
+        self.project.years.get(&year).and_then(|y| y.narrative.as_deref())
+    }
+}
+
+/// A problem that makes a plan inconsistent, located by entry where it can be.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanProblem {
+    /// Index into `Plan::entries`, when the problem belongs to one.
+    pub entry: Option<usize>,
+    pub message: String,
+}
+
+impl Plan {
+    /// The report title printed in the summary sheet (`令和5年度関連事業 取組一覧`).
+    pub fn report_title(&self) -> String {
+        self.report_title.clone().unwrap_or_else(|| default_report_title(self.report_year))
+    }
+
+    pub fn projects(&self) -> impl Iterator<Item = &Project> {
+        self.entries.iter().filter_map(|e| match e {
+            Entry::Project(p) => Some(p),
+            Entry::Relisting(_) => None,
+        })
+    }
+
+    pub fn relistings(&self) -> impl Iterator<Item = &Relisting> {
+        self.entries.iter().filter_map(|e| match e {
+            Entry::Relisting(r) => Some(r),
+            Entry::Project(_) => None,
+        })
+    }
+
+    pub fn project(&self, no: &str) -> Option<&Project> {
+        self.projects().find(|p| p.no == no)
+    }
+
+    pub fn kpi(&self, no: u32) -> Option<&Kpi> {
+        self.kpis.iter().find(|k| k.no == no)
+    }
+
+    pub fn area(&self, code: &str) -> Option<&Area> {
+        self.areas.iter().find(|a| a.code == code)
+    }
+
+    pub fn item_name(&self, area: &str, item: Option<&str>) -> Option<&str> {
+        let item = item?;
+        self.area(area)?.items.iter().find(|i| i.code == item)?.name.as_deref()
+    }
+
+    /// Every entry with the project that holds its data. Entries whose original is
+    /// missing (an invalid plan) are skipped.
+    pub fn views(&self) -> Vec<EntryView<'_>> {
+        let by_no: HashMap<&str, &Project> = self.projects().map(|p| (p.no.as_str(), p)).collect();
+        self.entries
+            .iter()
+            .filter_map(|e| {
+                let project = match e {
+                    Entry::Project(p) => p,
+                    Entry::Relisting(r) => by_no.get(r.of.as_str())?,
+                };
+                Some(EntryView { entry: e, project })
+            })
+            .collect()
+    }
+
+    /// Every fiscal year the plan mentions: target years, the report year and the
+    /// years with values.
+    pub fn all_years(&self) -> Vec<FiscalYear> {
+        let mut ys: BTreeSet<FiscalYear> = self.fiscal_years.iter().copied().collect();
+        ys.insert(self.report_year);
+        for k in &self.kpis {
+            ys.extend(k.targets.keys());
+            ys.extend(k.actuals.keys());
+            ys.extend(k.baseline_year);
+        }
+        ys.into_iter().collect()
+    }
+
+    /// Consistency checks: unique numbers, references that resolve.
+    pub fn validate(&self) -> Vec<PlanProblem> {
+        let mut out = Vec::new();
+        let mut seen = HashMap::new();
+        for (i, e) in self.entries.iter().enumerate() {
+            let mut push = |m: String| out.push(PlanProblem { entry: Some(i), message: m });
+            if self.area(e.area()).is_none() {
+                push(format!("分野 {} is not in the plan", e.area()));
+            } else if let Some(item) = e.item() {
+                if !self.area(e.area()).is_some_and(|a| a.items.iter().any(|it| it.code == item)) {
+                    push(format!("項目 {item} is not in 分野 {}", e.area()));
+                }
+            }
+            match e {
+                Entry::Project(p) => {
+                    if let Some(prev) = seen.insert(p.no.as_str(), i) {
+                        let _ = prev;
+                        push(format!("事業番号 {} is used twice", p.no));
+                    }
+                }
+                Entry::Relisting(r) => {
+                    if self.project(&r.of).is_none() {
+                        push(format!("再掲 refers to No.{}, which is not in the plan", r.of));
+                    }
+                }
+            }
+            for k in e.kpis() {
+                if self.kpi(k.no).is_none() {
+                    push(format!("KPI番号 {} is not defined", k.no));
+                }
+            }
+        }
+        let mut kpi_nos = BTreeSet::new();
+        for k in &self.kpis {
+            if !kpi_nos.insert(k.no) {
+                out.push(PlanProblem { entry: None, message: format!("KPI番号 {} is defined twice", k.no) });
+            }
+        }
+        out
+    }
+
+    /// The plan flattened to `path → value`, in a stable order. Two plans are the
+    /// same plan when their fields are equal; revisions record field changes.
+    pub fn fields(&self) -> BTreeMap<String, String> {
+        let mut f = BTreeMap::new();
+        let mut put = |k: String, v: Option<String>| {
+            if let Some(v) = v {
+                f.insert(k, v);
+            }
+        };
+        put("plan.organization".into(), Some(self.organization.clone()).filter(|s| !s.is_empty()));
+        put("plan.title".into(), Some(self.title.clone()));
+        put("plan.report_title".into(), Some(self.report_title()));
+        put("plan.period".into(), self.period.map(|(a, b)| format!("{}-{}", a.0, b.0)));
+        put("plan.fiscal_years".into(), Some(self.fiscal_years.iter().map(|y| y.0.to_string()).collect::<Vec<_>>().join(",")));
+        put("plan.report_year".into(), Some(self.report_year.0.to_string()));
+        put("plan.as_of".into(), self.as_of.map(AsOf::iso));
+        put("plan.rule".into(), serde_json::to_string(&self.rule).ok());
+        for (i, a) in self.areas.iter().enumerate() {
+            let k = format!("area[{}]", a.code);
+            put(format!("{k}.order"), Some(i.to_string()));
+            put(format!("{k}.name"), a.name.clone());
+            for (j, it) in a.items.iter().enumerate() {
+                let k = format!("{k}.item[{}]", it.code);
+                put(format!("{k}.order"), Some(j.to_string()));
+                put(format!("{k}.name"), it.name.clone());
+            }
+        }
+        for k in &self.kpis {
+            let p = format!("kpi[{}]", k.no);
+            put(format!("{p}.label"), k.label.clone());
+            put(format!("{p}.group"), k.group.clone());
+            put(format!("{p}.name"), Some(k.name.clone()));
+            put(format!("{p}.unit"), k.unit.clone());
+            put(format!("{p}.direction"), Some(format!("{:?}", k.direction).to_lowercase()));
+            put(format!("{p}.cumulative"), Some(k.cumulative.to_string()));
+            put(format!("{p}.baseline"), k.baseline.as_ref().map(KpiValue::canonical));
+            put(format!("{p}.baseline_year"), k.baseline_year.map(|y| y.0.to_string()));
+            for (y, v) in &k.targets {
+                put(format!("{p}.target[{}]", y.0), Some(v.canonical()));
+            }
+            for (y, a) in &k.actuals {
+                put(format!("{p}.actual[{}]", y.0), Some(a.value.canonical()));
+                put(format!("{p}.actual[{}].as_of", y.0), a.as_of.map(AsOf::iso));
+            }
+            put(format!("{p}.divisions"), Some(k.divisions.join("\n")).filter(|s| !s.is_empty()));
+            put(format!("{p}.footnotes"), Some(k.footnotes.join("\n")).filter(|s| !s.is_empty()));
+        }
+        for (key, (order, e)) in self.entry_keys().into_iter().zip(self.entries.iter().enumerate()) {
+            put(format!("{key}.order"), Some(order.to_string()));
+            put(format!("{key}.area"), Some(e.area().to_string()));
+            put(format!("{key}.item"), e.item().map(str::to_string));
+            put(format!("{key}.kpis"), Some(kpi_refs_text(e.kpis())).filter(|s| !s.is_empty()));
+            match e {
+                Entry::Project(p) => {
+                    put(format!("{key}.name"), p.name.clone());
+                    put(format!("{key}.summary"), p.summary.clone());
+                    put(format!("{key}.goal"), p.goal.clone());
+                    put(format!("{key}.owners"), Some(owners_text(&p.owners)).filter(|s| !s.is_empty()));
+                    for (y, d) in &p.years {
+                        let k = format!("{key}.year[{}]", y.0);
+                        put(format!("{k}.evaluation"), d.evaluation.map(|e| e.mark().to_string()));
+                        put(format!("{k}.narrative"), d.narrative.clone());
+                        put(format!("{k}.budget"), d.budget.map(|b| b.to_string()));
+                        put(format!("{k}.issues"), d.issues.clone());
+                    }
+                }
+                Entry::Relisting(r) => {
+                    put(format!("{key}.of"), Some(r.of.clone()));
+                    put(format!("{key}.summary"), r.summary.clone());
+                    put(format!("{key}.goal"), r.goal.clone());
+                    for (y, d) in &r.years {
+                        let k = format!("{key}.year[{}]", y.0);
+                        put(format!("{k}.evaluation"), d.evaluation.map(|e| e.mark().to_string()));
+                        put(format!("{k}.narrative"), d.narrative.clone());
+                    }
+                }
+            }
+        }
+        f
+    }
+
+    /// A stable key per entry: `project[8]`, `relisting[4@I-3(9)]` (with `#2` when
+    /// the same project is re-listed twice under one item).
+    pub fn entry_keys(&self) -> Vec<String> {
+        let mut used: HashMap<String, usize> = HashMap::new();
+        self.entries
+            .iter()
+            .map(|e| {
+                let base = match e {
+                    Entry::Project(p) => format!("project[{}]", p.no),
+                    Entry::Relisting(r) => format!("relisting[{}@{}{}]", r.of, r.area, r.item.as_deref().unwrap_or("")),
+                };
+                let n = used.entry(base.clone()).or_insert(0);
+                *n += 1;
+                if *n == 1 {
+                    base
+                } else {
+                    format!("{}#{}]", base.trim_end_matches(']'), n)
+                }
+            })
+            .collect()
+    }
+}
+
+/// `令和5年度関連事業 取組一覧`
+pub fn default_report_title(year: FiscalYear) -> String {
+    format!("{}関連事業 取組一覧", year.long())
+}
+
+fn owners_text(owners: &[Owner]) -> String {
+    owners
+        .iter()
+        .map(|o| format!("{}/{}", o.department.as_deref().unwrap_or(""), o.division.as_deref().unwrap_or("")))
+        .collect::<Vec<_>>()
+        .join(";")
+}
+
+fn kpi_refs_text(refs: &[KpiRef]) -> String {
+    refs.iter().map(|k| if k.relisted { format!("{}(再掲)", k.no) } else { k.no.to_string() }).collect::<Vec<_>>().join(",")
+}
+
+/// The differences between two plans' fields: `(path, before, after)`.
+pub fn diff_fields(before: &BTreeMap<String, String>, after: &BTreeMap<String, String>) -> Vec<(String, Option<String>, Option<String>)> {
+    let keys: BTreeSet<&String> = before.keys().chain(after.keys()).collect();
+    keys.into_iter()
+        .filter_map(|k| {
+            let (a, b) = (before.get(k), after.get(k));
+            (a != b).then(|| (k.clone(), a.cloned(), b.cloned()))
+        })
+        .collect()
+}
