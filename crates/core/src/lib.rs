@@ -6,6 +6,7 @@ pub mod eval;
 pub mod fy;
 pub mod model;
 pub mod seed;
+pub mod store;
 pub mod text;
 pub mod value;
 

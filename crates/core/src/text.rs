@@ -9,7 +9,7 @@ pub fn normalize_width(s: &str) -> String {
         .map(|c| match c {
             '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
             '\u{3000}' => ' ',
-            '－' | '−' | '―' | '‐' | '‑' | '–' | '—' => '-',
+            '−' | '―' | '‐' | '‑' | '–' | '—' => '-',
             _ => c,
         })
         .collect()

@@ -1,0 +1,259 @@
+//! The local SQLite copy of the plans (rusqlite, bundled SQLite).
+//!
+//! Opening checks the file before touching it: a database that is not
+//! Shinchoku's, or of a newer schema, is refused and left byte-for-byte as it
+//! was. Every write is one transaction and records a [`Revision`] with the field
+//! changes it made, so history and undo can be built on it.
+
+mod plans;
+mod schema;
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::{Connection, OpenFlags, OptionalExtension};
+use serde::Serialize;
+
+pub use plans::{PlanInfo, SaveOutcome};
+pub use schema::{latest_version, APPLICATION_ID, MIGRATIONS};
+
+/// The environment variable that overrides the default database path.
+pub const DB_ENV: &str = "SHINCHOKU_DB";
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("{path}: this file is not a Shinchoku database (it is not an SQLite database at all). Choose another file with --db, or restore a backup.")]
+    NotADatabase { path: PathBuf },
+    #[error("{path}: this is an SQLite database of another application, not a Shinchoku database. It was not changed. Choose another file with --db.")]
+    NotShinchoku { path: PathBuf },
+    #[error("{path}: the database was written by a newer Shinchoku (schema {found}, this version knows up to {supported}). It was not changed. Update Shinchoku to open it.")]
+    NewerSchema { path: PathBuf, found: i32, supported: i32 },
+    #[error("{path}: no database here yet. Run `shinchoku init` (or `shinchoku init --demo`) first.")]
+    Missing { path: PathBuf },
+    #[error("could not find the user's data folder; set {DB_ENV} or pass --db PATH")]
+    NoDataDir,
+    #[error("{path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error("the database has no plan yet. Run `shinchoku init --demo` or `shinchoku import FILE.xlsx`.")]
+    NoPlan,
+    #[error("no plan matches \"{0}\" (see `shinchoku plans`)")]
+    PlanNotFound(String),
+    #[error("\"{0}\" matches more than one plan; use the plan's id (see `shinchoku plans`)")]
+    PlanAmbiguous(String),
+    #[error("the plan cannot be stored: {0}")]
+    InvalidPlan(String),
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// What a write records about itself.
+#[derive(Debug, Clone, Default)]
+pub struct RevisionInfo {
+    /// `init`, `import`, …
+    pub kind: String,
+    pub summary: String,
+    pub source_file: Option<String>,
+    pub source_sha256: Option<String>,
+    pub department: Option<String>,
+}
+
+/// One recorded write.
+#[derive(Debug, Clone, Serialize)]
+pub struct Revision {
+    pub id: i64,
+    pub plan_id: Option<i64>,
+    pub at: String,
+    pub kind: String,
+    pub summary: String,
+    pub source_file: Option<String>,
+    pub source_sha256: Option<String>,
+    pub department: Option<String>,
+    pub fields_changed: i64,
+}
+
+/// An open Shinchoku database.
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+/// The default database: `shinchoku.db` in the user's data folder
+/// (e.g. `~/.local/share/shinchoku/` on Linux, `%APPDATA%\Shinchoku\data\` on Windows).
+pub fn default_db_path() -> Result<PathBuf> {
+    let dirs = directories::ProjectDirs::from("jp", "Shinchoku", "Shinchoku").ok_or(StoreError::NoDataDir)?;
+    Ok(dirs.data_dir().join("shinchoku.db"))
+}
+
+impl Store {
+    /// Opens an existing database; refuses a missing file.
+    pub fn open(path: &Path) -> Result<Self> {
+        if !path.exists() {
+            return Err(StoreError::Missing { path: path.to_path_buf() });
+        }
+        Self::open_or_create(path)
+    }
+
+    /// Opens the database, creating it (and its folder) when absent, and brings
+    /// its schema up to date.
+    pub fn open_or_create(path: &Path) -> Result<Self> {
+        let exists = path.exists() && std::fs::metadata(path).map(|m| m.len() > 0).unwrap_or(false);
+        if !exists {
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir).map_err(|source| StoreError::Io { path: dir.to_path_buf(), source })?;
+            }
+        }
+        let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+        let mut store = Store { conn, path: path.to_path_buf() };
+        if exists {
+            store.check_identity()?;
+        }
+        store.conn.pragma_update(None, "foreign_keys", "ON")?;
+        store.conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        store.conn.pragma_update(None, "journal_mode", "WAL")?;
+        store.conn.pragma_update(None, "synchronous", "NORMAL")?;
+        store.migrate()?;
+        Ok(store)
+    }
+
+    /// An in-memory database (tests, fuzzing, dry runs).
+    pub fn in_memory() -> Result<Self> {
+        let conn = Connection::open_in_memory()?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        let mut store = Store { conn, path: PathBuf::from(":memory:") };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn connection(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// Reads the header fields without writing anything.
+    fn check_identity(&self) -> Result<()> {
+        let not_db = |e: rusqlite::Error| match e {
+            rusqlite::Error::SqliteFailure(f, _) if matches!(f.code, rusqlite::ErrorCode::NotADatabase) => {
+                StoreError::NotADatabase { path: self.path.clone() }
+            }
+            other => StoreError::Sqlite(other),
+        };
+        let app_id: i32 = self.conn.query_row("PRAGMA application_id", [], |r| r.get(0)).map_err(not_db)?;
+        let version: i32 = self.conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(not_db)?;
+        if app_id != APPLICATION_ID {
+            let tables: i64 = self.conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0)).map_err(not_db)?;
+            if app_id != 0 || tables > 0 {
+                return Err(StoreError::NotShinchoku { path: self.path.clone() });
+            }
+        }
+        if version > latest_version() {
+            return Err(StoreError::NewerSchema { path: self.path.clone(), found: version, supported: latest_version() });
+        }
+        Ok(())
+    }
+
+    fn migrate(&mut self) -> Result<()> {
+        let version: i32 = self.conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if version >= latest_version() {
+            return Ok(());
+        }
+        let tx = self.conn.transaction()?;
+        for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+            tx.execute_batch(sql)?;
+            tx.pragma_update(None, "user_version", (i + 1) as i32)?;
+        }
+        tx.pragma_update(None, "application_id", APPLICATION_ID)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The schema version of the open database.
+    pub fn schema_version(&self) -> Result<i32> {
+        Ok(self.conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
+    }
+
+    pub fn setting(&self, key: &str) -> Result<Option<String>> {
+        Ok(self.conn.query_row("SELECT value FROM setting WHERE key = ?1", [key], |r| r.get(0)).optional()?)
+    }
+
+    /// Revisions of one plan (or of all), newest first.
+    pub fn revisions(&self, plan_id: Option<i64>) -> Result<Vec<Revision>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT id, plan_id, at, kind, summary, source_file, source_sha256, department, fields_changed
+             FROM revision WHERE ?1 IS NULL OR plan_id = ?1 ORDER BY id DESC",
+        )?;
+        let rows = stmt.query_map([plan_id], |r| {
+            Ok(Revision {
+                id: r.get(0)?,
+                plan_id: r.get(1)?,
+                at: r.get(2)?,
+                kind: r.get(3)?,
+                summary: r.get(4)?,
+                source_file: r.get(5)?,
+                source_sha256: r.get(6)?,
+                department: r.get(7)?,
+                fields_changed: r.get(8)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The recorded field changes of one revision: `(path, old, new)`.
+    pub fn changes(&self, revision_id: i64) -> Result<Vec<(String, Option<String>, Option<String>)>> {
+        let mut stmt = self.conn.prepare("SELECT path, old, new FROM change WHERE revision_id = ?1 ORDER BY seq")?;
+        let rows = stmt.query_map([revision_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrations_apply_from_scratch() {
+        let store = Store::in_memory().unwrap();
+        assert_eq!(store.schema_version().unwrap(), latest_version());
+        let fk: i64 = store.conn.query_row("PRAGMA foreign_keys", [], |r| r.get(0)).unwrap();
+        assert_eq!(fk, 1);
+    }
+
+    #[test]
+    fn refuses_newer_schema_without_touching_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("new.db");
+        drop(Store::open_or_create(&path).unwrap());
+        {
+            let c = Connection::open(&path).unwrap();
+            c.pragma_update(None, "user_version", latest_version() + 1).unwrap();
+            c.pragma_update(None, "journal_mode", "DELETE").unwrap();
+        }
+        let before = std::fs::read(&path).unwrap();
+        let err = Store::open(&path).err().unwrap();
+        assert!(matches!(err, StoreError::NewerSchema { .. }), "{err}");
+        assert!(err.to_string().contains("newer Shinchoku"));
+        assert_eq!(std::fs::read(&path).unwrap(), before);
+    }
+
+    #[test]
+    fn refuses_foreign_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = dir.path().join("notes.db");
+        std::fs::write(&text, "this is not sqlite at all, just some text long enough to be a header").unwrap();
+        let before = std::fs::read(&text).unwrap();
+        assert!(matches!(Store::open(&text).err().unwrap(), StoreError::NotADatabase { .. }));
+        assert_eq!(std::fs::read(&text).unwrap(), before);
+
+        let other = dir.path().join("other.db");
+        {
+            let c = Connection::open(&other).unwrap();
+            c.execute_batch("CREATE TABLE t(x)").unwrap();
+        }
+        let before = std::fs::read(&other).unwrap();
+        assert!(matches!(Store::open(&other).err().unwrap(), StoreError::NotShinchoku { .. }));
+        assert_eq!(std::fs::read(&other).unwrap(), before);
+    }
+}

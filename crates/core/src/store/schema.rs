@@ -1,0 +1,166 @@
+//! The database schema as an append-only list of migrations. Never edit a
+//! shipped migration: append a new one. `PRAGMA user_version` holds how many
+//! have been applied; `PRAGMA application_id` marks the file as Shinchoku's.
+
+/// `SHIN` in ASCII: the application id written into every Shinchoku database.
+pub const APPLICATION_ID: i32 = 0x5348_494E;
+
+pub const MIGRATIONS: &[&str] = &[
+    // 1: the plan, its structure, KPIs, yearly results and revisions.
+    r#"
+CREATE TABLE plan (
+    id            INTEGER PRIMARY KEY,
+    organization  TEXT NOT NULL DEFAULT '',
+    title         TEXT NOT NULL,
+    report_title  TEXT,
+    period_start  INTEGER,
+    period_end    INTEGER,
+    report_year   INTEGER NOT NULL,
+    as_of         TEXT,
+    rule          TEXT NOT NULL DEFAULT '{}',
+    created_at    TEXT NOT NULL,
+    updated_at    TEXT NOT NULL
+);
+CREATE TABLE plan_year (
+    plan_id INTEGER NOT NULL REFERENCES plan(id) ON DELETE CASCADE,
+    fy      INTEGER NOT NULL,
+    PRIMARY KEY (plan_id, fy)
+) WITHOUT ROWID;
+CREATE TABLE area (
+    id      INTEGER PRIMARY KEY,
+    plan_id INTEGER NOT NULL REFERENCES plan(id) ON DELETE CASCADE,
+    seq     INTEGER NOT NULL,
+    code    TEXT NOT NULL,
+    name    TEXT,
+    UNIQUE (plan_id, code)
+);
+CREATE TABLE item (
+    id      INTEGER PRIMARY KEY,
+    area_id INTEGER NOT NULL REFERENCES area(id) ON DELETE CASCADE,
+    seq     INTEGER NOT NULL,
+    code    TEXT NOT NULL,
+    name    TEXT,
+    UNIQUE (area_id, code)
+);
+CREATE TABLE kpi (
+    id            INTEGER PRIMARY KEY,
+    plan_id       INTEGER NOT NULL REFERENCES plan(id) ON DELETE CASCADE,
+    no            INTEGER NOT NULL,
+    label         TEXT,
+    grp           TEXT,
+    name          TEXT NOT NULL,
+    unit          TEXT,
+    direction     TEXT NOT NULL CHECK (direction IN ('up', 'down')),
+    cumulative    INTEGER NOT NULL CHECK (cumulative IN (0, 1)),
+    baseline      TEXT,
+    baseline_year INTEGER,
+    divisions     TEXT NOT NULL DEFAULT '',
+    footnotes     TEXT NOT NULL DEFAULT '',
+    UNIQUE (plan_id, no)
+);
+CREATE TABLE kpi_value (
+    kpi_id INTEGER NOT NULL REFERENCES kpi(id) ON DELETE CASCADE,
+    fy     INTEGER NOT NULL,
+    kind   TEXT NOT NULL CHECK (kind IN ('target', 'actual')),
+    value  TEXT NOT NULL,
+    as_of  TEXT,
+    PRIMARY KEY (kpi_id, fy, kind)
+) WITHOUT ROWID;
+CREATE TABLE project (
+    id      INTEGER PRIMARY KEY,
+    plan_id INTEGER NOT NULL REFERENCES plan(id) ON DELETE CASCADE,
+    seq     INTEGER NOT NULL,
+    no      TEXT NOT NULL,
+    area_id INTEGER NOT NULL REFERENCES area(id),
+    item_id INTEGER REFERENCES item(id),
+    name    TEXT,
+    summary TEXT,
+    goal    TEXT,
+    UNIQUE (plan_id, no)
+);
+CREATE TABLE project_owner (
+    project_id INTEGER NOT NULL REFERENCES project(id) ON DELETE CASCADE,
+    seq        INTEGER NOT NULL,
+    department TEXT,
+    division   TEXT,
+    PRIMARY KEY (project_id, seq)
+) WITHOUT ROWID;
+CREATE TABLE relisting (
+    id         INTEGER PRIMARY KEY,
+    plan_id    INTEGER NOT NULL REFERENCES plan(id) ON DELETE CASCADE,
+    seq        INTEGER NOT NULL,
+    project_id INTEGER NOT NULL REFERENCES project(id) ON DELETE CASCADE,
+    area_id    INTEGER NOT NULL REFERENCES area(id),
+    item_id    INTEGER REFERENCES item(id),
+    summary    TEXT,
+    goal       TEXT
+);
+CREATE TABLE entry_kpi (
+    id           INTEGER PRIMARY KEY,
+    project_id   INTEGER REFERENCES project(id) ON DELETE CASCADE,
+    relisting_id INTEGER REFERENCES relisting(id) ON DELETE CASCADE,
+    seq          INTEGER NOT NULL,
+    kpi_id       INTEGER NOT NULL REFERENCES kpi(id) ON DELETE CASCADE,
+    relisted     INTEGER NOT NULL DEFAULT 0 CHECK (relisted IN (0, 1)),
+    CHECK ((project_id IS NULL) <> (relisting_id IS NULL))
+);
+CREATE TABLE project_year (
+    project_id INTEGER NOT NULL REFERENCES project(id) ON DELETE CASCADE,
+    fy         INTEGER NOT NULL,
+    evaluation TEXT CHECK (evaluation IN ('○', '△', '×', '-')),
+    narrative  TEXT,
+    budget     INTEGER,
+    issues     TEXT,
+    PRIMARY KEY (project_id, fy)
+) WITHOUT ROWID;
+CREATE TABLE relisting_year (
+    relisting_id INTEGER NOT NULL REFERENCES relisting(id) ON DELETE CASCADE,
+    fy           INTEGER NOT NULL,
+    evaluation   TEXT CHECK (evaluation IN ('○', '△', '×', '-')),
+    narrative    TEXT,
+    PRIMARY KEY (relisting_id, fy)
+) WITHOUT ROWID;
+CREATE TABLE revision (
+    id             INTEGER PRIMARY KEY,
+    plan_id        INTEGER REFERENCES plan(id) ON DELETE SET NULL,
+    at             TEXT NOT NULL,
+    kind           TEXT NOT NULL,
+    summary        TEXT NOT NULL,
+    source_file    TEXT,
+    source_sha256  TEXT,
+    department     TEXT,
+    fields_changed INTEGER NOT NULL
+);
+CREATE TABLE change (
+    revision_id INTEGER NOT NULL REFERENCES revision(id) ON DELETE CASCADE,
+    seq         INTEGER NOT NULL,
+    path        TEXT NOT NULL,
+    old         TEXT,
+    new         TEXT,
+    PRIMARY KEY (revision_id, seq)
+) WITHOUT ROWID;
+CREATE TABLE setting (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE INDEX area_plan ON area(plan_id);
+CREATE INDEX item_area ON item(area_id);
+CREATE INDEX kpi_plan ON kpi(plan_id);
+CREATE INDEX project_plan ON project(plan_id);
+CREATE INDEX project_area ON project(area_id);
+CREATE INDEX project_item ON project(item_id);
+CREATE INDEX relisting_plan ON relisting(plan_id);
+CREATE INDEX relisting_project ON relisting(project_id);
+CREATE INDEX relisting_area ON relisting(area_id);
+CREATE INDEX relisting_item ON relisting(item_id);
+CREATE INDEX entry_kpi_project ON entry_kpi(project_id);
+CREATE INDEX entry_kpi_relisting ON entry_kpi(relisting_id);
+CREATE INDEX entry_kpi_kpi ON entry_kpi(kpi_id);
+CREATE INDEX revision_plan ON revision(plan_id);
+"#,
+];
+
+/// The schema version this build writes.
+pub fn latest_version() -> i32 {
+    MIGRATIONS.len() as i32
+}
