@@ -7,6 +7,10 @@ pub mod fy;
 pub mod model;
 pub mod seed;
 pub mod store;
+pub mod ops;
+pub mod summary;
+pub mod synth;
+pub mod xlsx;
 pub mod text;
 pub mod value;
 

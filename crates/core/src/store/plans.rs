@@ -465,7 +465,9 @@ fn write_plan_body(tx: &Transaction<'_>, plan_id: i64, p: &Plan) -> Result<()> {
     let mut ins_ry = tx.prepare_cached("INSERT INTO relisting_year (relisting_id, fy, evaluation, narrative) VALUES (?1, ?2, ?3, ?4)")?;
     let mut ins_k = tx.prepare_cached("INSERT INTO entry_kpi (project_id, relisting_id, seq, kpi_id, relisted) VALUES (?1, ?2, ?3, ?4, ?5)")?;
     let missing = |what: String| StoreError::InvalidPlan(what);
-    for (seq, e) in p.entries.iter().enumerate() {
+    // Projects first: a re-listing may stand before its original in plan order.
+    let ordered = p.entries.iter().enumerate().filter(|(_, e)| !e.is_relisting()).chain(p.entries.iter().enumerate().filter(|(_, e)| e.is_relisting()));
+    for (seq, e) in ordered {
         let area_id = *area_ids.get(e.area()).ok_or_else(|| missing(format!("分野 {} is not in the plan", e.area())))?;
         let item_id = match e.item() {
             Some(it) => Some(*item_ids.get(&(e.area(), it)).ok_or_else(|| missing(format!("項目 {it} is not in 分野 {}", e.area())))?),
@@ -487,7 +489,7 @@ fn write_plan_body(tx: &Transaction<'_>, plan_id: i64, p: &Plan) -> Result<()> {
                 (Some(id), None)
             }
             Entry::Relisting(r) => {
-                let of = *project_ids.get(r.of.as_str()).ok_or_else(|| missing(format!("再掲 refers to No.{}, which is not before it in the plan", r.of)))?;
+                let of = *project_ids.get(r.of.as_str()).ok_or_else(|| missing(format!("再掲 refers to No.{}, which is not in the plan", r.of)))?;
                 ins_r.execute(params![plan_id, seq as i64, of, area_id, item_id, r.summary, r.goal])?;
                 let id = tx.last_insert_rowid();
                 for (y, d) in &r.years {

@@ -1,0 +1,329 @@
+//! The operations a user performs, as the CLI and the desktop shell call them:
+//! each opens what it needs, validates everything before writing, and writes in
+//! one transaction.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::fy::FiscalYear;
+use crate::model::{Entry, Plan};
+use crate::seed::{self, SeedError};
+use crate::store::{RevisionInfo, Store, StoreError};
+use crate::summary::{summarize, Summary};
+use crate::xlsx::import::{Coverage, ImportError, Problem};
+use crate::xlsx::{self, WriteError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Import(#[from] ImportError),
+    #[error(transparent)]
+    Write(#[from] WriteError),
+    #[error(transparent)]
+    Seed(#[from] SeedError),
+    #[error("{path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error("{0}")]
+    BadInput(String),
+}
+
+impl Error {
+    /// Whether the user's input (a file, an argument) is at fault, rather than
+    /// the machine: the CLI exits 2 for these.
+    pub fn is_bad_input(&self) -> bool {
+        match self {
+            Error::Store(StoreError::Sqlite(_)) | Error::Store(StoreError::Io { .. }) | Error::Seed(_) => false,
+            Error::Io { .. } => false,
+            _ => true,
+        }
+    }
+
+    /// The problems behind an import error, located by sheet and cell.
+    pub fn problems(&self) -> Vec<Problem> {
+        match self {
+            Error::Import(e) => e.problems(),
+            other => vec![Problem { sheet: String::new(), cell: None, message: other.to_string() }],
+        }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// The database path: `--db`, else `SHINCHOKU_DB`, else the user's data folder.
+pub fn resolve_db_path(explicit: Option<&Path>) -> Result<PathBuf> {
+    if let Some(p) = explicit {
+        return Ok(p.to_path_buf());
+    }
+    if let Some(p) = std::env::var_os(crate::store::DB_ENV).filter(|p| !p.is_empty()) {
+        return Ok(PathBuf::from(p));
+    }
+    Ok(crate::store::default_db_path()?)
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct InitReport {
+    pub db: PathBuf,
+    pub plans: Vec<SavedPlan>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SavedPlan {
+    pub plan_id: i64,
+    pub revision_id: i64,
+    pub title: String,
+    pub created: bool,
+    pub fields_changed: usize,
+    pub projects: usize,
+    pub relistings: usize,
+    pub kpis: usize,
+}
+
+fn saved(plan: &Plan, o: crate::store::SaveOutcome) -> SavedPlan {
+    SavedPlan {
+        plan_id: o.plan_id,
+        revision_id: o.revision_id,
+        title: plan.title.clone(),
+        created: o.created,
+        fields_changed: o.fields_changed,
+        projects: plan.projects().count(),
+        relistings: plan.relistings().count(),
+        kpis: plan.kpis.len(),
+    }
+}
+
+/// Creates the database (if absent); with `demo`, loads the two demo plans and
+/// makes the Fukushima plan current.
+pub fn init(db: &Path, demo: bool) -> Result<InitReport> {
+    let plans = if demo { seed::demo_plans()? } else { Vec::new() };
+    let mut store = Store::open_or_create(db)?;
+    let mut out = Vec::new();
+    for p in &plans {
+        let o = store.save_plan(p, &RevisionInfo { kind: "init".into(), summary: "デモ計画を読み込み".into(), ..Default::default() })?;
+        out.push(saved(p, o));
+    }
+    if let Some(first) = out.first() {
+        store.set_current_plan(first.plan_id)?;
+    }
+    Ok(InitReport { db: db.to_path_buf(), plans: out })
+}
+
+/// Loads the demo plans into a database that has no plan yet (the app's first start).
+pub fn ensure_demo(db: &Path) -> Result<bool> {
+    let store = Store::open_or_create(db)?;
+    if !store.plans()?.is_empty() {
+        return Ok(false);
+    }
+    drop(store);
+    init(db, true)?;
+    Ok(true)
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ImportReport {
+    pub file: String,
+    pub sha256: String,
+    pub sheet: String,
+    pub coverage: Coverage,
+    pub warnings: Vec<Problem>,
+    #[serde(flatten)]
+    pub saved: SavedPlan,
+}
+
+/// SHA-256 of a file, hex.
+pub fn sha256_file(path: &Path) -> Result<String> {
+    let mut f = std::fs::File::open(path).map_err(|source| Error::Io { path: path.to_path_buf(), source })?;
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = f.read(&mut buf).map_err(|source| Error::Io { path: path.to_path_buf(), source })?;
+        if n == 0 {
+            break;
+        }
+        h.update(&buf[..n]);
+    }
+    Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// Imports a 取組一覧 workbook as a plan: a new plan, or a new version of the
+/// same plan (same title). The workbook is read and validated completely before
+/// the database is opened; what the workbook does not carry is kept from the
+/// stored plan.
+pub fn import(db: &Path, file: &Path, organization: Option<&str>) -> Result<ImportReport> {
+    if !file.is_file() {
+        return Err(Error::BadInput(format!("{}: no such file", file.display())));
+    }
+    let read = xlsx::import_workbook(file)?;
+    let sha256 = sha256_file(file)?;
+    let mut plan = read.plan;
+    if let Some(org) = organization {
+        plan.organization = org.to_string();
+    }
+    let mut store = Store::open_or_create(db)?;
+    if let Some(id) = store.find_same_plan(&plan)? {
+        let old = store.load_plan(id)?;
+        inherit_missing(&mut plan, &old, read.coverage);
+    }
+    let info = RevisionInfo {
+        kind: "import".into(),
+        summary: format!("{} を取り込み", file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()),
+        source_file: Some(file.display().to_string()),
+        source_sha256: Some(sha256.clone()),
+        department: None,
+    };
+    let o = store.save_plan(&plan, &info)?;
+    Ok(ImportReport { file: file.display().to_string(), sha256, sheet: read.sheet, coverage: read.coverage, warnings: read.warnings, saved: saved(&plan, o) })
+}
+
+/// Keeps from the stored plan what a workbook without Shinchoku's extra sheets
+/// does not carry: KPI units, direction, card codes, other years' values,
+/// budgets, the plan period and rule.
+pub fn inherit_missing(plan: &mut Plan, old: &Plan, coverage: Coverage) {
+    if plan.organization.is_empty() {
+        plan.organization = old.organization.clone();
+    }
+    if !coverage.plan_info {
+        plan.period = plan.period.or(old.period);
+        plan.rule = old.rule.clone();
+        // Area order and items the summary sheet does not show.
+        for a in &mut plan.areas {
+            if let Some(o) = old.area(&a.code) {
+                for it in &o.items {
+                    if !a.items.iter().any(|i| i.code == it.code) {
+                        a.items.push(it.clone());
+                    }
+                }
+                let pos = |code: &str| o.items.iter().position(|i| i.code == code).unwrap_or(usize::MAX);
+                a.items.sort_by_key(|i| pos(&i.code));
+            }
+        }
+        for o in &old.areas {
+            if plan.area(&o.code).is_none() {
+                plan.areas.push(o.clone());
+            }
+        }
+        let pos = |code: &str| old.areas.iter().position(|a| a.code == code).unwrap_or(usize::MAX);
+        plan.areas.sort_by_key(|a| pos(&a.code));
+    }
+    if !coverage.trend {
+        let shown: Vec<FiscalYear> = plan.fiscal_years.clone();
+        let report = plan.report_year;
+        for k in &mut plan.kpis {
+            let Some(o) = old.kpi(k.no) else { continue };
+            k.unit = o.unit.clone().or(k.unit.take());
+            k.direction = o.direction;
+            k.cumulative = o.cumulative;
+            k.label = o.label.clone();
+            k.group = o.group.clone();
+            k.divisions = o.divisions.clone();
+            k.footnotes = o.footnotes.clone();
+            k.baseline_year = o.baseline_year;
+            for (y, v) in &o.targets {
+                if !shown.contains(y) {
+                    k.targets.insert(*y, v.clone());
+                }
+            }
+            for (y, a) in &o.actuals {
+                if *y != report {
+                    k.actuals.insert(*y, a.clone());
+                }
+            }
+        }
+        for o in &old.kpis {
+            if plan.kpi(o.no).is_none() {
+                plan.kpis.push(o.clone());
+            }
+        }
+        plan.kpis.sort_by_key(|k| k.no);
+    }
+    if !coverage.years {
+        let report = plan.report_year;
+        for e in &mut plan.entries {
+            let Entry::Project(p) = e else { continue };
+            let Some(o) = old.project(&p.no) else { continue };
+            for (y, d) in &o.years {
+                let mine = p.years.entry(*y).or_default();
+                if *y != report {
+                    *mine = d.clone();
+                } else {
+                    mine.budget = d.budget;
+                    mine.issues = d.issues.clone();
+                }
+            }
+            p.years.retain(|_, d| !d.is_empty());
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckReport {
+    pub file: String,
+    pub ok: bool,
+    pub problems: Vec<Problem>,
+    pub warnings: Vec<Problem>,
+    pub projects: usize,
+    pub relistings: usize,
+    pub kpis: usize,
+}
+
+/// Validates a workbook without touching any database.
+pub fn check(file: &Path) -> CheckReport {
+    let name = file.display().to_string();
+    if !file.is_file() {
+        return CheckReport {
+            file: name.clone(),
+            ok: false,
+            problems: vec![Problem { sheet: String::new(), cell: None, message: format!("{name}: no such file") }],
+            warnings: Vec::new(),
+            projects: 0,
+            relistings: 0,
+            kpis: 0,
+        };
+    }
+    match xlsx::check_workbook(file) {
+        Ok(r) => CheckReport {
+            file: name,
+            ok: true,
+            problems: Vec::new(),
+            projects: r.plan.projects().count(),
+            relistings: r.plan.relistings().count(),
+            kpis: r.plan.kpis.len(),
+            warnings: r.warnings,
+        },
+        Err(problems) => CheckReport { file: name, ok: false, problems, warnings: Vec::new(), projects: 0, relistings: 0, kpis: 0 },
+    }
+}
+
+/// Loads the selected (or current) plan.
+pub fn load(db: &Path, plan: Option<&str>) -> Result<Plan> {
+    let store = Store::open(db)?;
+    let id = store.resolve_plan(plan)?;
+    Ok(store.load_plan(id)?)
+}
+
+/// Writes the summary workbook of a plan.
+pub fn export(db: &Path, plan: Option<&str>, file: &Path, year: Option<FiscalYear>) -> Result<()> {
+    let p = load(db, plan)?;
+    if let Some(y) = year {
+        if !p.all_years().contains(&y) {
+            return Err(Error::BadInput(format!("{} is not a year of this plan ({})", y.long(), year_list(&p))));
+        }
+    }
+    xlsx::export_summary(&p, year, file)?;
+    Ok(())
+}
+
+fn year_list(p: &Plan) -> String {
+    p.all_years().iter().map(|y| y.short()).collect::<Vec<_>>().join(", ")
+}
+
+/// The plan summary for a year (the report year by default).
+pub fn show(db: &Path, plan: Option<&str>, year: Option<FiscalYear>) -> Result<Summary> {
+    let p = load(db, plan)?;
+    let y = year.unwrap_or(p.report_year);
+    Ok(summarize(&p, y))
+}

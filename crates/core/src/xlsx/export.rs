@@ -1,0 +1,616 @@
+//! Writes the summary workbook: `取組一覧` exactly in the prefecture's layout,
+//! `KPI推移`, `集計`, and the two data sheets that let a re-import give back
+//! the whole plan (`計画情報`, `事業年度データ`).
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError};
+
+use super::{col, save_atomically, WriteError, RELISTED, SHEET_COUNTS, SHEET_PLAN, SHEET_TREND, SHEET_YEARS};
+use crate::eval::{achievement_rate, Direction};
+use crate::fy::FiscalYear;
+use crate::model::{Entry, EntryView, Kpi, KpiRef, Plan};
+use crate::summary::{summarize, Counts};
+use crate::text::display_width;
+use crate::value::{KpiValue, Parsed};
+
+/// The Japanese gothic face of the prefecture's sheets.
+pub const FONT: &str = "MS ゴシック";
+const FONT_SIZE: f64 = 9.0;
+const HEADER_FILL: u32 = 0xD9D9D9;
+/// Height of one line of 9 pt text, in points, and the cell's padding.
+const LINE_PT: f64 = 12.0;
+const PAD_PT: f64 = 4.0;
+
+/// Column widths of the summary sheet (A–M, then each target year, then 実績値, 評価, 取組状況).
+const FIXED_WIDTHS: [f64; 13] = [6.0, 5.0, 14.0, 6.0, 16.0, 10.0, 12.0, 22.0, 30.0, 30.0, 6.0, 20.0, 9.0];
+const YEAR_WIDTH: f64 = 9.0;
+const ACTUAL_WIDTH: f64 = 10.0;
+const EVAL_WIDTH: f64 = 10.0;
+const NARRATIVE_WIDTH: f64 = 40.0;
+
+/// Writes the summary workbook for `year` (the plan's report year when `None`).
+/// The file is written under a temporary name and renamed into place.
+pub fn export_summary(plan: &Plan, year: Option<FiscalYear>, path: &Path) -> Result<(), WriteError> {
+    let mut wb = build_workbook(plan, year.unwrap_or(plan.report_year)).map_err(|source| WriteError::Xlsx { path: path.to_path_buf(), source })?;
+    save_atomically(&mut wb, path)
+}
+
+/// The workbook in memory.
+pub fn build_workbook(plan: &Plan, year: FiscalYear) -> Result<Workbook, XlsxError> {
+    let mut wb = Workbook::new();
+    let styles = Styles::new();
+    let ws = wb.add_worksheet();
+    write_summary_sheet(ws, plan, year, &styles)?;
+    let ws = wb.add_worksheet();
+    write_trend_sheet(ws, plan, year, &styles)?;
+    let ws = wb.add_worksheet();
+    write_counts_sheet(ws, plan, year, &styles)?;
+    let ws = wb.add_worksheet();
+    write_plan_sheet(ws, plan, year, &styles)?;
+    let ws = wb.add_worksheet();
+    write_years_sheet(ws, plan, &styles)?;
+    Ok(wb)
+}
+
+struct Styles {
+    header: Format,
+    title: Format,
+    data: Format,
+    data_center: Format,
+    numbers: std::cell::RefCell<HashMap<String, Format>>,
+}
+
+impl Styles {
+    fn new() -> Self {
+        let base = Format::new().set_font_name(FONT).set_font_size(FONT_SIZE);
+        let header = base
+            .clone()
+            .set_bold()
+            .set_border(FormatBorder::Thin)
+            .set_background_color(Color::RGB(HEADER_FILL))
+            .set_align(FormatAlign::Center)
+            .set_align(FormatAlign::VerticalCenter)
+            .set_text_wrap();
+        let title = base.clone().set_bold().set_font_size(11.0);
+        let data = base.clone().set_border(FormatBorder::Thin).set_text_wrap().set_align(FormatAlign::Top);
+        let data_center = data.clone().set_align(FormatAlign::Center);
+        Styles { header, title, data, data_center, numbers: Default::default() }
+    }
+
+    fn number(&self, num_format: &str) -> Format {
+        self.numbers
+            .borrow_mut()
+            .entry(num_format.to_string())
+            .or_insert_with(|| self.data.clone().set_num_format(num_format))
+            .clone()
+    }
+}
+
+/// Writes text as a string cell (never a formula), or a blank bordered cell.
+fn put_text(ws: &mut Worksheet, row: u32, c: u16, text: Option<&str>, f: &Format) -> Result<(), XlsxError> {
+    match text {
+        Some(t) if !t.is_empty() => ws.write_string_with_format(row, c, t, f)?,
+        _ => ws.write_blank(row, c, f)?,
+    };
+    Ok(())
+}
+
+/// Writes a KPI value: a number with the unit in its number format where it is a
+/// plain number, else the text exactly as given.
+fn put_value(ws: &mut Worksheet, row: u32, c: u16, v: Option<&KpiValue>, s: &Styles) -> Result<(), XlsxError> {
+    match v {
+        None => {
+            ws.write_blank(row, c, &s.data)?;
+        }
+        Some(v) => match v.parse() {
+            Parsed::Number(q) if q.unit.is_none() => {
+                ws.write_number_with_format(row, c, q.cell_value(), &s.number(&q.cell_format()))?;
+            }
+            _ => {
+                ws.write_string_with_format(row, c, v.text(), &s.data)?;
+            }
+        },
+    }
+    Ok(())
+}
+
+/// A project number as the sheet shows it: a number where it is one.
+fn put_project_no(ws: &mut Worksheet, row: u32, no: &str, f: &Format) -> Result<(), XlsxError> {
+    match no.parse::<u32>() {
+        Ok(n) if n.to_string() == no => ws.write_number_with_format(row, col::NO, f64::from(n), f)?,
+        _ => ws.write_string_with_format(row, col::NO, no, f)?,
+    };
+    Ok(())
+}
+
+/// Lines a text takes in a column of `width` characters (9 pt gothic).
+fn lines_in(text: &str, width: f64) -> usize {
+    let per_line = ((width - 1.0) * 1.15).max(2.0);
+    text.split('\n').map(|l| ((display_width(l) as f64) / per_line).ceil().max(1.0) as usize).sum()
+}
+
+fn sheet_setup(ws: &mut Worksheet, repeat_rows: (u32, u32), freeze: (u32, u16)) -> Result<(), XlsxError> {
+    ws.set_paper_size(8); // A3
+    ws.set_landscape();
+    ws.set_print_fit_to_pages(1, 0);
+    ws.set_repeat_rows(repeat_rows.0, repeat_rows.1)?;
+    ws.set_margins(0.25, 0.25, 0.5, 0.5, 0.3, 0.3);
+    ws.set_footer("&C- &P / &N -");
+    ws.set_freeze_panes(freeze.0, freeze.1)?;
+    Ok(())
+}
+
+fn write_summary_sheet(ws: &mut Worksheet, plan: &Plan, year: FiscalYear, s: &Styles) -> Result<(), XlsxError> {
+    ws.set_name(super::SHEET_SUMMARY)?;
+    let years = &plan.fiscal_years;
+    let n = years.len() as u16;
+    let c_actual = col::FIRST_TARGET + n;
+    let c_eval = c_actual + 1;
+    let c_narr = c_actual + 2;
+    let mut widths: Vec<f64> = FIXED_WIDTHS.to_vec();
+    widths.extend(std::iter::repeat_n(YEAR_WIDTH, n as usize));
+    widths.extend([ACTUAL_WIDTH, EVAL_WIDTH, NARRATIVE_WIDTH]);
+    for (i, w) in widths.iter().enumerate() {
+        ws.set_column_width(i as u16, *w)?;
+    }
+    // Header block, rows 1–3.
+    let h = &s.header;
+    let last_target = if n > 0 { col::FIRST_TARGET + n - 1 } else { col::FIRST_TARGET };
+    ws.merge_range(0, col::NO, 0, col::DIV, &plan.title, h)?;
+    ws.merge_range(0, col::NAME, 0, col::GOAL, &plan.report_title_for(year), h)?;
+    ws.merge_range(0, col::KPI_NO, 0, last_target.max(col::BASELINE), "KPI (重要業績評価指標)", h)?;
+    ws.merge_range(0, c_actual, 2, c_actual, "実績値", h)?;
+    ws.write_string_with_format(0, c_eval, "評価", h)?;
+    let as_of = plan.as_of.filter(|_| year == plan.report_year).map(|d| format!("※{}時点", d.short())).unwrap_or_default();
+    ws.merge_range(1, c_eval, 2, c_eval, &as_of, h)?;
+    ws.merge_range(0, c_narr, 2, c_narr, &format!("{} 取組状況", year.long()), h)?;
+    ws.merge_range(1, col::NO, 2, col::NO, "事業番号", h)?;
+    ws.merge_range(1, col::AREA_NO, 1, col::AREA_NAME, "分野", h)?;
+    ws.merge_range(1, col::ITEM_NO, 1, col::ITEM_NAME, "項目", h)?;
+    ws.merge_range(1, col::DEPT, 1, col::DIV, "担当", h)?;
+    for (c, label) in [
+        (col::NAME, "事業名又は取組名"),
+        (col::SUMMARY, "事業概要又は取組内容"),
+        (col::GOAL, "指標(KPI)又は目標"),
+        (col::KPI_NO, "KPI番号"),
+        (col::KPI_NAME, "指標名"),
+        (col::BASELINE, "基準値"),
+    ] {
+        ws.merge_range(1, c, 2, c, label, h)?;
+    }
+    if n > 1 {
+        ws.merge_range(1, col::FIRST_TARGET, 1, last_target, "目標値", h)?;
+    } else if n == 1 {
+        ws.write_string_with_format(1, col::FIRST_TARGET, "目標値", h)?;
+    }
+    for (c, label) in [(col::AREA_NO, "No"), (col::AREA_NAME, "名称"), (col::ITEM_NO, "No"), (col::ITEM_NAME, "名称"), (col::DEPT, "部"), (col::DIV, "課")] {
+        ws.write_string_with_format(2, c, label, h)?;
+    }
+    for (i, y) in years.iter().enumerate() {
+        ws.write_string_with_format(2, col::FIRST_TARGET + i as u16, &y.short(), h)?;
+    }
+    ws.set_row_height(0, 2.0 * LINE_PT + PAD_PT)?;
+    ws.set_row_height(1, LINE_PT + PAD_PT + 2.0)?;
+    ws.set_row_height(2, LINE_PT + PAD_PT + 2.0)?;
+
+    // Data rows from row 4.
+    let mut row: u32 = 3;
+    for view in plan.views() {
+        let refs: Vec<&KpiRef> = view.entry.kpis().iter().collect();
+        let span = refs.len().max(1) as u32;
+        let first = row;
+        let last = row + span - 1;
+        let entry_texts = entry_cells(plan, &view, year);
+        // Project cells (A–J, 評価, 取組状況), merged over the KPI rows.
+        let entry_cols: Vec<u16> = (col::NO..=col::GOAL).chain([c_eval, c_narr]).collect();
+        for (c, text) in entry_cols.iter().zip(entry_texts.iter()) {
+            let f = if *c == col::NO || *c == col::AREA_NO || *c == col::ITEM_NO { &s.data } else { &s.data };
+            if span > 1 {
+                ws.merge_range(first, *c, last, *c, "", f)?;
+            }
+            if *c == col::NO {
+                match &view.entry {
+                    Entry::Project(p) => put_project_no(ws, first, &p.no, f)?,
+                    Entry::Relisting(_) => put_text(ws, first, *c, Some(RELISTED), f)?,
+                }
+            } else {
+                put_text(ws, first, *c, text.as_deref(), f)?;
+            }
+        }
+        // KPI cells, one row each.
+        let mut kpi_lines = vec![1usize; span as usize];
+        for (i, r) in refs.iter().enumerate() {
+            let kr = first + i as u32;
+            let kpi = plan.kpi(r.no);
+            if r.relisted {
+                ws.write_string_with_format(kr, col::KPI_NO, RELISTED, &s.data)?;
+            } else {
+                ws.write_number_with_format(kr, col::KPI_NO, f64::from(r.no), &s.data)?;
+            }
+            let name = kpi.map(|k| if r.relisted { format!("{}\n※再掲:No{}", k.name, k.no) } else { k.name.clone() });
+            put_text(ws, kr, col::KPI_NAME, name.as_deref(), &s.data)?;
+            put_value(ws, kr, col::BASELINE, kpi.and_then(|k| k.baseline.as_ref()), s)?;
+            for (j, y) in years.iter().enumerate() {
+                put_value(ws, kr, col::FIRST_TARGET + j as u16, kpi.and_then(|k| k.targets.get(y)), s)?;
+            }
+            put_value(ws, kr, c_actual, kpi.and_then(|k| k.actuals.get(&year)).map(|a| &a.value), s)?;
+            let mut lines = lines_in(name.as_deref().unwrap_or(""), widths[col::KPI_NAME as usize]);
+            if let Some(k) = kpi {
+                for (j, v) in std::iter::once(k.baseline.as_ref()).chain(years.iter().map(|y| k.targets.get(y))).enumerate() {
+                    if let Some(v) = v {
+                        lines = lines.max(lines_in(v.text(), widths[col::BASELINE as usize + j]));
+                    }
+                }
+                if let Some(a) = k.actuals.get(&year) {
+                    lines = lines.max(lines_in(a.value.text(), ACTUAL_WIDTH));
+                }
+            }
+            kpi_lines[i] = lines;
+        }
+        if refs.is_empty() {
+            for c in col::KPI_NO..=c_actual {
+                ws.write_blank(first, c, &s.data)?;
+            }
+        }
+        // Row heights that fit the wrapped text: the project's text is spread over its rows.
+        let entry_lines = entry_cols
+            .iter()
+            .zip(entry_texts.iter())
+            .map(|(c, t)| t.as_deref().map_or(1, |t| lines_in(t, widths[*c as usize])))
+            .max()
+            .unwrap_or(1);
+        let kpi_total: usize = kpi_lines.iter().sum();
+        let extra = entry_lines.saturating_sub(kpi_total);
+        for (i, l) in kpi_lines.iter().enumerate() {
+            let share = extra / span as usize + usize::from(i < extra % span as usize);
+            ws.set_row_height(first + i as u32, (l + share) as f64 * LINE_PT + PAD_PT)?;
+        }
+        row = last + 1;
+    }
+    sheet_setup(ws, (0, 2), (3, 1))?;
+    Ok(())
+}
+
+impl Plan {
+    /// The summary sheet's report title for a year (the stored one for the report year).
+    pub fn report_title_for(&self, year: FiscalYear) -> String {
+        if year == self.report_year {
+            self.report_title()
+        } else {
+            crate::model::default_report_title(year)
+        }
+    }
+}
+
+/// The entry's cells A–J, 評価 and 取組状況, in column order.
+fn entry_cells(plan: &Plan, view: &EntryView<'_>, year: FiscalYear) -> Vec<Option<String>> {
+    let p = view.project;
+    let area = view.entry.area();
+    let item = view.entry.item();
+    let depts: Vec<&str> = p.owners.iter().map(|o| o.department.as_deref().unwrap_or("")).collect();
+    let divs: Vec<&str> = p.owners.iter().map(|o| o.division.as_deref().unwrap_or("")).collect();
+    let join = |v: Vec<&str>| {
+        let s = v.join("\n");
+        (!s.trim().is_empty()).then_some(s)
+    };
+    let name = match view.entry {
+        Entry::Relisting(r) => Some(match &p.name {
+            Some(n) => format!("{n}\n※再掲:No{}", r.of),
+            None => format!("※再掲:No{}", r.of),
+        }),
+        Entry::Project(_) => p.name.clone(),
+    };
+    vec![
+        None, // 事業番号 is written as a number or 再掲
+        Some(area.to_string()),
+        plan.area(area).and_then(|a| a.name.clone()),
+        item.map(str::to_string),
+        plan.item_name(area, item).map(str::to_string),
+        join(depts),
+        join(divs),
+        name,
+        view.summary().map(str::to_string),
+        view.goal().map(str::to_string),
+        view.evaluation(year).map(|e| e.label().to_string()),
+        view.narrative(year).map(str::to_string),
+    ]
+}
+
+/// The years the trend sheet shows: every year with a target or an actual, and
+/// the plan's target years.
+fn trend_years(plan: &Plan) -> Vec<FiscalYear> {
+    let mut ys: Vec<FiscalYear> = plan.fiscal_years.clone();
+    for k in &plan.kpis {
+        ys.extend(k.targets.keys());
+        ys.extend(k.actuals.keys());
+    }
+    ys.sort();
+    ys.dedup();
+    ys
+}
+
+/// 担当課 of a KPI: its own list, or the divisions of the projects that show it.
+pub fn kpi_divisions(plan: &Plan, kpi: &Kpi) -> Vec<String> {
+    if !kpi.divisions.is_empty() {
+        return kpi.divisions.clone();
+    }
+    derived_divisions(plan, kpi.no)
+}
+
+/// The divisions of the entries that show a KPI, in plan order.
+pub fn derived_divisions(plan: &Plan, kpi_no: u32) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for v in plan.views() {
+        if v.entry.kpis().iter().any(|r| r.no == kpi_no) {
+            for o in &v.project.owners {
+                if let Some(d) = o.division.as_ref().or(o.department.as_ref()) {
+                    if !out.contains(d) {
+                        out.push(d.clone());
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Column headers of the trend sheet before the years, and after them.
+pub const TREND_HEAD: [&str; 5] = ["KPI番号", "指標名", "単位", "基準値", "区分"];
+pub const TREND_TAIL: [&str; 7] = ["担当課", "記号", "CSF・区分", "方向", "累計", "基準年度", "注記"];
+/// Row labels of the trend sheet.
+pub const ROW_TARGET: &str = "目標";
+pub const ROW_ACTUAL: &str = "実績";
+pub const ROW_RATE: &str = "達成率";
+pub const ROW_AS_OF: &str = "時点";
+
+fn write_trend_sheet(ws: &mut Worksheet, plan: &Plan, year: FiscalYear, s: &Styles) -> Result<(), XlsxError> {
+    ws.set_name(SHEET_TREND)?;
+    let years = trend_years(plan);
+    let ny = years.len() as u16;
+    let first_year = TREND_HEAD.len() as u16;
+    let tail = first_year + ny;
+    let as_of = plan.as_of.map(|d| format!(" ※{}時点", d.short())).unwrap_or_default();
+    ws.write_string_with_format(0, 0, &format!("KPI推移({}{as_of})", year.long()), &s.title)?;
+    for (i, h) in TREND_HEAD.iter().enumerate() {
+        ws.write_string_with_format(2, i as u16, *h, &s.header)?;
+    }
+    for (i, y) in years.iter().enumerate() {
+        ws.write_string_with_format(2, first_year + i as u16, &y.long(), &s.header)?;
+    }
+    for (i, h) in TREND_TAIL.iter().enumerate() {
+        ws.write_string_with_format(2, tail + i as u16, *h, &s.header)?;
+    }
+    let widths = [6.0, 28.0, 8.0, 10.0, 7.0];
+    for (i, w) in widths.iter().enumerate() {
+        ws.set_column_width(i as u16, *w)?;
+    }
+    for i in 0..ny {
+        ws.set_column_width(first_year + i, 12.0)?;
+    }
+    for (i, w) in [18.0, 8.0, 20.0, 6.0, 6.0, 9.0, 24.0].iter().enumerate() {
+        ws.set_column_width(tail + i as u16, *w)?;
+    }
+    let mut row = 3u32;
+    for k in &plan.kpis {
+        let default_as_of = |y: FiscalYear| if y == plan.report_year { plan.as_of } else { None };
+        let as_of_row = k.actuals.iter().any(|(y, a)| a.as_of != default_as_of(*y));
+        let span = if as_of_row { 4 } else { 3 };
+        let (first, last) = (row, row + span - 1);
+        let divisions = kpi_divisions(plan, k).join("\n");
+        let direction = match k.direction {
+            Direction::Up => "増加",
+            Direction::Down => "減少",
+        };
+        let info: [(u16, Option<String>); 4] = [
+            (1, Some(k.name.clone())),
+            (2, k.unit.clone()),
+            (3, None),
+            (tail, Some(divisions).filter(|d| !d.is_empty())),
+        ];
+        ws.merge_range(first, 0, last, 0, "", &s.data_center)?;
+        ws.write_number_with_format(first, 0, f64::from(k.no), &s.data_center)?;
+        for (c, text) in &info {
+            ws.merge_range(first, *c, last, *c, "", &s.data)?;
+            if *c == 3 {
+                put_value(ws, first, 3, k.baseline.as_ref(), s)?;
+            } else {
+                put_text(ws, first, *c, text.as_deref(), &s.data)?;
+            }
+        }
+        let extra: [(u16, Option<String>); 6] = [
+            (tail + 1, k.label.clone()),
+            (tail + 2, k.group.clone()),
+            (tail + 3, Some(direction.to_string())),
+            (tail + 4, k.cumulative.then(|| "累計".to_string())),
+            (tail + 5, k.baseline_year.map(|y| y.short())),
+            (tail + 6, Some(k.footnotes.join("\n")).filter(|f| !f.is_empty())),
+        ];
+        for (c, text) in &extra {
+            ws.merge_range(first, *c, last, *c, "", &s.data)?;
+            put_text(ws, first, *c, text.as_deref(), &s.data)?;
+        }
+        let mut labels = vec![ROW_TARGET, ROW_ACTUAL, ROW_RATE];
+        if as_of_row {
+            labels.push(ROW_AS_OF);
+        }
+        for (i, l) in labels.iter().enumerate() {
+            ws.write_string_with_format(first + i as u32, 4, *l, &s.data_center)?;
+        }
+        let mut tallest = 1;
+        for (j, y) in years.iter().enumerate() {
+            let c = first_year + j as u16;
+            let t = k.targets.get(y);
+            let a = k.actuals.get(y);
+            put_value(ws, first, c, t, s)?;
+            put_value(ws, first + 1, c, a.map(|a| &a.value), s)?;
+            match t.zip(a).and_then(|(t, a)| achievement_rate(k.baseline.as_ref(), t, &a.value, k.direction)) {
+                Some(r) => ws.write_number_with_format(first + 2, c, r, &s.number("0.0%"))?,
+                None => ws.write_blank(first + 2, c, &s.data)?,
+            };
+            if as_of_row {
+                put_text(ws, first + 3, c, a.and_then(|a| a.as_of).map(|d| d.short()).as_deref(), &s.data)?;
+            }
+            tallest = tallest.max(t.map_or(1, |t| lines_in(t.text(), 12.0))).max(a.map_or(1, |a| lines_in(a.value.text(), 12.0)));
+        }
+        let name_lines = lines_in(&k.name, 28.0).div_ceil(span as usize);
+        for i in 0..span {
+            let l = if i < 2 { tallest.max(name_lines) } else { name_lines.max(1) };
+            ws.set_row_height(first + i, l as f64 * LINE_PT + PAD_PT)?;
+        }
+        row = last + 1;
+    }
+    sheet_setup(ws, (2, 2), (3, 2))?;
+    Ok(())
+}
+
+fn write_counts(ws: &mut Worksheet, row: u32, label_cols: &[Option<String>], projects: usize, c: &Counts, s: &Styles) -> Result<(), XlsxError> {
+    for (i, l) in label_cols.iter().enumerate() {
+        put_text(ws, row, i as u16, l.as_deref(), &s.data)?;
+    }
+    let base = label_cols.len() as u16;
+    let values = [projects, c.achieved, c.partial, c.not_achieved, c.not_applicable, c.missing];
+    for (i, v) in values.iter().enumerate() {
+        ws.write_number_with_format(row, base + i as u16, *v as f64, &s.number("#,##0"))?;
+    }
+    Ok(())
+}
+
+const COUNT_HEAD: [&str; 6] = ["事業数", "○ 達成", "△ 一部達成", "× 未達成", "-", "未入力"];
+
+fn write_counts_sheet(ws: &mut Worksheet, plan: &Plan, year: FiscalYear, s: &Styles) -> Result<(), XlsxError> {
+    ws.set_name(SHEET_COUNTS)?;
+    let sum = summarize(plan, year);
+    ws.write_string_with_format(0, 0, &format!("評価集計({}、再掲を除く)", year.long()), &s.title)?;
+    ws.set_column_width(0, 10.0)?;
+    ws.set_column_width(1, 36.0)?;
+    for i in 2..8 {
+        ws.set_column_width(i, 10.0)?;
+    }
+    let mut row = 2u32;
+    for (i, h) in ["分野", "名称"].iter().chain(COUNT_HEAD.iter()).enumerate() {
+        ws.write_string_with_format(row, i as u16, *h, &s.header)?;
+    }
+    row += 1;
+    for a in &sum.areas {
+        write_counts(ws, row, &[Some(a.code.clone()), a.name.clone()], a.projects, &a.evaluations, s)?;
+        row += 1;
+    }
+    write_counts(ws, row, &[Some("計".into()), None], sum.projects, &sum.evaluations, s)?;
+    row += 2;
+    ws.merge_range(row, 0, row, 1, "部", &s.header)?;
+    for (i, h) in COUNT_HEAD.iter().enumerate() {
+        ws.write_string_with_format(row, 2 + i as u16, *h, &s.header)?;
+    }
+    row += 1;
+    for d in &sum.departments {
+        ws.merge_range(row, 0, row, 1, &d.department, &s.data)?;
+        let base = 2u16;
+        let values = [d.projects, d.evaluations.achieved, d.evaluations.partial, d.evaluations.not_achieved, d.evaluations.not_applicable, d.evaluations.missing];
+        for (i, v) in values.iter().enumerate() {
+            ws.write_number_with_format(row, base + i as u16, *v as f64, &s.number("#,##0"))?;
+        }
+        row += 1;
+    }
+    ws.write_string_with_format(row + 1, 0, "※共管の事業は各部に計上しています。", &s.title.clone().set_bold().set_font_size(FONT_SIZE))?;
+    ws.set_paper_size(9); // A4
+    ws.set_print_fit_to_pages(1, 0);
+    ws.set_footer("&C- &P / &N -");
+    Ok(())
+}
+
+/// Keys of the plan sheet, in order.
+pub const PLAN_KEYS: [&str; 8] = ["団体名", "計画名", "報告書名", "計画期間", "目標年度", "報告年度", "実績時点", "評価ルール"];
+
+fn write_plan_sheet(ws: &mut Worksheet, plan: &Plan, _year: FiscalYear, s: &Styles) -> Result<(), XlsxError> {
+    ws.set_name(SHEET_PLAN)?;
+    ws.set_column_width(0, 14.0)?;
+    ws.set_column_width(1, 40.0)?;
+    ws.set_column_width(2, 10.0)?;
+    ws.set_column_width(3, 48.0)?;
+    let years = plan.fiscal_years.iter().map(|y| y.short()).collect::<Vec<_>>().join(",");
+    let values: [Option<String>; 8] = [
+        Some(plan.organization.clone()).filter(|o| !o.is_empty()),
+        Some(plan.title.clone()),
+        Some(plan.report_title()),
+        plan.period.map(|(a, b)| format!("{}-{}", a.short(), b.short())),
+        Some(years),
+        Some(plan.report_year.short()),
+        plan.as_of.map(|d| d.short()),
+        serde_json::to_string(&plan.rule).ok(),
+    ];
+    ws.write_string_with_format(0, 0, "項目", &s.header)?;
+    ws.write_string_with_format(0, 1, "内容", &s.header)?;
+    for (i, (k, v)) in PLAN_KEYS.iter().zip(values.iter()).enumerate() {
+        ws.write_string_with_format(1 + i as u32, 0, *k, &s.data)?;
+        put_text(ws, 1 + i as u32, 1, v.as_deref(), &s.data)?;
+    }
+    let mut row = PLAN_KEYS.len() as u32 + 2;
+    for (i, h) in ["分野No", "分野名", "項目No", "項目名"].iter().enumerate() {
+        ws.write_string_with_format(row, i as u16, *h, &s.header)?;
+    }
+    row += 1;
+    for a in &plan.areas {
+        if a.items.is_empty() {
+            put_text(ws, row, 0, Some(&a.code), &s.data)?;
+            put_text(ws, row, 1, a.name.as_deref(), &s.data)?;
+            row += 1;
+        }
+        for it in &a.items {
+            put_text(ws, row, 0, Some(&a.code), &s.data)?;
+            put_text(ws, row, 1, a.name.as_deref(), &s.data)?;
+            put_text(ws, row, 2, Some(&it.code), &s.data)?;
+            put_text(ws, row, 3, it.name.as_deref(), &s.data)?;
+            row += 1;
+        }
+    }
+    ws.set_paper_size(9);
+    ws.set_print_fit_to_pages(1, 0);
+    Ok(())
+}
+
+/// Columns of the per-year data sheet.
+pub const YEARS_HEAD: [&str; 6] = ["事業番号", "年度", "評価", "取組状況", "予算(千円)", "課題・アクション"];
+
+fn write_years_sheet(ws: &mut Worksheet, plan: &Plan, s: &Styles) -> Result<(), XlsxError> {
+    ws.set_name(SHEET_YEARS)?;
+    for (i, w) in [8.0, 10.0, 8.0, 60.0, 12.0, 60.0].iter().enumerate() {
+        ws.set_column_width(i as u16, *w)?;
+    }
+    for (i, h) in YEARS_HEAD.iter().enumerate() {
+        ws.write_string_with_format(0, i as u16, *h, &s.header)?;
+    }
+    let mut row = 1u32;
+    for p in plan.projects() {
+        for (y, d) in &p.years {
+            // The report year's evaluation and narrative live in 取組一覧.
+            let in_summary = *y == plan.report_year;
+            let ev = if in_summary { None } else { d.evaluation };
+            let narrative = if in_summary { None } else { d.narrative.as_deref() };
+            if ev.is_none() && narrative.is_none() && d.budget.is_none() && d.issues.is_none() {
+                continue;
+            }
+            put_project_no_at(ws, row, &p.no, &s.data)?;
+            ws.write_string_with_format(row, 1, &y.short(), &s.data)?;
+            put_text(ws, row, 2, ev.map(|e| e.mark()), &s.data_center)?;
+            put_text(ws, row, 3, narrative, &s.data)?;
+            match d.budget {
+                Some(b) => ws.write_number_with_format(row, 4, b as f64, &s.number("#,##0"))?,
+                None => ws.write_blank(row, 4, &s.data)?,
+            };
+            put_text(ws, row, 5, d.issues.as_deref(), &s.data)?;
+            let lines = [narrative, d.issues.as_deref()].iter().map(|t| t.map_or(1, |t| lines_in(t, 60.0))).max().unwrap_or(1);
+            ws.set_row_height(row, lines as f64 * LINE_PT + PAD_PT)?;
+            row += 1;
+        }
+    }
+    ws.set_paper_size(9);
+    ws.set_print_fit_to_pages(1, 0);
+    ws.set_repeat_rows(0, 0)?;
+    Ok(())
+}
+
+fn put_project_no_at(ws: &mut Worksheet, row: u32, no: &str, f: &Format) -> Result<(), XlsxError> {
+    put_project_no(ws, row, no, f)
+}

@@ -1,0 +1,1169 @@
+//! Reads a workbook in the 取組一覧 layout into a [`Plan`].
+//!
+//! It is a real-world file: the header is found by its labels, merged cells are
+//! spread over the cells they cover, repeated header rows and empty rows are
+//! skipped, numbers may be text or full-width. Every problem is reported with its
+//! `sheet!cell` and what was expected; a file with problems gives no plan.
+//! The extra sheets Shinchoku writes (`KPI推移`, `計画情報`, `事業年度データ`) are
+//! read when present, so an exported workbook gives back the whole plan.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::fs::File;
+use std::io::BufReader;
+use std::path::Path;
+
+use calamine::{Data, Reader};
+
+use super::export::{derived_divisions, PLAN_KEYS, ROW_ACTUAL, ROW_AS_OF, ROW_TARGET, TREND_HEAD, TREND_TAIL, YEARS_HEAD};
+use super::styles::NumberFormats;
+use super::{CellRef, SHEET_PLAN, SHEET_SUMMARY, SHEET_TREND, SHEET_YEARS};
+use crate::eval::{Direction, Evaluation, EvaluationRule};
+use crate::fy::{AsOf, FiscalYear};
+use crate::model::{default_report_title, Actual, Area, Entry, Item, Kpi, KpiRef, Owner, Plan, Project, ProjectYear, Relisting, RelistingYear};
+use crate::text::{clean_cell, label_key, normalize_width};
+use crate::value::KpiValue;
+
+/// Largest sheet read, in rows: a plan has thousands of rows, not millions.
+pub const MAX_ROWS: usize = 200_000;
+/// Largest uncompressed part read for number formats.
+const MAX_XML_BYTES: u64 = 512 << 20;
+
+/// One problem, located by sheet and cell where there is one.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Problem {
+    pub sheet: String,
+    pub cell: Option<String>,
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.cell {
+            Some(c) => write!(f, "{}!{}: {}", self.sheet, c, self.message),
+            None if self.sheet.is_empty() => f.write_str(&self.message),
+            None => write!(f, "{}: {}", self.sheet, self.message),
+        }
+    }
+}
+
+/// Why a workbook gave no plan.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("{path}: {message}")]
+    Unreadable { path: String, message: String },
+    #[error("{}", .0.first().map(ToString::to_string).unwrap_or_default())]
+    Invalid(Vec<Problem>),
+}
+
+impl ImportError {
+    /// Every problem, the unreadable file as one.
+    pub fn problems(&self) -> Vec<Problem> {
+        match self {
+            ImportError::Unreadable { path, message } => vec![Problem { sheet: String::new(), cell: None, message: format!("{path}: {message}") }],
+            ImportError::Invalid(p) => p.clone(),
+        }
+    }
+}
+
+/// What the workbook carried besides the summary sheet; what it did not carry
+/// is kept from the stored plan when a plan is updated.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Coverage {
+    pub trend: bool,
+    pub plan_info: bool,
+    pub years: bool,
+}
+
+/// A plan read from a workbook, with the notes that did not stop it.
+#[derive(Debug, Clone)]
+pub struct WorkbookPlan {
+    pub plan: Plan,
+    pub warnings: Vec<Problem>,
+    pub coverage: Coverage,
+    pub sheet: String,
+}
+
+/// Reads and validates a workbook; the plan, or every problem found.
+pub fn import_workbook(path: &Path) -> Result<WorkbookPlan, ImportError> {
+    let unreadable = |message: String| ImportError::Unreadable { path: path.display().to_string(), message };
+    let mut wb = calamine::open_workbook_auto(path).map_err(|e| unreadable(describe_open_error(path, &e)))?;
+    let names = wb.sheet_names().to_vec();
+    if names.is_empty() {
+        return Err(unreadable("the workbook has no sheets".into()));
+    }
+    let formats_for = |name: &str| -> NumberFormats {
+        match File::open(path) {
+            Ok(f) => NumberFormats::read(BufReader::new(f), name, MAX_XML_BYTES),
+            Err(_) => NumberFormats::default(),
+        }
+    };
+    // The summary sheet: 取組一覧 by name, else the first sheet whose header is found.
+    let mut order: Vec<&String> = names.iter().filter(|n| n.as_str() == SHEET_SUMMARY).collect();
+    order.extend(names.iter().filter(|n| n.as_str() != SHEET_SUMMARY));
+    let mut first_error: Option<Problem> = None;
+    for name in order {
+        let grid = match load_grid(&mut wb, name, &formats_for) {
+            Ok(g) => g,
+            Err(p) => {
+                first_error.get_or_insert(p);
+                continue;
+            }
+        };
+        match find_header(&grid) {
+            Some(h) => {
+                let mut reader = SummaryReader::new(&grid, h, path);
+                let mut result = reader.read()?;
+                result.sheet = name.clone();
+                read_extra_sheets(&mut wb, &names, &formats_for, &mut result)?;
+                return Ok(result);
+            }
+            None => {
+                if name == SHEET_SUMMARY {
+                    first_error.get_or_insert(Problem {
+                        sheet: name.clone(),
+                        cell: Some("A1".into()),
+                        message: "the header of the 取組一覧 layout was not found (expected a row with 事業番号, 事業名又は取組名, 評価 …)".into(),
+                    });
+                }
+            }
+        }
+    }
+    Err(ImportError::Invalid(vec![first_error.unwrap_or_else(|| Problem {
+        sheet: names[0].clone(),
+        cell: Some("A1".into()),
+        message: "no sheet has the header of the 取組一覧 layout (expected a row with 事業番号, 事業名又は取組名, 評価 …)".into(),
+    })]))
+}
+
+/// Every problem of a workbook, without importing it.
+pub fn check_workbook(path: &Path) -> Result<WorkbookPlan, Vec<Problem>> {
+    import_workbook(path).map_err(|e| e.problems())
+}
+
+fn describe_open_error(path: &Path, e: &calamine::Error) -> String {
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+    let head = std::fs::read(path).map(|b| b.into_iter().take(8).collect::<Vec<u8>>()).unwrap_or_default();
+    if head.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) && ext == "xlsx" {
+        return "the file is password-protected or an old Excel (.xls) file saved as .xlsx; open it in Excel, remove the password and save it as .xlsx".into();
+    }
+    if head.starts_with(b"%PDF") {
+        return "this is a PDF, not an Excel workbook (.xlsx)".into();
+    }
+    if !head.starts_with(b"PK") && (ext == "xlsx" || ext == "xlsm") {
+        return "this is not an Excel workbook (.xlsx): the file is not a zip package (a CSV or text file renamed?)".into();
+    }
+    format!("the workbook cannot be read ({e})")
+}
+
+/// A cell as read.
+#[derive(Debug, Clone, PartialEq)]
+enum Cell {
+    Empty,
+    Text(String),
+    Number(f64, String),
+    Other(String),
+}
+
+impl Cell {
+    fn is_empty(&self) -> bool {
+        match self {
+            Cell::Empty => true,
+            Cell::Text(t) => clean_cell(t).is_none(),
+            _ => false,
+        }
+    }
+
+    /// The cell as text (numbers in their shortest form).
+    fn text(&self) -> Option<String> {
+        match self {
+            Cell::Empty => None,
+            Cell::Text(t) => clean_cell(t),
+            Cell::Number(n, fmt) => KpiValue::from_cell_number(*n, fmt).map(|v| v.text().to_string()),
+            Cell::Other(s) => clean_cell(s),
+        }
+    }
+
+    fn key(&self) -> String {
+        self.text().map(|t| label_key(&t)).unwrap_or_default()
+    }
+}
+
+/// One sheet's cells, merged ranges spread over the cells they cover.
+struct Grid {
+    name: String,
+    cells: Vec<Vec<Cell>>,
+    /// Cell → the top-left of the merged range covering it.
+    merged_from: HashMap<(u32, u32), (u32, u32)>,
+}
+
+impl Grid {
+    fn rows(&self) -> u32 {
+        self.cells.len() as u32
+    }
+
+    fn get(&self, r: u32, c: u32) -> &Cell {
+        self.cells.get(r as usize).and_then(|row| row.get(c as usize)).unwrap_or(&Cell::Empty)
+    }
+
+    fn width(&self) -> u32 {
+        self.cells.iter().map(Vec::len).max().unwrap_or(0) as u32
+    }
+
+    fn problem(&self, r: u32, c: u32, message: impl Into<String>) -> Problem {
+        Problem { sheet: self.name.clone(), cell: Some(CellRef { row: r, col: c }.to_string()), message: message.into() }
+    }
+}
+
+fn load_grid<RS: std::io::Read + std::io::Seek>(
+    wb: &mut calamine::Sheets<RS>,
+    name: &str,
+    formats_for: &dyn Fn(&str) -> NumberFormats,
+) -> Result<Grid, Problem> {
+    let range = wb.worksheet_range(name).map_err(|e| Problem { sheet: name.into(), cell: None, message: format!("the sheet cannot be read ({e})") })?;
+    let (h, w) = range.get_size();
+    if h > MAX_ROWS {
+        return Err(Problem { sheet: name.into(), cell: None, message: format!("the sheet has {h} rows; more than {MAX_ROWS} is not a plan") });
+    }
+    let (r0, c0) = range.start().unwrap_or((0, 0));
+    let formats = formats_for(name);
+    let mut cells = vec![Vec::new(); r0 as usize + h];
+    for (r, row) in range.rows().enumerate() {
+        let ar = r0 + r as u32;
+        let mut out = vec![Cell::Empty; c0 as usize + w];
+        for (c, d) in row.iter().enumerate() {
+            let ac = c0 + c as u32;
+            out[ac as usize] = match d {
+                Data::Empty => Cell::Empty,
+                Data::String(s) => Cell::Text(s.clone()),
+                Data::Float(f) => Cell::Number(*f, formats.get(ar, ac).to_string()),
+                Data::Int(i) => Cell::Number(*i as f64, formats.get(ar, ac).to_string()),
+                Data::Bool(b) => Cell::Other(b.to_string()),
+                Data::DateTime(dt) => Cell::Other(format!("日付 {}", dt.as_f64())),
+                Data::DateTimeIso(s) | Data::DurationIso(s) => Cell::Other(s.clone()),
+                Data::Error(e) => Cell::Other(format!("#{e:?}")),
+            };
+        }
+        cells[ar as usize] = out;
+    }
+    let merges = match wb {
+        calamine::Sheets::Xlsx(x) => x.merge_cells_by_sheet_name(name).unwrap_or_default(),
+        calamine::Sheets::Xls(x) => x.merge_cells_by_sheet_name(name).unwrap_or_default(),
+        _ => Vec::new(),
+    };
+    let mut merged_from = HashMap::new();
+    for m in merges {
+        let (sr, sc) = m.start;
+        let (er, ec) = m.end;
+        if (er - sr) as usize * (ec - sc + 1) as usize > 1_000_000 {
+            continue;
+        }
+        let v = cells.get(sr as usize).and_then(|r| r.get(sc as usize)).cloned().unwrap_or(Cell::Empty);
+        for r in sr..=er {
+            for c in sc..=ec {
+                if (r, c) == (sr, sc) {
+                    continue;
+                }
+                if let Some(row) = cells.get_mut(r as usize) {
+                    if row.len() <= c as usize {
+                        row.resize(c as usize + 1, Cell::Empty);
+                    }
+                    row[c as usize] = v.clone();
+                    merged_from.insert((r, c), (sr, sc));
+                }
+            }
+        }
+    }
+    Ok(Grid { name: name.to_string(), cells, merged_from })
+}
+
+/// The row holding `事業番号`.
+fn find_header(g: &Grid) -> Option<u32> {
+    (0..g.rows().min(60)).find(|&r| (0..g.width().min(60)).any(|c| g.get(r, c).key() == "事業番号"))
+}
+
+/// What a column of the summary sheet holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Col {
+    No,
+    AreaNo,
+    AreaName,
+    ItemNo,
+    ItemName,
+    Dept,
+    Div,
+    Name,
+    Summary,
+    Goal,
+    KpiNo,
+    KpiName,
+    Baseline,
+    Target(FiscalYear),
+    Actual,
+    Eval,
+    Narrative,
+}
+
+struct SummaryReader<'a> {
+    g: &'a Grid,
+    header: u32,
+    data_start: u32,
+    cols: Vec<(u32, Col)>,
+    path: &'a Path,
+    problems: Vec<Problem>,
+    warnings: Vec<Problem>,
+    seen_kpis: Vec<SeenKpi>,
+}
+
+/// The rows of one entry as read.
+struct RawEntry {
+    row: u32,
+    relisting_of: Option<String>,
+    no: Option<String>,
+    area: String,
+    item: Option<String>,
+    owners: Vec<Owner>,
+    name: Option<String>,
+    summary: Option<String>,
+    goal: Option<String>,
+    evaluation: Option<Evaluation>,
+    narrative: Option<String>,
+    kpis: Vec<KpiRef>,
+}
+
+/// Splits `name\n※再掲:No46` into the name and 46.
+fn split_relisting_mark(text: &str) -> (Option<String>, Option<String>) {
+    let mut name_lines = Vec::new();
+    let mut of = None;
+    for line in text.split('\n') {
+        let n = normalize_width(line);
+        let t = n.trim();
+        if let Some(rest) = t.strip_prefix("※再掲").or_else(|| t.strip_prefix("※再揭")) {
+            let digits: String = rest
+                .trim_start_matches([':', '：', ' '])
+                .trim_start_matches("No")
+                .trim_start_matches("NO")
+                .trim_start_matches("no")
+                .trim_start_matches(['.', ' '])
+                .chars()
+                .take_while(char::is_ascii_digit)
+                .collect();
+            of = Some(digits);
+        } else {
+            name_lines.push(line);
+        }
+    }
+    let name = clean_cell(&name_lines.join("\n"));
+    (name, of)
+}
+
+/// `Ⅰ-1`, `I 1`, `Ｉ－１` → `I-1`.
+fn normalize_area_code(s: &str) -> String {
+    let s = normalize_width(s);
+    let s: String = s
+        .chars()
+        .map(|c| match c {
+            'Ⅰ' => "I".to_string(),
+            'Ⅱ' => "II".to_string(),
+            'Ⅲ' => "III".to_string(),
+            'Ⅳ' => "IV".to_string(),
+            'Ⅴ' => "V".to_string(),
+            'Ⅵ' => "VI".to_string(),
+            'Ⅶ' => "VII".to_string(),
+            other => other.to_string(),
+        })
+        .collect();
+    let t = s.trim();
+    let roman: String = t.chars().take_while(|c| matches!(c, 'I' | 'V' | 'X')).collect();
+    let rest = t[roman.len()..].trim_start_matches([' ', '-', '.', '・']).trim();
+    if !roman.is_empty() && !rest.is_empty() && rest.chars().all(|c| c.is_ascii_digit()) {
+        format!("{roman}-{rest}")
+    } else {
+        t.to_string()
+    }
+}
+
+fn is_relisting_word(s: &str) -> bool {
+    let k = label_key(s);
+    k == "再掲" || k == "再揭"
+}
+
+impl<'a> SummaryReader<'a> {
+    fn new(g: &'a Grid, header: u32, path: &'a Path) -> Self {
+        SummaryReader { g, header, data_start: header + 1, cols: Vec::new(), path, problems: Vec::new(), warnings: Vec::new(), seen_kpis: Vec::new() }
+    }
+
+    fn col(&self, want: Col) -> Option<u32> {
+        self.cols.iter().find(|(_, c)| *c == want).map(|(i, _)| *i)
+    }
+
+    fn classify(&mut self) {
+        let g = self.g;
+        let h = self.header;
+        let width = g.width();
+        let mut group = String::new();
+        let has_sub = (0..width).any(|c| {
+            let s = g.get(h + 1, c).key();
+            matches!(s.as_str(), "No" | "名称" | "部" | "課") || FiscalYear::parse(&s).is_ok()
+        });
+        if has_sub {
+            self.data_start = h + 2;
+        }
+        for c in 0..width {
+            let l = g.get(h, c).key();
+            let s = if has_sub { g.get(h + 1, c).key() } else { String::new() };
+            let t = if h > 0 { g.get(h - 1, c).key() } else { String::new() };
+            if !l.is_empty() {
+                group = l.clone();
+            }
+            let grp = if l.is_empty() { group.as_str() } else { l.as_str() };
+            let kind = match () {
+                _ if l == "事業番号" => Some(Col::No),
+                _ if grp == "分野" && s == "No" => Some(Col::AreaNo),
+                _ if grp == "分野" && s == "名称" => Some(Col::AreaName),
+                _ if grp == "項目" && s == "No" => Some(Col::ItemNo),
+                _ if grp == "項目" && s == "名称" => Some(Col::ItemName),
+                _ if (grp == "担当" && s == "部") || l == "部" || l == "担当部" => Some(Col::Dept),
+                _ if (grp == "担当" && s == "課") || l == "課" || l == "担当課" => Some(Col::Div),
+                _ if l.contains("事業名") => Some(Col::Name),
+                _ if l.contains("事業概要") || l == "取組内容" => Some(Col::Summary),
+                _ if l.contains("指標(KPI)又は目標") || l.contains("又は目標") || l == "目標" => Some(Col::Goal),
+                _ if l == "KPI番号" || (l == "KPI" && s == "番号") => Some(Col::KpiNo),
+                _ if l == "指標名" => Some(Col::KpiName),
+                _ if l == "基準値" => Some(Col::Baseline),
+                _ if grp == "目標値" && FiscalYear::parse(&s).is_ok() => FiscalYear::parse(&s).ok().map(Col::Target),
+                _ if l.starts_with("実績値") || (l.is_empty() && t.starts_with("実績値")) => Some(Col::Actual),
+                _ if l == "評価" || t == "評価" || (l.contains("時点") && t.contains("評価")) => Some(Col::Eval),
+                _ if l.contains("取組状況") || t.contains("取組状況") => Some(Col::Narrative),
+                _ => None,
+            };
+            if let Some(k) = kind {
+                if self.cols.iter().all(|(_, c)| *c != k) {
+                    self.cols.push((c, k));
+                }
+            }
+        }
+    }
+
+    fn text(&self, r: u32, c: Option<u32>) -> Option<String> {
+        c.and_then(|c| self.g.get(r, c).text())
+    }
+
+    fn value(&mut self, r: u32, c: Option<u32>) -> Option<KpiValue> {
+        let c = c?;
+        match self.g.get(r, c) {
+            Cell::Empty => None,
+            Cell::Number(n, fmt) => {
+                if n.abs() > 1e15 {
+                    self.problems.push(self.g.problem(r, c, format!("the number {n} is too large to be a KPI value")));
+                    return None;
+                }
+                KpiValue::from_cell_number(*n, fmt)
+            }
+            Cell::Text(t) => clean_cell(t).and_then(KpiValue::new),
+            Cell::Other(o) => {
+                self.problems.push(self.g.problem(r, c, format!("expected a number or text, found {o}")));
+                None
+            }
+        }
+    }
+
+    fn is_repeated_header(&self, r: u32) -> bool {
+        let g = self.g;
+        let width = g.width();
+        let same = |hr: u32| (0..width).filter(|&c| !g.get(hr, c).is_empty() && g.get(hr, c).key() == g.get(r, c).key()).count();
+        if let Some(no) = self.col(Col::No) {
+            if g.get(r, no).key() == "事業番号" {
+                return true;
+            }
+        }
+        same(self.header) >= 3
+            || (self.data_start > self.header + 1 && same(self.header + 1) >= 3)
+            || (self.header > 0 && same(self.header - 1) >= 2)
+    }
+
+    fn read(&mut self) -> Result<WorkbookPlan, ImportError> {
+        self.classify();
+        let g = self.g;
+        let h = self.header;
+        for (want, label) in [(Col::No, "事業番号"), (Col::AreaNo, "分野 No"), (Col::Name, "事業名又は取組名"), (Col::Eval, "評価")] {
+            if self.col(want).is_none() {
+                self.problems.push(g.problem(h, 0, format!("column {label} was not found in the header")));
+            }
+        }
+        if !self.problems.is_empty() {
+            return Err(ImportError::Invalid(std::mem::take(&mut self.problems)));
+        }
+        let c_no = self.col(Col::No).unwrap_or(0);
+        // Header facts: title, report title, years, as-of.
+        let title = (0..h).rev().find_map(|r| g.get(r, c_no).text()).or_else(|| {
+            let stem = self.path.file_stem().map(|s| s.to_string_lossy().into_owned());
+            self.warnings.push(g.problem(h.saturating_sub(1), c_no, "no plan title above the header; the file name is used"));
+            stem
+        });
+        let title = title.unwrap_or_default();
+        let report_title = self.col(Col::Name).and_then(|c| (0..h).rev().find_map(|r| g.get(r, c).text()));
+        let as_of = self.col(Col::Eval).and_then(|c| {
+            (h.saturating_sub(1)..self.data_start).find_map(|r| g.get(r, c).text().filter(|t| t.contains("時点")).and_then(|t| AsOf::parse(&t).ok()))
+        });
+        let narrative_year = self.col(Col::Narrative).and_then(|c| {
+            (h.saturating_sub(1)..self.data_start).find_map(|r| {
+                let t = g.get(r, c).key();
+                t.split("取組状況").next().filter(|p| !p.is_empty()).and_then(|p| FiscalYear::parse(p).ok())
+            })
+        });
+        let title_year = report_title.as_deref().and_then(|t| t.find("年度").and_then(|i| FiscalYear::parse(&t[..i + "年度".len()]).ok()));
+        let Some(report_year) = narrative_year.or(title_year).or(as_of.map(AsOf::fiscal_year)) else {
+            let c = self.col(Col::Narrative).unwrap_or(c_no);
+            return Err(ImportError::Invalid(vec![g.problem(h, c, "the report year was not found (expected a header such as 令和5年度 取組状況)")]));
+        };
+        let fiscal_years: Vec<FiscalYear> = self.cols.iter().filter_map(|(_, k)| if let Col::Target(y) = k { Some(*y) } else { None }).collect();
+
+        let entries = self.read_rows();
+        let (plan_entries, kpis, areas) = self.assemble(entries, &fiscal_years, report_year, as_of);
+        if !self.problems.is_empty() {
+            return Err(ImportError::Invalid(std::mem::take(&mut self.problems)));
+        }
+        let report_title = report_title.filter(|t| *t != default_report_title(report_year));
+        let plan = Plan {
+            organization: String::new(),
+            title,
+            report_title,
+            period: None,
+            fiscal_years,
+            report_year,
+            as_of,
+            rule: EvaluationRule::default(),
+            areas,
+            kpis,
+            entries: plan_entries,
+        };
+        Ok(WorkbookPlan { plan, warnings: std::mem::take(&mut self.warnings), coverage: Coverage::default(), sheet: g.name.clone() })
+    }
+
+    fn read_rows(&mut self) -> Vec<RawEntry> {
+        let g = self.g;
+        let c_no = self.col(Col::No);
+        let mut out: Vec<RawEntry> = Vec::new();
+        let mut entry_origin: Option<u32> = None;
+        let data_cols: Vec<u32> = self.cols.iter().map(|(c, _)| *c).collect();
+        for r in self.data_start..g.rows() {
+            if data_cols.iter().all(|&c| g.get(r, c).is_empty()) || self.is_repeated_header(r) {
+                continue;
+            }
+            let no_cell = c_no.map(|c| g.get(r, c)).unwrap_or(&Cell::Empty);
+            let kpi_here = self.col(Col::KpiNo).is_some_and(|c| !g.get(r, c).is_empty()) || self.col(Col::KpiName).is_some_and(|c| !g.get(r, c).is_empty());
+            let merged_origin = c_no.and_then(|c| g.merged_from.get(&(r, c))).map(|(or, _)| *or);
+            let continuation = match (merged_origin, entry_origin) {
+                (Some(o), Some(e)) if o == e => true,
+                _ => no_cell.is_empty() && kpi_here && !out.is_empty(),
+            };
+            if continuation {
+                if let Some(k) = self.read_kpi_ref(r) {
+                    if let Some(last) = out.last_mut() {
+                        last.kpis.push(k);
+                    }
+                }
+                continue;
+            }
+            let Some(no_text) = no_cell.text() else {
+                self.problems.push(g.problem(r, c_no.unwrap_or(0), "事業番号 expected (a number or 再掲)"));
+                continue;
+            };
+            entry_origin = Some(r);
+            let entry = self.read_entry(r, &no_text, out.last());
+            if let Some(e) = entry {
+                out.push(e);
+            }
+        }
+        out
+    }
+
+    fn read_entry(&mut self, r: u32, no_text: &str, prev: Option<&RawEntry>) -> Option<RawEntry> {
+        let g = self.g;
+        let c_no = self.col(Col::No).unwrap_or(0);
+        let relisting = is_relisting_word(no_text);
+        let no = if relisting {
+            None
+        } else {
+            let n = normalize_width(no_text).trim().trim_start_matches("No.").trim_start_matches("No").trim().to_string();
+            if n.is_empty() || !n.chars().all(|c| c.is_ascii_digit()) {
+                self.problems.push(g.problem(r, c_no, format!("事業番号 \"{no_text}\" is not a number or 再掲")));
+                return None;
+            }
+            Some(n.trim_start_matches('0').to_string()).filter(|s| !s.is_empty()).or(Some("0".into()))
+        };
+        let area = match self.text(r, self.col(Col::AreaNo)) {
+            Some(a) => normalize_area_code(&a),
+            None => match prev {
+                Some(p) => p.area.clone(),
+                None => {
+                    self.problems.push(g.problem(r, self.col(Col::AreaNo).unwrap_or(0), "分野 No expected (e.g. I-1)"));
+                    return None;
+                }
+            },
+        };
+        let item = self.text(r, self.col(Col::ItemNo)).map(|s| normalize_width(&s).trim().to_string());
+        let depts: Vec<String> = self.text(r, self.col(Col::Dept)).map(|s| s.split('\n').map(|l| l.trim().to_string()).collect()).unwrap_or_default();
+        let divs: Vec<String> = self.text(r, self.col(Col::Div)).map(|s| s.split('\n').map(|l| l.trim().to_string()).collect()).unwrap_or_default();
+        let owners = (0..depts.len().max(divs.len()))
+            .map(|i| Owner {
+                department: depts.get(i).cloned().filter(|s| !s.is_empty()),
+                division: divs.get(i).cloned().filter(|s| !s.is_empty()),
+            })
+            .collect();
+        let name_raw = self.text(r, self.col(Col::Name));
+        let (name, of) = match &name_raw {
+            Some(n) => split_relisting_mark(n),
+            None => (None, None),
+        };
+        let relisting_of = if relisting {
+            match of.filter(|o| !o.is_empty()) {
+                Some(o) => Some(o),
+                None => {
+                    self.problems.push(g.problem(r, self.col(Col::Name).unwrap_or(c_no), "a 再掲 row must name its original on its own line (expected ※再掲:No.N)"));
+                    return None;
+                }
+            }
+        } else {
+            None
+        };
+        let evaluation = match (self.col(Col::Eval), self.text(r, self.col(Col::Eval))) {
+            (Some(c), Some(t)) => match Evaluation::parse(&t) {
+                Ok(e) => Some(e),
+                Err(e) => {
+                    self.problems.push(g.problem(r, c, e.to_string()));
+                    None
+                }
+            },
+            _ => None,
+        };
+        let mut entry = RawEntry {
+            row: r,
+            relisting_of,
+            no,
+            area,
+            item,
+            owners,
+            name,
+            summary: self.text(r, self.col(Col::Summary)),
+            goal: self.text(r, self.col(Col::Goal)),
+            evaluation,
+            narrative: self.text(r, self.col(Col::Narrative)),
+            kpis: Vec::new(),
+        };
+        if let Some(k) = self.read_kpi_ref(r) {
+            entry.kpis.push(k);
+        }
+        Some(entry)
+    }
+
+    /// The KPI on row `r`, defining it on first sight.
+    fn read_kpi_ref(&mut self, r: u32) -> Option<KpiRef> {
+        let g = self.g;
+        let c_no = self.col(Col::KpiNo)?;
+        let no_text = self.text(r, Some(c_no));
+        let name_raw = self.text(r, self.col(Col::KpiName));
+        if no_text.is_none() && name_raw.is_none() {
+            return None;
+        }
+        let (name, of) = match &name_raw {
+            Some(n) => split_relisting_mark(n),
+            None => (None, None),
+        };
+        let relisted = no_text.as_deref().is_some_and(is_relisting_word);
+        let no_str = if relisted { of.clone().unwrap_or_default() } else { normalize_width(no_text.as_deref().unwrap_or("")).trim().to_string() };
+        let Ok(no) = no_str.parse::<u32>() else {
+            let msg = if relisted {
+                "a 再掲 KPI must name its original in 指標名 (expected ※再掲:No.N)".to_string()
+            } else {
+                format!("KPI番号 \"{}\" is not a number or 再掲", no_text.unwrap_or_default())
+            };
+            self.problems.push(g.problem(r, c_no, msg));
+            return None;
+        };
+        let Some(name) = name else {
+            self.problems.push(g.problem(r, self.col(Col::KpiName).unwrap_or(c_no), format!("指標名 expected for KPI {no}")));
+            return None;
+        };
+        let baseline = self.value(r, self.col(Col::Baseline));
+        let targets: Vec<(FiscalYear, Option<KpiValue>)> = self
+            .cols
+            .clone()
+            .into_iter()
+            .filter_map(|(c, k)| if let Col::Target(y) = k { Some((y, c)) } else { None })
+            .map(|(y, c)| (y, self.value(r, Some(c))))
+            .collect();
+        let actual = self.value(r, self.col(Col::Actual));
+        self.seen_kpis.push(SeenKpi { row: r, no, name, baseline, targets, actual });
+        Some(KpiRef { no, relisted })
+    }
+}
+
+/// A KPI row as read, before the KPIs are merged.
+struct SeenKpi {
+    row: u32,
+    no: u32,
+    name: String,
+    baseline: Option<KpiValue>,
+    targets: Vec<(FiscalYear, Option<KpiValue>)>,
+    actual: Option<KpiValue>,
+}
+
+impl SummaryReader<'_> {
+    fn assemble(&mut self, raw: Vec<RawEntry>, years: &[FiscalYear], report_year: FiscalYear, as_of: Option<AsOf>) -> (Vec<Entry>, Vec<Kpi>, Vec<Area>) {
+        let g = self.g;
+        let c_kname = self.col(Col::KpiName).unwrap_or(0);
+        // KPIs: the first row defines; later rows fill gaps and must agree on the name.
+        let mut kpis: Vec<Kpi> = Vec::new();
+        let mut defined_at: HashMap<u32, u32> = HashMap::new();
+        for s in std::mem::take(&mut self.seen_kpis) {
+            match defined_at.get(&s.no) {
+                None => {
+                    defined_at.insert(s.no, s.row);
+                    let targets: BTreeMap<FiscalYear, KpiValue> = s.targets.into_iter().filter_map(|(y, v)| Some((y, v?))).collect();
+                    kpis.push(Kpi {
+                        no: s.no,
+                        label: None,
+                        group: None,
+                        unit: None,
+                        direction: Direction::Up,
+                        cumulative: s.name.contains("累計"),
+                        name: s.name,
+                        baseline: s.baseline,
+                        baseline_year: None,
+                        targets,
+                        actuals: s.actual.map(|v| (report_year, Actual { value: v, as_of })).into_iter().collect(),
+                        divisions: Vec::new(),
+                        footnotes: Vec::new(),
+                    });
+                }
+                Some(first_row) => {
+                    let first = CellRef { row: *first_row, col: c_kname };
+                    let Some(k) = kpis.iter_mut().find(|k| k.no == s.no) else { continue };
+                    if label_key(&k.name) != label_key(&s.name) {
+                        self.problems.push(g.problem(
+                            s.row,
+                            c_kname,
+                            format!("KPI番号 {} is used with two different names (\"{}\" at {first}, \"{}\" here)", s.no, k.name, s.name),
+                        ));
+                        continue;
+                    }
+                    if k.baseline.is_none() {
+                        k.baseline = s.baseline;
+                    }
+                    for (y, v) in s.targets {
+                        if let Some(v) = v {
+                            k.targets.entry(y).or_insert(v);
+                        }
+                    }
+                    if let Some(a) = s.actual {
+                        k.actuals.entry(report_year).or_insert(Actual { value: a, as_of });
+                    }
+                }
+            }
+        }
+        for k in &mut kpis {
+            k.unit = infer_unit(k);
+            k.direction = infer_direction(k, years);
+        }
+        kpis.sort_by_key(|k| k.no);
+
+        // Areas and items in order of appearance.
+        let mut areas: Vec<Area> = Vec::new();
+        let c_aname = self.col(Col::AreaName);
+        let c_iname = self.col(Col::ItemName);
+        for e in &raw {
+            let area_name = self.text(e.row, c_aname);
+            let a = match areas.iter_mut().position(|a| a.code == e.area) {
+                Some(i) => &mut areas[i],
+                None => {
+                    areas.push(Area { code: e.area.clone(), name: area_name.clone(), items: Vec::new() });
+                    areas.last_mut().expect("just pushed")
+                }
+            };
+            if a.name.is_none() {
+                a.name = area_name;
+            }
+            if let Some(code) = &e.item {
+                let item_name = self.text(e.row, c_iname);
+                match a.items.iter_mut().find(|i| &i.code == code) {
+                    Some(it) => {
+                        if it.name.is_none() {
+                            it.name = item_name;
+                        }
+                    }
+                    None => a.items.push(Item { code: code.clone(), name: item_name }),
+                }
+            }
+        }
+
+        // Projects first (re-listings may come before their original).
+        let mut numbers: HashMap<String, u32> = HashMap::new();
+        for e in &raw {
+            if let Some(no) = &e.no {
+                if let Some(prev) = numbers.insert(no.clone(), e.row) {
+                    let c = self.col(Col::No).unwrap_or(0);
+                    self.problems.push(g.problem(e.row, c, format!("事業番号 {no} is used twice (also at {})", CellRef { row: prev, col: c })));
+                }
+            }
+        }
+        let originals: HashMap<String, &RawEntry> = raw.iter().filter_map(|e| e.no.clone().map(|n| (n, e))).collect();
+        let mut entries = Vec::new();
+        for e in &raw {
+            match (&e.no, &e.relisting_of) {
+                (Some(no), _) => {
+                    let year = ProjectYear { evaluation: e.evaluation, narrative: e.narrative.clone(), budget: None, issues: None };
+                    entries.push(Entry::Project(Project {
+                        no: no.clone(),
+                        area: e.area.clone(),
+                        item: e.item.clone(),
+                        owners: e.owners.clone(),
+                        name: e.name.clone(),
+                        summary: e.summary.clone(),
+                        goal: e.goal.clone(),
+                        kpis: e.kpis.clone(),
+                        years: [(report_year, year)].into_iter().filter(|(_, y)| !y.is_empty()).collect(),
+                    }));
+                }
+                (None, Some(of)) => {
+                    let Some(o) = originals.get(of) else {
+                        let c = self.col(Col::Name).unwrap_or(0);
+                        self.problems.push(g.problem(e.row, c, format!("再掲 refers to No.{of}, which is not in the plan")));
+                        continue;
+                    };
+                    let differs = |mine: &Option<String>, theirs: &Option<String>| if mine != theirs { mine.clone() } else { None };
+                    let year = RelistingYear {
+                        evaluation: if e.evaluation != o.evaluation { e.evaluation } else { None },
+                        narrative: differs(&e.narrative, &o.narrative),
+                    };
+                    entries.push(Entry::Relisting(Relisting {
+                        of: of.clone(),
+                        area: e.area.clone(),
+                        item: e.item.clone(),
+                        summary: differs(&e.summary, &o.summary),
+                        goal: differs(&e.goal, &o.goal),
+                        kpis: e.kpis.clone(),
+                        years: [(report_year, year)].into_iter().filter(|(_, y)| y != &RelistingYear::default()).collect(),
+                    }));
+                }
+                (None, None) => {}
+            }
+        }
+        (entries, kpis, areas)
+    }
+}
+
+/// `%` when the values are percentages, a unit word when they carry one.
+fn infer_unit(k: &Kpi) -> Option<String> {
+    let vals = k.baseline.iter().chain(k.targets.values()).chain(k.actuals.values().map(|a| &a.value));
+    for v in vals {
+        if let crate::value::Parsed::Number(q) | crate::value::Parsed::Qualified(q, _) = v.parse() {
+            if q.percent {
+                return Some("%".into());
+            }
+            if q.unit.is_some() {
+                return q.unit;
+            }
+        }
+    }
+    None
+}
+
+/// Lower is better when the targets fall over the years.
+fn infer_direction(k: &Kpi, years: &[FiscalYear]) -> Direction {
+    let nums: Vec<f64> = years.iter().filter_map(|y| k.targets.get(y)).filter_map(KpiValue::number).collect();
+    let falling = nums.len() >= 2 && nums.windows(2).all(|w| w[1] <= w[0]) && nums.last() < nums.first();
+    if falling {
+        Direction::Down
+    } else {
+        Direction::Up
+    }
+}
+
+// --- The extra sheets Shinchoku writes ------------------------------------------
+
+fn read_extra_sheets<RS: std::io::Read + std::io::Seek>(
+    wb: &mut calamine::Sheets<RS>,
+    names: &[String],
+    formats_for: &dyn Fn(&str) -> NumberFormats,
+    result: &mut WorkbookPlan,
+) -> Result<(), ImportError> {
+    let mut problems = Vec::new();
+    if names.iter().any(|n| n == SHEET_PLAN) {
+        let g = load_grid(wb, SHEET_PLAN, formats_for).map_err(|p| ImportError::Invalid(vec![p]))?;
+        read_plan_sheet(&g, &mut result.plan, &mut problems);
+        result.coverage.plan_info = true;
+    }
+    if names.iter().any(|n| n == SHEET_TREND) {
+        let g = load_grid(wb, SHEET_TREND, formats_for).map_err(|p| ImportError::Invalid(vec![p]))?;
+        read_trend_sheet(&g, &mut result.plan, &mut problems);
+        result.coverage.trend = true;
+    }
+    if names.iter().any(|n| n == SHEET_YEARS) {
+        let g = load_grid(wb, SHEET_YEARS, formats_for).map_err(|p| ImportError::Invalid(vec![p]))?;
+        read_years_sheet(&g, &mut result.plan, &mut problems);
+        result.coverage.years = true;
+    }
+    let invalid = result.plan.validate();
+    problems.extend(invalid.into_iter().map(|p| Problem { sheet: result.sheet.clone(), cell: None, message: p.message }));
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(ImportError::Invalid(problems))
+    }
+}
+
+fn read_plan_sheet(g: &Grid, plan: &mut Plan, problems: &mut Vec<Problem>) {
+    let mut r = 1;
+    while r < g.rows() {
+        let key = g.get(r, 0).key();
+        if key.is_empty() {
+            r += 1;
+            break;
+        }
+        let v = g.get(r, 1).text();
+        match (PLAN_KEYS.iter().position(|k| label_key(k) == key), v) {
+            (Some(0), Some(v)) => plan.organization = v,
+            (Some(3), Some(v)) => match v.split_once('-').map(|(a, b)| (FiscalYear::parse(a), FiscalYear::parse(b))) {
+                Some((Ok(a), Ok(b))) => plan.period = Some((a, b)),
+                _ => problems.push(g.problem(r, 1, format!("計画期間 \"{v}\" is not two fiscal years (e.g. R3-R7)"))),
+            },
+            (Some(7), Some(v)) => match serde_json::from_str::<EvaluationRule>(&v) {
+                Ok(rule) => plan.rule = rule,
+                Err(e) => problems.push(g.problem(r, 1, format!("評価ルール is not a valid rule ({e})"))),
+            },
+            _ => {}
+        }
+        r += 1;
+    }
+    // The areas table: every area and item, in order, with their names.
+    if g.get(r, 0).key() != "分野No" {
+        return;
+    }
+    let mut areas: Vec<Area> = Vec::new();
+    for row in r + 1..g.rows() {
+        let Some(code) = g.get(row, 0).text().map(|c| normalize_area_code(&c)) else { continue };
+        let name = g.get(row, 1).text();
+        if !areas.iter().any(|a| a.code == code) {
+            areas.push(Area { code: code.clone(), name, items: Vec::new() });
+        }
+        if let Some(item) = g.get(row, 2).text() {
+            let a = areas.iter_mut().find(|a| a.code == code).expect("inserted above");
+            if !a.items.iter().any(|i| i.code == item) {
+                a.items.push(Item { code: item, name: g.get(row, 3).text() });
+            }
+        }
+    }
+    // Areas and items the summary sheet uses are kept; the table gives order and the rest.
+    for a in &plan.areas {
+        match areas.iter_mut().find(|x| x.code == a.code) {
+            Some(x) => {
+                for it in &a.items {
+                    if !x.items.iter().any(|i| i.code == it.code) {
+                        x.items.push(it.clone());
+                    }
+                }
+            }
+            None => areas.push(a.clone()),
+        }
+    }
+    plan.areas = areas;
+}
+
+fn read_trend_sheet(g: &Grid, plan: &mut Plan, problems: &mut Vec<Problem>) {
+    let Some(h) = (0..g.rows().min(20)).find(|&r| g.get(r, 0).key() == "KPI番号") else {
+        problems.push(Problem { sheet: g.name.clone(), cell: Some("A3".into()), message: "the header row (KPI番号 …) was not found".into() });
+        return;
+    };
+    let width = g.width();
+    let head = |c: u32| g.get(h, c).key();
+    let mut year_cols: Vec<(u32, FiscalYear)> = Vec::new();
+    let mut tail: HashMap<String, u32> = HashMap::new();
+    for c in TREND_HEAD.len() as u32..width {
+        let k = head(c);
+        if let Ok(y) = FiscalYear::parse(&k) {
+            year_cols.push((c, y));
+        } else if TREND_TAIL.iter().any(|t| label_key(t) == k) {
+            tail.insert(k, c);
+        }
+    }
+    let tcol = |name: &str| tail.get(&label_key(name)).copied();
+    let derived: HashMap<u32, Vec<String>> = plan.kpis.iter().map(|k| (k.no, derived_divisions(plan, k.no))).collect();
+    let mut r = h + 1;
+    while r < g.rows() {
+        let no_text = g.get(r, 0).text();
+        let Some(no) = no_text.as_deref().and_then(|t| normalize_width(t).trim().parse::<u32>().ok()) else {
+            if no_text.is_some() {
+                problems.push(g.problem(r, 0, format!("KPI番号 \"{}\" is not a number", no_text.unwrap_or_default())));
+            }
+            r += 1;
+            continue;
+        };
+        // The KPI's rows: while column A stays this KPI (merged) or is empty.
+        let mut rows = vec![r];
+        let mut n = r + 1;
+        while n < g.rows() && (g.merged_from.get(&(n, 0)).is_some_and(|o| o.0 == r) || (g.get(n, 0).is_empty() && !g.get(n, 4).is_empty())) {
+            rows.push(n);
+            n += 1;
+        }
+        let Some(name) = g.get(r, 1).text() else {
+            problems.push(g.problem(r, 1, format!("指標名 expected for KPI {no}")));
+            r = n;
+            continue;
+        };
+        let idx = match plan.kpis.iter().position(|k| k.no == no) {
+            Some(i) => {
+                if label_key(&plan.kpis[i].name) != label_key(&name) {
+                    problems.push(g.problem(r, 1, format!("KPI番号 {no} is used with two different names (\"{}\" in {SHEET_SUMMARY}, \"{name}\" here)", plan.kpis[i].name)));
+                    r = n;
+                    continue;
+                }
+                i
+            }
+            None => {
+                plan.kpis.push(Kpi {
+                    no,
+                    label: None,
+                    group: None,
+                    name: name.clone(),
+                    unit: None,
+                    direction: Direction::Up,
+                    cumulative: false,
+                    baseline: None,
+                    baseline_year: None,
+                    targets: BTreeMap::new(),
+                    actuals: BTreeMap::new(),
+                    divisions: Vec::new(),
+                    footnotes: Vec::new(),
+                });
+                plan.kpis.sort_by_key(|k| k.no);
+                plan.kpis.iter().position(|k| k.no == no).unwrap_or(0)
+            }
+        };
+        let cell_value = |row: u32, c: u32| match g.get(row, c) {
+            Cell::Number(v, f) => KpiValue::from_cell_number(*v, f),
+            Cell::Text(t) => clean_cell(t).and_then(KpiValue::new),
+            _ => None,
+        };
+        let report_year = plan.report_year;
+        let plan_as_of = plan.as_of;
+        let k = &mut plan.kpis[idx];
+        k.unit = g.get(r, 2).text();
+        if k.baseline.is_none() {
+            k.baseline = cell_value(r, 3);
+        }
+        let tail_text = |name: &str| tcol(name).and_then(|c| g.get(r, c).text());
+        k.label = tail_text("記号");
+        k.group = tail_text("CSF・区分");
+        k.direction = if tail_text("方向").as_deref() == Some("減少") { Direction::Down } else { Direction::Up };
+        k.cumulative = tail_text("累計").is_some();
+        k.baseline_year = tail_text("基準年度").and_then(|t| FiscalYear::parse(&t).ok());
+        k.footnotes = tail_text("注記").map(|t| t.split('\n').map(str::to_string).collect()).unwrap_or_default();
+        let divisions: Vec<String> = tail_text("担当課").map(|t| t.split('\n').map(str::to_string).collect()).unwrap_or_default();
+        k.divisions = if derived.get(&no) == Some(&divisions) { Vec::new() } else { divisions };
+        let as_of_row = rows.iter().copied().find(|&rr| g.get(rr, 4).key() == ROW_AS_OF);
+        for &row in &rows {
+            let label = g.get(row, 4).key();
+            for &(c, y) in &year_cols {
+                if label == ROW_TARGET {
+                    if let Some(v) = cell_value(row, c) {
+                        k.targets.entry(y).or_insert(v);
+                    }
+                } else if label == ROW_ACTUAL {
+                    if let Some(v) = cell_value(row, c) {
+                        let as_of = match as_of_row {
+                            Some(ar) => g.get(ar, c).text().and_then(|t| AsOf::parse(&t).ok()),
+                            None => (y == report_year).then_some(plan_as_of).flatten(),
+                        };
+                        match k.actuals.get_mut(&y) {
+                            Some(a) => {
+                                if as_of_row.is_some() {
+                                    a.as_of = as_of;
+                                }
+                            }
+                            None => {
+                                k.actuals.insert(y, Actual { value: v, as_of });
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        r = n;
+    }
+}
+
+fn read_years_sheet(g: &Grid, plan: &mut Plan, problems: &mut Vec<Problem>) {
+    if g.get(0, 0).key() != label_key(YEARS_HEAD[0]) {
+        return;
+    }
+    let report_year = plan.report_year;
+    for r in 1..g.rows() {
+        let Some(no) = g.get(r, 0).text().map(|t| normalize_width(&t).trim().to_string()) else { continue };
+        let Some(year) = g.get(r, 1).text() else {
+            problems.push(g.problem(r, 1, "年度 expected (e.g. R5)"));
+            continue;
+        };
+        let Ok(fy) = FiscalYear::parse(&year) else {
+            problems.push(g.problem(r, 1, format!("年度 \"{year}\" is not a fiscal year (e.g. R5)")));
+            continue;
+        };
+        let evaluation = match g.get(r, 2).text() {
+            Some(t) => match Evaluation::parse(&t) {
+                Ok(e) => Some(e),
+                Err(e) => {
+                    problems.push(g.problem(r, 2, e.to_string()));
+                    continue;
+                }
+            },
+            None => None,
+        };
+        let budget = match g.get(r, 4) {
+            Cell::Empty => None,
+            Cell::Number(n, _) if n.fract() == 0.0 && n.abs() < 1e15 => Some(*n as i64),
+            other => match other.text().map(|t| normalize_width(&t).replace([',', ' '], "").trim_end_matches("千円").parse::<i64>()) {
+                Some(Ok(b)) => Some(b),
+                _ => {
+                    problems.push(g.problem(r, 4, "予算 expected as a whole number of 千円"));
+                    continue;
+                }
+            },
+        };
+        let Some(p) = plan.entries.iter_mut().find_map(|e| match e {
+            Entry::Project(p) if p.no == no => Some(p),
+            _ => None,
+        }) else {
+            problems.push(g.problem(r, 0, format!("事業番号 {no} is not in {SHEET_SUMMARY}")));
+            continue;
+        };
+        let y = p.years.entry(fy).or_default();
+        if fy != report_year {
+            y.evaluation = evaluation;
+            y.narrative = g.get(r, 3).text();
+        }
+        y.budget = budget;
+        y.issues = g.get(r, 5).text();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relisting_marks() {
+        assert_eq!(split_relisting_mark("事業A\n※再掲:No46"), (Some("事業A".into()), Some("46".into())));
+        assert_eq!(split_relisting_mark("事業A\n※再掲：No.４６"), (Some("事業A".into()), Some("46".into())));
+        assert_eq!(split_relisting_mark("事業A"), (Some("事業A".into()), None));
+    }
+
+    #[test]
+    fn area_codes() {
+        assert_eq!(normalize_area_code("I-1"), "I-1");
+        assert_eq!(normalize_area_code("I 1"), "I-1");
+        assert_eq!(normalize_area_code("Ⅰ-1"), "I-1");
+        assert_eq!(normalize_area_code("Ⅱ－２"), "II-2");
+        assert_eq!(normalize_area_code("基本目標"), "基本目標");
+    }
+}

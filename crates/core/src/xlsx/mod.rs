@@ -1,0 +1,113 @@
+//! The prefecture's summary workbook (取組一覧) in its own layout: export with
+//! rust_xlsxwriter, import with calamine. The layout is described in
+//! `spec/torikumi-ichiran.md`; the constants here are shared by both directions.
+
+pub mod export;
+pub mod import;
+mod styles;
+
+use std::fmt;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+pub use export::export_summary;
+pub use import::{check_workbook, import_workbook, Problem};
+pub use styles::NumberFormats;
+
+/// The summary sheet.
+pub const SHEET_SUMMARY: &str = "取組一覧";
+/// Per KPI: the years as columns, rows 目標 / 実績 / 達成率.
+pub const SHEET_TREND: &str = "KPI推移";
+/// Evaluation counts per area and department.
+pub const SHEET_COUNTS: &str = "集計";
+/// Plan facts that the summary sheet does not carry (団体名, 計画期間, areas).
+pub const SHEET_PLAN: &str = "計画情報";
+/// Per project and year: evaluations and narratives of other years, budget, 課題・アクション.
+pub const SHEET_YEARS: &str = "事業年度データ";
+
+/// Columns of the summary sheet before the target years (A–M).
+pub mod col {
+    pub const NO: u16 = 0;
+    pub const AREA_NO: u16 = 1;
+    pub const AREA_NAME: u16 = 2;
+    pub const ITEM_NO: u16 = 3;
+    pub const ITEM_NAME: u16 = 4;
+    pub const DEPT: u16 = 5;
+    pub const DIV: u16 = 6;
+    pub const NAME: u16 = 7;
+    pub const SUMMARY: u16 = 8;
+    pub const GOAL: u16 = 9;
+    pub const KPI_NO: u16 = 10;
+    pub const KPI_NAME: u16 = 11;
+    pub const BASELINE: u16 = 12;
+    pub const FIRST_TARGET: u16 = 13;
+}
+
+/// The word that marks a re-listing (事業番号) or a repeated KPI (KPI番号).
+pub const RELISTED: &str = "再掲";
+
+/// A cell address in A1 form, 0-based row and column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct CellRef {
+    pub row: u32,
+    pub col: u32,
+}
+
+impl fmt::Display for CellRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}{}", column_name(self.col), self.row + 1)
+    }
+}
+
+/// `0 → A`, `25 → Z`, `26 → AA`.
+pub fn column_name(mut col: u32) -> String {
+    let mut s = Vec::new();
+    loop {
+        s.push(b'A' + (col % 26) as u8);
+        if col < 26 {
+            break;
+        }
+        col = col / 26 - 1;
+    }
+    s.reverse();
+    String::from_utf8(s).unwrap_or_default()
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    #[error("{path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error("{path}: the workbook could not be written: {source}")]
+    Xlsx { path: PathBuf, source: rust_xlsxwriter::XlsxError },
+}
+
+/// Writes a workbook next to `path` under a temporary name and renames it into
+/// place, so a failed export never leaves a half-written file.
+pub(crate) fn save_atomically(workbook: &mut rust_xlsxwriter::Workbook, path: &Path) -> Result<(), WriteError> {
+    let io = |source| WriteError::Io { path: path.to_path_buf(), source };
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let mut tmp = tempfile::Builder::new().prefix(".shinchoku-").suffix(".xlsx.tmp").tempfile_in(&dir).map_err(io)?;
+    workbook
+        .save_to_writer(&mut tmp)
+        .map_err(|source| WriteError::Xlsx { path: path.to_path_buf(), source })?;
+    tmp.as_file_mut().flush().map_err(io)?;
+    tmp.as_file().sync_all().map_err(io)?;
+    tmp.persist(path).map_err(|e| io(e.error))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn column_names() {
+        assert_eq!(column_name(0), "A");
+        assert_eq!(column_name(19), "T");
+        assert_eq!(column_name(26), "AA");
+        assert_eq!(CellRef { row: 16, col: 18 }.to_string(), "S17");
+    }
+}
