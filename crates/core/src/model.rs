@@ -122,7 +122,8 @@ impl ProjectYear {
 
 /// 再掲: a project shown again under another item. Not a copy: name and owners
 /// always come from the original; summary, goal and the yearly evaluation and
-/// narrative are stored only where the re-listing says something different.
+/// narrative are stored only where the re-listing says something different
+/// (an empty text: the re-listing leaves that cell blank).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Relisting {
     /// The original project's number.
@@ -219,14 +220,14 @@ impl Entry {
 impl<'a> EntryView<'a> {
     pub fn summary(&self) -> Option<&'a str> {
         match self.entry {
-            Entry::Relisting(r) if r.summary.is_some() => r.summary.as_deref(),
+            Entry::Relisting(r) if r.summary.is_some() => r.summary.as_deref().filter(|s| !s.is_empty()),
             _ => self.project.summary.as_deref(),
         }
     }
 
     pub fn goal(&self) -> Option<&'a str> {
         match self.entry {
-            Entry::Relisting(r) if r.goal.is_some() => r.goal.as_deref(),
+            Entry::Relisting(r) if r.goal.is_some() => r.goal.as_deref().filter(|s| !s.is_empty()),
             _ => self.project.goal.as_deref(),
         }
     }
@@ -243,7 +244,7 @@ impl<'a> EntryView<'a> {
     pub fn narrative(&self, year: FiscalYear) -> Option<&'a str> {
         if let Entry::Relisting(r) = self.entry {
             if let Some(n) = r.years.get(&year).and_then(|y| y.narrative.as_deref()) {
-                return Some(n);
+                return Some(n).filter(|n| !n.is_empty());
             }
         }
         self.project.years.get(&year).and_then(|y| y.narrative.as_deref())
@@ -495,4 +496,14 @@ pub fn diff_fields(before: &BTreeMap<String, String>, after: &BTreeMap<String, S
             (a != b).then(|| (k.clone(), a.cloned(), b.cloned()))
         })
         .collect()
+}
+
+/// A re-listing's own text where it differs from the original's: `None` when
+/// the same, `Some("")` when the re-listing leaves it blank.
+pub fn override_text(mine: &Option<String>, original: &Option<String>) -> Option<String> {
+    if mine == original {
+        None
+    } else {
+        Some(mine.clone().unwrap_or_default())
+    }
 }

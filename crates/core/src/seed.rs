@@ -158,7 +158,7 @@ pub fn fukushima_plan() -> Result<Plan, SeedError> {
                     })
                     .ok_or_else(|| invalid(format!("再掲 of No.{of} comes before No.{of}")))?;
                 let orig_year = original.years.get(&report_year).cloned().unwrap_or_default();
-                let differs = |mine: &Option<String>, theirs: &Option<String>| if mine != theirs { mine.clone() } else { None };
+                let differs = crate::model::override_text;
                 let year = RelistingYear {
                     evaluation: if evaluation != orig_year.evaluation { evaluation } else { None },
                     narrative: differs(&p.progress, &orig_year.narrative),

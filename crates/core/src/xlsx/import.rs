@@ -832,7 +832,7 @@ impl SummaryReader<'_> {
                         self.problems.push(g.problem(e.row, c, format!("再掲 refers to No.{of}, which is not in the plan")));
                         continue;
                     };
-                    let differs = |mine: &Option<String>, theirs: &Option<String>| if mine != theirs { mine.clone() } else { None };
+                    let differs = crate::model::override_text;
                     let year = RelistingYear {
                         evaluation: if e.evaluation != o.evaluation { e.evaluation } else { None },
                         narrative: differs(&e.narrative, &o.narrative),
