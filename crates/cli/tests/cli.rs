@@ -1,0 +1,196 @@
+//! The `shinchoku` command as a user runs it: real processes, a real database
+//! file, real workbooks.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_shinchoku"));
+    c.env_remove("SHINCHOKU_DB");
+    c
+}
+
+fn run(args: &[&str]) -> Output {
+    bin().args(args).output().unwrap()
+}
+
+fn reference() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/data/torikumi-ichiran-r5.xlsx")
+}
+
+fn ok(o: &Output) -> String {
+    assert!(o.status.success(), "exit {:?}\nstdout: {}\nstderr: {}", o.status.code(), String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+fn db_in(dir: &Path) -> String {
+    dir.join("plan.db").display().to_string()
+}
+
+/// The database file's bytes with its write-ahead log, so a change in either shows.
+fn db_bytes(db: &str) -> Vec<u8> {
+    let mut all = std::fs::read(db).unwrap();
+    if let Ok(wal) = std::fs::read(format!("{db}-wal")) {
+        all.extend(wal);
+    }
+    all
+}
+
+#[test]
+fn init_demo_then_show_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = db_in(dir.path());
+    ok(&run(&["--db", &db, "init", "--demo"]));
+    let out = ok(&run(&["--db", &db, "show", "--json"]));
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["projects"], 52);
+    assert_eq!(v["relistings"], 13);
+    assert_eq!(v["kpis"], 19);
+    let ev = &v["evaluations"];
+    assert_eq!(ev["○"], 12);
+    assert_eq!(ev["△"], 6);
+    assert_eq!(ev["×"], 0);
+    assert_eq!(ev["-"], 34);
+    // The Tokushima card is the second plan.
+    let card: serde_json::Value = serde_json::from_str(&ok(&run(&["--db", &db, "--plan", "2", "show", "--json"]))).unwrap();
+    assert_eq!(card["kpis"], 13);
+    assert_eq!(card["projects"], 1);
+}
+
+#[test]
+fn year_is_accepted_in_every_form() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = db_in(dir.path());
+    ok(&run(&["--db", &db, "init", "--demo"]));
+    let base = ok(&run(&["--db", &db, "show", "--json", "--year", "2023"]));
+    for y in ["R5", "令和5年度"] {
+        assert_eq!(ok(&run(&["--db", &db, "show", "--json", "--year", y])), base);
+    }
+    let o = run(&["--db", &db, "show", "--year", "来年"]);
+    assert_eq!(o.status.code(), Some(2));
+    let o = run(&["--db", &db, "export", &dir.path().join("x.xlsx").display().to_string(), "--year", "R1"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("is not a year of this plan"));
+}
+
+#[test]
+fn import_of_the_reference_into_an_empty_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = db_in(dir.path());
+    let out = ok(&run(&["--db", &db, "import", reference().to_str().unwrap(), "--json"]));
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["created"], true);
+    assert_eq!(v["projects"], 52);
+    assert_eq!(v["sha256"].as_str().unwrap().len(), 64);
+    // Importing the same plan again updates it, never duplicates it.
+    let again: serde_json::Value = serde_json::from_str(&ok(&run(&["--db", &db, "import", reference().to_str().unwrap(), "--json"]))).unwrap();
+    assert_eq!(again["created"], false);
+    assert_eq!(again["plan_id"], v["plan_id"]);
+    assert_eq!(again["fields_changed"], 0);
+    let plans: serde_json::Value = serde_json::from_str(&ok(&run(&["--db", &db, "plans", "--json"]))).unwrap();
+    assert_eq!(plans.as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn reference_import_over_the_demo_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = db_in(dir.path());
+    ok(&run(&["--db", &db, "init", "--demo"]));
+    let v: serde_json::Value = serde_json::from_str(&ok(&run(&["--db", &db, "import", reference().to_str().unwrap(), "--json"]))).unwrap();
+    assert_eq!(v["created"], false);
+    assert_eq!(v["fields_changed"], 0, "the reference workbook is the demo plan");
+}
+
+#[test]
+fn export_then_import_round_trips_through_the_cli() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = db_in(dir.path());
+    ok(&run(&["--db", &db, "init", "--demo"]));
+    for plan in ["1", "2"] {
+        let out = dir.path().join(format!("export{plan}.xlsx"));
+        ok(&run(&["--db", &db, "--plan", plan, "export", out.to_str().unwrap()]));
+        let fresh = dir.path().join(format!("fresh{plan}.db")).display().to_string();
+        ok(&run(&["--db", &fresh, "import", out.to_str().unwrap()]));
+        let a: serde_json::Value = serde_json::from_str(&ok(&run(&["--db", &db, "--plan", plan, "show", "--json"]))).unwrap();
+        let b: serde_json::Value = serde_json::from_str(&ok(&run(&["--db", &fresh, "show", "--json"]))).unwrap();
+        // Numbers may come back with digit grouping (14442 → 14,442); everything counted is the same.
+        for key in ["organization", "title", "projects", "relistings", "kpis", "evaluations", "areas", "departments"] {
+            assert_eq!(a[key], b[key], "{key}");
+        }
+        let rates = |v: &serde_json::Value| v["kpi_rates"].as_array().unwrap().iter().map(|k| (k["no"].clone(), k["rate"].clone(), k["proposed"].clone())).collect::<Vec<_>>();
+        assert_eq!(rates(&a), rates(&b));
+        // And back into the original database: nothing changes.
+        let v: serde_json::Value = serde_json::from_str(&ok(&run(&["--db", &db, "import", out.to_str().unwrap(), "--json"]))).unwrap();
+        assert_eq!(v["fields_changed"], 0);
+    }
+}
+
+#[test]
+fn bad_input_exits_2_and_leaves_the_database_unchanged() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = db_in(dir.path());
+    ok(&run(&["--db", &db, "init", "--demo"]));
+    let before = db_bytes(&db);
+    let csv = dir.path().join("plan.xlsx");
+    std::fs::write(&csv, "a,b\n1,2\n").unwrap();
+    for args in [
+        vec!["--db", &db, "import", csv.to_str().unwrap()],
+        vec!["--db", &db, "import", "/nonexistent/plan.xlsx"],
+        vec!["--db", &db, "--plan", "存在しない計画", "show"],
+    ] {
+        let o = run(&args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.starts_with("error: "), "{err}");
+        assert!(!err.contains("panicked"), "{err}");
+    }
+    assert_eq!(db_bytes(&db), before);
+    // A failed import into a database that does not exist yet creates nothing.
+    let none = dir.path().join("none.db");
+    let o = run(&["--db", none.to_str().unwrap(), "import", csv.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(!none.exists());
+}
+
+#[test]
+fn check_lists_problems_with_their_cells() {
+    let o = run(&["check", reference().to_str().unwrap(), "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&ok(&o)).unwrap();
+    assert_eq!(v["ok"], true);
+    assert_eq!(v["projects"], 52);
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.xlsx");
+    std::fs::write(&bad, "%PDF-1.4").unwrap();
+    let o = run(&["check", bad.to_str().unwrap(), "--json"]);
+    assert_eq!(o.status.code(), Some(2));
+    let v: serde_json::Value = serde_json::from_str(&String::from_utf8_lossy(&o.stdout)).unwrap();
+    assert_eq!(v["ok"], false);
+    assert!(v["problems"][0]["message"].as_str().unwrap().contains("PDF"));
+}
+
+#[test]
+fn database_from_the_environment_and_newer_schema_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = db_in(dir.path());
+    let o = bin().env("SHINCHOKU_DB", &db).args(["init", "--demo"]).output().unwrap();
+    ok(&o);
+    assert!(Path::new(&db).exists());
+    let o = run(&["--db", &db, "show"]);
+    assert!(ok(&o).contains("福島県"));
+    // Missing database: a clear message, not a new empty file.
+    let missing = dir.path().join("missing.db");
+    let o = run(&["--db", missing.to_str().unwrap(), "show"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("shinchoku init"));
+    assert!(!missing.exists());
+}
+
+#[test]
+fn every_command_has_help() {
+    for cmd in ["init", "import", "check", "export", "show", "plans"] {
+        let out = ok(&run(&[cmd, "--help"]));
+        assert!(out.contains("Usage: shinchoku"), "{cmd}: {out}");
+    }
+    let out = ok(&run(&["--help"]));
+    assert!(out.contains("--db"));
+}

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Prints the exported summary workbook to PDF with LibreOffice, as a person
+# would, and checks the pages: A3 landscape, the header on every page, the
+# last column on every page,
+# Japanese text present (no tofu), nothing cut from the last column.
+# Pass a directory to keep the PDF and PNG pages for looking at.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+keep="${1:-}"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+bin=target/debug/shinchoku
+[ -x "$bin" ] || cargo build -q -p shinchoku-cli
+"$bin" --db "$work/p.db" init --demo >/dev/null
+"$bin" --db "$work/p.db" export "$work/summary.xlsx" >/dev/null
+soffice -env:UserInstallation="file://$work/lo" --headless --convert-to pdf --outdir "$work" "$work/summary.xlsx" >/dev/null 2>&1
+pdf="$work/summary.pdf"
+[ -s "$pdf" ] || { echo "print-check: LibreOffice made no PDF" >&2; exit 1; }
+fail() { echo "print-check: $*" >&2; exit 1; }
+pages=$(pdfinfo "$pdf" | awk '/^Pages:/ {print $2}')
+size=$(pdfinfo -f 1 -l 1 "$pdf" | awk '/^Page +1 size:/ {print $4, $6}')
+read -r w h <<<"$size"
+# A3 landscape is 1190.55 x 841.89 pt.
+awk -v w="$w" -v h="$h" 'BEGIN { exit !(w > 1180 && w < 1200 && h > 835 && h < 850) }' || fail "page 1 is $w x $h pt, not A3 landscape"
+text="$work/summary.txt"
+pdftotext -layout "$pdf" "$text"
+first_sheet_pages=0
+for p in $(seq 1 "$pages"); do
+    pdftotext -f "$p" -l "$p" "$pdf" "$work/page.txt"
+    if grep -q "スマートシティに取組む市町村数\|職員研修事業\|事業番号" "$work/page.txt" && grep -q "事業番号" "$work/page.txt"; then
+        first_sheet_pages=$((first_sheet_pages + 1))
+        grep -q "取組状況" "$work/page.txt" || fail "page $p: the last column (取組状況) is cut"
+    fi
+done
+[ "$first_sheet_pages" -ge 2 ] || fail "the 取組一覧 sheet printed on $first_sheet_pages pages; expected the header repeated on at least 2"
+for must in "令和5年度関連事業 取組一覧" "※R6.3.31時点" "県及び市町村の行政手続のオンライン利用率" "48.2%" "64,169" "40百万枚" "○ (達成)" "△ (一部達成)" "※再掲:No4"; do
+    grep -q -- "$must" "$text" || fail "'$must' not found in the printed pages"
+done
+pdffonts "$pdf" | grep -qi "cjk\|gothic\|ipa" || fail "no Japanese font embedded (tofu?)"
+if [ -n "$keep" ]; then
+    mkdir -p "$keep"
+    cp "$pdf" "$keep/"
+    pdftoppm -r 60 -png "$pdf" "$keep/page"
+fi
+echo "print-check: ok ($pages pages, A3 landscape, header on $first_sheet_pages 取組一覧 pages)"
