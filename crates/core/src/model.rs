@@ -283,8 +283,13 @@ impl Plan {
         self.projects().find(|p| p.no == no)
     }
 
+    /// A KPI by number: a binary search (KPIs are kept in number order), with a
+    /// linear look as the fallback for a plan built out of order.
     pub fn kpi(&self, no: u32) -> Option<&Kpi> {
-        self.kpis.iter().find(|k| k.no == no)
+        match self.kpis.binary_search_by_key(&no, |k| k.no) {
+            Ok(i) => Some(&self.kpis[i]),
+            Err(_) => self.kpis.iter().find(|k| k.no == no),
+        }
     }
 
     pub fn area(&self, code: &str) -> Option<&Area> {
@@ -329,6 +334,7 @@ impl Plan {
     pub fn validate(&self) -> Vec<PlanProblem> {
         let mut out = Vec::new();
         let mut seen = HashMap::new();
+        let numbers: BTreeSet<&str> = self.projects().map(|p| p.no.as_str()).collect();
         for (i, e) in self.entries.iter().enumerate() {
             let mut push = |m: String| out.push(PlanProblem { entry: Some(i), message: m });
             if self.area(e.area()).is_none() {
@@ -346,7 +352,7 @@ impl Plan {
                     }
                 }
                 Entry::Relisting(r) => {
-                    if self.project(&r.of).is_none() {
+                    if !numbers.contains(r.of.as_str()) {
                         push(format!("再掲 refers to No.{}, which is not in the plan", r.of));
                     }
                 }

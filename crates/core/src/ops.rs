@@ -242,9 +242,10 @@ pub fn inherit_missing(plan: &mut Plan, old: &Plan, coverage: Coverage) {
     }
     if !coverage.years {
         let report = plan.report_year;
+        let old_projects: std::collections::HashMap<&str, &crate::model::Project> = old.projects().map(|p| (p.no.as_str(), p)).collect();
         for e in &mut plan.entries {
             let Entry::Project(p) = e else { continue };
-            let Some(o) = old.project(&p.no) else { continue };
+            let Some(o) = old_projects.get(p.no.as_str()) else { continue };
             for (y, d) in &o.years {
                 let mine = p.years.entry(*y).or_default();
                 if *y != report {

@@ -332,22 +332,23 @@ fn trend_years(plan: &Plan) -> Vec<FiscalYear> {
 }
 
 /// 担当課 of a KPI: its own list, or the divisions of the projects that show it.
-pub fn kpi_divisions(plan: &Plan, kpi: &Kpi) -> Vec<String> {
+pub fn kpi_divisions(kpi: &Kpi, derived: &HashMap<u32, Vec<String>>) -> Vec<String> {
     if !kpi.divisions.is_empty() {
         return kpi.divisions.clone();
     }
-    derived_divisions(plan, kpi.no)
+    derived.get(&kpi.no).cloned().unwrap_or_default()
 }
 
-/// The divisions of the entries that show a KPI, in plan order.
-pub fn derived_divisions(plan: &Plan, kpi_no: u32) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
+/// Per KPI, the divisions of the entries that show it, in plan order.
+pub fn derived_divisions(plan: &Plan) -> HashMap<u32, Vec<String>> {
+    let mut out: HashMap<u32, Vec<String>> = HashMap::new();
     for v in plan.views() {
-        if v.entry.kpis().iter().any(|r| r.no == kpi_no) {
+        for r in v.entry.kpis() {
+            let list = out.entry(r.no).or_default();
             for o in &v.project.owners {
                 if let Some(d) = o.division.as_ref().or(o.department.as_ref()) {
-                    if !out.contains(d) {
-                        out.push(d.clone());
+                    if !list.contains(d) {
+                        list.push(d.clone());
                     }
                 }
             }
@@ -393,12 +394,13 @@ fn write_trend_sheet(ws: &mut Worksheet, plan: &Plan, year: FiscalYear, s: &Styl
         ws.set_column_width(tail + i as u16, *w)?;
     }
     let mut row = 3u32;
+    let derived = derived_divisions(plan);
     for k in &plan.kpis {
         let default_as_of = |y: FiscalYear| if y == plan.report_year { plan.as_of } else { None };
         let as_of_row = k.actuals.iter().any(|(y, a)| a.as_of != default_as_of(*y));
         let span = if as_of_row { 4 } else { 3 };
         let (first, last) = (row, row + span - 1);
-        let divisions = kpi_divisions(plan, k).join("\n");
+        let divisions = kpi_divisions(k, &derived).join("\n");
         let direction = match k.direction {
             Direction::Up => "増加",
             Direction::Down => "減少",

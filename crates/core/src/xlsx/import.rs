@@ -717,10 +717,12 @@ impl SummaryReader<'_> {
         // KPIs: the first row defines; later rows fill gaps and must agree on the name.
         let mut kpis: Vec<Kpi> = Vec::new();
         let mut defined_at: HashMap<u32, u32> = HashMap::new();
+        let mut index: HashMap<u32, usize> = HashMap::new();
         for s in std::mem::take(&mut self.seen_kpis) {
             match defined_at.get(&s.no) {
                 None => {
                     defined_at.insert(s.no, s.row);
+                    index.insert(s.no, kpis.len());
                     let targets: BTreeMap<FiscalYear, KpiValue> = s.targets.into_iter().filter_map(|(y, v)| Some((y, v?))).collect();
                     kpis.push(Kpi {
                         no: s.no,
@@ -740,7 +742,7 @@ impl SummaryReader<'_> {
                 }
                 Some(first_row) => {
                     let first = CellRef { row: *first_row, col: c_kname };
-                    let Some(k) = kpis.iter_mut().find(|k| k.no == s.no) else { continue };
+                    let Some(k) = index.get(&s.no).map(|i| &mut kpis[*i]) else { continue };
                     if label_key(&k.name) != label_key(&s.name) {
                         self.problems.push(g.problem(
                             s.row,
@@ -989,7 +991,7 @@ fn read_trend_sheet(g: &Grid, plan: &mut Plan, problems: &mut Vec<Problem>) {
         }
     }
     let tcol = |name: &str| tail.get(&label_key(name)).copied();
-    let derived: HashMap<u32, Vec<String>> = plan.kpis.iter().map(|k| (k.no, derived_divisions(plan, k.no))).collect();
+    let derived = derived_divisions(plan);
     let mut r = h + 1;
     while r < g.rows() {
         let no_text = g.get(r, 0).text();
@@ -1012,7 +1014,7 @@ fn read_trend_sheet(g: &Grid, plan: &mut Plan, problems: &mut Vec<Problem>) {
             r = n;
             continue;
         };
-        let idx = match plan.kpis.iter().position(|k| k.no == no) {
+        let idx = match plan.kpis.binary_search_by_key(&no, |k| k.no).ok() {
             Some(i) => {
                 if label_key(&plan.kpis[i].name) != label_key(&name) {
                     problems.push(g.problem(r, 1, format!("KPI番号 {no} is used with two different names (\"{}\" in {SHEET_SUMMARY}, \"{name}\" here)", plan.kpis[i].name)));
@@ -1099,6 +1101,10 @@ fn read_years_sheet(g: &Grid, plan: &mut Plan, problems: &mut Vec<Problem>) {
         return;
     }
     let report_year = plan.report_year;
+    let by_no: HashMap<String, usize> = plan.entries.iter().enumerate().filter_map(|(i, e)| match e {
+        Entry::Project(p) => Some((p.no.clone(), i)),
+        Entry::Relisting(_) => None,
+    }).collect();
     for r in 1..g.rows() {
         let Some(no) = g.get(r, 0).text().map(|t| normalize_width(&t).trim().to_string()) else { continue };
         let Some(year) = g.get(r, 1).text() else {
@@ -1130,10 +1136,7 @@ fn read_years_sheet(g: &Grid, plan: &mut Plan, problems: &mut Vec<Problem>) {
                 }
             },
         };
-        let Some(p) = plan.entries.iter_mut().find_map(|e| match e {
-            Entry::Project(p) if p.no == no => Some(p),
-            _ => None,
-        }) else {
+        let Some(Entry::Project(p)) = by_no.get(&no).map(|i| &mut plan.entries[*i]) else {
             problems.push(g.problem(r, 0, format!("事業番号 {no} is not in {SHEET_SUMMARY}")));
             continue;
         };

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Benchmarks of whole CLI processes (release build): import and export of the
+# Fukushima plan, and of the synthetic plan of N projects (default 2,000).
+# Prints wall time (best of 5) and peak memory (max RSS) of each.
+#   bench/run.sh            # Fukushima + N=2000
+#   bench/run.sh 200 20000  # other sizes
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+cargo build --release --locked -q -p shinchoku-cli
+bin="$PWD/target/release/shinchoku"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+sizes=("$@")
+[ ${#sizes[@]} -gt 0 ] || sizes=(2000)
+
+# best-of-5 wall seconds and the largest max RSS (MB) of a command
+measure() {
+    local best="" rss=0
+    for _ in 1 2 3 4 5; do
+        "$@" >/dev/null 2>"$work/err" || { cat "$work/err"; exit 1; }
+        local t0=$EPOCHREALTIME
+        /usr/bin/time -f "%M" -o "$work/t" "$@" >/dev/null 2>/dev/null
+        local t1=$EPOCHREALTIME
+        s=$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.3f", b-a}')
+        read -r k <"$work/t"
+        if [ -z "$best" ] || awk -v a="$s" -v b="$best" 'BEGIN{exit !(a<b)}'; then best=$s; fi
+        [ "$k" -gt "$rss" ] && rss=$k
+    done
+    printf "%8.3f s %8.1f MB" "$best" "$(awk -v k="$rss" 'BEGIN{print k/1024}')"
+}
+
+printf "%-34s %10s %11s\n" "case" "time" "peak RSS"
+ref=tests/data/torikumi-ichiran-r5.xlsx
+printf "%-34s %s\n" "import Fukushima (52 projects)" "$(measure "$bin" --db "$work/f.db" import "$ref")"
+printf "%-34s %s\n" "export Fukushima" "$(measure "$bin" --db "$work/f.db" export "$work/f.xlsx")"
+for n in "${sizes[@]}"; do
+    "$bin" dev synth "$n" "$work/s$n.xlsx" >/dev/null
+    printf "%-34s %s\n" "import synthetic N=$n" "$(measure "$bin" --db "$work/s$n.db" import "$work/s$n.xlsx")"
+    printf "%-34s %s\n" "export synthetic N=$n" "$(measure "$bin" --db "$work/s$n.db" export "$work/o$n.xlsx")"
+done
