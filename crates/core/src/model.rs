@@ -504,6 +504,35 @@ pub fn diff_fields(before: &BTreeMap<String, String>, after: &BTreeMap<String, S
         .collect()
 }
 
+/// What a summary-sheet row says about an entry, as read from a document.
+#[derive(Debug, Clone, Default)]
+pub struct ListingTexts {
+    pub summary: Option<String>,
+    pub goal: Option<String>,
+    pub evaluation: Option<Evaluation>,
+    pub narrative: Option<String>,
+}
+
+impl Relisting {
+    /// A re-listing row read from a document, storing only what differs from its
+    /// original's row (one source of truth).
+    pub fn from_row(of: String, area: String, item: Option<String>, kpis: Vec<KpiRef>, year: FiscalYear, row: &ListingTexts, original: &ListingTexts) -> Self {
+        let y = RelistingYear {
+            evaluation: if row.evaluation != original.evaluation { row.evaluation } else { None },
+            narrative: override_text(&row.narrative, &original.narrative),
+        };
+        Relisting {
+            of,
+            area,
+            item,
+            summary: override_text(&row.summary, &original.summary),
+            goal: override_text(&row.goal, &original.goal),
+            kpis,
+            years: [(year, y)].into_iter().filter(|(_, y)| y != &RelistingYear::default()).collect(),
+        }
+    }
+}
+
 /// A re-listing's own text where it differs from the original's: `None` when
 /// the same, `Some("")` when the re-listing leaves it blank.
 pub fn override_text(mine: &Option<String>, original: &Option<String>) -> Option<String> {

@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use crate::eval::{Direction, Evaluation};
 use crate::fy::{AsOf, FiscalYear};
-use crate::model::{Actual, Area, Entry, Item, Kpi, KpiRef, Owner, Plan, Project, ProjectYear, Relisting, RelistingYear};
+use crate::model::{Actual, Area, Entry, Item, Kpi, KpiRef, ListingTexts, Owner, Plan, Project, ProjectYear, Relisting};
 use crate::value::KpiValue;
 
 pub const FUKUSHIMA_JSON: &str = include_str!("../../../seeds/fukushima-r5.json");
@@ -158,20 +158,9 @@ pub fn fukushima_plan() -> Result<Plan, SeedError> {
                     })
                     .ok_or_else(|| invalid(format!("再掲 of No.{of} comes before No.{of}")))?;
                 let orig_year = original.years.get(&report_year).cloned().unwrap_or_default();
-                let differs = crate::model::override_text;
-                let year = RelistingYear {
-                    evaluation: if evaluation != orig_year.evaluation { evaluation } else { None },
-                    narrative: differs(&p.progress, &orig_year.narrative),
-                };
-                entries.push(Entry::Relisting(Relisting {
-                    of: of.clone(),
-                    area: p.area.clone(),
-                    item: p.item.clone(),
-                    summary: differs(&p.summary, &original.summary),
-                    goal: differs(&p.goal, &original.goal),
-                    kpis,
-                    years: [(report_year, year)].into_iter().filter(|(_, y)| y != &RelistingYear::default()).collect(),
-                }));
+                let row = ListingTexts { summary: p.summary.clone(), goal: p.goal.clone(), evaluation, narrative: p.progress.clone() };
+                let orig = ListingTexts { summary: original.summary.clone(), goal: original.goal.clone(), evaluation: orig_year.evaluation, narrative: orig_year.narrative };
+                entries.push(Entry::Relisting(Relisting::from_row(of.clone(), p.area.clone(), p.item.clone(), kpis, report_year, &row, &orig)));
             }
         }
     }

@@ -126,10 +126,9 @@ impl Store {
         let plan_id = match existing {
             Some(id) => {
                 clear_plan(&tx, id)?;
-                update_plan_row(&tx, id, &plan)?;
-                id
+                write_plan_row(&tx, Some(id), &plan)?
             }
-            None => insert_plan_row(&tx, &plan)?,
+            None => write_plan_row(&tx, None, &plan)?,
         };
         write_plan_body(&tx, plan_id, &plan)?;
         let revision_id = record_revision(&tx, Some(plan_id), info, &changes)?;
@@ -366,41 +365,34 @@ fn clear_plan(tx: &Transaction<'_>, id: i64) -> Result<()> {
     Ok(())
 }
 
-fn insert_plan_row(tx: &Transaction<'_>, p: &Plan) -> Result<i64> {
-    tx.execute(
-        "INSERT INTO plan (organization, title, report_title, period_start, period_end, report_year, as_of, rule, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, strftime('%Y-%m-%dT%H:%M:%fZ','now'), strftime('%Y-%m-%dT%H:%M:%fZ','now'))",
-        params![
-            p.organization,
-            p.title,
-            p.report_title,
-            p.period.map(|x| x.0 .0),
-            p.period.map(|x| x.1 .0),
-            p.report_year.0,
-            p.as_of.map(AsOf::iso),
-            serde_json::to_string(&p.rule).unwrap_or_else(|_| "{}".into())
-        ],
-    )?;
-    Ok(tx.last_insert_rowid())
-}
-
-fn update_plan_row(tx: &Transaction<'_>, id: i64, p: &Plan) -> Result<()> {
-    tx.execute(
-        "UPDATE plan SET organization = ?2, title = ?3, report_title = ?4, period_start = ?5, period_end = ?6, report_year = ?7, as_of = ?8, rule = ?9,
-         updated_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE id = ?1",
-        params![
-            id,
-            p.organization,
-            p.title,
-            p.report_title,
-            p.period.map(|x| x.0 .0),
-            p.period.map(|x| x.1 .0),
-            p.report_year.0,
-            p.as_of.map(AsOf::iso),
-            serde_json::to_string(&p.rule).unwrap_or_else(|_| "{}".into())
-        ],
-    )?;
-    Ok(())
+/// Inserts the plan row (`id = None`) or updates it; returns its id.
+fn write_plan_row(tx: &Transaction<'_>, id: Option<i64>, p: &Plan) -> Result<i64> {
+    let rule = serde_json::to_string(&p.rule).unwrap_or_else(|_| "{}".into());
+    let values = params![
+        id,
+        p.organization,
+        p.title,
+        p.report_title,
+        p.period.map(|x| x.0 .0),
+        p.period.map(|x| x.1 .0),
+        p.report_year.0,
+        p.as_of.map(AsOf::iso),
+        rule
+    ];
+    if id.is_some() {
+        tx.execute(
+            "UPDATE plan SET organization = ?2, title = ?3, report_title = ?4, period_start = ?5, period_end = ?6, report_year = ?7, as_of = ?8, rule = ?9,
+             updated_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE id = ?1",
+            values,
+        )?;
+    } else {
+        tx.execute(
+            "INSERT INTO plan (id, organization, title, report_title, period_start, period_end, report_year, as_of, rule, created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, strftime('%Y-%m-%dT%H:%M:%fZ','now'), strftime('%Y-%m-%dT%H:%M:%fZ','now'))",
+            values,
+        )?;
+    }
+    Ok(id.unwrap_or_else(|| tx.last_insert_rowid()))
 }
 
 fn write_plan_body(tx: &Transaction<'_>, plan_id: i64, p: &Plan) -> Result<()> {

@@ -20,7 +20,7 @@ use super::styles::NumberFormats;
 use super::{CellRef, SHEET_PLAN, SHEET_SUMMARY, SHEET_TREND, SHEET_YEARS};
 use crate::eval::{Direction, Evaluation, EvaluationRule};
 use crate::fy::{AsOf, FiscalYear};
-use crate::model::{default_report_title, Actual, Area, Entry, Item, Kpi, KpiRef, Owner, Plan, Project, ProjectYear, Relisting, RelistingYear};
+use crate::model::{default_report_title, Actual, Area, Entry, Item, Kpi, KpiRef, ListingTexts, Owner, Plan, Project, ProjectYear, Relisting};
 use crate::text::{clean_cell, label_key, normalize_width};
 use crate::value::KpiValue;
 
@@ -329,6 +329,12 @@ struct RawEntry {
     evaluation: Option<Evaluation>,
     narrative: Option<String>,
     kpis: Vec<KpiRef>,
+}
+
+impl RawEntry {
+    fn texts(&self) -> ListingTexts {
+        ListingTexts { summary: self.summary.clone(), goal: self.goal.clone(), evaluation: self.evaluation, narrative: self.narrative.clone() }
+    }
 }
 
 /// Splits `name\n※再掲:No46` into the name and 46.
@@ -834,20 +840,7 @@ impl SummaryReader<'_> {
                         self.problems.push(g.problem(e.row, c, format!("再掲 refers to No.{of}, which is not in the plan")));
                         continue;
                     };
-                    let differs = crate::model::override_text;
-                    let year = RelistingYear {
-                        evaluation: if e.evaluation != o.evaluation { e.evaluation } else { None },
-                        narrative: differs(&e.narrative, &o.narrative),
-                    };
-                    entries.push(Entry::Relisting(Relisting {
-                        of: of.clone(),
-                        area: e.area.clone(),
-                        item: e.item.clone(),
-                        summary: differs(&e.summary, &o.summary),
-                        goal: differs(&e.goal, &o.goal),
-                        kpis: e.kpis.clone(),
-                        years: [(report_year, year)].into_iter().filter(|(_, y)| y != &RelistingYear::default()).collect(),
-                    }));
+                    entries.push(Entry::Relisting(Relisting::from_row(of.clone(), e.area.clone(), e.item.clone(), e.kpis.clone(), report_year, &e.texts(), &o.texts())));
                 }
                 (None, None) => {}
             }
