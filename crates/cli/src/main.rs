@@ -71,10 +71,7 @@ enum Command {
 #[derive(Subcommand)]
 enum DevCommand {
     /// Write the deterministic synthetic plan of N projects as a summary workbook.
-    Synth {
-        n: usize,
-        file: PathBuf,
-    },
+    Synth { n: usize, file: PathBuf },
 }
 
 fn parse_year(s: &str) -> Result<FiscalYear, String> {
@@ -114,7 +111,10 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             let r = ops::init(&path, demo)?;
             println!("データベース: {}", r.db.display());
             for p in &r.plans {
-                println!("  計画 #{} {}: 事業 {} / 再掲 {} / KPI {}", p.plan_id, p.title, p.projects, p.relistings, p.kpis);
+                println!(
+                    "  計画 #{} {}: 事業 {} / 再掲 {} / KPI {}",
+                    p.plan_id, p.title, p.projects, p.relistings, p.kpis
+                );
             }
         }
         Command::Import { file, organization, json } => {
@@ -126,10 +126,21 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 for w in &r.warnings {
                     eprintln!("warning: {w}");
                 }
-                let verb = if r.saved.created { "新規に取り込みました" } else { "更新しました" };
+                let verb = if r.saved.created {
+                    "新規に取り込みました"
+                } else {
+                    "更新しました"
+                };
                 println!(
                     "{}: 計画 #{}「{}」を{verb}(事業 {} / 再掲 {} / KPI {}、変更 {} 項目、履歴 #{})",
-                    r.file, r.saved.plan_id, r.saved.title, r.saved.projects, r.saved.relistings, r.saved.kpis, r.saved.fields_changed, r.saved.revision_id
+                    r.file,
+                    r.saved.plan_id,
+                    r.saved.title,
+                    r.saved.projects,
+                    r.saved.relistings,
+                    r.saved.kpis,
+                    r.saved.fields_changed,
+                    r.saved.revision_id
                 );
             }
         }
@@ -179,7 +190,13 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         Command::Dev(DevCommand::Synth { n, file }) => {
             let p = synth::synthetic_plan(n);
             xlsx::export_summary(&p, None, &file)?;
-            println!("{}: 架空の計画(事業 {} / 再掲 {} / KPI {})", file.display(), p.projects().count(), p.relistings().count(), p.kpis.len());
+            println!(
+                "{}: 架空の計画(事業 {} / 再掲 {} / KPI {})",
+                file.display(),
+                p.projects().count(),
+                p.relistings().count(),
+                p.kpis.len()
+            );
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -193,16 +210,32 @@ fn print_summary(s: &Summary) {
     println!("{} {}({})", s.organization, s.title, s.year_label);
     println!("事業 {} / 再掲 {} / KPI {}", s.projects, s.relistings, s.kpis);
     let c = &s.evaluations;
-    println!("評価: ○ {}  △ {}  × {}  - {}  未入力 {}", c.achieved, c.partial, c.not_achieved, c.not_applicable, c.missing);
+    println!(
+        "評価: ○ {}  △ {}  × {}  - {}  未入力 {}",
+        c.achieved, c.partial, c.not_achieved, c.not_applicable, c.missing
+    );
     println!("\n分野別");
     for a in &s.areas {
         let e = &a.evaluations;
-        println!("  {:<6} {:<24} 事業 {:>4}  ○ {:>3} △ {:>3} × {:>3} - {:>3} 未入力 {:>3}", a.code, a.name.as_deref().unwrap_or(""), a.projects, e.achieved, e.partial, e.not_achieved, e.not_applicable, e.missing);
+        println!(
+            "  {:<6} {:<24} 事業 {:>4}  ○ {:>3} △ {:>3} × {:>3} - {:>3} 未入力 {:>3}",
+            a.code,
+            a.name.as_deref().unwrap_or(""),
+            a.projects,
+            e.achieved,
+            e.partial,
+            e.not_achieved,
+            e.not_applicable,
+            e.missing
+        );
     }
     println!("\n部別(共管は各部に計上)");
     for d in &s.departments {
         let e = &d.evaluations;
-        println!("  {:<12} 事業 {:>4}  ○ {:>3} △ {:>3} × {:>3} - {:>3} 未入力 {:>3}", d.department, d.projects, e.achieved, e.partial, e.not_achieved, e.not_applicable, e.missing);
+        println!(
+            "  {:<12} 事業 {:>4}  ○ {:>3} △ {:>3} × {:>3} - {:>3} 未入力 {:>3}",
+            d.department, d.projects, e.achieved, e.partial, e.not_achieved, e.not_applicable, e.missing
+        );
     }
     println!("\nKPI 達成率");
     for k in &s.kpi_rates {
@@ -218,4 +251,3 @@ fn print_summary(s: &Summary) {
         );
     }
 }
-

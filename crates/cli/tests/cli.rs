@@ -19,7 +19,13 @@ fn reference() -> PathBuf {
 }
 
 fn ok(o: &Output) -> String {
-    assert!(o.status.success(), "exit {:?}\nstdout: {}\nstderr: {}", o.status.code(), String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+    assert!(
+        o.status.success(),
+        "exit {:?}\nstdout: {}\nstderr: {}",
+        o.status.code(),
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
     String::from_utf8(o.stdout.clone()).unwrap()
 }
 
@@ -68,7 +74,14 @@ fn year_is_accepted_in_every_form() {
     }
     let o = run(&["--db", &db, "show", "--year", "来年"]);
     assert_eq!(o.status.code(), Some(2));
-    let o = run(&["--db", &db, "export", &dir.path().join("x.xlsx").display().to_string(), "--year", "R1"]);
+    let o = run(&[
+        "--db",
+        &db,
+        "export",
+        &dir.path().join("x.xlsx").display().to_string(),
+        "--year",
+        "R1",
+    ]);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("is not a year of this plan"));
 }
@@ -83,7 +96,8 @@ fn import_of_the_reference_into_an_empty_database() {
     assert_eq!(v["projects"], 52);
     assert_eq!(v["sha256"].as_str().unwrap().len(), 64);
     // Importing the same plan again updates it, never duplicates it.
-    let again: serde_json::Value = serde_json::from_str(&ok(&run(&["--db", &db, "import", reference().to_str().unwrap(), "--json"]))).unwrap();
+    let again: serde_json::Value =
+        serde_json::from_str(&ok(&run(&["--db", &db, "import", reference().to_str().unwrap(), "--json"]))).unwrap();
     assert_eq!(again["created"], false);
     assert_eq!(again["plan_id"], v["plan_id"]);
     assert_eq!(again["fields_changed"], 0);
@@ -114,10 +128,26 @@ fn export_then_import_round_trips_through_the_cli() {
         let a: serde_json::Value = serde_json::from_str(&ok(&run(&["--db", &db, "--plan", plan, "show", "--json"]))).unwrap();
         let b: serde_json::Value = serde_json::from_str(&ok(&run(&["--db", &fresh, "show", "--json"]))).unwrap();
         // Numbers may come back with digit grouping (14442 → 14,442); everything counted is the same.
-        for key in ["organization", "title", "projects", "relistings", "kpis", "evaluations", "areas", "departments"] {
+        for key in [
+            "organization",
+            "title",
+            "projects",
+            "relistings",
+            "kpis",
+            "evaluations",
+            "areas",
+            "departments",
+        ] {
             assert_eq!(a[key], b[key], "{key}");
         }
-        let rates = |v: &serde_json::Value| v["kpi_rates"].as_array().unwrap().iter().map(|k| (k["no"].clone(), k["rate"].clone(), k["proposed"].clone())).collect::<Vec<_>>();
+        let rates = |v: &serde_json::Value| {
+            v["kpi_rates"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|k| (k["no"].clone(), k["rate"].clone(), k["proposed"].clone()))
+                .collect::<Vec<_>>()
+        };
         assert_eq!(rates(&a), rates(&b));
         // And back into the original database: nothing changes.
         let v: serde_json::Value = serde_json::from_str(&ok(&run(&["--db", &db, "import", out.to_str().unwrap(), "--json"]))).unwrap();

@@ -32,7 +32,12 @@ pub struct EvaluationError {
 }
 
 impl Evaluation {
-    pub const ALL: [Evaluation; 4] = [Evaluation::Achieved, Evaluation::Partial, Evaluation::NotAchieved, Evaluation::NotApplicable];
+    pub const ALL: [Evaluation; 4] = [
+        Evaluation::Achieved,
+        Evaluation::Partial,
+        Evaluation::NotAchieved,
+        Evaluation::NotApplicable,
+    ];
 
     /// `○`, `△`, `×`, `-`
     pub fn mark(self) -> &'static str {
@@ -64,7 +69,11 @@ impl Evaluation {
             "△" | "△一部達成" | "一部達成" => Evaluation::Partial,
             "×" | "✕" | "✖" | "☓" | "×未達成" | "✕未達成" | "未達成" => Evaluation::NotAchieved,
             "-" | "ー" | "-なし" => Evaluation::NotApplicable,
-            _ => return Err(EvaluationError { input: input.trim().to_string() }),
+            _ => {
+                return Err(EvaluationError {
+                    input: input.trim().to_string(),
+                })
+            }
         };
         Ok(e)
     }
@@ -104,7 +113,10 @@ fn default_almost() -> f64 {
 
 impl Default for EvaluationRule {
     fn default() -> Self {
-        EvaluationRule { not_achieved_below: None, almost_ratio: default_almost() }
+        EvaluationRule {
+            not_achieved_below: None,
+            almost_ratio: default_almost(),
+        }
     }
 }
 

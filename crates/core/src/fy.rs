@@ -195,11 +195,12 @@ impl AsOf {
         };
         let rest = rest.strip_suffix('日').unwrap_or(rest);
         let rest = rest.replacen("元", "1", 1);
-        let parts: Vec<&str> = rest
-            .split(|c| matches!(c, '.' | '-' | '/' | '年' | '月'))
-            .map(str::trim)
-            .collect();
-        if parts.len() != 3 || parts.iter().any(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()) || p.len() > 4) {
+        let parts: Vec<&str> = rest.split(|c| matches!(c, '.' | '-' | '/' | '年' | '月')).map(str::trim).collect();
+        if parts.len() != 3
+            || parts
+                .iter()
+                .any(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()) || p.len() > 4)
+        {
             return Err(err());
         }
         let y: i32 = parts[0].parse().map_err(|_| err())?;
@@ -245,7 +246,18 @@ mod tests {
 
     #[test]
     fn parses_every_written_form() {
-        for s in ["2023", "R5", "r5", "R5年度", "令和5年度", "令和５年度", "FY2023", "2023年度", " R 5 ", "Ｒ５"] {
+        for s in [
+            "2023",
+            "R5",
+            "r5",
+            "R5年度",
+            "令和5年度",
+            "令和５年度",
+            "FY2023",
+            "2023年度",
+            " R 5 ",
+            "Ｒ５",
+        ] {
             assert_eq!(FiscalYear::parse(s), Ok(FiscalYear(2023)), "{s}");
         }
         assert_eq!(FiscalYear::parse("令和元年度"), Ok(FiscalYear(2019)));

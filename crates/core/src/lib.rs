@@ -5,14 +5,14 @@
 pub mod eval;
 pub mod fy;
 pub mod model;
+pub mod ops;
 pub mod seed;
 pub mod store;
-pub mod ops;
 pub mod summary;
 pub mod synth;
-pub mod xlsx;
 pub mod text;
 pub mod value;
+pub mod xlsx;
 
 pub use eval::{Direction, Evaluation, EvaluationRule};
 pub use fy::{AsOf, FiscalYear, YearStyle};

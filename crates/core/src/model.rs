@@ -336,7 +336,12 @@ impl Plan {
         let mut seen = HashMap::new();
         let numbers: BTreeSet<&str> = self.projects().map(|p| p.no.as_str()).collect();
         for (i, e) in self.entries.iter().enumerate() {
-            let mut push = |m: String| out.push(PlanProblem { entry: Some(i), message: m });
+            let mut push = |m: String| {
+                out.push(PlanProblem {
+                    entry: Some(i),
+                    message: m,
+                })
+            };
             if self.area(e.area()).is_none() {
                 push(format!("分野 {} is not in the plan", e.area()));
             } else if let Some(item) = e.item() {
@@ -366,7 +371,10 @@ impl Plan {
         let mut kpi_nos = BTreeSet::new();
         for k in &self.kpis {
             if !kpi_nos.insert(k.no) {
-                out.push(PlanProblem { entry: None, message: format!("KPI番号 {} is defined twice", k.no) });
+                out.push(PlanProblem {
+                    entry: None,
+                    message: format!("KPI番号 {} is defined twice", k.no),
+                });
             }
         }
         out
@@ -381,11 +389,17 @@ impl Plan {
                 f.insert(k, v);
             }
         };
-        put("plan.organization".into(), Some(self.organization.clone()).filter(|s| !s.is_empty()));
+        put(
+            "plan.organization".into(),
+            Some(self.organization.clone()).filter(|s| !s.is_empty()),
+        );
         put("plan.title".into(), Some(self.title.clone()));
         put("plan.report_title".into(), Some(self.report_title()));
         put("plan.period".into(), self.period.map(|(a, b)| format!("{}-{}", a.0, b.0)));
-        put("plan.fiscal_years".into(), Some(self.fiscal_years.iter().map(|y| y.0.to_string()).collect::<Vec<_>>().join(",")));
+        put(
+            "plan.fiscal_years".into(),
+            Some(self.fiscal_years.iter().map(|y| y.0.to_string()).collect::<Vec<_>>().join(",")),
+        );
         put("plan.report_year".into(), Some(self.report_year.0.to_string()));
         put("plan.as_of".into(), self.as_of.map(AsOf::iso));
         put("plan.rule".into(), serde_json::to_string(&self.rule).ok());
@@ -490,7 +504,16 @@ fn owners_text(owners: &[Owner]) -> String {
 }
 
 fn kpi_refs_text(refs: &[KpiRef]) -> String {
-    refs.iter().map(|k| if k.relisted { format!("{}(再掲)", k.no) } else { k.no.to_string() }).collect::<Vec<_>>().join(",")
+    refs.iter()
+        .map(|k| {
+            if k.relisted {
+                format!("{}(再掲)", k.no)
+            } else {
+                k.no.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 /// The differences between two plans' fields: `(path, before, after)`.
@@ -516,9 +539,21 @@ pub struct ListingTexts {
 impl Relisting {
     /// A re-listing row read from a document, storing only what differs from its
     /// original's row (one source of truth).
-    pub fn from_row(of: String, area: String, item: Option<String>, kpis: Vec<KpiRef>, year: FiscalYear, row: &ListingTexts, original: &ListingTexts) -> Self {
+    pub fn from_row(
+        of: String,
+        area: String,
+        item: Option<String>,
+        kpis: Vec<KpiRef>,
+        year: FiscalYear,
+        row: &ListingTexts,
+        original: &ListingTexts,
+    ) -> Self {
         let y = RelistingYear {
-            evaluation: if row.evaluation != original.evaluation { row.evaluation } else { None },
+            evaluation: if row.evaluation != original.evaluation {
+                row.evaluation
+            } else {
+                None
+            },
             narrative: override_text(&row.narrative, &original.narrative),
         };
         Relisting {

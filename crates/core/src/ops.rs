@@ -47,7 +47,11 @@ impl Error {
     pub fn problems(&self) -> Vec<Problem> {
         match self {
             Error::Import(e) => e.problems(),
-            other => vec![Problem { sheet: String::new(), cell: None, message: other.to_string() }],
+            other => vec![Problem {
+                sheet: String::new(),
+                cell: None,
+                message: other.to_string(),
+            }],
         }
     }
 }
@@ -103,13 +107,23 @@ pub fn init(db: &Path, demo: bool) -> Result<InitReport> {
     let mut store = Store::open_or_create(db)?;
     let mut out = Vec::new();
     for p in &plans {
-        let o = store.save_plan(p, &RevisionInfo { kind: "init".into(), summary: "デモ計画を読み込み".into(), ..Default::default() })?;
+        let o = store.save_plan(
+            p,
+            &RevisionInfo {
+                kind: "init".into(),
+                summary: "デモ計画を読み込み".into(),
+                ..Default::default()
+            },
+        )?;
         out.push(saved(p, o));
     }
     if let Some(first) = out.first() {
         store.set_current_plan(first.plan_id)?;
     }
-    Ok(InitReport { db: db.to_path_buf(), plans: out })
+    Ok(InitReport {
+        db: db.to_path_buf(),
+        plans: out,
+    })
 }
 
 /// Loads the demo plans into a database that has no plan yet (the app's first start).
@@ -136,11 +150,17 @@ pub struct ImportReport {
 
 /// SHA-256 of a file, hex.
 pub fn sha256_file(path: &Path) -> Result<String> {
-    let mut f = std::fs::File::open(path).map_err(|source| Error::Io { path: path.to_path_buf(), source })?;
+    let mut f = std::fs::File::open(path).map_err(|source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
     let mut h = Sha256::new();
     let mut buf = vec![0u8; 1 << 16];
     loop {
-        let n = f.read(&mut buf).map_err(|source| Error::Io { path: path.to_path_buf(), source })?;
+        let n = f.read(&mut buf).map_err(|source| Error::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
         if n == 0 {
             break;
         }
@@ -170,13 +190,23 @@ pub fn import(db: &Path, file: &Path, organization: Option<&str>) -> Result<Impo
     }
     let info = RevisionInfo {
         kind: "import".into(),
-        summary: format!("{} を取り込み", file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()),
+        summary: format!(
+            "{} を取り込み",
+            file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+        ),
         source_file: Some(file.display().to_string()),
         source_sha256: Some(sha256.clone()),
         department: None,
     };
     let o = store.save_plan(&plan, &info)?;
-    Ok(ImportReport { file: file.display().to_string(), sha256, sheet: read.sheet, coverage: read.coverage, warnings: read.warnings, saved: saved(&plan, o) })
+    Ok(ImportReport {
+        file: file.display().to_string(),
+        sha256,
+        sheet: read.sheet,
+        coverage: read.coverage,
+        warnings: read.warnings,
+        saved: saved(&plan, o),
+    })
 }
 
 /// Keeps from the stored plan what a workbook without Shinchoku's extra sheets
@@ -278,7 +308,11 @@ pub fn check(file: &Path) -> CheckReport {
         return CheckReport {
             file: name.clone(),
             ok: false,
-            problems: vec![Problem { sheet: String::new(), cell: None, message: format!("{name}: no such file") }],
+            problems: vec![Problem {
+                sheet: String::new(),
+                cell: None,
+                message: format!("{name}: no such file"),
+            }],
             warnings: Vec::new(),
             projects: 0,
             relistings: 0,
@@ -295,7 +329,15 @@ pub fn check(file: &Path) -> CheckReport {
             kpis: r.plan.kpis.len(),
             warnings: r.warnings,
         },
-        Err(problems) => CheckReport { file: name, ok: false, problems, warnings: Vec::new(), projects: 0, relistings: 0, kpis: 0 },
+        Err(problems) => CheckReport {
+            file: name,
+            ok: false,
+            problems,
+            warnings: Vec::new(),
+            projects: 0,
+            relistings: 0,
+            kpis: 0,
+        },
     }
 }
 
@@ -311,7 +353,11 @@ pub fn export(db: &Path, plan: Option<&str>, file: &Path, year: Option<FiscalYea
     let p = load(db, plan)?;
     if let Some(y) = year {
         if !p.all_years().contains(&y) {
-            return Err(Error::BadInput(format!("{} is not a year of this plan ({})", y.long(), year_list(&p))));
+            return Err(Error::BadInput(format!(
+                "{} is not a year of this plan ({})",
+                y.long(),
+                year_list(&p)
+            )));
         }
     }
     xlsx::export_summary(&p, year, file)?;

@@ -118,9 +118,21 @@ pub fn fukushima_plan() -> Result<Plan, SeedError> {
             cumulative: k.cumulative,
             baseline: value(k.baseline.as_deref()),
             baseline_year: None,
-            targets: k.targets.iter().filter_map(|(y, v)| Some((FiscalYear(*y), KpiValue::new(v.as_str())?))).collect(),
+            targets: k
+                .targets
+                .iter()
+                .filter_map(|(y, v)| Some((FiscalYear(*y), KpiValue::new(v.as_str())?)))
+                .collect(),
             actuals: value(k.actual_2023.as_deref())
-                .map(|v| (report_year, Actual { value: v, as_of: Some(as_of) }))
+                .map(|v| {
+                    (
+                        report_year,
+                        Actual {
+                            value: v,
+                            as_of: Some(as_of),
+                        },
+                    )
+                })
                 .into_iter()
                 .collect(),
             divisions: Vec::new(),
@@ -133,15 +145,34 @@ pub fn fukushima_plan() -> Result<Plan, SeedError> {
             Some(e) => Some(Evaluation::parse(e).map_err(|e| invalid(e.to_string()))?),
             None => None,
         };
-        let kpis: Vec<KpiRef> = p.kpi_no.map(|no| KpiRef { no, relisted: p.kpi_relisted }).into_iter().collect();
+        let kpis: Vec<KpiRef> = p
+            .kpi_no
+            .map(|no| KpiRef {
+                no,
+                relisted: p.kpi_relisted,
+            })
+            .into_iter()
+            .collect();
         match &p.relisted_from {
             None => {
-                let year = ProjectYear { evaluation, narrative: p.progress.clone(), budget: None, issues: None };
+                let year = ProjectYear {
+                    evaluation,
+                    narrative: p.progress.clone(),
+                    budget: None,
+                    issues: None,
+                };
                 entries.push(Entry::Project(Project {
                     no: p.no.clone(),
                     area: p.area.clone(),
                     item: p.item.clone(),
-                    owners: p.owners.iter().map(|o| Owner { department: o.dept.clone(), division: o.division.clone() }).collect(),
+                    owners: p
+                        .owners
+                        .iter()
+                        .map(|o| Owner {
+                            department: o.dept.clone(),
+                            division: o.division.clone(),
+                        })
+                        .collect(),
                     name: p.name.clone(),
                     summary: p.summary.clone(),
                     goal: p.goal.clone(),
@@ -158,9 +189,27 @@ pub fn fukushima_plan() -> Result<Plan, SeedError> {
                     })
                     .ok_or_else(|| invalid(format!("再掲 of No.{of} comes before No.{of}")))?;
                 let orig_year = original.years.get(&report_year).cloned().unwrap_or_default();
-                let row = ListingTexts { summary: p.summary.clone(), goal: p.goal.clone(), evaluation, narrative: p.progress.clone() };
-                let orig = ListingTexts { summary: original.summary.clone(), goal: original.goal.clone(), evaluation: orig_year.evaluation, narrative: orig_year.narrative };
-                entries.push(Entry::Relisting(Relisting::from_row(of.clone(), p.area.clone(), p.item.clone(), kpis, report_year, &row, &orig)));
+                let row = ListingTexts {
+                    summary: p.summary.clone(),
+                    goal: p.goal.clone(),
+                    evaluation,
+                    narrative: p.progress.clone(),
+                };
+                let orig = ListingTexts {
+                    summary: original.summary.clone(),
+                    goal: original.goal.clone(),
+                    evaluation: orig_year.evaluation,
+                    narrative: orig_year.narrative,
+                };
+                entries.push(Entry::Relisting(Relisting::from_row(
+                    of.clone(),
+                    p.area.clone(),
+                    p.item.clone(),
+                    kpis,
+                    report_year,
+                    &row,
+                    &orig,
+                )));
             }
         }
     }
@@ -177,7 +226,18 @@ pub fn fukushima_plan() -> Result<Plan, SeedError> {
         areas: f
             .areas
             .into_iter()
-            .map(|a| Area { code: a.code, name: a.name, items: a.items.into_iter().map(|i| Item { code: i.code, name: i.name }).collect() })
+            .map(|a| Area {
+                code: a.code,
+                name: a.name,
+                items: a
+                    .items
+                    .into_iter()
+                    .map(|i| Item {
+                        code: i.code,
+                        name: i.name,
+                    })
+                    .collect(),
+            })
             .collect(),
         kpis,
         entries,
@@ -253,26 +313,38 @@ pub fn tokushima_plan() -> Result<Plan, SeedError> {
     let mut kpis = Vec::new();
     let mut divisions: Vec<String> = Vec::new();
     for (i, ind) in f.indicators.iter().enumerate() {
-        let targets: BTreeMap<FiscalYear, KpiValue> =
-            ind.years.iter().filter_map(|(y, v)| Some((FiscalYear(*y), value(v.target.as_deref())?))).collect();
+        let targets: BTreeMap<FiscalYear, KpiValue> = ind
+            .years
+            .iter()
+            .filter_map(|(y, v)| Some((FiscalYear(*y), value(v.target.as_deref())?)))
+            .collect();
         let actuals: BTreeMap<FiscalYear, Actual> = ind
             .years
             .iter()
             .filter_map(|(y, v)| {
                 let fy = FiscalYear(*y);
-                Some((fy, Actual { value: value(v.actual.as_deref())?, as_of: (fy == report_year).then_some(as_of) }))
+                Some((
+                    fy,
+                    Actual {
+                        value: value(v.actual.as_deref())?,
+                        as_of: (fy == report_year).then_some(as_of),
+                    },
+                ))
             })
             .collect();
-        let unit = targets.values().chain(actuals.values().map(|a| &a.value)).find_map(|v| match v.parse() {
-            crate::value::Parsed::Number(q) | crate::value::Parsed::Qualified(q, _) => {
-                if q.percent {
-                    Some("%".to_string())
-                } else {
-                    q.unit
+        let unit = targets
+            .values()
+            .chain(actuals.values().map(|a| &a.value))
+            .find_map(|v| match v.parse() {
+                crate::value::Parsed::Number(q) | crate::value::Parsed::Qualified(q, _) => {
+                    if q.percent {
+                        Some("%".to_string())
+                    } else {
+                        q.unit
+                    }
                 }
-            }
-            _ => None,
-        });
+                _ => None,
+            });
         for d in &ind.division {
             if !divisions.contains(d) {
                 divisions.push(d.clone());
@@ -306,12 +378,25 @@ pub fn tokushima_plan() -> Result<Plan, SeedError> {
     let issues = f
         .issues_and_actions
         .iter()
-        .map(|i| format!("課題{}:{}\n{}", i.no, i.issue, i.actions.iter().map(|a| format!("→{a}")).collect::<Vec<_>>().join("\n")))
+        .map(|i| {
+            format!(
+                "課題{}:{}\n{}",
+                i.no,
+                i.issue,
+                i.actions.iter().map(|a| format!("→{a}")).collect::<Vec<_>>().join("\n")
+            )
+        })
         .collect::<Vec<_>>()
         .join("\n");
     let mut years = BTreeMap::new();
     for (y, b) in &f.budget {
-        years.insert(FiscalYear(*y), ProjectYear { budget: Some(b.total_thousand_yen), ..Default::default() });
+        years.insert(
+            FiscalYear(*y),
+            ProjectYear {
+                budget: Some(b.total_thousand_yen),
+                ..Default::default()
+            },
+        );
     }
     let ry = years.entry(report_year).or_default();
     ry.narrative = Some(narrative);
@@ -332,13 +417,22 @@ pub fn tokushima_plan() -> Result<Plan, SeedError> {
         areas: vec![Area {
             code: "基本目標".into(),
             name: area_name,
-            items: vec![Item { code: "重点戦略".into(), name: item_name }],
+            items: vec![Item {
+                code: "重点戦略".into(),
+                name: item_name,
+            }],
         }],
         entries: vec![Entry::Project(Project {
             no: f.project_no.to_string(),
             area: "基本目標".into(),
             item: Some("重点戦略".into()),
-            owners: divisions.into_iter().map(|d| Owner { department: None, division: Some(d) }).collect(),
+            owners: divisions
+                .into_iter()
+                .map(|d| Owner {
+                    department: None,
+                    division: Some(d),
+                })
+                .collect(),
             name: Some(f.project),
             summary: Some(f.contents.join("\n")),
             goal: kgi,

@@ -95,7 +95,12 @@ pub fn summarize(plan: &Plan, year: FiscalYear) -> Summary {
     let mut areas: Vec<AreaCounts> = plan
         .areas
         .iter()
-        .map(|a| AreaCounts { code: a.code.clone(), name: a.name.clone(), projects: 0, evaluations: Counts::default() })
+        .map(|a| AreaCounts {
+            code: a.code.clone(),
+            name: a.name.clone(),
+            projects: 0,
+            evaluations: Counts::default(),
+        })
         .collect();
     let mut departments: BTreeMap<String, (usize, Counts, usize)> = BTreeMap::new();
     for p in plan.projects() {
@@ -119,7 +124,9 @@ pub fn summarize(plan: &Plan, year: FiscalYear) -> Summary {
         }
         if p.owners.is_empty() {
             let order = departments.len();
-            let entry = departments.entry(NO_DEPARTMENT.to_string()).or_insert((0, Counts::default(), order));
+            let entry = departments
+                .entry(NO_DEPARTMENT.to_string())
+                .or_insert((0, Counts::default(), order));
             entry.0 += 1;
             entry.1.add(e);
         }
@@ -138,7 +145,9 @@ pub fn summarize(plan: &Plan, year: FiscalYear) -> Summary {
                 baseline: k.baseline.as_ref().map(|v| v.text().to_string()),
                 target: target.map(|v| v.text().to_string()),
                 actual: actual.map(|v| v.text().to_string()),
-                rate: target.zip(actual).and_then(|(t, a)| achievement_rate(k.baseline.as_ref(), t, a, k.direction)),
+                rate: target
+                    .zip(actual)
+                    .and_then(|(t, a)| achievement_rate(k.baseline.as_ref(), t, a, k.direction)),
                 proposed: plan.rule.propose_kpi(k, year),
             }
         })
@@ -155,7 +164,11 @@ pub fn summarize(plan: &Plan, year: FiscalYear) -> Summary {
         areas,
         departments: departments
             .into_iter()
-            .map(|(department, (projects, evaluations, _))| DepartmentCounts { department, projects, evaluations })
+            .map(|(department, (projects, evaluations, _))| DepartmentCounts {
+                department,
+                projects,
+                evaluations,
+            })
             .collect(),
         kpi_rates,
     }

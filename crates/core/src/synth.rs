@@ -41,7 +41,12 @@ pub fn synthetic_plan(n: usize) -> Plan {
         .map(|a| Area {
             code: format!("{}-{}", roman[a / 4], a % 4 + 1),
             name: Some(format!("分野{}の取組", a + 1)),
-            items: (0..ITEMS_PER_AREA).map(|i| Item { code: format!("({})", i + 1), name: Some(format!("項目{}-{}", a + 1, i + 1)) }).collect(),
+            items: (0..ITEMS_PER_AREA)
+                .map(|i| Item {
+                    code: format!("({})", i + 1),
+                    name: Some(format!("項目{}-{}", a + 1, i + 1)),
+                })
+                .collect(),
         })
         .collect();
     let mut kpis = Vec::new();
@@ -51,10 +56,16 @@ pub fn synthetic_plan(n: usize) -> Plan {
         let a = (projects_made * AREAS) / n.max(1);
         let i = rng.below(ITEMS_PER_AREA as u64) as usize;
         let dept = rng.below(DEPARTMENTS as u64) as usize;
-        let mut owners = vec![Owner { department: Some(format!("第{:02}部", dept + 1)), division: Some(format!("第{:02}部第{}課", dept + 1, rng.below(5) + 1)) }];
+        let mut owners = vec![Owner {
+            department: Some(format!("第{:02}部", dept + 1)),
+            division: Some(format!("第{:02}部第{}課", dept + 1, rng.below(5) + 1)),
+        }];
         if rng.below(10) == 0 {
             let d2 = (dept + 1 + rng.below(DEPARTMENTS as u64 - 1) as usize) % DEPARTMENTS;
-            owners.push(Owner { department: Some(format!("第{:02}部", d2 + 1)), division: Some(format!("第{:02}部第1課", d2 + 1)) });
+            owners.push(Owner {
+                department: Some(format!("第{:02}部", d2 + 1)),
+                division: Some(format!("第{:02}部第1課", d2 + 1)),
+            });
         }
         let n_kpis = rng.below(4) as usize;
         let mut refs = Vec::new();
@@ -63,9 +74,18 @@ pub fn synthetic_plan(n: usize) -> Plan {
             let no = kpis.len() as u32 + 1;
             let percent = rng.below(3) == 0;
             let base = rng.below(900) + 100;
-            let fmt = |v: u64| if percent { format!("{:.1}%", v as f64 / 10.0) } else { format!("{v}") };
-            let targets: BTreeMap<FiscalYear, KpiValue> =
-                years.iter().enumerate().filter_map(|(j, y)| Some((*y, KpiValue::new(fmt(base + 50 * (j as u64 + 1)))?))).collect();
+            let fmt = |v: u64| {
+                if percent {
+                    format!("{:.1}%", v as f64 / 10.0)
+                } else {
+                    format!("{v}")
+                }
+            };
+            let targets: BTreeMap<FiscalYear, KpiValue> = years
+                .iter()
+                .enumerate()
+                .filter_map(|(j, y)| Some((*y, KpiValue::new(fmt(base + 50 * (j as u64 + 1)))?)))
+                .collect();
             let actual = base + rng.below(160);
             let met = actual >= base + 100;
             marks.push(met);
@@ -80,7 +100,10 @@ pub fn synthetic_plan(n: usize) -> Plan {
                 baseline: KpiValue::new(fmt(base)),
                 baseline_year: None,
                 targets,
-                actuals: KpiValue::new(fmt(actual)).map(|v| (report_year, Actual { value: v, as_of })).into_iter().collect(),
+                actuals: KpiValue::new(fmt(actual))
+                    .map(|v| (report_year, Actual { value: v, as_of }))
+                    .into_iter()
+                    .collect(),
                 divisions: Vec::new(),
                 footnotes: Vec::new(),
             });
@@ -100,10 +123,25 @@ pub fn synthetic_plan(n: usize) -> Plan {
             item: Some(areas[a].items[i].code.clone()),
             owners,
             name: Some(format!("事業{no}(デジタル化推進事業)")),
-            summary: Some(format!("事業{no}の概要。業務の効率化と県民サービスの向上を図るため、関係課と連携してシステムを導入する。")),
-            goal: Some(if refs.is_empty() { "【目標】計画どおり実施する。".to_string() } else { "【指標(KPI)】目標値の達成を目指す。".to_string() }),
+            summary: Some(format!(
+                "事業{no}の概要。業務の効率化と県民サービスの向上を図るため、関係課と連携してシステムを導入する。"
+            )),
+            goal: Some(if refs.is_empty() {
+                "【目標】計画どおり実施する。".to_string()
+            } else {
+                "【指標(KPI)】目標値の達成を目指す。".to_string()
+            }),
             kpis: refs.clone(),
-            years: [(report_year, ProjectYear { evaluation: Some(evaluation), narrative: Some(format!("令和5年度は事業{no}を実施し、所期の成果を得た。引き続き取組を進める。")), budget: None, issues: None })].into(),
+            years: [(
+                report_year,
+                ProjectYear {
+                    evaluation: Some(evaluation),
+                    narrative: Some(format!("令和5年度は事業{no}を実施し、所期の成果を得た。引き続き取組を進める。")),
+                    budget: None,
+                    issues: None,
+                },
+            )]
+            .into(),
         }));
         projects_made += 1;
         if rng.below(10) == 0 {

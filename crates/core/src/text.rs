@@ -45,7 +45,11 @@ pub fn display_width(s: &str) -> usize {
                 || (0x2460..=0x24FF).contains(&u)
                 || (0x25A0..=0x27BF).contains(&u)
                 || u >= 0x1F300;
-            if wide { 2 } else { 1 }
+            if wide {
+                2
+            } else {
+                1
+            }
         })
         .sum()
 }

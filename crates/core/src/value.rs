@@ -158,7 +158,11 @@ impl Quantity {
 
     /// The Excel number format that shows the number as written.
     pub fn cell_format(&self) -> String {
-        let frac = if self.decimals > 0 { format!(".{}", "0".repeat(usize::from(self.decimals))) } else { String::new() };
+        let frac = if self.decimals > 0 {
+            format!(".{}", "0".repeat(usize::from(self.decimals)))
+        } else {
+            String::new()
+        };
         if self.percent {
             format!("0{frac}%")
         } else if self.decimals == 0 {
@@ -206,7 +210,11 @@ fn decimals_in_format(fmt: &str) -> u8 {
 /// Fixed decimals, optional digit grouping, no trailing `.`.
 fn format_fixed(n: f64, decimals: u8, grouped: bool) -> String {
     let s = format!("{:.*}", usize::from(decimals), n);
-    let s = if s.starts_with('-') && s[1..].chars().all(|c| c == '0' || c == '.') { s[1..].to_string() } else { s };
+    let s = if s.starts_with('-') && s[1..].chars().all(|c| c == '0' || c == '.') {
+        s[1..].to_string()
+    } else {
+        s
+    };
     if !grouped {
         return s;
     }
@@ -260,7 +268,12 @@ fn parse(raw: &str) -> Parsed {
         rest = rest[1..].trim();
     }
     let mut suffix_q = None;
-    for (word, q) in [("以上", Qualifier::AtLeast), ("以下", Qualifier::AtMost), ("未満", Qualifier::Under), ("超", Qualifier::Over)] {
+    for (word, q) in [
+        ("以上", Qualifier::AtLeast),
+        ("以下", Qualifier::AtMost),
+        ("未満", Qualifier::Under),
+        ("超", Qualifier::Over),
+    ] {
         if let Some(r) = rest.strip_suffix(word) {
             suffix_q = Some(q);
             rest = r.trim();
@@ -269,12 +282,22 @@ fn parse(raw: &str) -> Parsed {
     }
     let unit = if rest.is_empty() {
         None
-    } else if rest.chars().count() <= 6 && !rest.chars().any(|c| c.is_ascii_digit() || c.is_whitespace() || "()（）:：、。,.%".contains(c)) && !percent {
+    } else if rest.chars().count() <= 6
+        && !rest
+            .chars()
+            .any(|c| c.is_ascii_digit() || c.is_whitespace() || "()（）:：、。,.%".contains(c))
+        && !percent
+    {
         Some(rest.to_string())
     } else {
         return Parsed::Text;
     };
-    let q = Quantity { value, percent, decimals, unit };
+    let q = Quantity {
+        value,
+        percent,
+        decimals,
+        unit,
+    };
     match (prefix_q, suffix_q) {
         (None, None) => Parsed::Number(q),
         (Some(k), None) | (None, Some(k)) => Parsed::Qualified(q, k),
@@ -380,7 +403,12 @@ mod tests {
     }
 
     fn q(value: f64, percent: bool, decimals: u8, unit: Option<&str>) -> Quantity {
-        Quantity { value, percent, decimals, unit: unit.map(str::to_string) }
+        Quantity {
+            value,
+            percent,
+            decimals,
+            unit: unit.map(str::to_string),
+        }
     }
 
     #[test]
@@ -396,7 +424,10 @@ mod tests {
         assert_eq!(p("－"), Parsed::Dash);
         assert_eq!(p("4以上"), Parsed::Qualified(q(4.0, false, 0, None), Qualifier::AtLeast));
         assert_eq!(p("ほぼ100%"), Parsed::Qualified(q(100.0, true, 0, None), Qualifier::Almost));
-        assert_eq!(p("32百万枚以下"), Parsed::Qualified(q(32.0, false, 0, Some("百万枚")), Qualifier::AtMost));
+        assert_eq!(
+            p("32百万枚以下"),
+            Parsed::Qualified(q(32.0, false, 0, Some("百万枚")), Qualifier::AtMost)
+        );
         assert_eq!(p("運用"), Parsed::Text);
         assert_eq!(p("構築済"), Parsed::Text);
         assert_eq!(p("人口に対する保有枚数率:74%"), Parsed::Text);
@@ -433,20 +464,42 @@ mod tests {
         assert_eq!(KpiValue::from_cell_number(0.375, "0.00%").unwrap().text(), "37.50%");
         assert_eq!(KpiValue::from_cell_number(1.0, "0.0%").unwrap().text(), "100.0%");
         assert_eq!(KpiValue::from_cell_number(0.01, "0%").unwrap().text(), "1%");
-        let Parsed::Number(q) = KpiValue::new("48.2%").unwrap().parse() else { panic!() };
+        let Parsed::Number(q) = KpiValue::new("48.2%").unwrap().parse() else {
+            panic!()
+        };
         assert_eq!(q.cell_value(), 0.482);
         assert_eq!(q.cell_format(), "0.0%");
-        let Parsed::Number(q) = KpiValue::new("3.54").unwrap().parse() else { panic!() };
+        let Parsed::Number(q) = KpiValue::new("3.54").unwrap().parse() else {
+            panic!()
+        };
         assert_eq!(q.cell_format(), "General");
-        let Parsed::Number(q) = KpiValue::new("3.50").unwrap().parse() else { panic!() };
+        let Parsed::Number(q) = KpiValue::new("3.50").unwrap().parse() else {
+            panic!()
+        };
         assert_eq!(q.cell_format(), "0.00");
-        let Parsed::Number(q) = KpiValue::new("14442").unwrap().parse() else { panic!() };
+        let Parsed::Number(q) = KpiValue::new("14442").unwrap().parse() else {
+            panic!()
+        };
         assert_eq!(q.cell_format(), "#,##0");
     }
 
     #[test]
     fn never_panics_on_odd_text() {
-        for s in ["%", "ほぼ", "1e999", "9".repeat(400).as_str(), ",,,", "1,", "1.", ".5", "(※)", "※", "ほぼ以上", "-1,000以下", "1.2.3"] {
+        for s in [
+            "%",
+            "ほぼ",
+            "1e999",
+            "9".repeat(400).as_str(),
+            ",,,",
+            "1,",
+            "1.",
+            ".5",
+            "(※)",
+            "※",
+            "ほぼ以上",
+            "-1,000以下",
+            "1.2.3",
+        ] {
             let _ = KpiValue::new(s).map(|v| (v.parse(), v.canonical(), v.comparable()));
         }
     }

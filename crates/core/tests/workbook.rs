@@ -24,12 +24,20 @@ fn reference() -> PathBuf {
 }
 
 fn without(fields: BTreeMap<String, String>, suffixes: &[&str]) -> BTreeMap<String, String> {
-    fields.into_iter().filter(|(k, _)| !suffixes.iter().any(|s| k.ends_with(s))).collect()
+    fields
+        .into_iter()
+        .filter(|(k, _)| !suffixes.iter().any(|s| k.ends_with(s)))
+        .collect()
 }
 
 fn assert_same_fields(a: &BTreeMap<String, String>, b: &BTreeMap<String, String>) {
     let diff = shinchoku_core::model::diff_fields(a, b);
-    assert!(diff.is_empty(), "{} fields differ, first: {:#?}", diff.len(), &diff[..diff.len().min(8)]);
+    assert!(
+        diff.is_empty(),
+        "{} fields differ, first: {:#?}",
+        diff.len(),
+        &diff[..diff.len().min(8)]
+    );
 }
 
 #[test]
@@ -38,7 +46,10 @@ fn the_test_data_is_the_shared_reference() {
     if let Some(p) = shared("fixtures/torikumi-ichiran-r5.xlsx") {
         assert_eq!(std::fs::read(p).unwrap(), std::fs::read(reference()).unwrap());
     }
-    for (name, text) in [("fukushima-r5.json", seed::FUKUSHIMA_JSON), ("tokushima-kpis.json", seed::TOKUSHIMA_JSON)] {
+    for (name, text) in [
+        ("fukushima-r5.json", seed::FUKUSHIMA_JSON),
+        ("tokushima-kpis.json", seed::TOKUSHIMA_JSON),
+    ] {
         if let Some(p) = shared(&format!("fixtures/{name}")) {
             assert_eq!(std::fs::read_to_string(p).unwrap(), text, "seeds/{name} differs from the fixture");
         }
@@ -107,7 +118,12 @@ fn cells(path: &Path, sheet: &str) -> (BTreeMap<(u32, u32), (String, String)>, B
         };
         out.insert((r, c), (text, formats.get(r, c).to_string()));
     }
-    let merges = wb.merge_cells_by_sheet_name(sheet).unwrap().into_iter().map(|d| (d.start, d.end)).collect();
+    let merges = wb
+        .merge_cells_by_sheet_name(sheet)
+        .unwrap()
+        .into_iter()
+        .map(|d| (d.start, d.end))
+        .collect();
     (out, merges)
 }
 
@@ -118,7 +134,11 @@ fn exported_summary_matches_the_reference_cell_by_cell() {
     let (want, want_merges) = cells(&reference(), "取組一覧");
     let (got, got_merges) = cells(&path, "取組一覧");
     let mismatches: Vec<_> = want.iter().filter(|(k, v)| got.get(k) != Some(v)).take(5).collect();
-    assert!(mismatches.is_empty(), "cells differ: {mismatches:?} (got {:?})", mismatches.iter().map(|(k, _)| got.get(k)).collect::<Vec<_>>());
+    assert!(
+        mismatches.is_empty(),
+        "cells differ: {mismatches:?} (got {:?})",
+        mismatches.iter().map(|(k, _)| got.get(k)).collect::<Vec<_>>()
+    );
     let extra: Vec<_> = got.keys().filter(|k| !want.contains_key(k)).take(5).collect();
     assert!(extra.is_empty(), "cells the reference does not have: {extra:?}");
     assert_eq!(got_merges, want_merges);
@@ -139,8 +159,14 @@ fn summary_sheet_print_setup() {
     let sheet = zip_text(&path, "xl/worksheets/sheet1.xml");
     assert!(sheet.contains(r#"paperSize="8""#), "A3");
     assert!(sheet.contains(r#"orientation="landscape""#));
-    assert!(sheet.contains(r#"fitToPage="1""#) && sheet.contains(r#"fitToHeight="0""#), "one page wide");
-    assert!(sheet.contains(r#"state="frozen""#) && sheet.contains(r#"topLeftCell="B4""#), "frozen below row 3, right of A");
+    assert!(
+        sheet.contains(r#"fitToPage="1""#) && sheet.contains(r#"fitToHeight="0""#),
+        "one page wide"
+    );
+    assert!(
+        sheet.contains(r#"state="frozen""#) && sheet.contains(r#"topLeftCell="B4""#),
+        "frozen below row 3, right of A"
+    );
     assert!(sheet.contains("&amp;C- &amp;P / &amp;N -"), "footer");
     assert!(sheet.contains(r#"customHeight="1""#), "explicit row heights");
     let wb = zip_text(&path, "xl/workbook.xml");
@@ -158,7 +184,13 @@ fn every_sheet_is_written() {
     assert_eq!(wb.sheet_names(), vec!["取組一覧", "KPI推移", "集計", "計画情報", "事業年度データ"]);
     let (trend, _) = cells(&path, "KPI推移");
     // KPI 2: years as columns, 目標 / 実績 / 達成率 rows.
-    let row_of = |no: f64| trend.iter().find(|((_, c), (v, _))| *c == 0 && *v == format!("n:{no}")).map(|((r, _), _)| *r).unwrap();
+    let row_of = |no: f64| {
+        trend
+            .iter()
+            .find(|((_, c), (v, _))| *c == 0 && *v == format!("n:{no}"))
+            .map(|((r, _), _)| *r)
+            .unwrap()
+    };
     let r = row_of(2.0);
     assert_eq!(trend[&(r, 4)].0, "目標");
     assert_eq!(trend[&(r + 1, 4)].0, "実績");
@@ -220,9 +252,53 @@ fn write_sheet(path: &Path, sheet: &str, rows: &[Vec<&str>], merges: &[(u32, u16
 
 fn header() -> Vec<Vec<&'static str>> {
     vec![
-        vec!["DX推進計画", "", "", "", "", "", "", "令和5年度関連事業 取組一覧", "", "", "KPI (重要業績評価指標)", "", "", "", "", "", "", "実績値", "評価", "令和5年度 取組状況"],
-        vec!["事業番号", "分野", "", "項目", "", "担当", "", "事業名又は取組名", "事業概要又は取組内容", "指標(KPI)又は目標", "KPI番号", "指標名", "基準値", "目標値", "", "", "", "", "※R6.3.31時点", ""],
-        vec!["", "No", "名称", "No", "名称", "部", "課", "", "", "", "", "", "", "R4", "R5", "R6", "R7", "", "", ""],
+        vec![
+            "DX推進計画",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "令和5年度関連事業 取組一覧",
+            "",
+            "",
+            "KPI (重要業績評価指標)",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "実績値",
+            "評価",
+            "令和5年度 取組状況",
+        ],
+        vec![
+            "事業番号",
+            "分野",
+            "",
+            "項目",
+            "",
+            "担当",
+            "",
+            "事業名又は取組名",
+            "事業概要又は取組内容",
+            "指標(KPI)又は目標",
+            "KPI番号",
+            "指標名",
+            "基準値",
+            "目標値",
+            "",
+            "",
+            "",
+            "",
+            "※R6.3.31時点",
+            "",
+        ],
+        vec![
+            "", "No", "名称", "No", "名称", "部", "課", "", "", "", "", "", "", "R4", "R5", "R6", "R7", "", "", "",
+        ],
     ]
 }
 
@@ -234,16 +310,102 @@ fn real_world_layout_variations_are_read() {
     rows.extend(header());
     rows.extend([
         // A project over two KPI rows (A–J, S, T merged), text numbers, full-width digits.
-        vec!["１", "Ⅰ-1", "分野一", "（１）", "項目一", "総務部\n企画調整部", "行政経営課\nデジタル変革課", "事業A", "概要A", "【指標(KPI)】", "n:1", "利用率", "48.2%", "61.0%", "６７．４％", "73.7%", "80.0%", "43.1%", "〇 (達成)", "取組A\n2行目"],
-        vec!["", "", "", "", "", "", "", "", "", "", "n:2", "件数", "14442", "24,595", "30,000", "68000", "70000", "64,169", "", ""],
+        vec![
+            "１",
+            "Ⅰ-1",
+            "分野一",
+            "（１）",
+            "項目一",
+            "総務部\n企画調整部",
+            "行政経営課\nデジタル変革課",
+            "事業A",
+            "概要A",
+            "【指標(KPI)】",
+            "n:1",
+            "利用率",
+            "48.2%",
+            "61.0%",
+            "６７．４％",
+            "73.7%",
+            "80.0%",
+            "43.1%",
+            "〇 (達成)",
+            "取組A\n2行目",
+        ],
+        vec![
+            "", "", "", "", "", "", "", "", "", "", "n:2", "件数", "14442", "24,595", "30,000", "68000", "70000", "64,169", "", "",
+        ],
         vec![],
         // A repeated page header in the middle.
     ]);
     rows.extend(header());
     rows.extend([
-        vec!["n:2", "I 1", "分野一", "(1)", "項目一", "総務部", "人事課", "事業B", "概要B", "【目標】", "", "", "", "", "", "", "", "", " - ", "取組B"],
-        vec!["再揭", "I-1", "分野一", "(2)", "項目二", "総務部", "人事課", "事業B\n※再掲:No2", "概要B", "【目標】", "再掲", "件数\n※再掲:No2", "14442", "24,595", "30,000", "68000", "70000", "64,169", "✕", "取組B"],
-        vec!["n:3", "I-1", "分野一", "(2)", "項目二", "総務部", "人事課", "事業C", "概要C", "目標C", "n:3", "満足度", "-", "4以上", "4以上", "4以上", "4以上", "3.54", "◯", "取組C"],
+        vec![
+            "n:2",
+            "I 1",
+            "分野一",
+            "(1)",
+            "項目一",
+            "総務部",
+            "人事課",
+            "事業B",
+            "概要B",
+            "【目標】",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            " - ",
+            "取組B",
+        ],
+        vec![
+            "再揭",
+            "I-1",
+            "分野一",
+            "(2)",
+            "項目二",
+            "総務部",
+            "人事課",
+            "事業B\n※再掲:No2",
+            "概要B",
+            "【目標】",
+            "再掲",
+            "件数\n※再掲:No2",
+            "14442",
+            "24,595",
+            "30,000",
+            "68000",
+            "70000",
+            "64,169",
+            "✕",
+            "取組B",
+        ],
+        vec![
+            "n:3",
+            "I-1",
+            "分野一",
+            "(2)",
+            "項目二",
+            "総務部",
+            "人事課",
+            "事業C",
+            "概要C",
+            "目標C",
+            "n:3",
+            "満足度",
+            "-",
+            "4以上",
+            "4以上",
+            "4以上",
+            "4以上",
+            "3.54",
+            "◯",
+            "取組C",
+        ],
     ]);
     // Project 1 spans rows 6–7 (0-based 5–6).
     let mut merges = vec![];
@@ -271,12 +433,17 @@ fn real_world_layout_variations_are_read() {
     let k2 = plan.kpi(2).unwrap();
     assert_eq!(k2.actuals[&FiscalYear(2023)].value.number(), Some(64169.0));
     assert_eq!(plan.project("2").unwrap().area, "I-1");
-    let Entry::Relisting(r) = &plan.entries[2] else { panic!("{:?}", plan.entries[2]) };
+    let Entry::Relisting(r) = &plan.entries[2] else {
+        panic!("{:?}", plan.entries[2])
+    };
     assert_eq!(r.of, "2");
     assert_eq!(r.years[&FiscalYear(2023)].evaluation, Some(shinchoku_core::Evaluation::NotAchieved));
     assert!(r.kpis[0].relisted);
     assert_eq!(plan.kpi(3).unwrap().baseline.as_ref().unwrap().text(), "-");
-    assert_eq!(plan.project("3").unwrap().years[&FiscalYear(2023)].evaluation, Some(shinchoku_core::Evaluation::Achieved));
+    assert_eq!(
+        plan.project("3").unwrap().years[&FiscalYear(2023)].evaluation,
+        Some(shinchoku_core::Evaluation::Achieved)
+    );
 }
 
 fn problems_of(rows: &[Vec<&str>]) -> Vec<String> {
@@ -291,9 +458,18 @@ fn problems_of(rows: &[Vec<&str>]) -> Vec<String> {
 
 fn with_rows(extra: Vec<Vec<&'static str>>) -> Vec<Vec<&'static str>> {
     let mut rows = header();
-    let row = |no: &'static str, ev: &'static str| vec![no, "I-1", "分野", "(1)", "項目", "部", "課", "事業", "概要", "目標", "", "", "", "", "", "", "", "", ev, "取組"];
+    let row = |no: &'static str, ev: &'static str| {
+        vec![
+            no, "I-1", "分野", "(1)", "項目", "部", "課", "事業", "概要", "目標", "", "", "", "", "", "", "", "", ev, "取組",
+        ]
+    };
     for i in 0..13 {
-        rows.push(row(["n:1", "n:2", "n:3", "n:4", "n:5", "n:6", "n:7", "n:8", "n:9", "n:10", "n:11", "n:12", "n:13"][i], "-"));
+        rows.push(row(
+            [
+                "n:1", "n:2", "n:3", "n:4", "n:5", "n:6", "n:7", "n:8", "n:9", "n:10", "n:11", "n:12", "n:13",
+            ][i],
+            "-",
+        ));
     }
     rows.extend(extra);
     rows
@@ -301,7 +477,9 @@ fn with_rows(extra: Vec<Vec<&'static str>>) -> Vec<Vec<&'static str>> {
 
 #[test]
 fn an_unknown_evaluation_names_its_cell() {
-    let bad = vec!["n:14", "I-1", "分野", "(1)", "項目", "部", "課", "事業", "概要", "目標", "", "", "", "", "", "", "", "", "済", "取組"];
+    let bad = vec![
+        "n:14", "I-1", "分野", "(1)", "項目", "部", "課", "事業", "概要", "目標", "", "", "", "", "", "", "", "", "済", "取組",
+    ];
     let p = problems_of(&with_rows(vec![bad]));
     assert_eq!(p, vec!["取組一覧!S17: 評価 \"済\" is not one of ○ △ × -".to_string()]);
 }
@@ -310,12 +488,40 @@ fn an_unknown_evaluation_names_its_cell() {
 fn a_relisting_of_a_missing_project_names_its_cell() {
     let mut rows = with_rows(vec![]);
     rows.truncate(3 + 36);
-    let filler = |n: &'static str| vec![n, "I-1", "分野", "(1)", "項目", "部", "課", "事業", "概要", "目標", "", "", "", "", "", "", "", "", "-", ""];
-    let nums = ["n:14", "n:15", "n:16", "n:17", "n:18", "n:19", "n:20", "n:21", "n:22", "n:23", "n:24", "n:25", "n:26", "n:27", "n:28", "n:29", "n:30", "n:31", "n:32", "n:33", "n:34", "n:35", "n:36"];
+    let filler = |n: &'static str| {
+        vec![
+            n, "I-1", "分野", "(1)", "項目", "部", "課", "事業", "概要", "目標", "", "", "", "", "", "", "", "", "-", "",
+        ]
+    };
+    let nums = [
+        "n:14", "n:15", "n:16", "n:17", "n:18", "n:19", "n:20", "n:21", "n:22", "n:23", "n:24", "n:25", "n:26", "n:27", "n:28", "n:29",
+        "n:30", "n:31", "n:32", "n:33", "n:34", "n:35", "n:36",
+    ];
     for n in nums {
         rows.push(filler(n));
     }
-    rows.push(vec!["再掲", "I-1", "分野", "(1)", "項目", "部", "課", "事業\n※再掲:No99", "", "", "", "", "", "", "", "", "", "", "-", ""]);
+    rows.push(vec![
+        "再掲",
+        "I-1",
+        "分野",
+        "(1)",
+        "項目",
+        "部",
+        "課",
+        "事業\n※再掲:No99",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "-",
+        "",
+    ]);
     assert_eq!(rows.len(), 40);
     let p = problems_of(&rows);
     assert_eq!(p, vec!["取組一覧!H40: 再掲 refers to No.99, which is not in the plan".to_string()]);
@@ -323,21 +529,71 @@ fn a_relisting_of_a_missing_project_names_its_cell() {
 
 #[test]
 fn duplicate_numbers_and_kpi_names_are_refused() {
-    let dup = vec!["n:3", "I-1", "分野", "(1)", "項目", "部", "課", "事業", "概要", "目標", "", "", "", "", "", "", "", "", "-", ""];
+    let dup = vec![
+        "n:3", "I-1", "分野", "(1)", "項目", "部", "課", "事業", "概要", "目標", "", "", "", "", "", "", "", "", "-", "",
+    ];
     let p = problems_of(&with_rows(vec![dup]));
     assert_eq!(p, vec!["取組一覧!A17: 事業番号 3 is used twice (also at A6)".to_string()]);
 
-    let k1 = vec!["n:20", "I-1", "分野", "(1)", "項目", "部", "課", "事業", "概要", "目標", "n:1", "指標甲", "1", "2", "2", "2", "2", "2", "○", ""];
-    let k2 = vec!["n:21", "I-1", "分野", "(1)", "項目", "部", "課", "事業", "概要", "目標", "n:1", "指標乙", "1", "2", "2", "2", "2", "2", "○", ""];
+    let k1 = vec![
+        "n:20",
+        "I-1",
+        "分野",
+        "(1)",
+        "項目",
+        "部",
+        "課",
+        "事業",
+        "概要",
+        "目標",
+        "n:1",
+        "指標甲",
+        "1",
+        "2",
+        "2",
+        "2",
+        "2",
+        "2",
+        "○",
+        "",
+    ];
+    let k2 = vec![
+        "n:21",
+        "I-1",
+        "分野",
+        "(1)",
+        "項目",
+        "部",
+        "課",
+        "事業",
+        "概要",
+        "目標",
+        "n:1",
+        "指標乙",
+        "1",
+        "2",
+        "2",
+        "2",
+        "2",
+        "2",
+        "○",
+        "",
+    ];
     let p = problems_of(&with_rows(vec![k1, k2]));
-    assert_eq!(p, vec!["取組一覧!L18: KPI番号 1 is used with two different names (\"指標甲\" at L17, \"指標乙\" here)".to_string()]);
+    assert_eq!(
+        p,
+        vec!["取組一覧!L18: KPI番号 1 is used with two different names (\"指標甲\" at L17, \"指標乙\" here)".to_string()]
+    );
 }
 
 #[test]
 fn a_sheet_without_the_layout_is_refused() {
     let p = problems_of(&[vec!["名前", "値"], vec!["a", "n:1"]]);
     assert_eq!(p.len(), 1);
-    assert!(p[0].starts_with("取組一覧!A1: the header of the 取組一覧 layout was not found"), "{p:?}");
+    assert!(
+        p[0].starts_with("取組一覧!A1: the header of the 取組一覧 layout was not found"),
+        "{p:?}"
+    );
 }
 
 #[test]

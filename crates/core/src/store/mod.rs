@@ -100,11 +100,20 @@ impl Store {
         let exists = path.exists() && std::fs::metadata(path).map(|m| m.len() > 0).unwrap_or(false);
         if !exists {
             if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                std::fs::create_dir_all(dir).map_err(|source| StoreError::Io { path: dir.to_path_buf(), source })?;
+                std::fs::create_dir_all(dir).map_err(|source| StoreError::Io {
+                    path: dir.to_path_buf(),
+                    source,
+                })?;
             }
         }
-        let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
-        let mut store = Store { conn, path: path.to_path_buf() };
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        let mut store = Store {
+            conn,
+            path: path.to_path_buf(),
+        };
         if exists {
             store.check_identity()?;
         }
@@ -120,7 +129,10 @@ impl Store {
     pub fn in_memory() -> Result<Self> {
         let conn = Connection::open_in_memory()?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
-        let mut store = Store { conn, path: PathBuf::from(":memory:") };
+        let mut store = Store {
+            conn,
+            path: PathBuf::from(":memory:"),
+        };
         store.migrate()?;
         Ok(store)
     }
@@ -144,13 +156,20 @@ impl Store {
         let app_id: i32 = self.conn.query_row("PRAGMA application_id", [], |r| r.get(0)).map_err(not_db)?;
         let version: i32 = self.conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(not_db)?;
         if app_id != APPLICATION_ID {
-            let tables: i64 = self.conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0)).map_err(not_db)?;
+            let tables: i64 = self
+                .conn
+                .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
+                .map_err(not_db)?;
             if app_id != 0 || tables > 0 {
                 return Err(StoreError::NotShinchoku { path: self.path.clone() });
             }
         }
         if version > latest_version() {
-            return Err(StoreError::NewerSchema { path: self.path.clone(), found: version, supported: latest_version() });
+            return Err(StoreError::NewerSchema {
+                path: self.path.clone(),
+                found: version,
+                supported: latest_version(),
+            });
         }
         Ok(())
     }
@@ -176,7 +195,10 @@ impl Store {
     }
 
     pub fn setting(&self, key: &str) -> Result<Option<String>> {
-        Ok(self.conn.query_row("SELECT value FROM setting WHERE key = ?1", [key], |r| r.get(0)).optional()?)
+        Ok(self
+            .conn
+            .query_row("SELECT value FROM setting WHERE key = ?1", [key], |r| r.get(0))
+            .optional()?)
     }
 
     /// Revisions of one plan (or of all), newest first.
@@ -203,7 +225,9 @@ impl Store {
 
     /// The recorded field changes of one revision: `(path, old, new)`.
     pub fn changes(&self, revision_id: i64) -> Result<Vec<(String, Option<String>, Option<String>)>> {
-        let mut stmt = self.conn.prepare("SELECT path, old, new FROM change WHERE revision_id = ?1 ORDER BY seq")?;
+        let mut stmt = self
+            .conn
+            .prepare("SELECT path, old, new FROM change WHERE revision_id = ?1 ORDER BY seq")?;
         let rows = stmt.query_map([revision_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }

@@ -37,10 +37,18 @@ pub struct SaveOutcome {
 impl Store {
     pub fn plans(&self) -> Result<Vec<PlanInfo>> {
         let current = self.current_plan_id()?;
-        let mut stmt = self.conn.prepare("SELECT id, organization, title, report_year FROM plan ORDER BY id")?;
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id, organization, title, report_year FROM plan ORDER BY id")?;
         let rows = stmt.query_map([], |r| {
             let id: i64 = r.get(0)?;
-            Ok(PlanInfo { id, organization: r.get(1)?, title: r.get(2)?, report_year: FiscalYear(r.get(3)?), current: Some(id) == current })
+            Ok(PlanInfo {
+                id,
+                organization: r.get(1)?,
+                title: r.get(2)?,
+                report_year: FiscalYear(r.get(3)?),
+                current: Some(id) == current,
+            })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
@@ -49,7 +57,9 @@ impl Store {
     pub fn current_plan_id(&self) -> Result<Option<i64>> {
         let id: Option<i64> = self.setting(CURRENT_PLAN)?.and_then(|s| s.parse().ok());
         if let Some(id) = id {
-            let exists: bool = self.conn.query_row("SELECT EXISTS(SELECT 1 FROM plan WHERE id = ?1)", [id], |r| r.get(0))?;
+            let exists: bool = self
+                .conn
+                .query_row("SELECT EXISTS(SELECT 1 FROM plan WHERE id = ?1)", [id], |r| r.get(0))?;
             if exists {
                 return Ok(Some(id));
             }
@@ -77,7 +87,10 @@ impl Store {
                 return Ok(id);
             }
         }
-        let hits: Vec<&PlanInfo> = plans.iter().filter(|p| p.title.contains(sel) || (!p.organization.is_empty() && p.organization.contains(sel))).collect();
+        let hits: Vec<&PlanInfo> = plans
+            .iter()
+            .filter(|p| p.title.contains(sel) || (!p.organization.is_empty() && p.organization.contains(sel)))
+            .collect();
         match hits.as_slice() {
             [one] => Ok(one.id),
             [] => Err(StoreError::PlanNotFound(sel.to_string())),
@@ -88,8 +101,12 @@ impl Store {
     /// The stored plan this one is a new version of: same title, and same
     /// organization when both name one.
     pub fn find_same_plan(&self, plan: &Plan) -> Result<Option<i64>> {
-        let mut stmt = self.conn.prepare("SELECT id, organization FROM plan WHERE title = ?1 ORDER BY id")?;
-        let rows: Vec<(i64, String)> = stmt.query_map([&plan.title], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?;
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id, organization FROM plan WHERE title = ?1 ORDER BY id")?;
+        let rows: Vec<(i64, String)> = stmt
+            .query_map([&plan.title], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
         let same_org = rows.iter().find(|(_, org)| org == &plan.organization);
         if let Some((id, _)) = same_org {
             return Ok(Some(*id));
@@ -137,7 +154,12 @@ impl Store {
             params![CURRENT_PLAN, plan_id.to_string()],
         )?;
         tx.commit()?;
-        Ok(SaveOutcome { plan_id, revision_id, created: existing.is_none(), fields_changed: changes.len() })
+        Ok(SaveOutcome {
+            plan_id,
+            revision_id,
+            created: existing.is_none(),
+            fields_changed: changes.len(),
+        })
     }
 
     pub fn load_plan(&self, plan_id: i64) -> Result<Plan> {
@@ -162,15 +184,23 @@ impl Store {
             .optional()?
             .ok_or_else(|| StoreError::PlanNotFound(plan_id.to_string()))?;
         let (organization, title, report_title, ps, pe, report_year, as_of, rule) = head;
-        let fiscal_years: Vec<FiscalYear> = query_vec(c, "SELECT fy FROM plan_year WHERE plan_id = ?1 ORDER BY fy", plan_id, |r| Ok(FiscalYear(r.get(0)?)))?;
+        let fiscal_years: Vec<FiscalYear> = query_vec(c, "SELECT fy FROM plan_year WHERE plan_id = ?1 ORDER BY fy", plan_id, |r| {
+            Ok(FiscalYear(r.get(0)?))
+        })?;
 
         let mut areas: Vec<Area> = Vec::new();
         let mut area_code: HashMap<i64, String> = HashMap::new();
         let mut area_index: HashMap<i64, usize> = HashMap::new();
-        for (id, code, name) in query_vec(c, "SELECT id, code, name FROM area WHERE plan_id = ?1 ORDER BY seq", plan_id, |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get(2)?)))? {
+        for (id, code, name) in query_vec(c, "SELECT id, code, name FROM area WHERE plan_id = ?1 ORDER BY seq", plan_id, |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get(2)?))
+        })? {
             area_code.insert(id, code.clone());
             area_index.insert(id, areas.len());
-            areas.push(Area { code, name, items: Vec::new() });
+            areas.push(Area {
+                code,
+                name,
+                items: Vec::new(),
+            });
         }
         let mut item_code: HashMap<i64, String> = HashMap::new();
         for (id, area_id, code, name) in query_vec(
@@ -218,13 +248,17 @@ impl Store {
         }
         drop(rows);
         drop(stmt);
-        let mut stmt = c.prepare("SELECT kpi_value.kpi_id, fy, kind, value, as_of FROM kpi_value JOIN kpi ON kpi.id = kpi_value.kpi_id WHERE kpi.plan_id = ?1")?;
+        let mut stmt = c.prepare(
+            "SELECT kpi_value.kpi_id, fy, kind, value, as_of FROM kpi_value JOIN kpi ON kpi.id = kpi_value.kpi_id WHERE kpi.plan_id = ?1",
+        )?;
         let mut rows = stmt.query([plan_id])?;
         while let Some(r) = rows.next()? {
             let Some(i) = kpi_index.get(&r.get::<_, i64>(0)?) else { continue };
             let fy = FiscalYear(r.get(1)?);
             let kind: String = r.get(2)?;
-            let Some(value) = KpiValue::new(r.get::<_, String>(3)?) else { continue };
+            let Some(value) = KpiValue::new(r.get::<_, String>(3)?) else {
+                continue;
+            };
             if kind == "target" {
                 kpis[*i].targets.insert(fy, value);
             } else {
@@ -288,7 +322,18 @@ impl Store {
             c,
             "SELECT id, seq, no, area_id, item_id, name, summary, goal FROM project WHERE plan_id = ?1",
             plan_id,
-            |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, String>(2)?, r.get::<_, i64>(3)?, r.get::<_, Option<i64>>(4)?, r.get(5)?, r.get(6)?, r.get(7)?)),
+            |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, i64>(3)?,
+                    r.get::<_, Option<i64>>(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                    r.get(7)?,
+                ))
+            },
         )? {
             project_no.insert(id, no.clone());
             seq_entries.push((
@@ -310,7 +355,17 @@ impl Store {
             c,
             "SELECT id, seq, project_id, area_id, item_id, summary, goal FROM relisting WHERE plan_id = ?1",
             plan_id,
-            |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?, r.get::<_, i64>(3)?, r.get::<_, Option<i64>>(4)?, r.get(5)?, r.get(6)?)),
+            |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, i64>(2)?,
+                    r.get::<_, i64>(3)?,
+                    r.get::<_, Option<i64>>(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                ))
+            },
         )? {
             seq_entries.push((
                 seq,
@@ -450,19 +505,37 @@ fn write_plan_body(tx: &Transaction<'_>, plan_id: i64, p: &Plan) -> Result<()> {
         }
     }
     let mut project_ids: HashMap<&str, i64> = HashMap::new();
-    let mut ins_p = tx.prepare_cached("INSERT INTO project (plan_id, seq, no, area_id, item_id, name, summary, goal) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")?;
+    let mut ins_p = tx.prepare_cached(
+        "INSERT INTO project (plan_id, seq, no, area_id, item_id, name, summary, goal) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?;
     let mut ins_o = tx.prepare_cached("INSERT INTO project_owner (project_id, seq, department, division) VALUES (?1, ?2, ?3, ?4)")?;
-    let mut ins_py = tx.prepare_cached("INSERT INTO project_year (project_id, fy, evaluation, narrative, budget, issues) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?;
-    let mut ins_r = tx.prepare_cached("INSERT INTO relisting (plan_id, seq, project_id, area_id, item_id, summary, goal) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")?;
+    let mut ins_py = tx.prepare_cached(
+        "INSERT INTO project_year (project_id, fy, evaluation, narrative, budget, issues) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
+    let mut ins_r = tx.prepare_cached(
+        "INSERT INTO relisting (plan_id, seq, project_id, area_id, item_id, summary, goal) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?;
     let mut ins_ry = tx.prepare_cached("INSERT INTO relisting_year (relisting_id, fy, evaluation, narrative) VALUES (?1, ?2, ?3, ?4)")?;
-    let mut ins_k = tx.prepare_cached("INSERT INTO entry_kpi (project_id, relisting_id, seq, kpi_id, relisted) VALUES (?1, ?2, ?3, ?4, ?5)")?;
+    let mut ins_k =
+        tx.prepare_cached("INSERT INTO entry_kpi (project_id, relisting_id, seq, kpi_id, relisted) VALUES (?1, ?2, ?3, ?4, ?5)")?;
     let missing = |what: String| StoreError::InvalidPlan(what);
     // Projects first: a re-listing may stand before its original in plan order.
-    let ordered = p.entries.iter().enumerate().filter(|(_, e)| !e.is_relisting()).chain(p.entries.iter().enumerate().filter(|(_, e)| e.is_relisting()));
+    let ordered = p
+        .entries
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| !e.is_relisting())
+        .chain(p.entries.iter().enumerate().filter(|(_, e)| e.is_relisting()));
     for (seq, e) in ordered {
-        let area_id = *area_ids.get(e.area()).ok_or_else(|| missing(format!("分野 {} is not in the plan", e.area())))?;
+        let area_id = *area_ids
+            .get(e.area())
+            .ok_or_else(|| missing(format!("分野 {} is not in the plan", e.area())))?;
         let item_id = match e.item() {
-            Some(it) => Some(*item_ids.get(&(e.area(), it)).ok_or_else(|| missing(format!("項目 {it} is not in 分野 {}", e.area())))?),
+            Some(it) => Some(
+                *item_ids
+                    .get(&(e.area(), it))
+                    .ok_or_else(|| missing(format!("項目 {it} is not in 分野 {}", e.area())))?,
+            ),
             None => None,
         };
         let (pid, rid) = match e {
@@ -475,13 +548,22 @@ fn write_plan_body(tx: &Transaction<'_>, plan_id: i64, p: &Plan) -> Result<()> {
                 }
                 for (y, d) in &pr.years {
                     if !d.is_empty() {
-                        ins_py.execute(params![id, y.0, d.evaluation.map(Evaluation::mark), d.narrative, d.budget, d.issues])?;
+                        ins_py.execute(params![
+                            id,
+                            y.0,
+                            d.evaluation.map(Evaluation::mark),
+                            d.narrative,
+                            d.budget,
+                            d.issues
+                        ])?;
                     }
                 }
                 (Some(id), None)
             }
             Entry::Relisting(r) => {
-                let of = *project_ids.get(r.of.as_str()).ok_or_else(|| missing(format!("再掲 refers to No.{}, which is not in the plan", r.of)))?;
+                let of = *project_ids
+                    .get(r.of.as_str())
+                    .ok_or_else(|| missing(format!("再掲 refers to No.{}, which is not in the plan", r.of)))?;
                 ins_r.execute(params![plan_id, seq as i64, of, area_id, item_id, r.summary, r.goal])?;
                 let id = tx.last_insert_rowid();
                 for (y, d) in &r.years {
@@ -493,7 +575,9 @@ fn write_plan_body(tx: &Transaction<'_>, plan_id: i64, p: &Plan) -> Result<()> {
             }
         };
         for (i, k) in e.kpis().iter().enumerate() {
-            let kid = *kpi_ids.get(&k.no).ok_or_else(|| missing(format!("KPI番号 {} is not defined", k.no)))?;
+            let kid = *kpi_ids
+                .get(&k.no)
+                .ok_or_else(|| missing(format!("KPI番号 {} is not defined", k.no)))?;
             ins_k.execute(params![pid, rid, i as i64, kid, k.relisted])?;
         }
     }
@@ -501,11 +585,24 @@ fn write_plan_body(tx: &Transaction<'_>, plan_id: i64, p: &Plan) -> Result<()> {
 }
 
 /// Records a revision and its field changes; returns its id.
-pub(crate) fn record_revision(tx: &Transaction<'_>, plan_id: Option<i64>, info: &RevisionInfo, changes: &[(String, Option<String>, Option<String>)]) -> Result<i64> {
+pub(crate) fn record_revision(
+    tx: &Transaction<'_>,
+    plan_id: Option<i64>,
+    info: &RevisionInfo,
+    changes: &[(String, Option<String>, Option<String>)],
+) -> Result<i64> {
     tx.execute(
         "INSERT INTO revision (plan_id, at, kind, summary, source_file, source_sha256, department, fields_changed)
          VALUES (?1, strftime('%Y-%m-%dT%H:%M:%fZ','now'), ?2, ?3, ?4, ?5, ?6, ?7)",
-        params![plan_id, info.kind, info.summary, info.source_file, info.source_sha256, info.department, changes.len() as i64],
+        params![
+            plan_id,
+            info.kind,
+            info.summary,
+            info.source_file,
+            info.source_sha256,
+            info.department,
+            changes.len() as i64
+        ],
     )?;
     let rid = tx.last_insert_rowid();
     let mut st = tx.prepare_cached("INSERT INTO change (revision_id, seq, path, old, new) VALUES (?1, ?2, ?3, ?4, ?5)")?;
@@ -524,7 +621,16 @@ mod tests {
     fn demo_plans_round_trip_through_the_database() {
         let mut store = Store::in_memory().unwrap();
         for plan in seed::demo_plans().unwrap() {
-            let out = store.save_plan(&plan, &RevisionInfo { kind: "init".into(), summary: "demo".into(), ..Default::default() }).unwrap();
+            let out = store
+                .save_plan(
+                    &plan,
+                    &RevisionInfo {
+                        kind: "init".into(),
+                        summary: "demo".into(),
+                        ..Default::default()
+                    },
+                )
+                .unwrap();
             assert!(out.created);
             let back = store.load_plan(out.plan_id).unwrap();
             assert_eq!(back.fields(), plan.fields());
@@ -537,7 +643,11 @@ mod tests {
     fn saving_again_updates_and_records_only_the_changes() {
         let mut store = Store::in_memory().unwrap();
         let mut plan = seed::fukushima_plan().unwrap();
-        let info = RevisionInfo { kind: "import".into(), summary: "test".into(), ..Default::default() };
+        let info = RevisionInfo {
+            kind: "import".into(),
+            summary: "test".into(),
+            ..Default::default()
+        };
         let first = store.save_plan(&plan, &info).unwrap();
         let again = store.save_plan(&plan, &info).unwrap();
         assert_eq!(again.plan_id, first.plan_id);

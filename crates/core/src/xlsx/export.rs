@@ -33,7 +33,10 @@ const NARRATIVE_WIDTH: f64 = 40.0;
 /// Writes the summary workbook for `year` (the plan's report year when `None`).
 /// The file is written under a temporary name and renamed into place.
 pub fn export_summary(plan: &Plan, year: Option<FiscalYear>, path: &Path) -> Result<(), WriteError> {
-    let mut wb = build_workbook(plan, year.unwrap_or(plan.report_year)).map_err(|source| WriteError::Xlsx { path: path.to_path_buf(), source })?;
+    let mut wb = build_workbook(plan, year.unwrap_or(plan.report_year)).map_err(|source| WriteError::Xlsx {
+        path: path.to_path_buf(),
+        source,
+    })?;
     save_atomically(&mut wb, path)
 }
 
@@ -74,9 +77,19 @@ impl Styles {
             .set_align(FormatAlign::VerticalCenter)
             .set_text_wrap();
         let title = base.clone().set_bold().set_font_size(11.0);
-        let data = base.clone().set_border(FormatBorder::Thin).set_text_wrap().set_align(FormatAlign::Top);
+        let data = base
+            .clone()
+            .set_border(FormatBorder::Thin)
+            .set_text_wrap()
+            .set_align(FormatAlign::Top);
         let data_center = data.clone().set_align(FormatAlign::Center);
-        Styles { header, title, data, data_center, numbers: Default::default() }
+        Styles {
+            header,
+            title,
+            data,
+            data_center,
+            numbers: Default::default(),
+        }
     }
 
     fn number(&self, num_format: &str) -> Format {
@@ -128,7 +141,9 @@ fn put_project_no(ws: &mut Worksheet, row: u32, no: &str, f: &Format) -> Result<
 /// Lines a text takes in a column of `width` characters (9 pt gothic).
 fn lines_in(text: &str, width: f64) -> usize {
     let per_line = ((width - 1.0) * 1.15).max(2.0);
-    text.split('\n').map(|l| ((display_width(l) as f64) / per_line).ceil().max(1.0) as usize).sum()
+    text.split('\n')
+        .map(|l| ((display_width(l) as f64) / per_line).ceil().max(1.0) as usize)
+        .sum()
 }
 
 fn sheet_setup(ws: &mut Worksheet, repeat_rows: (u32, u32), freeze: (u32, u16)) -> Result<(), XlsxError> {
@@ -163,7 +178,11 @@ fn write_summary_sheet(ws: &mut Worksheet, plan: &Plan, year: FiscalYear, s: &St
     ws.merge_range(0, col::KPI_NO, 0, last_target.max(col::BASELINE), "KPI (重要業績評価指標)", h)?;
     ws.merge_range(0, c_actual, 2, c_actual, "実績値", h)?;
     ws.write_string_with_format(0, c_eval, "評価", h)?;
-    let as_of = plan.as_of.filter(|_| year == plan.report_year).map(|d| format!("※{}時点", d.short())).unwrap_or_default();
+    let as_of = plan
+        .as_of
+        .filter(|_| year == plan.report_year)
+        .map(|d| format!("※{}時点", d.short()))
+        .unwrap_or_default();
     ws.merge_range(1, c_eval, 2, c_eval, &as_of, h)?;
     ws.merge_range(0, c_narr, 2, c_narr, &format!("{} 取組状況", year.long()), h)?;
     ws.merge_range(1, col::NO, 2, col::NO, "事業番号", h)?;
@@ -185,7 +204,14 @@ fn write_summary_sheet(ws: &mut Worksheet, plan: &Plan, year: FiscalYear, s: &St
     } else if n == 1 {
         ws.write_string_with_format(1, col::FIRST_TARGET, "目標値", h)?;
     }
-    for (c, label) in [(col::AREA_NO, "No"), (col::AREA_NAME, "名称"), (col::ITEM_NO, "No"), (col::ITEM_NAME, "名称"), (col::DEPT, "部"), (col::DIV, "課")] {
+    for (c, label) in [
+        (col::AREA_NO, "No"),
+        (col::AREA_NAME, "名称"),
+        (col::ITEM_NO, "No"),
+        (col::ITEM_NAME, "名称"),
+        (col::DEPT, "部"),
+        (col::DIV, "課"),
+    ] {
         ws.write_string_with_format(2, c, label, h)?;
     }
     for (i, y) in years.iter().enumerate() {
@@ -206,7 +232,11 @@ fn write_summary_sheet(ws: &mut Worksheet, plan: &Plan, year: FiscalYear, s: &St
         // Project cells (A–J, 評価, 取組状況), merged over the KPI rows.
         let entry_cols: Vec<u16> = (col::NO..=col::GOAL).chain([c_eval, c_narr]).collect();
         for (c, text) in entry_cols.iter().zip(entry_texts.iter()) {
-            let f = if *c == col::NO || *c == col::AREA_NO || *c == col::ITEM_NO { &s.data } else { &s.data };
+            let f = if *c == col::NO || *c == col::AREA_NO || *c == col::ITEM_NO {
+                &s.data
+            } else {
+                &s.data
+            };
             if span > 1 {
                 ws.merge_range(first, *c, last, *c, "", f)?;
             }
@@ -229,7 +259,13 @@ fn write_summary_sheet(ws: &mut Worksheet, plan: &Plan, year: FiscalYear, s: &St
             } else {
                 ws.write_number_with_format(kr, col::KPI_NO, f64::from(r.no), &s.data)?;
             }
-            let name = kpi.map(|k| if r.relisted { format!("{}\n※再掲:No{}", k.name, k.no) } else { k.name.clone() });
+            let name = kpi.map(|k| {
+                if r.relisted {
+                    format!("{}\n※再掲:No{}", k.name, k.no)
+                } else {
+                    k.name.clone()
+                }
+            });
             put_text(ws, kr, col::KPI_NAME, name.as_deref(), &s.data)?;
             put_value(ws, kr, col::BASELINE, kpi.and_then(|k| k.baseline.as_ref()), s)?;
             for (j, y) in years.iter().enumerate() {
@@ -238,7 +274,10 @@ fn write_summary_sheet(ws: &mut Worksheet, plan: &Plan, year: FiscalYear, s: &St
             put_value(ws, kr, c_actual, kpi.and_then(|k| k.actuals.get(&year)).map(|a| &a.value), s)?;
             let mut lines = lines_in(name.as_deref().unwrap_or(""), widths[col::KPI_NAME as usize]);
             if let Some(k) = kpi {
-                for (j, v) in std::iter::once(k.baseline.as_ref()).chain(years.iter().map(|y| k.targets.get(y))).enumerate() {
+                for (j, v) in std::iter::once(k.baseline.as_ref())
+                    .chain(years.iter().map(|y| k.targets.get(y)))
+                    .enumerate()
+                {
                     if let Some(v) = v {
                         lines = lines.max(lines_in(v.text(), widths[col::BASELINE as usize + j]));
                     }
@@ -447,14 +486,19 @@ fn write_trend_sheet(ws: &mut Worksheet, plan: &Plan, year: FiscalYear, s: &Styl
             let a = k.actuals.get(y);
             put_value(ws, first, c, t, s)?;
             put_value(ws, first + 1, c, a.map(|a| &a.value), s)?;
-            match t.zip(a).and_then(|(t, a)| achievement_rate(k.baseline.as_ref(), t, &a.value, k.direction)) {
+            match t
+                .zip(a)
+                .and_then(|(t, a)| achievement_rate(k.baseline.as_ref(), t, &a.value, k.direction))
+            {
                 Some(r) => ws.write_number_with_format(first + 2, c, r, &s.number("0.0%"))?,
                 None => ws.write_blank(first + 2, c, &s.data)?,
             };
             if as_of_row {
                 put_text(ws, first + 3, c, a.and_then(|a| a.as_of).map(|d| d.short()).as_deref(), &s.data)?;
             }
-            tallest = tallest.max(t.map_or(1, |t| lines_in(t.text(), 12.0))).max(a.map_or(1, |a| lines_in(a.value.text(), 12.0)));
+            tallest = tallest
+                .max(t.map_or(1, |t| lines_in(t.text(), 12.0)))
+                .max(a.map_or(1, |a| lines_in(a.value.text(), 12.0)));
         }
         let name_lines = lines_in(&k.name, 28.0).div_ceil(span as usize);
         for i in 0..span {
@@ -467,7 +511,14 @@ fn write_trend_sheet(ws: &mut Worksheet, plan: &Plan, year: FiscalYear, s: &Styl
     Ok(())
 }
 
-fn write_counts(ws: &mut Worksheet, row: u32, label_cols: &[Option<String>], projects: usize, c: &Counts, s: &Styles) -> Result<(), XlsxError> {
+fn write_counts(
+    ws: &mut Worksheet,
+    row: u32,
+    label_cols: &[Option<String>],
+    projects: usize,
+    c: &Counts,
+    s: &Styles,
+) -> Result<(), XlsxError> {
     for (i, l) in label_cols.iter().enumerate() {
         put_text(ws, row, i as u16, l.as_deref(), &s.data)?;
     }
@@ -509,13 +560,25 @@ fn write_counts_sheet(ws: &mut Worksheet, plan: &Plan, year: FiscalYear, s: &Sty
     for d in &sum.departments {
         ws.merge_range(row, 0, row, 1, &d.department, &s.data)?;
         let base = 2u16;
-        let values = [d.projects, d.evaluations.achieved, d.evaluations.partial, d.evaluations.not_achieved, d.evaluations.not_applicable, d.evaluations.missing];
+        let values = [
+            d.projects,
+            d.evaluations.achieved,
+            d.evaluations.partial,
+            d.evaluations.not_achieved,
+            d.evaluations.not_applicable,
+            d.evaluations.missing,
+        ];
         for (i, v) in values.iter().enumerate() {
             ws.write_number_with_format(row, base + i as u16, *v as f64, &s.number("#,##0"))?;
         }
         row += 1;
     }
-    ws.write_string_with_format(row + 1, 0, "※共管の事業は各部に計上しています。", &s.title.clone().set_bold().set_font_size(FONT_SIZE))?;
+    ws.write_string_with_format(
+        row + 1,
+        0,
+        "※共管の事業は各部に計上しています。",
+        &s.title.clone().set_bold().set_font_size(FONT_SIZE),
+    )?;
     ws.set_paper_size(9); // A4
     ws.set_print_fit_to_pages(1, 0);
     ws.set_footer("&C- &P / &N -");
@@ -523,7 +586,16 @@ fn write_counts_sheet(ws: &mut Worksheet, plan: &Plan, year: FiscalYear, s: &Sty
 }
 
 /// Keys of the plan sheet, in order.
-pub const PLAN_KEYS: [&str; 8] = ["団体名", "計画名", "報告書名", "計画期間", "目標年度", "報告年度", "実績時点", "評価ルール"];
+pub const PLAN_KEYS: [&str; 8] = [
+    "団体名",
+    "計画名",
+    "報告書名",
+    "計画期間",
+    "目標年度",
+    "報告年度",
+    "実績時点",
+    "評価ルール",
+];
 
 fn write_plan_sheet(ws: &mut Worksheet, plan: &Plan, _year: FiscalYear, s: &Styles) -> Result<(), XlsxError> {
     ws.set_name(SHEET_PLAN)?;
@@ -602,7 +674,11 @@ fn write_years_sheet(ws: &mut Worksheet, plan: &Plan, s: &Styles) -> Result<(), 
                 None => ws.write_blank(row, 4, &s.data)?,
             };
             put_text(ws, row, 5, d.issues.as_deref(), &s.data)?;
-            let lines = [narrative, d.issues.as_deref()].iter().map(|t| t.map_or(1, |t| lines_in(t, 60.0))).max().unwrap_or(1);
+            let lines = [narrative, d.issues.as_deref()]
+                .iter()
+                .map(|t| t.map_or(1, |t| lines_in(t, 60.0)))
+                .max()
+                .unwrap_or(1);
             ws.set_row_height(row, lines as f64 * LINE_PT + PAD_PT)?;
             row += 1;
         }

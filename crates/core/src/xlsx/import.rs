@@ -20,7 +20,9 @@ use super::styles::NumberFormats;
 use super::{CellRef, SHEET_PLAN, SHEET_SUMMARY, SHEET_TREND, SHEET_YEARS};
 use crate::eval::{Direction, Evaluation, EvaluationRule};
 use crate::fy::{AsOf, FiscalYear};
-use crate::model::{default_report_title, Actual, Area, Entry, Item, Kpi, KpiRef, ListingTexts, Owner, Plan, Project, ProjectYear, Relisting};
+use crate::model::{
+    default_report_title, Actual, Area, Entry, Item, Kpi, KpiRef, ListingTexts, Owner, Plan, Project, ProjectYear, Relisting,
+};
 use crate::text::{clean_cell, label_key, normalize_width};
 use crate::value::KpiValue;
 
@@ -60,7 +62,11 @@ impl ImportError {
     /// Every problem, the unreadable file as one.
     pub fn problems(&self) -> Vec<Problem> {
         match self {
-            ImportError::Unreadable { path, message } => vec![Problem { sheet: String::new(), cell: None, message: format!("{path}: {message}") }],
+            ImportError::Unreadable { path, message } => vec![Problem {
+                sheet: String::new(),
+                cell: None,
+                message: format!("{path}: {message}"),
+            }],
             ImportError::Invalid(p) => p.clone(),
         }
     }
@@ -86,7 +92,10 @@ pub struct WorkbookPlan {
 
 /// Reads and validates a workbook; the plan, or every problem found.
 pub fn import_workbook(path: &Path) -> Result<WorkbookPlan, ImportError> {
-    let unreadable = |message: String| ImportError::Unreadable { path: path.display().to_string(), message };
+    let unreadable = |message: String| ImportError::Unreadable {
+        path: path.display().to_string(),
+        message,
+    };
     let mut wb = calamine::open_workbook_auto(path).map_err(|e| unreadable(describe_open_error(path, &e)))?;
     let names = wb.sheet_names().to_vec();
     if names.is_empty() {
@@ -123,7 +132,8 @@ pub fn import_workbook(path: &Path) -> Result<WorkbookPlan, ImportError> {
                     first_error.get_or_insert(Problem {
                         sheet: name.clone(),
                         cell: Some("A1".into()),
-                        message: "the header of the 取組一覧 layout was not found (expected a row with 事業番号, 事業名又は取組名, 評価 …)".into(),
+                        message: "the header of the 取組一覧 layout was not found (expected a row with 事業番号, 事業名又は取組名, 評価 …)"
+                            .into(),
                     });
                 }
             }
@@ -143,7 +153,9 @@ pub fn check_workbook(path: &Path) -> Result<WorkbookPlan, Vec<Problem>> {
 
 fn describe_open_error(path: &Path, e: &calamine::Error) -> String {
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
-    let head = std::fs::read(path).map(|b| b.into_iter().take(8).collect::<Vec<u8>>()).unwrap_or_default();
+    let head = std::fs::read(path)
+        .map(|b| b.into_iter().take(8).collect::<Vec<u8>>())
+        .unwrap_or_default();
     if head.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) && ext == "xlsx" {
         return "the file is password-protected or an old Excel (.xls) file saved as .xlsx; open it in Excel, remove the password and save it as .xlsx".into();
     }
@@ -203,7 +215,10 @@ impl Grid {
     }
 
     fn get(&self, r: u32, c: u32) -> &Cell {
-        self.cells.get(r as usize).and_then(|row| row.get(c as usize)).unwrap_or(&Cell::Empty)
+        self.cells
+            .get(r as usize)
+            .and_then(|row| row.get(c as usize))
+            .unwrap_or(&Cell::Empty)
     }
 
     fn width(&self) -> u32 {
@@ -211,7 +226,11 @@ impl Grid {
     }
 
     fn problem(&self, r: u32, c: u32, message: impl Into<String>) -> Problem {
-        Problem { sheet: self.name.clone(), cell: Some(CellRef { row: r, col: c }.to_string()), message: message.into() }
+        Problem {
+            sheet: self.name.clone(),
+            cell: Some(CellRef { row: r, col: c }.to_string()),
+            message: message.into(),
+        }
     }
 }
 
@@ -220,10 +239,18 @@ fn load_grid<RS: std::io::Read + std::io::Seek>(
     name: &str,
     formats_for: &dyn Fn(&str) -> NumberFormats,
 ) -> Result<Grid, Problem> {
-    let range = wb.worksheet_range(name).map_err(|e| Problem { sheet: name.into(), cell: None, message: format!("the sheet cannot be read ({e})") })?;
+    let range = wb.worksheet_range(name).map_err(|e| Problem {
+        sheet: name.into(),
+        cell: None,
+        message: format!("the sheet cannot be read ({e})"),
+    })?;
     let (h, w) = range.get_size();
     if h > MAX_ROWS {
-        return Err(Problem { sheet: name.into(), cell: None, message: format!("the sheet has {h} rows; more than {MAX_ROWS} is not a plan") });
+        return Err(Problem {
+            sheet: name.into(),
+            cell: None,
+            message: format!("the sheet has {h} rows; more than {MAX_ROWS} is not a plan"),
+        });
     }
     let (r0, c0) = range.start().unwrap_or((0, 0));
     let formats = formats_for(name);
@@ -258,7 +285,11 @@ fn load_grid<RS: std::io::Read + std::io::Seek>(
         if (er - sr) as usize * (ec - sc + 1) as usize > 1_000_000 {
             continue;
         }
-        let v = cells.get(sr as usize).and_then(|r| r.get(sc as usize)).cloned().unwrap_or(Cell::Empty);
+        let v = cells
+            .get(sr as usize)
+            .and_then(|r| r.get(sc as usize))
+            .cloned()
+            .unwrap_or(Cell::Empty);
         for r in sr..=er {
             for c in sc..=ec {
                 if (r, c) == (sr, sc) {
@@ -274,7 +305,11 @@ fn load_grid<RS: std::io::Read + std::io::Seek>(
             }
         }
     }
-    Ok(Grid { name: name.to_string(), cells, merged_from })
+    Ok(Grid {
+        name: name.to_string(),
+        cells,
+        merged_from,
+    })
 }
 
 /// The row holding `事業番号`.
@@ -333,7 +368,12 @@ struct RawEntry {
 
 impl RawEntry {
     fn texts(&self) -> ListingTexts {
-        ListingTexts { summary: self.summary.clone(), goal: self.goal.clone(), evaluation: self.evaluation, narrative: self.narrative.clone() }
+        ListingTexts {
+            summary: self.summary.clone(),
+            goal: self.goal.clone(),
+            evaluation: self.evaluation,
+            narrative: self.narrative.clone(),
+        }
     }
 }
 
@@ -396,7 +436,16 @@ fn is_relisting_word(s: &str) -> bool {
 
 impl<'a> SummaryReader<'a> {
     fn new(g: &'a Grid, header: u32, path: &'a Path) -> Self {
-        SummaryReader { g, header, data_start: header + 1, cols: Vec::new(), path, problems: Vec::new(), warnings: Vec::new(), seen_kpis: Vec::new() }
+        SummaryReader {
+            g,
+            header,
+            data_start: header + 1,
+            cols: Vec::new(),
+            path,
+            problems: Vec::new(),
+            warnings: Vec::new(),
+            seen_kpis: Vec::new(),
+        }
     }
 
     fn col(&self, want: Col) -> Option<u32> {
@@ -461,14 +510,16 @@ impl<'a> SummaryReader<'a> {
             Cell::Empty => None,
             Cell::Number(n, fmt) => {
                 if n.abs() > 1e15 {
-                    self.problems.push(self.g.problem(r, c, format!("the number {n} is too large to be a KPI value")));
+                    self.problems
+                        .push(self.g.problem(r, c, format!("the number {n} is too large to be a KPI value")));
                     return None;
                 }
                 KpiValue::from_cell_number(*n, fmt)
             }
             Cell::Text(t) => clean_cell(t).and_then(KpiValue::new),
             Cell::Other(o) => {
-                self.problems.push(self.g.problem(r, c, format!("expected a number or text, found {o}")));
+                self.problems
+                    .push(self.g.problem(r, c, format!("expected a number or text, found {o}")));
                 None
             }
         }
@@ -477,7 +528,11 @@ impl<'a> SummaryReader<'a> {
     fn is_repeated_header(&self, r: u32) -> bool {
         let g = self.g;
         let width = g.width();
-        let same = |hr: u32| (0..width).filter(|&c| !g.get(hr, c).is_empty() && g.get(hr, c).key() == g.get(r, c).key()).count();
+        let same = |hr: u32| {
+            (0..width)
+                .filter(|&c| !g.get(hr, c).is_empty() && g.get(hr, c).key() == g.get(r, c).key())
+                .count()
+        };
         if let Some(no) = self.col(Col::No) {
             if g.get(r, no).key() == "事業番号" {
                 return true;
@@ -492,9 +547,15 @@ impl<'a> SummaryReader<'a> {
         self.classify();
         let g = self.g;
         let h = self.header;
-        for (want, label) in [(Col::No, "事業番号"), (Col::AreaNo, "分野 No"), (Col::Name, "事業名又は取組名"), (Col::Eval, "評価")] {
+        for (want, label) in [
+            (Col::No, "事業番号"),
+            (Col::AreaNo, "分野 No"),
+            (Col::Name, "事業名又は取組名"),
+            (Col::Eval, "評価"),
+        ] {
             if self.col(want).is_none() {
-                self.problems.push(g.problem(h, 0, format!("column {label} was not found in the header")));
+                self.problems
+                    .push(g.problem(h, 0, format!("column {label} was not found in the header")));
             }
         }
         if !self.problems.is_empty() {
@@ -504,26 +565,41 @@ impl<'a> SummaryReader<'a> {
         // Header facts: title, report title, years, as-of.
         let title = (0..h).rev().find_map(|r| g.get(r, c_no).text()).or_else(|| {
             let stem = self.path.file_stem().map(|s| s.to_string_lossy().into_owned());
-            self.warnings.push(g.problem(h.saturating_sub(1), c_no, "no plan title above the header; the file name is used"));
+            self.warnings
+                .push(g.problem(h.saturating_sub(1), c_no, "no plan title above the header; the file name is used"));
             stem
         });
         let title = title.unwrap_or_default();
         let report_title = self.col(Col::Name).and_then(|c| (0..h).rev().find_map(|r| g.get(r, c).text()));
         let as_of = self.col(Col::Eval).and_then(|c| {
-            (h.saturating_sub(1)..self.data_start).find_map(|r| g.get(r, c).text().filter(|t| t.contains("時点")).and_then(|t| AsOf::parse(&t).ok()))
+            (h.saturating_sub(1)..self.data_start)
+                .find_map(|r| g.get(r, c).text().filter(|t| t.contains("時点")).and_then(|t| AsOf::parse(&t).ok()))
         });
         let narrative_year = self.col(Col::Narrative).and_then(|c| {
             (h.saturating_sub(1)..self.data_start).find_map(|r| {
                 let t = g.get(r, c).key();
-                t.split("取組状況").next().filter(|p| !p.is_empty()).and_then(|p| FiscalYear::parse(p).ok())
+                t.split("取組状況")
+                    .next()
+                    .filter(|p| !p.is_empty())
+                    .and_then(|p| FiscalYear::parse(p).ok())
             })
         });
-        let title_year = report_title.as_deref().and_then(|t| t.find("年度").and_then(|i| FiscalYear::parse(&t[..i + "年度".len()]).ok()));
+        let title_year = report_title
+            .as_deref()
+            .and_then(|t| t.find("年度").and_then(|i| FiscalYear::parse(&t[..i + "年度".len()]).ok()));
         let Some(report_year) = narrative_year.or(title_year).or(as_of.map(AsOf::fiscal_year)) else {
             let c = self.col(Col::Narrative).unwrap_or(c_no);
-            return Err(ImportError::Invalid(vec![g.problem(h, c, "the report year was not found (expected a header such as 令和5年度 取組状況)")]));
+            return Err(ImportError::Invalid(vec![g.problem(
+                h,
+                c,
+                "the report year was not found (expected a header such as 令和5年度 取組状況)",
+            )]));
         };
-        let fiscal_years: Vec<FiscalYear> = self.cols.iter().filter_map(|(_, k)| if let Col::Target(y) = k { Some(*y) } else { None }).collect();
+        let fiscal_years: Vec<FiscalYear> = self
+            .cols
+            .iter()
+            .filter_map(|(_, k)| if let Col::Target(y) = k { Some(*y) } else { None })
+            .collect();
 
         let entries = self.read_rows();
         let (plan_entries, kpis, areas) = self.assemble(entries, &fiscal_years, report_year, as_of);
@@ -544,7 +620,12 @@ impl<'a> SummaryReader<'a> {
             kpis,
             entries: plan_entries,
         };
-        Ok(WorkbookPlan { plan, warnings: std::mem::take(&mut self.warnings), coverage: Coverage::default(), sheet: g.name.clone() })
+        Ok(WorkbookPlan {
+            plan,
+            warnings: std::mem::take(&mut self.warnings),
+            coverage: Coverage::default(),
+            sheet: g.name.clone(),
+        })
     }
 
     fn read_rows(&mut self) -> Vec<RawEntry> {
@@ -558,7 +639,8 @@ impl<'a> SummaryReader<'a> {
                 continue;
             }
             let no_cell = c_no.map(|c| g.get(r, c)).unwrap_or(&Cell::Empty);
-            let kpi_here = self.col(Col::KpiNo).is_some_and(|c| !g.get(r, c).is_empty()) || self.col(Col::KpiName).is_some_and(|c| !g.get(r, c).is_empty());
+            let kpi_here = self.col(Col::KpiNo).is_some_and(|c| !g.get(r, c).is_empty())
+                || self.col(Col::KpiName).is_some_and(|c| !g.get(r, c).is_empty());
             let merged_origin = c_no.and_then(|c| g.merged_from.get(&(r, c))).map(|(or, _)| *or);
             let continuation = match (merged_origin, entry_origin) {
                 (Some(o), Some(e)) if o == e => true,
@@ -573,7 +655,8 @@ impl<'a> SummaryReader<'a> {
                 continue;
             }
             let Some(no_text) = no_cell.text() else {
-                self.problems.push(g.problem(r, c_no.unwrap_or(0), "事業番号 expected (a number or 再掲)"));
+                self.problems
+                    .push(g.problem(r, c_no.unwrap_or(0), "事業番号 expected (a number or 再掲)"));
                 continue;
             };
             entry_origin = Some(r);
@@ -592,26 +675,41 @@ impl<'a> SummaryReader<'a> {
         let no = if relisting {
             None
         } else {
-            let n = normalize_width(no_text).trim().trim_start_matches("No.").trim_start_matches("No").trim().to_string();
+            let n = normalize_width(no_text)
+                .trim()
+                .trim_start_matches("No.")
+                .trim_start_matches("No")
+                .trim()
+                .to_string();
             if n.is_empty() || !n.chars().all(|c| c.is_ascii_digit()) {
-                self.problems.push(g.problem(r, c_no, format!("事業番号 \"{no_text}\" is not a number or 再掲")));
+                self.problems
+                    .push(g.problem(r, c_no, format!("事業番号 \"{no_text}\" is not a number or 再掲")));
                 return None;
             }
-            Some(n.trim_start_matches('0').to_string()).filter(|s| !s.is_empty()).or(Some("0".into()))
+            Some(n.trim_start_matches('0').to_string())
+                .filter(|s| !s.is_empty())
+                .or(Some("0".into()))
         };
         let area = match self.text(r, self.col(Col::AreaNo)) {
             Some(a) => normalize_area_code(&a),
             None => match prev {
                 Some(p) => p.area.clone(),
                 None => {
-                    self.problems.push(g.problem(r, self.col(Col::AreaNo).unwrap_or(0), "分野 No expected (e.g. I-1)"));
+                    self.problems
+                        .push(g.problem(r, self.col(Col::AreaNo).unwrap_or(0), "分野 No expected (e.g. I-1)"));
                     return None;
                 }
             },
         };
         let item = self.text(r, self.col(Col::ItemNo)).map(|s| normalize_width(&s).trim().to_string());
-        let depts: Vec<String> = self.text(r, self.col(Col::Dept)).map(|s| s.split('\n').map(|l| l.trim().to_string()).collect()).unwrap_or_default();
-        let divs: Vec<String> = self.text(r, self.col(Col::Div)).map(|s| s.split('\n').map(|l| l.trim().to_string()).collect()).unwrap_or_default();
+        let depts: Vec<String> = self
+            .text(r, self.col(Col::Dept))
+            .map(|s| s.split('\n').map(|l| l.trim().to_string()).collect())
+            .unwrap_or_default();
+        let divs: Vec<String> = self
+            .text(r, self.col(Col::Div))
+            .map(|s| s.split('\n').map(|l| l.trim().to_string()).collect())
+            .unwrap_or_default();
         let owners = (0..depts.len().max(divs.len()))
             .map(|i| Owner {
                 department: depts.get(i).cloned().filter(|s| !s.is_empty()),
@@ -627,7 +725,11 @@ impl<'a> SummaryReader<'a> {
             match of.filter(|o| !o.is_empty()) {
                 Some(o) => Some(o),
                 None => {
-                    self.problems.push(g.problem(r, self.col(Col::Name).unwrap_or(c_no), "a 再掲 row must name its original on its own line (expected ※再掲:No.N)"));
+                    self.problems.push(g.problem(
+                        r,
+                        self.col(Col::Name).unwrap_or(c_no),
+                        "a 再掲 row must name its original on its own line (expected ※再掲:No.N)",
+                    ));
                     return None;
                 }
             }
@@ -678,7 +780,11 @@ impl<'a> SummaryReader<'a> {
             None => (None, None),
         };
         let relisted = no_text.as_deref().is_some_and(is_relisting_word);
-        let no_str = if relisted { of.clone().unwrap_or_default() } else { normalize_width(no_text.as_deref().unwrap_or("")).trim().to_string() };
+        let no_str = if relisted {
+            of.clone().unwrap_or_default()
+        } else {
+            normalize_width(no_text.as_deref().unwrap_or("")).trim().to_string()
+        };
         let Ok(no) = no_str.parse::<u32>() else {
             let msg = if relisted {
                 "a 再掲 KPI must name its original in 指標名 (expected ※再掲:No.N)".to_string()
@@ -689,7 +795,8 @@ impl<'a> SummaryReader<'a> {
             return None;
         };
         let Some(name) = name else {
-            self.problems.push(g.problem(r, self.col(Col::KpiName).unwrap_or(c_no), format!("指標名 expected for KPI {no}")));
+            self.problems
+                .push(g.problem(r, self.col(Col::KpiName).unwrap_or(c_no), format!("指標名 expected for KPI {no}")));
             return None;
         };
         let baseline = self.value(r, self.col(Col::Baseline));
@@ -701,7 +808,14 @@ impl<'a> SummaryReader<'a> {
             .map(|(y, c)| (y, self.value(r, Some(c))))
             .collect();
         let actual = self.value(r, self.col(Col::Actual));
-        self.seen_kpis.push(SeenKpi { row: r, no, name, baseline, targets, actual });
+        self.seen_kpis.push(SeenKpi {
+            row: r,
+            no,
+            name,
+            baseline,
+            targets,
+            actual,
+        });
         Some(KpiRef { no, relisted })
     }
 }
@@ -717,7 +831,13 @@ struct SeenKpi {
 }
 
 impl SummaryReader<'_> {
-    fn assemble(&mut self, raw: Vec<RawEntry>, years: &[FiscalYear], report_year: FiscalYear, as_of: Option<AsOf>) -> (Vec<Entry>, Vec<Kpi>, Vec<Area>) {
+    fn assemble(
+        &mut self,
+        raw: Vec<RawEntry>,
+        years: &[FiscalYear],
+        report_year: FiscalYear,
+        as_of: Option<AsOf>,
+    ) -> (Vec<Entry>, Vec<Kpi>, Vec<Area>) {
         let g = self.g;
         let c_kname = self.col(Col::KpiName).unwrap_or(0);
         // KPIs: the first row defines; later rows fill gaps and must agree on the name.
@@ -747,13 +867,21 @@ impl SummaryReader<'_> {
                     });
                 }
                 Some(first_row) => {
-                    let first = CellRef { row: *first_row, col: c_kname };
-                    let Some(k) = index.get(&s.no).map(|i| &mut kpis[*i]) else { continue };
+                    let first = CellRef {
+                        row: *first_row,
+                        col: c_kname,
+                    };
+                    let Some(k) = index.get(&s.no).map(|i| &mut kpis[*i]) else {
+                        continue;
+                    };
                     if label_key(&k.name) != label_key(&s.name) {
                         self.problems.push(g.problem(
                             s.row,
                             c_kname,
-                            format!("KPI番号 {} is used with two different names (\"{}\" at {first}, \"{}\" here)", s.no, k.name, s.name),
+                            format!(
+                                "KPI番号 {} is used with two different names (\"{}\" at {first}, \"{}\" here)",
+                                s.no, k.name, s.name
+                            ),
                         ));
                         continue;
                     }
@@ -786,7 +914,11 @@ impl SummaryReader<'_> {
             let a = match areas.iter_mut().position(|a| a.code == e.area) {
                 Some(i) => &mut areas[i],
                 None => {
-                    areas.push(Area { code: e.area.clone(), name: area_name.clone(), items: Vec::new() });
+                    areas.push(Area {
+                        code: e.area.clone(),
+                        name: area_name.clone(),
+                        items: Vec::new(),
+                    });
                     areas.last_mut().expect("just pushed")
                 }
             };
@@ -801,7 +933,10 @@ impl SummaryReader<'_> {
                             it.name = item_name;
                         }
                     }
-                    None => a.items.push(Item { code: code.clone(), name: item_name }),
+                    None => a.items.push(Item {
+                        code: code.clone(),
+                        name: item_name,
+                    }),
                 }
             }
         }
@@ -812,7 +947,11 @@ impl SummaryReader<'_> {
             if let Some(no) = &e.no {
                 if let Some(prev) = numbers.insert(no.clone(), e.row) {
                     let c = self.col(Col::No).unwrap_or(0);
-                    self.problems.push(g.problem(e.row, c, format!("事業番号 {no} is used twice (also at {})", CellRef { row: prev, col: c })));
+                    self.problems.push(g.problem(
+                        e.row,
+                        c,
+                        format!("事業番号 {no} is used twice (also at {})", CellRef { row: prev, col: c }),
+                    ));
                 }
             }
         }
@@ -821,7 +960,12 @@ impl SummaryReader<'_> {
         for e in &raw {
             match (&e.no, &e.relisting_of) {
                 (Some(no), _) => {
-                    let year = ProjectYear { evaluation: e.evaluation, narrative: e.narrative.clone(), budget: None, issues: None };
+                    let year = ProjectYear {
+                        evaluation: e.evaluation,
+                        narrative: e.narrative.clone(),
+                        budget: None,
+                        issues: None,
+                    };
                     entries.push(Entry::Project(Project {
                         no: no.clone(),
                         area: e.area.clone(),
@@ -837,10 +981,19 @@ impl SummaryReader<'_> {
                 (None, Some(of)) => {
                     let Some(o) = originals.get(of) else {
                         let c = self.col(Col::Name).unwrap_or(0);
-                        self.problems.push(g.problem(e.row, c, format!("再掲 refers to No.{of}, which is not in the plan")));
+                        self.problems
+                            .push(g.problem(e.row, c, format!("再掲 refers to No.{of}, which is not in the plan")));
                         continue;
                     };
-                    entries.push(Entry::Relisting(Relisting::from_row(of.clone(), e.area.clone(), e.item.clone(), e.kpis.clone(), report_year, &e.texts(), &o.texts())));
+                    entries.push(Entry::Relisting(Relisting::from_row(
+                        of.clone(),
+                        e.area.clone(),
+                        e.item.clone(),
+                        e.kpis.clone(),
+                        report_year,
+                        &e.texts(),
+                        &o.texts(),
+                    )));
                 }
                 (None, None) => {}
             }
@@ -851,7 +1004,11 @@ impl SummaryReader<'_> {
 
 /// `%` when the values are percentages, a unit word when they carry one.
 fn infer_unit(k: &Kpi) -> Option<String> {
-    let vals = k.baseline.iter().chain(k.targets.values()).chain(k.actuals.values().map(|a| &a.value));
+    let vals = k
+        .baseline
+        .iter()
+        .chain(k.targets.values())
+        .chain(k.actuals.values().map(|a| &a.value));
     for v in vals {
         if let crate::value::Parsed::Number(q) | crate::value::Parsed::Qualified(q, _) = v.parse() {
             if q.percent {
@@ -901,7 +1058,11 @@ fn read_extra_sheets<RS: std::io::Read + std::io::Seek>(
         result.coverage.years = true;
     }
     let invalid = result.plan.validate();
-    problems.extend(invalid.into_iter().map(|p| Problem { sheet: result.sheet.clone(), cell: None, message: p.message }));
+    problems.extend(invalid.into_iter().map(|p| Problem {
+        sheet: result.sheet.clone(),
+        cell: None,
+        message: p.message,
+    }));
     if problems.is_empty() {
         Ok(())
     } else {
@@ -938,15 +1099,24 @@ fn read_plan_sheet(g: &Grid, plan: &mut Plan, problems: &mut Vec<Problem>) {
     }
     let mut areas: Vec<Area> = Vec::new();
     for row in r + 1..g.rows() {
-        let Some(code) = g.get(row, 0).text().map(|c| normalize_area_code(&c)) else { continue };
+        let Some(code) = g.get(row, 0).text().map(|c| normalize_area_code(&c)) else {
+            continue;
+        };
         let name = g.get(row, 1).text();
         if !areas.iter().any(|a| a.code == code) {
-            areas.push(Area { code: code.clone(), name, items: Vec::new() });
+            areas.push(Area {
+                code: code.clone(),
+                name,
+                items: Vec::new(),
+            });
         }
         if let Some(item) = g.get(row, 2).text() {
             let a = areas.iter_mut().find(|a| a.code == code).expect("inserted above");
             if !a.items.iter().any(|i| i.code == item) {
-                a.items.push(Item { code: item, name: g.get(row, 3).text() });
+                a.items.push(Item {
+                    code: item,
+                    name: g.get(row, 3).text(),
+                });
             }
         }
     }
@@ -968,7 +1138,11 @@ fn read_plan_sheet(g: &Grid, plan: &mut Plan, problems: &mut Vec<Problem>) {
 
 fn read_trend_sheet(g: &Grid, plan: &mut Plan, problems: &mut Vec<Problem>) {
     let Some(h) = (0..g.rows().min(20)).find(|&r| g.get(r, 0).key() == "KPI番号") else {
-        problems.push(Problem { sheet: g.name.clone(), cell: Some("A3".into()), message: "the header row (KPI番号 …) was not found".into() });
+        problems.push(Problem {
+            sheet: g.name.clone(),
+            cell: Some("A3".into()),
+            message: "the header row (KPI番号 …) was not found".into(),
+        });
         return;
     };
     let width = g.width();
@@ -998,7 +1172,8 @@ fn read_trend_sheet(g: &Grid, plan: &mut Plan, problems: &mut Vec<Problem>) {
         // The KPI's rows: while column A stays this KPI (merged) or is empty.
         let mut rows = vec![r];
         let mut n = r + 1;
-        while n < g.rows() && (g.merged_from.get(&(n, 0)).is_some_and(|o| o.0 == r) || (g.get(n, 0).is_empty() && !g.get(n, 4).is_empty())) {
+        while n < g.rows() && (g.merged_from.get(&(n, 0)).is_some_and(|o| o.0 == r) || (g.get(n, 0).is_empty() && !g.get(n, 4).is_empty()))
+        {
             rows.push(n);
             n += 1;
         }
@@ -1010,7 +1185,14 @@ fn read_trend_sheet(g: &Grid, plan: &mut Plan, problems: &mut Vec<Problem>) {
         let idx = match plan.kpis.binary_search_by_key(&no, |k| k.no).ok() {
             Some(i) => {
                 if label_key(&plan.kpis[i].name) != label_key(&name) {
-                    problems.push(g.problem(r, 1, format!("KPI番号 {no} is used with two different names (\"{}\" in {SHEET_SUMMARY}, \"{name}\" here)", plan.kpis[i].name)));
+                    problems.push(g.problem(
+                        r,
+                        1,
+                        format!(
+                            "KPI番号 {no} is used with two different names (\"{}\" in {SHEET_SUMMARY}, \"{name}\" here)",
+                            plan.kpis[i].name
+                        ),
+                    ));
                     r = n;
                     continue;
                 }
@@ -1051,12 +1233,24 @@ fn read_trend_sheet(g: &Grid, plan: &mut Plan, problems: &mut Vec<Problem>) {
         let tail_text = |name: &str| tcol(name).and_then(|c| g.get(r, c).text());
         k.label = tail_text("記号");
         k.group = tail_text("CSF・区分");
-        k.direction = if tail_text("方向").as_deref() == Some("減少") { Direction::Down } else { Direction::Up };
+        k.direction = if tail_text("方向").as_deref() == Some("減少") {
+            Direction::Down
+        } else {
+            Direction::Up
+        };
         k.cumulative = tail_text("累計").is_some();
         k.baseline_year = tail_text("基準年度").and_then(|t| FiscalYear::parse(&t).ok());
-        k.footnotes = tail_text("注記").map(|t| t.split('\n').map(str::to_string).collect()).unwrap_or_default();
-        let divisions: Vec<String> = tail_text("担当課").map(|t| t.split('\n').map(str::to_string).collect()).unwrap_or_default();
-        k.divisions = if derived.get(&no) == Some(&divisions) { Vec::new() } else { divisions };
+        k.footnotes = tail_text("注記")
+            .map(|t| t.split('\n').map(str::to_string).collect())
+            .unwrap_or_default();
+        let divisions: Vec<String> = tail_text("担当課")
+            .map(|t| t.split('\n').map(str::to_string).collect())
+            .unwrap_or_default();
+        k.divisions = if derived.get(&no) == Some(&divisions) {
+            Vec::new()
+        } else {
+            divisions
+        };
         let as_of_row = rows.iter().copied().find(|&rr| g.get(rr, 4).key() == ROW_AS_OF);
         for &row in &rows {
             let label = g.get(row, 4).key();
@@ -1094,12 +1288,19 @@ fn read_years_sheet(g: &Grid, plan: &mut Plan, problems: &mut Vec<Problem>) {
         return;
     }
     let report_year = plan.report_year;
-    let by_no: HashMap<String, usize> = plan.entries.iter().enumerate().filter_map(|(i, e)| match e {
-        Entry::Project(p) => Some((p.no.clone(), i)),
-        Entry::Relisting(_) => None,
-    }).collect();
+    let by_no: HashMap<String, usize> = plan
+        .entries
+        .iter()
+        .enumerate()
+        .filter_map(|(i, e)| match e {
+            Entry::Project(p) => Some((p.no.clone(), i)),
+            Entry::Relisting(_) => None,
+        })
+        .collect();
     for r in 1..g.rows() {
-        let Some(no) = g.get(r, 0).text().map(|t| normalize_width(&t).trim().to_string()) else { continue };
+        let Some(no) = g.get(r, 0).text().map(|t| normalize_width(&t).trim().to_string()) else {
+            continue;
+        };
         let Some(year) = g.get(r, 1).text() else {
             problems.push(g.problem(r, 1, "年度 expected (e.g. R5)"));
             continue;
@@ -1121,7 +1322,10 @@ fn read_years_sheet(g: &Grid, plan: &mut Plan, problems: &mut Vec<Problem>) {
         let budget = match g.get(r, 4) {
             Cell::Empty => None,
             Cell::Number(n, _) if n.fract() == 0.0 && n.abs() < 1e15 => Some(*n as i64),
-            other => match other.text().map(|t| normalize_width(&t).replace([',', ' '], "").trim_end_matches("千円").parse::<i64>()) {
+            other => match other
+                .text()
+                .map(|t| normalize_width(&t).replace([',', ' '], "").trim_end_matches("千円").parse::<i64>())
+            {
                 Some(Ok(b)) => Some(b),
                 _ => {
                     problems.push(g.problem(r, 4, "予算 expected as a whole number of 千円"));
@@ -1150,7 +1354,10 @@ mod tests {
     #[test]
     fn relisting_marks() {
         assert_eq!(split_relisting_mark("事業A\n※再掲:No46"), (Some("事業A".into()), Some("46".into())));
-        assert_eq!(split_relisting_mark("事業A\n※再掲：No.４６"), (Some("事業A".into()), Some("46".into())));
+        assert_eq!(
+            split_relisting_mark("事業A\n※再掲：No.４６"),
+            (Some("事業A".into()), Some("46".into()))
+        );
         assert_eq!(split_relisting_mark("事業A"), (Some("事業A".into()), None));
     }
 

@@ -84,15 +84,23 @@ pub enum WriteError {
 /// Writes a workbook next to `path` under a temporary name and renames it into
 /// place, so a failed export never leaves a half-written file.
 pub(crate) fn save_atomically(workbook: &mut rust_xlsxwriter::Workbook, path: &Path) -> Result<(), WriteError> {
-    let io = |source| WriteError::Io { path: path.to_path_buf(), source };
+    let io = |source| WriteError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    let mut tmp = tempfile::Builder::new().prefix(".shinchoku-").suffix(".xlsx.tmp").tempfile_in(&dir).map_err(io)?;
-    workbook
-        .save_to_writer(&mut tmp)
-        .map_err(|source| WriteError::Xlsx { path: path.to_path_buf(), source })?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".shinchoku-")
+        .suffix(".xlsx.tmp")
+        .tempfile_in(&dir)
+        .map_err(io)?;
+    workbook.save_to_writer(&mut tmp).map_err(|source| WriteError::Xlsx {
+        path: path.to_path_buf(),
+        source,
+    })?;
     tmp.as_file_mut().flush().map_err(io)?;
     tmp.as_file().sync_all().map_err(io)?;
     tmp.persist(path).map_err(|e| io(e.error))?;

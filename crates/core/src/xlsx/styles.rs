@@ -66,7 +66,10 @@ impl NumberFormats {
 }
 
 fn attr(e: &quick_xml::events::BytesStart<'_>, name: &str) -> Option<String> {
-    e.attributes().flatten().find(|a| a.key.local_name().as_ref() == name).map(|a| unescape(&a.value))
+    e.attributes()
+        .flatten()
+        .find(|a| a.key.local_name().as_ref() == name)
+        .map(|a| unescape(&a.value))
 }
 
 /// The package path of the sheet called `name`.
@@ -100,7 +103,11 @@ fn sheet_path<R: Read + Seek>(zip: &mut zip::ZipArchive<R>, name: &str) -> Optio
                 if attr(&e, "Id").as_deref() == Some(rid.as_str()) {
                     let target = attr(&e, "Target")?;
                     let target = target.trim_start_matches('/');
-                    return Some(if target.starts_with("xl/") { target.to_string() } else { format!("xl/{target}") });
+                    return Some(if target.starts_with("xl/") {
+                        target.to_string()
+                    } else {
+                        format!("xl/{target}")
+                    });
                 }
             }
             Event::Eof => return None,
@@ -186,5 +193,9 @@ mod tests {
 }
 
 fn unescape(s: &str) -> String {
-    s.replace("&quot;", "\"").replace("&apos;", "'").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    s.replace("&quot;", "\"")
+        .replace("&apos;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
 }
