@@ -456,20 +456,24 @@ fn problems_of(rows: &[Vec<&str>]) -> Vec<String> {
     }
 }
 
+/// K–R of a row without a KPI.
+const NO_KPI: [&str; 8] = [""; 8];
+
+/// A data row in 分野 I-1 (1): 事業番号, the KPI cells K–R, 評価 and 取組状況.
+fn data_row(no: &'static str, kpi: [&'static str; 8], ev: &'static str, narrative: &'static str) -> Vec<&'static str> {
+    let mut row = vec![no, "I-1", "分野", "(1)", "項目", "部", "課", "事業", "概要", "目標"];
+    row.extend(kpi);
+    row.extend([ev, narrative]);
+    row
+}
+
+/// The header and projects 1–13 (rows 4–16), then `extra`.
 fn with_rows(extra: Vec<Vec<&'static str>>) -> Vec<Vec<&'static str>> {
     let mut rows = header();
-    let row = |no: &'static str, ev: &'static str| {
-        vec![
-            no, "I-1", "分野", "(1)", "項目", "部", "課", "事業", "概要", "目標", "", "", "", "", "", "", "", "", ev, "取組",
-        ]
-    };
-    for i in 0..13 {
-        rows.push(row(
-            [
-                "n:1", "n:2", "n:3", "n:4", "n:5", "n:6", "n:7", "n:8", "n:9", "n:10", "n:11", "n:12", "n:13",
-            ][i],
-            "-",
-        ));
+    for no in [
+        "n:1", "n:2", "n:3", "n:4", "n:5", "n:6", "n:7", "n:8", "n:9", "n:10", "n:11", "n:12", "n:13",
+    ] {
+        rows.push(data_row(no, NO_KPI, "-", "取組"));
     }
     rows.extend(extra);
     rows
@@ -477,51 +481,25 @@ fn with_rows(extra: Vec<Vec<&'static str>>) -> Vec<Vec<&'static str>> {
 
 #[test]
 fn an_unknown_evaluation_names_its_cell() {
-    let bad = vec![
-        "n:14", "I-1", "分野", "(1)", "項目", "部", "課", "事業", "概要", "目標", "", "", "", "", "", "", "", "", "済", "取組",
-    ];
-    let p = problems_of(&with_rows(vec![bad]));
+    let p = problems_of(&with_rows(vec![data_row("n:14", NO_KPI, "済", "取組")]));
     assert_eq!(p, vec!["取組一覧!S17: 評価 \"済\" is not one of ○ △ × -".to_string()]);
 }
 
 #[test]
 fn a_relisting_of_a_missing_project_names_its_cell() {
     let mut rows = with_rows(vec![]);
-    rows.truncate(3 + 36);
-    let filler = |n: &'static str| {
-        vec![
-            n, "I-1", "分野", "(1)", "項目", "部", "課", "事業", "概要", "目標", "", "", "", "", "", "", "", "", "-", "",
-        ]
-    };
     let nums = [
         "n:14", "n:15", "n:16", "n:17", "n:18", "n:19", "n:20", "n:21", "n:22", "n:23", "n:24", "n:25", "n:26", "n:27", "n:28", "n:29",
         "n:30", "n:31", "n:32", "n:33", "n:34", "n:35", "n:36",
     ];
     for n in nums {
-        rows.push(filler(n));
+        rows.push(data_row(n, NO_KPI, "-", ""));
     }
-    rows.push(vec![
-        "再掲",
-        "I-1",
-        "分野",
-        "(1)",
-        "項目",
-        "部",
-        "課",
-        "事業\n※再掲:No99",
-        "",
-        "",
-        "",
-        "",
-        "",
-        "",
-        "",
-        "",
-        "",
-        "",
-        "-",
-        "",
-    ]);
+    let mut relisting = data_row("再掲", NO_KPI, "-", "");
+    relisting[7] = "事業\n※再掲:No99";
+    relisting[8] = "";
+    relisting[9] = "";
+    rows.push(relisting);
     assert_eq!(rows.len(), 40);
     let p = problems_of(&rows);
     assert_eq!(p, vec!["取組一覧!H40: 再掲 refers to No.99, which is not in the plan".to_string()]);
@@ -529,56 +507,11 @@ fn a_relisting_of_a_missing_project_names_its_cell() {
 
 #[test]
 fn duplicate_numbers_and_kpi_names_are_refused() {
-    let dup = vec![
-        "n:3", "I-1", "分野", "(1)", "項目", "部", "課", "事業", "概要", "目標", "", "", "", "", "", "", "", "", "-", "",
-    ];
-    let p = problems_of(&with_rows(vec![dup]));
+    let p = problems_of(&with_rows(vec![data_row("n:3", NO_KPI, "-", "")]));
     assert_eq!(p, vec!["取組一覧!A17: 事業番号 3 is used twice (also at A6)".to_string()]);
 
-    let k1 = vec![
-        "n:20",
-        "I-1",
-        "分野",
-        "(1)",
-        "項目",
-        "部",
-        "課",
-        "事業",
-        "概要",
-        "目標",
-        "n:1",
-        "指標甲",
-        "1",
-        "2",
-        "2",
-        "2",
-        "2",
-        "2",
-        "○",
-        "",
-    ];
-    let k2 = vec![
-        "n:21",
-        "I-1",
-        "分野",
-        "(1)",
-        "項目",
-        "部",
-        "課",
-        "事業",
-        "概要",
-        "目標",
-        "n:1",
-        "指標乙",
-        "1",
-        "2",
-        "2",
-        "2",
-        "2",
-        "2",
-        "○",
-        "",
-    ];
+    let k1 = data_row("n:20", ["n:1", "指標甲", "1", "2", "2", "2", "2", "2"], "○", "");
+    let k2 = data_row("n:21", ["n:1", "指標乙", "1", "2", "2", "2", "2", "2"], "○", "");
     let p = problems_of(&with_rows(vec![k1, k2]));
     assert_eq!(
         p,

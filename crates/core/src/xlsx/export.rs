@@ -51,7 +51,7 @@ pub fn build_workbook(plan: &Plan, year: FiscalYear) -> Result<Workbook, XlsxErr
     let ws = wb.add_worksheet();
     write_counts_sheet(ws, plan, year, &styles)?;
     let ws = wb.add_worksheet();
-    write_plan_sheet(ws, plan, year, &styles)?;
+    write_plan_sheet(ws, plan, &styles)?;
     let ws = wb.add_worksheet();
     write_years_sheet(ws, plan, &styles)?;
     Ok(wb)
@@ -232,11 +232,7 @@ fn write_summary_sheet(ws: &mut Worksheet, plan: &Plan, year: FiscalYear, s: &St
         // Project cells (A–J, 評価, 取組状況), merged over the KPI rows.
         let entry_cols: Vec<u16> = (col::NO..=col::GOAL).chain([c_eval, c_narr]).collect();
         for (c, text) in entry_cols.iter().zip(entry_texts.iter()) {
-            let f = if *c == col::NO || *c == col::AREA_NO || *c == col::ITEM_NO {
-                &s.data
-            } else {
-                &s.data
-            };
+            let f = &s.data;
             if span > 1 {
                 ws.merge_range(first, *c, last, *c, "", f)?;
             }
@@ -597,7 +593,7 @@ pub const PLAN_KEYS: [&str; 8] = [
     "評価ルール",
 ];
 
-fn write_plan_sheet(ws: &mut Worksheet, plan: &Plan, _year: FiscalYear, s: &Styles) -> Result<(), XlsxError> {
+fn write_plan_sheet(ws: &mut Worksheet, plan: &Plan, s: &Styles) -> Result<(), XlsxError> {
     ws.set_name(SHEET_PLAN)?;
     ws.set_column_width(0, 14.0)?;
     ws.set_column_width(1, 40.0)?;
@@ -665,7 +661,7 @@ fn write_years_sheet(ws: &mut Worksheet, plan: &Plan, s: &Styles) -> Result<(), 
             if ev.is_none() && narrative.is_none() && d.budget.is_none() && d.issues.is_none() {
                 continue;
             }
-            put_project_no_at(ws, row, &p.no, &s.data)?;
+            put_project_no(ws, row, &p.no, &s.data)?;
             ws.write_string_with_format(row, 1, &y.short(), &s.data)?;
             put_text(ws, row, 2, ev.map(|e| e.mark()), &s.data_center)?;
             put_text(ws, row, 3, narrative, &s.data)?;
@@ -687,8 +683,4 @@ fn write_years_sheet(ws: &mut Worksheet, plan: &Plan, s: &Styles) -> Result<(), 
     ws.set_print_fit_to_pages(1, 0);
     ws.set_repeat_rows(0, 0)?;
     Ok(())
-}
-
-fn put_project_no_at(ws: &mut Worksheet, row: u32, no: &str, f: &Format) -> Result<(), XlsxError> {
-    put_project_no(ws, row, no, f)
 }
