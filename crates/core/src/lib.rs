@@ -3,6 +3,7 @@
 //! the desktop shell both call the operations in [`ops`].
 
 pub mod eval;
+pub mod fields;
 pub mod fy;
 pub mod model;
 pub mod ops;

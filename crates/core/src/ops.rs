@@ -197,6 +197,7 @@ pub fn import(db: &Path, file: &Path, organization: Option<&str>) -> Result<Impo
         source_file: Some(file.display().to_string()),
         source_sha256: Some(sha256.clone()),
         department: None,
+        undoes: None,
     };
     let o = store.save_plan(&plan, &info)?;
     Ok(ImportReport {

@@ -5,6 +5,9 @@
 //! was. Every write is one transaction and records a [`Revision`] with the field
 //! changes it made, so history and undo can be built on it.
 
+mod backup;
+mod conflicts;
+mod history;
 mod plans;
 mod schema;
 
@@ -13,6 +16,8 @@ use std::path::{Path, PathBuf};
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
 use serde::Serialize;
 
+pub use backup::{backup_dir, list_backups, BackupInfo, KEEP_BACKUPS};
+pub use conflicts::{Conflict, NewConflict};
 pub use plans::{PlanInfo, SaveOutcome};
 pub use schema::{latest_version, APPLICATION_ID, MIGRATIONS};
 
@@ -41,6 +46,14 @@ pub enum StoreError {
     PlanAmbiguous(String),
     #[error("the plan cannot be stored: {0}")]
     InvalidPlan(String),
+    #[error("{path}: cannot restore from this file: {why}. Choose one of `shinchoku backups`.")]
+    BadBackup { path: PathBuf, why: String },
+    #[error("履歴 #{0} はありません(`shinchoku history` で確認してください)")]
+    RevisionNotFound(i64),
+    #[error("{0}")]
+    CannotUndo(String),
+    #[error("競合 #{0} はありません(`shinchoku conflicts` で確認してください)")]
+    ConflictNotFound(i64),
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
 }
@@ -56,6 +69,8 @@ pub struct RevisionInfo {
     pub source_file: Option<String>,
     pub source_sha256: Option<String>,
     pub department: Option<String>,
+    /// The revision this one undoes.
+    pub undoes: Option<i64>,
 }
 
 /// One recorded write.
@@ -70,6 +85,9 @@ pub struct Revision {
     pub source_sha256: Option<String>,
     pub department: Option<String>,
     pub fields_changed: i64,
+    pub undoes: Option<i64>,
+    /// The later revision that undid this one.
+    pub undone_by: Option<i64>,
 }
 
 /// An open Shinchoku database.
@@ -204,11 +222,14 @@ impl Store {
     /// Revisions of one plan (or of all), newest first.
     pub fn revisions(&self, plan_id: Option<i64>) -> Result<Vec<Revision>> {
         let mut stmt = self.conn.prepare(
-            "SELECT id, plan_id, at, kind, summary, source_file, source_sha256, department, fields_changed
+            "SELECT id, plan_id, at, kind, summary, source_file, source_sha256, department, fields_changed, undoes,
+                    (SELECT max(u.id) FROM revision u WHERE u.undoes = revision.id)
              FROM revision WHERE ?1 IS NULL OR plan_id = ?1 ORDER BY id DESC",
         )?;
         let rows = stmt.query_map([plan_id], |r| {
             Ok(Revision {
+                undoes: r.get(9)?,
+                undone_by: r.get(10)?,
                 id: r.get(0)?,
                 plan_id: r.get(1)?,
                 at: r.get(2)?,

@@ -122,11 +122,24 @@ impl Store {
     /// Saves a plan as a new version of the same stored plan (or as a new plan),
     /// in one transaction, recording a revision with every changed field.
     pub fn save_plan(&mut self, plan: &Plan, info: &RevisionInfo) -> Result<SaveOutcome> {
+        let existing = self.find_same_plan(plan)?;
+        self.save_version(existing, plan, info, |_, _| Ok(()))
+    }
+
+    /// Saves a plan as the new version of plan `existing` (a new plan when `None`)
+    /// in one transaction: the plan's rows, a revision with every changed field,
+    /// and whatever `also` writes in the same transaction (given the revision id).
+    pub fn save_version(
+        &mut self,
+        existing: Option<i64>,
+        plan: &Plan,
+        info: &RevisionInfo,
+        also: impl FnOnce(&Transaction<'_>, i64) -> Result<()>,
+    ) -> Result<SaveOutcome> {
         let problems = plan.validate();
         if let Some(p) = problems.first() {
             return Err(StoreError::InvalidPlan(p.message.clone()));
         }
-        let existing = self.find_same_plan(plan)?;
         let mut plan = plan.clone();
         let before = match existing {
             Some(id) => {
@@ -149,6 +162,7 @@ impl Store {
         };
         write_plan_body(&tx, plan_id, &plan)?;
         let revision_id = record_revision(&tx, Some(plan_id), info, &changes)?;
+        also(&tx, revision_id)?;
         tx.execute(
             "INSERT INTO setting(key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
             params![CURRENT_PLAN, plan_id.to_string()],
@@ -592,8 +606,8 @@ pub(crate) fn record_revision(
     changes: &[(String, Option<String>, Option<String>)],
 ) -> Result<i64> {
     tx.execute(
-        "INSERT INTO revision (plan_id, at, kind, summary, source_file, source_sha256, department, fields_changed)
-         VALUES (?1, strftime('%Y-%m-%dT%H:%M:%fZ','now'), ?2, ?3, ?4, ?5, ?6, ?7)",
+        "INSERT INTO revision (plan_id, at, kind, summary, source_file, source_sha256, department, fields_changed, undoes)
+         VALUES (?1, strftime('%Y-%m-%dT%H:%M:%fZ','now'), ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         params![
             plan_id,
             info.kind,
@@ -601,7 +615,8 @@ pub(crate) fn record_revision(
             info.source_file,
             info.source_sha256,
             info.department,
-            changes.len() as i64
+            changes.len() as i64,
+            info.undoes
         ],
     )?;
     let rid = tx.last_insert_rowid();

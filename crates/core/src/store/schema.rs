@@ -158,6 +158,31 @@ CREATE INDEX entry_kpi_relisting ON entry_kpi(relisting_id);
 CREATE INDEX entry_kpi_kpi ON entry_kpi(kpi_id);
 CREATE INDEX revision_plan ON revision(plan_id);
 "#,
+    // 2: department returns: conflicts found by merges, and undo.
+    r#"
+ALTER TABLE revision ADD COLUMN undoes INTEGER REFERENCES revision(id);
+CREATE TABLE conflict (
+    id            INTEGER PRIMARY KEY,
+    plan_id       INTEGER NOT NULL REFERENCES plan(id) ON DELETE CASCADE,
+    revision_id   INTEGER NOT NULL REFERENCES revision(id),
+    path          TEXT NOT NULL,
+    file          TEXT NOT NULL,
+    file_sha256   TEXT NOT NULL,
+    department    TEXT,
+    project       TEXT,
+    kpi           INTEGER,
+    field         TEXT NOT NULL,
+    cell          TEXT,
+    base          TEXT,
+    plan_value    TEXT,
+    return_value  TEXT,
+    status        TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'resolved')),
+    resolution    TEXT,
+    resolved_revision INTEGER REFERENCES revision(id)
+);
+CREATE INDEX conflict_plan ON conflict(plan_id, status);
+CREATE INDEX conflict_path ON conflict(plan_id, path);
+"#,
 ];
 
 /// The schema version this build writes.

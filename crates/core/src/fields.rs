@@ -1,0 +1,542 @@
+//! Field-level changes to a plan: the inverse of [`Plan::fields`].
+//!
+//! A revision records `(path, old, new)` per field; merging a department return,
+//! resolving a conflict and undoing a revision all come down to setting some
+//! paths to new values. [`Plan::apply_changes`] does that in place, so every
+//! field not named keeps exactly what it had (the typed text of a value, not only
+//! its canonical form). Entries, areas, items and KPIs are created when a path
+//! names one that does not exist, and removed when their `order` (or a KPI's
+//! `name`) is set to nothing.
+
+use std::collections::HashMap;
+
+use crate::eval::{Direction, Evaluation, EvaluationRule};
+use crate::fy::{AsOf, FiscalYear};
+use crate::model::{default_report_title, Actual, Area, Entry, Item, Kpi, KpiRef, Owner, Plan, Project, Relisting};
+use crate::value::KpiValue;
+
+/// A path that does not name a field, or a value that does not fit it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{path}: {message}")]
+pub struct FieldError {
+    pub path: String,
+    pub message: String,
+}
+
+/// One segment of a path: `project[8]` → (`project`, Some(`8`)).
+fn segments(path: &str) -> Option<Vec<(&str, Option<&str>)>> {
+    let mut out = Vec::new();
+    let mut rest = path;
+    while !rest.is_empty() {
+        let name_end = rest.find(['[', '.']).unwrap_or(rest.len());
+        let name = &rest[..name_end];
+        rest = &rest[name_end..];
+        let arg = if let Some(r) = rest.strip_prefix('[') {
+            let close = r.find(']')?;
+            rest = &r[close + 1..];
+            Some(&r[..close])
+        } else {
+            None
+        };
+        out.push((name, arg));
+        if let Some(r) = rest.strip_prefix('.') {
+            rest = r;
+        } else if !rest.is_empty() {
+            return None;
+        }
+    }
+    Some(out)
+}
+
+/// Where the entries, areas and KPIs are, by the keys the paths use.
+struct Index {
+    entries: HashMap<String, usize>,
+    /// Entry index → the order the changes gave it (`None`: removed).
+    entry_order: HashMap<usize, Option<usize>>,
+    area_order: HashMap<String, Option<usize>>,
+    item_order: HashMap<(String, String), Option<usize>>,
+    removed_kpis: Vec<u32>,
+}
+
+impl Plan {
+    /// Sets each path to its value (`None`: the field is emptied), in place.
+    /// Either every change applies or the plan is left as it was.
+    pub fn apply_changes(&mut self, changes: &[(String, Option<String>)]) -> Result<(), FieldError> {
+        let mut next = self.clone();
+        let mut ix = Index {
+            entries: next.entry_keys().into_iter().enumerate().map(|(i, k)| (k, i)).collect(),
+            entry_order: HashMap::new(),
+            area_order: HashMap::new(),
+            item_order: HashMap::new(),
+            removed_kpis: Vec::new(),
+        };
+        for (path, value) in changes {
+            next.set_field(&mut ix, path, value.as_deref()).map_err(|message| FieldError {
+                path: path.clone(),
+                message,
+            })?;
+        }
+        next.settle(ix);
+        *self = next;
+        Ok(())
+    }
+
+    fn set_field(&mut self, ix: &mut Index, path: &str, value: Option<&str>) -> Result<(), String> {
+        let segs = segments(path).ok_or("not a field path")?;
+        let text = || value.map(str::to_string);
+        match segs.as_slice() {
+            [("plan", None), (field, None)] => self.set_plan_field(field, value),
+            [("area", Some(code)), (field, None)] => {
+                let a = self.area_mut(code);
+                match *field {
+                    "name" => a.name = text(),
+                    "order" => {
+                        ix.area_order.insert(code.to_string(), parse_order(value)?);
+                    }
+                    _ => return Err("unknown area field".into()),
+                }
+                Ok(())
+            }
+            [("area", Some(code)), ("item", Some(item)), (field, None)] => {
+                let a = self.area_mut(code);
+                let it = match a.items.iter().position(|i| i.code == *item) {
+                    Some(i) => &mut a.items[i],
+                    None => {
+                        a.items.push(Item {
+                            code: item.to_string(),
+                            name: None,
+                        });
+                        a.items.last_mut().expect("just pushed")
+                    }
+                };
+                match *field {
+                    "name" => it.name = text(),
+                    "order" => {
+                        ix.item_order.insert((code.to_string(), item.to_string()), parse_order(value)?);
+                    }
+                    _ => return Err("unknown item field".into()),
+                }
+                Ok(())
+            }
+            [("kpi", Some(no)), rest @ ..] => {
+                let no: u32 = no.parse().map_err(|_| "KPI番号 is not a number")?;
+                if rest == [("name", None)] && value.is_none() {
+                    ix.removed_kpis.push(no);
+                    return Ok(());
+                }
+                self.kpi_mut(no).set_field(rest, value)
+            }
+            [(kind @ ("project" | "relisting"), Some(id)), rest @ ..] => {
+                let key = format!("{kind}[{id}]");
+                let i = match ix.entries.get(&key) {
+                    Some(i) => *i,
+                    None => {
+                        self.entries.push(if *kind == "project" {
+                            Entry::Project(Project {
+                                no: id.to_string(),
+                                area: String::new(),
+                                item: None,
+                                owners: Vec::new(),
+                                name: None,
+                                summary: None,
+                                goal: None,
+                                kpis: Vec::new(),
+                                years: Default::default(),
+                            })
+                        } else {
+                            Entry::Relisting(Relisting {
+                                of: String::new(),
+                                area: String::new(),
+                                item: None,
+                                summary: None,
+                                goal: None,
+                                kpis: Vec::new(),
+                                years: Default::default(),
+                            })
+                        });
+                        let i = self.entries.len() - 1;
+                        ix.entries.insert(key, i);
+                        i
+                    }
+                };
+                if rest == [("order", None)] {
+                    ix.entry_order.insert(i, parse_order(value)?);
+                    return Ok(());
+                }
+                set_entry_field(&mut self.entries[i], rest, value)
+            }
+            _ => Err("not a field path".into()),
+        }
+    }
+
+    fn set_plan_field(&mut self, field: &str, value: Option<&str>) -> Result<(), String> {
+        let required = || value.ok_or_else(|| "this field cannot be empty".to_string());
+        match field {
+            "organization" => self.organization = value.unwrap_or("").to_string(),
+            "title" => self.title = required()?.to_string(),
+            "report_title" => self.report_title = value.map(str::to_string),
+            "period" => {
+                self.period = match value {
+                    None => None,
+                    Some(v) => {
+                        let (a, b) = v.split_once('-').ok_or("expected FROM-TO years")?;
+                        Some((parse_year(a)?, parse_year(b)?))
+                    }
+                }
+            }
+            "fiscal_years" => {
+                self.fiscal_years = value
+                    .unwrap_or("")
+                    .split(',')
+                    .filter(|s| !s.is_empty())
+                    .map(parse_year)
+                    .collect::<Result<_, _>>()?
+            }
+            "report_year" => self.report_year = parse_year(required()?)?,
+            "as_of" => self.as_of = value.map(parse_as_of).transpose()?,
+            "rule" => {
+                self.rule = match value {
+                    None => EvaluationRule::default(),
+                    Some(v) => serde_json::from_str(v).map_err(|e| format!("not a rule: {e}"))?,
+                }
+            }
+            _ => return Err("unknown plan field".into()),
+        }
+        Ok(())
+    }
+
+    fn area_mut(&mut self, code: &str) -> &mut Area {
+        let i = match self.areas.iter().position(|a| a.code == code) {
+            Some(i) => i,
+            None => {
+                self.areas.push(Area {
+                    code: code.to_string(),
+                    name: None,
+                    items: Vec::new(),
+                });
+                self.areas.len() - 1
+            }
+        };
+        &mut self.areas[i]
+    }
+
+    fn kpi_mut(&mut self, no: u32) -> &mut Kpi {
+        let i = match self.kpis.binary_search_by_key(&no, |k| k.no) {
+            Ok(i) => i,
+            Err(i) => {
+                self.kpis.insert(
+                    i,
+                    Kpi {
+                        no,
+                        label: None,
+                        group: None,
+                        name: String::new(),
+                        unit: None,
+                        direction: Direction::Up,
+                        cumulative: false,
+                        baseline: None,
+                        baseline_year: None,
+                        targets: Default::default(),
+                        actuals: Default::default(),
+                        divisions: Vec::new(),
+                        footnotes: Vec::new(),
+                    },
+                );
+                i
+            }
+        };
+        &mut self.kpis[i]
+    }
+
+    /// Orders and removals, once every change is in: the paths name an order
+    /// per entry, area and item; what has none left is removed.
+    fn settle(&mut self, ix: Index) {
+        self.kpis.retain(|k| !ix.removed_kpis.contains(&k.no));
+        let entries = std::mem::take(&mut self.entries);
+        let mut keyed: Vec<(usize, Entry)> = entries
+            .into_iter()
+            .enumerate()
+            .filter_map(|(i, e)| match ix.entry_order.get(&i) {
+                Some(None) => None,
+                Some(Some(o)) => Some((*o, e)),
+                None => Some((i, e)),
+            })
+            .collect();
+        keyed.sort_by_key(|(o, _)| *o);
+        self.entries = keyed.into_iter().map(|(_, e)| e).collect();
+
+        let order_of = |map: &HashMap<String, Option<usize>>, code: &str, i: usize| map.get(code).copied().unwrap_or(Some(i));
+        let mut areas: Vec<(usize, Area)> = std::mem::take(&mut self.areas)
+            .into_iter()
+            .enumerate()
+            .filter_map(|(i, a)| order_of(&ix.area_order, &a.code, i).map(|o| (o, a)))
+            .collect();
+        areas.sort_by_key(|(o, _)| *o);
+        self.areas = areas.into_iter().map(|(_, a)| a).collect();
+        for a in &mut self.areas {
+            let code = a.code.clone();
+            let mut items: Vec<(usize, Item)> = std::mem::take(&mut a.items)
+                .into_iter()
+                .enumerate()
+                .filter_map(|(i, it)| {
+                    let o = ix.item_order.get(&(code.clone(), it.code.clone())).copied().unwrap_or(Some(i));
+                    o.map(|o| (o, it))
+                })
+                .collect();
+            items.sort_by_key(|(o, _)| *o);
+            a.items = items.into_iter().map(|(_, it)| it).collect();
+        }
+        if self.report_title.as_deref() == Some(default_report_title(self.report_year).as_str()) {
+            self.report_title = None;
+        }
+    }
+}
+
+impl Kpi {
+    fn set_field(&mut self, rest: &[(&str, Option<&str>)], value: Option<&str>) -> Result<(), String> {
+        let text = || value.map(str::to_string);
+        match rest {
+            [("label", None)] => self.label = text(),
+            [("group", None)] => self.group = text(),
+            [("name", None)] => self.name = value.unwrap_or("").to_string(),
+            [("unit", None)] => self.unit = text(),
+            [("direction", None)] => {
+                self.direction = match value {
+                    Some("down") => Direction::Down,
+                    Some("up") | None => Direction::Up,
+                    Some(_) => return Err("expected up or down".into()),
+                }
+            }
+            [("cumulative", None)] => self.cumulative = value == Some("true"),
+            [("baseline", None)] => self.baseline = value.and_then(KpiValue::new),
+            [("baseline_year", None)] => self.baseline_year = value.map(parse_year).transpose()?,
+            [("target", Some(y))] => {
+                let y = parse_year(y)?;
+                match value.and_then(KpiValue::new) {
+                    Some(v) => self.targets.insert(y, v),
+                    None => self.targets.remove(&y),
+                };
+            }
+            [("actual", Some(y))] => {
+                let y = parse_year(y)?;
+                match value.and_then(KpiValue::new) {
+                    Some(v) => match self.actuals.get_mut(&y) {
+                        Some(a) => a.value = v,
+                        None => {
+                            self.actuals.insert(y, Actual { value: v, as_of: None });
+                        }
+                    },
+                    None => {
+                        self.actuals.remove(&y);
+                    }
+                }
+            }
+            [("actual", Some(y)), ("as_of", None)] => {
+                let y = parse_year(y)?;
+                let as_of = value.map(parse_as_of).transpose()?;
+                match self.actuals.get_mut(&y) {
+                    Some(a) => a.as_of = as_of,
+                    None if as_of.is_none() => {}
+                    None => return Err("an as-of date for a year without an actual".into()),
+                }
+            }
+            [("divisions", None)] => self.divisions = lines(value),
+            [("footnotes", None)] => self.footnotes = lines(value),
+            _ => return Err("unknown KPI field".into()),
+        }
+        Ok(())
+    }
+}
+
+fn set_entry_field(e: &mut Entry, rest: &[(&str, Option<&str>)], value: Option<&str>) -> Result<(), String> {
+    let text = || value.map(str::to_string);
+    match (e, rest) {
+        (Entry::Project(p), [("area", None)]) => p.area = value.unwrap_or("").to_string(),
+        (Entry::Relisting(r), [("area", None)]) => r.area = value.unwrap_or("").to_string(),
+        (Entry::Project(p), [("item", None)]) => p.item = text(),
+        (Entry::Relisting(r), [("item", None)]) => r.item = text(),
+        (Entry::Project(p), [("kpis", None)]) => p.kpis = parse_kpi_refs(value)?,
+        (Entry::Relisting(r), [("kpis", None)]) => r.kpis = parse_kpi_refs(value)?,
+        (Entry::Project(p), [("name", None)]) => p.name = text(),
+        (Entry::Project(p), [("summary", None)]) => p.summary = text(),
+        (Entry::Project(p), [("goal", None)]) => p.goal = text(),
+        (Entry::Project(p), [("owners", None)]) => p.owners = parse_owners(value),
+        (Entry::Project(p), [("year", Some(y)), (field, None)]) => {
+            let y = parse_year(y)?;
+            let d = p.years.entry(y).or_default();
+            match *field {
+                "evaluation" => d.evaluation = value.map(parse_evaluation).transpose()?,
+                "narrative" => d.narrative = text(),
+                "budget" => d.budget = value.map(|v| v.parse::<i64>().map_err(|_| "expected a whole number")).transpose()?,
+                "issues" => d.issues = text(),
+                _ => return Err("unknown year field".into()),
+            }
+            if d.is_empty() {
+                p.years.remove(&y);
+            }
+        }
+        (Entry::Relisting(r), [("of", None)]) => r.of = value.unwrap_or("").to_string(),
+        (Entry::Relisting(r), [("summary", None)]) => r.summary = text(),
+        (Entry::Relisting(r), [("goal", None)]) => r.goal = text(),
+        (Entry::Relisting(r), [("year", Some(y)), (field, None)]) => {
+            let y = parse_year(y)?;
+            let d = r.years.entry(y).or_default();
+            match *field {
+                "evaluation" => d.evaluation = value.map(parse_evaluation).transpose()?,
+                "narrative" => d.narrative = text(),
+                _ => return Err("unknown year field".into()),
+            }
+            if d == &Default::default() {
+                r.years.remove(&y);
+            }
+        }
+        _ => return Err("unknown field".into()),
+    }
+    Ok(())
+}
+
+fn parse_order(value: Option<&str>) -> Result<Option<usize>, String> {
+    value
+        .map(|v| v.parse::<usize>().map_err(|_| "expected a position".to_string()))
+        .transpose()
+}
+
+fn parse_year(s: &str) -> Result<FiscalYear, String> {
+    s.trim()
+        .parse::<i32>()
+        .map(FiscalYear)
+        .map_err(|_| format!("expected a year, found {s:?}"))
+}
+
+fn parse_as_of(s: &str) -> Result<AsOf, String> {
+    AsOf::parse(s).map_err(|e| e.to_string())
+}
+
+fn parse_evaluation(s: &str) -> Result<Evaluation, String> {
+    Evaluation::parse(s).map_err(|e| e.to_string())
+}
+
+fn lines(value: Option<&str>) -> Vec<String> {
+    value.map(|v| v.split('\n').map(str::to_string).collect()).unwrap_or_default()
+}
+
+/// `1,2(再掲)` (see `kpi_refs_text`).
+fn parse_kpi_refs(value: Option<&str>) -> Result<Vec<KpiRef>, String> {
+    value
+        .unwrap_or("")
+        .split(',')
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            let (no, relisted) = match s.strip_suffix("(再掲)") {
+                Some(n) => (n, true),
+                None => (s, false),
+            };
+            no.parse::<u32>()
+                .map(|no| KpiRef { no, relisted })
+                .map_err(|_| format!("not a KPI number: {s:?}"))
+        })
+        .collect()
+}
+
+/// `部/課;部/課` (see `owners_text`).
+fn parse_owners(value: Option<&str>) -> Vec<Owner> {
+    let part = |s: &str| Some(s.to_string()).filter(|s| !s.is_empty());
+    value
+        .unwrap_or("")
+        .split(';')
+        .filter(|s| !s.is_empty())
+        .map(|o| {
+            let (d, v) = o.split_once('/').unwrap_or((o, ""));
+            Owner {
+                department: part(d),
+                division: part(v),
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::diff_fields;
+    use crate::{seed, synth};
+
+    fn forward(before: &Plan, after: &Plan) -> Vec<(String, Option<String>)> {
+        diff_fields(&before.fields(), &after.fields())
+            .into_iter()
+            .map(|(p, _, new)| (p, new))
+            .collect()
+    }
+
+    /// Applying the field differences of two plans to the first gives the second.
+    fn assert_turns_into(from: &Plan, to: &Plan) {
+        let mut p = from.clone();
+        p.apply_changes(&forward(from, to)).unwrap();
+        assert_eq!(diff_fields(&p.fields(), &to.fields()), vec![]);
+    }
+
+    #[test]
+    fn any_plan_turns_into_any_other() {
+        let fk = seed::fukushima_plan().unwrap();
+        let tk = seed::tokushima_plan().unwrap();
+        let s1 = synth::synthetic_plan(60);
+        let s2 = synth::synthetic_plan(90);
+        for (a, b) in [(&fk, &tk), (&tk, &fk), (&s1, &s2), (&s2, &s1), (&fk, &s1)] {
+            assert_turns_into(a, b);
+        }
+    }
+
+    #[test]
+    fn a_plan_is_rebuilt_from_its_fields_alone() {
+        let empty = Plan {
+            organization: String::new(),
+            title: "x".into(),
+            report_title: None,
+            period: None,
+            fiscal_years: Vec::new(),
+            report_year: FiscalYear(2020),
+            as_of: None,
+            rule: EvaluationRule::default(),
+            areas: Vec::new(),
+            kpis: Vec::new(),
+            entries: Vec::new(),
+        };
+        let fk = seed::fukushima_plan().unwrap();
+        let mut p = empty.clone();
+        p.apply_changes(&forward(&empty, &fk)).unwrap();
+        assert_eq!(p.fields(), fk.fields());
+        assert_eq!(p.views().len(), fk.views().len());
+        assert!(p.validate().is_empty());
+    }
+
+    #[test]
+    fn untouched_fields_keep_their_text() {
+        let mut fk = seed::fukushima_plan().unwrap();
+        let k = fk.kpis.iter_mut().find(|k| k.actuals.contains_key(&fk.report_year)).unwrap();
+        let no = k.no;
+        k.actuals.get_mut(&FiscalYear(2023)).unwrap().value = KpiValue::new("１４，４４２").unwrap();
+        let before = fk.kpi(no).unwrap().actuals[&FiscalYear(2023)].value.text().to_string();
+        fk.apply_changes(&[("project[1].year[2023].narrative".into(), Some("新しい取組状況".into()))])
+            .unwrap();
+        assert_eq!(fk.kpi(no).unwrap().actuals[&FiscalYear(2023)].value.text(), before);
+        assert_eq!(
+            fk.project("1").unwrap().years[&FiscalYear(2023)].narrative.as_deref(),
+            Some("新しい取組状況")
+        );
+    }
+
+    #[test]
+    fn a_bad_change_leaves_the_plan_as_it_was() {
+        let mut fk = seed::fukushima_plan().unwrap();
+        let before = fk.clone();
+        let err = fk
+            .apply_changes(&[
+                ("project[1].year[2023].narrative".into(), Some("x".into())),
+                ("project[1].year[2023].evaluation".into(), Some("よい".into())),
+            ])
+            .unwrap_err();
+        assert_eq!(err.path, "project[1].year[2023].evaluation");
+        assert_eq!(fk, before);
+        assert!(fk.apply_changes(&[("nonsense".into(), None)]).is_err());
+    }
+}
