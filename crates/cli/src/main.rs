@@ -63,6 +63,65 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Write one entry workbook (記入用ファイル) per department into DIR.
+    Templates {
+        dir: PathBuf,
+        #[arg(long, value_parser = parse_year)]
+        year: Option<FiscalYear>,
+        /// Only this department (部); repeatable.
+        #[arg(long = "dept", value_name = "NAME")]
+        depts: Vec<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Merge department returns into the plan (three-way, per field; conflicts are kept, not applied).
+    Merge {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Report what would happen; change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        #[arg(long, value_parser = parse_year)]
+        year: Option<FiscalYear>,
+        /// Also write the merge report workbook (for the departments).
+        #[arg(long, value_name = "FILE.xlsx")]
+        report: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the open conflicts (with --all, the resolved ones too).
+    Conflicts {
+        #[arg(long)]
+        all: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Resolve a conflict: keep the plan's value, take the return's, or set a value.
+    Resolve {
+        id: i64,
+        #[arg(long, value_name = "plan|return|VALUE")]
+        take: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the plan's revisions (imports, merges, resolutions, undos).
+    History {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Revert one revision (refused if a later revision changed the same fields).
+    Undo {
+        revision: i64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the database backups (taken before every import and merge).
+    Backups {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Restore a backup (the current state is backed up first).
+    Restore { file: PathBuf },
     /// Developer tools.
     #[command(subcommand)]
     Dev(DevCommand),
@@ -187,6 +246,140 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 }
             }
         }
+        Command::Templates { dir, year, depts, json } => {
+            let r = ops::templates(&db(&cli.db)?, plan, &dir, year, &depts)?;
+            if json {
+                print_json(&r);
+            } else {
+                for f in &r.files {
+                    println!("{}  {}(事業 {})", f.path.display(), f.department, f.projects);
+                }
+                println!(
+                    "{} 部の記入用ファイルを書き出しました({}、計画の版 #{})",
+                    r.files.len(),
+                    r.year.long(),
+                    r.revision
+                );
+                if r.without_department > 0 {
+                    eprintln!(
+                        "warning: 担当部のない事業 {} 件はどのファイルにも含まれません",
+                        r.without_department
+                    );
+                }
+            }
+        }
+        Command::Merge {
+            files,
+            dry_run,
+            year,
+            report,
+            json,
+        } => {
+            let opts = ops::MergeOptions { dry_run, year, report };
+            let total = files.len();
+            let mut progress = |p: &ops::MergeProgress| {
+                if !json && total > 1 {
+                    eprintln!("[{}/{}] {}", p.done, p.total, p.file);
+                }
+            };
+            let r = ops::merge(&db(&cli.db)?, plan, &files, &opts, &mut progress)?;
+            if json {
+                print_json(&r);
+            } else {
+                print_merge(&r);
+            }
+            return Ok(if r.rejected > 0 { ExitCode::from(2) } else { ExitCode::SUCCESS });
+        }
+        Command::Conflicts { all, json } => {
+            let list = ops::conflicts(&db(&cli.db)?, plan, all)?;
+            if json {
+                print_json(&list);
+            } else if list.is_empty() {
+                println!("未解決の競合はありません");
+            } else {
+                for c in &list {
+                    println!(
+                        "#{} [{}] 事業 {}{} {}({} {})",
+                        c.id,
+                        if c.status == "open" { "未解決" } else { "解決済" },
+                        c.project.as_deref().unwrap_or("-"),
+                        c.kpi.map(|k| format!(" KPI {k}")).unwrap_or_default(),
+                        c.field,
+                        c.department.as_deref().unwrap_or(""),
+                        c.cell.as_deref().unwrap_or("")
+                    );
+                    println!("    作成時: {}", c.base.as_deref().unwrap_or("(不明/空欄)"));
+                    println!("    計画  : {}", c.plan_value.as_deref().unwrap_or("(空欄)"));
+                    println!("    返送  : {}", c.return_value.as_deref().unwrap_or("(空欄)"));
+                    println!("    ファイル: {}", c.file);
+                }
+            }
+        }
+        Command::Resolve { id, take, json } => {
+            let r = ops::resolve(&db(&cli.db)?, id, &ops::Take::parse(&take))?;
+            if json {
+                print_json(&r);
+            } else {
+                println!(
+                    "競合 #{} を解決しました: {} = {}(変更 {} 項目、履歴 #{})",
+                    r.conflict,
+                    r.path,
+                    r.value.as_deref().unwrap_or("(空欄)"),
+                    r.fields_changed,
+                    r.revision_id
+                );
+            }
+        }
+        Command::History { json } => {
+            let list = ops::history(&db(&cli.db)?, plan)?;
+            if json {
+                print_json(&list);
+            } else {
+                for r in &list {
+                    let undone = r.undone_by.map(|u| format!(" [#{u} で取消済]")).unwrap_or_default();
+                    println!(
+                        "#{:<4} {}  {:<8} 変更 {:>5} 項目  {}{undone}",
+                        r.id, r.at, r.kind, r.fields_changed, r.summary
+                    );
+                    if let Some(d) = &r.department {
+                        println!("      部: {d}");
+                    }
+                    if let Some(f) = &r.source_file {
+                        println!("      ファイル: {f}");
+                    }
+                    if let Some(h) = &r.source_sha256 {
+                        println!("      SHA-256: {h}");
+                    }
+                }
+            }
+        }
+        Command::Undo { revision, json } => {
+            let r = ops::undo(&db(&cli.db)?, revision)?;
+            if json {
+                print_json(&r);
+            } else {
+                println!(
+                    "履歴 #{} を取り消しました(変更 {} 項目、履歴 #{})",
+                    r.undone, r.fields_changed, r.revision_id
+                );
+            }
+        }
+        Command::Backups { json } => {
+            let list = ops::backups(&db(&cli.db)?)?;
+            if json {
+                print_json(&list);
+            } else if list.is_empty() {
+                println!("バックアップはまだありません");
+            } else {
+                for b in &list {
+                    println!("{}  {:<8} {:>9} bytes  {}", b.at, b.reason, b.bytes, b.path.display());
+                }
+            }
+        }
+        Command::Restore { file } => {
+            let r = ops::restore(&db(&cli.db)?, &file)?;
+            println!("{} を復元しました(復元前の状態: {})", r.restored.display(), r.saved.display());
+        }
         Command::Dev(DevCommand::Synth { n, file }) => {
             let p = synth::synthetic_plan(n);
             xlsx::export_summary(&p, None, &file)?;
@@ -200,6 +393,62 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn print_merge(r: &ops::MergeReport) {
+    for o in &r.files {
+        println!(
+            "{}: {}{}(反映 {} / 競合 {} / 変更なし {} / 反映済み {})",
+            o.file,
+            o.status.label(),
+            o.department.as_deref().map(|d| format!("・{d}")).unwrap_or_default(),
+            o.applied.len(),
+            o.conflicts.len() + o.known_conflicts,
+            o.unchanged,
+            o.already
+        );
+        for a in &o.applied {
+            println!(
+                "    反映 {} 事業 {}{} {}: {} → {}",
+                a.cell,
+                a.project,
+                a.kpi.map(|k| format!(" KPI {k}")).unwrap_or_default(),
+                a.field,
+                a.before.as_deref().unwrap_or("(空欄)"),
+                a.after.as_deref().unwrap_or("(空欄)")
+            );
+        }
+        for (i, c) in o.conflicts.iter().enumerate() {
+            println!(
+                "    競合{} {} 事業 {}{} {}: 作成時 {} / 計画 {} / 返送 {}",
+                o.conflict_ids.get(i).map(|id| format!(" #{id}")).unwrap_or_default(),
+                c.cell.as_deref().unwrap_or(""),
+                c.project.as_deref().unwrap_or(""),
+                c.kpi.map(|k| format!(" KPI {k}")).unwrap_or_default(),
+                c.field,
+                c.base.as_deref().unwrap_or("(不明/空欄)"),
+                c.plan_value.as_deref().unwrap_or("(空欄)"),
+                c.return_value.as_deref().unwrap_or("(空欄)")
+            );
+        }
+        for w in &o.warnings {
+            eprintln!("warning: {}: {w}", o.file);
+        }
+        for e in &o.errors {
+            eprintln!("error: {}: {e}", o.file);
+        }
+    }
+    let head = if r.dry_run { "試行(変更なし)" } else { "取りまとめ" };
+    println!(
+        "{head}: 反映 {} 項目 / 新しい競合 {} 件 / 却下 {} ファイル{}",
+        r.applied,
+        r.conflicts,
+        r.rejected,
+        r.revision_id.map(|id| format!("(履歴 #{id})")).unwrap_or_default()
+    );
+    if let Some(p) = &r.report {
+        println!("結果: {}", p.display());
+    }
 }
 
 fn pct(r: Option<f64>) -> String {

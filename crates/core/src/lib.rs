@@ -7,6 +7,7 @@ pub mod fields;
 pub mod fy;
 pub mod model;
 pub mod ops;
+pub mod returns;
 pub mod seed;
 pub mod store;
 pub mod summary;

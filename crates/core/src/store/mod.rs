@@ -17,6 +17,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension};
 use serde::Serialize;
 
 pub use backup::{backup_dir, list_backups, BackupInfo, KEEP_BACKUPS};
+pub(crate) use conflicts::{insert_conflicts, mark_resolved};
 pub use conflicts::{Conflict, NewConflict};
 pub use plans::{PlanInfo, SaveOutcome};
 pub use schema::{latest_version, APPLICATION_ID, MIGRATIONS};
@@ -205,6 +206,13 @@ impl Store {
         tx.pragma_update(None, "application_id", APPLICATION_ID)?;
         tx.commit()?;
         Ok(())
+    }
+
+    /// The current time (UTC, ISO 8601) as the database records it.
+    pub fn now(&self) -> Result<String> {
+        Ok(self
+            .conn
+            .query_row("SELECT strftime('%Y-%m-%dT%H:%M:%SZ','now')", [], |r| r.get(0))?)
     }
 
     /// The schema version of the open database.

@@ -17,11 +17,11 @@ use crate::value::{KpiValue, Parsed};
 
 /// The Japanese gothic face of the prefecture's sheets.
 pub const FONT: &str = "MS ゴシック";
-const FONT_SIZE: f64 = 9.0;
-const HEADER_FILL: u32 = 0xD9D9D9;
+pub(crate) const FONT_SIZE: f64 = 9.0;
+pub(crate) const HEADER_FILL: u32 = 0xD9D9D9;
 /// Height of one line of 9 pt text, in points, and the cell's padding.
-const LINE_PT: f64 = 12.0;
-const PAD_PT: f64 = 4.0;
+pub(crate) const LINE_PT: f64 = 12.0;
+pub(crate) const PAD_PT: f64 = 4.0;
 
 /// Column widths of the summary sheet (A–M, then each target year, then 実績値, 評価, 取組状況).
 const FIXED_WIDTHS: [f64; 13] = [6.0, 5.0, 14.0, 6.0, 16.0, 10.0, 12.0, 22.0, 30.0, 30.0, 6.0, 20.0, 9.0];
@@ -139,14 +139,14 @@ fn put_project_no(ws: &mut Worksheet, row: u32, no: &str, f: &Format) -> Result<
 }
 
 /// Lines a text takes in a column of `width` characters (9 pt gothic).
-fn lines_in(text: &str, width: f64) -> usize {
+pub(crate) fn lines_in(text: &str, width: f64) -> usize {
     let per_line = ((width - 1.0) * 1.15).max(2.0);
     text.split('\n')
         .map(|l| ((display_width(l) as f64) / per_line).ceil().max(1.0) as usize)
         .sum()
 }
 
-fn sheet_setup(ws: &mut Worksheet, repeat_rows: (u32, u32), freeze: (u32, u16)) -> Result<(), XlsxError> {
+pub(crate) fn sheet_setup(ws: &mut Worksheet, repeat_rows: (u32, u32), freeze: (u32, u16)) -> Result<(), XlsxError> {
     ws.set_paper_size(8); // A3
     ws.set_landscape();
     ws.set_print_fit_to_pages(1, 0);

@@ -29,7 +29,7 @@ use crate::value::KpiValue;
 /// Largest sheet read, in rows: a plan has thousands of rows, not millions.
 pub const MAX_ROWS: usize = 200_000;
 /// Largest uncompressed part read for number formats.
-const MAX_XML_BYTES: u64 = 512 << 20;
+pub(crate) const MAX_XML_BYTES: u64 = 512 << 20;
 
 /// One problem, located by sheet and cell where there is one.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -151,7 +151,7 @@ pub fn check_workbook(path: &Path) -> Result<WorkbookPlan, Vec<Problem>> {
     import_workbook(path).map_err(|e| e.problems())
 }
 
-fn describe_open_error(path: &Path, e: &calamine::Error) -> String {
+pub(crate) fn describe_open_error(path: &Path, e: &calamine::Error) -> String {
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
     let head = std::fs::read(path)
         .map(|b| b.into_iter().take(8).collect::<Vec<u8>>())
@@ -170,7 +170,7 @@ fn describe_open_error(path: &Path, e: &calamine::Error) -> String {
 
 /// A cell as read.
 #[derive(Debug, Clone, PartialEq)]
-enum Cell {
+pub(crate) enum Cell {
     Empty,
     Text(String),
     Number(f64, String),
@@ -178,7 +178,7 @@ enum Cell {
 }
 
 impl Cell {
-    fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         match self {
             Cell::Empty => true,
             Cell::Text(t) => clean_cell(t).is_none(),
@@ -187,7 +187,7 @@ impl Cell {
     }
 
     /// The cell as text (numbers in their shortest form).
-    fn text(&self) -> Option<String> {
+    pub(crate) fn text(&self) -> Option<String> {
         match self {
             Cell::Empty => None,
             Cell::Text(t) => clean_cell(t),
@@ -202,30 +202,30 @@ impl Cell {
 }
 
 /// One sheet's cells, merged ranges spread over the cells they cover.
-struct Grid {
-    name: String,
+pub(crate) struct Grid {
+    pub(crate) name: String,
     cells: Vec<Vec<Cell>>,
     /// Cell → the top-left of the merged range covering it.
     merged_from: HashMap<(u32, u32), (u32, u32)>,
 }
 
 impl Grid {
-    fn rows(&self) -> u32 {
+    pub(crate) fn rows(&self) -> u32 {
         self.cells.len() as u32
     }
 
-    fn get(&self, r: u32, c: u32) -> &Cell {
+    pub(crate) fn get(&self, r: u32, c: u32) -> &Cell {
         self.cells
             .get(r as usize)
             .and_then(|row| row.get(c as usize))
             .unwrap_or(&Cell::Empty)
     }
 
-    fn width(&self) -> u32 {
+    pub(crate) fn width(&self) -> u32 {
         self.cells.iter().map(Vec::len).max().unwrap_or(0) as u32
     }
 
-    fn problem(&self, r: u32, c: u32, message: impl Into<String>) -> Problem {
+    pub(crate) fn problem(&self, r: u32, c: u32, message: impl Into<String>) -> Problem {
         Problem {
             sheet: self.name.clone(),
             cell: Some(CellRef { row: r, col: c }.to_string()),
@@ -234,7 +234,7 @@ impl Grid {
     }
 }
 
-fn load_grid<RS: std::io::Read + std::io::Seek>(
+pub(crate) fn load_grid<RS: std::io::Read + std::io::Seek>(
     wb: &mut calamine::Sheets<RS>,
     name: &str,
     formats_for: &dyn Fn(&str) -> NumberFormats,

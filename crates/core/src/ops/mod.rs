@@ -2,6 +2,10 @@
 //! each opens what it needs, validates everything before writing, and writes in
 //! one transaction.
 
+mod returns;
+
+pub use returns::*;
+
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -184,6 +188,9 @@ pub fn import(db: &Path, file: &Path, organization: Option<&str>) -> Result<Impo
         plan.organization = org.to_string();
     }
     let mut store = Store::open_or_create(db)?;
+    if !store.plans()?.is_empty() {
+        store.backup("import")?;
+    }
     if let Some(id) = store.find_same_plan(&plan)? {
         let old = store.load_plan(id)?;
         inherit_missing(&mut plan, &old, read.coverage);

@@ -1,0 +1,369 @@
+//! The department-return operations: templates, merge, conflicts and their
+//! resolution, history and undo, backups and restore.
+
+use std::cell::RefCell;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use super::{sha256_file, year_list, Error, Result};
+use crate::fy::FiscalYear;
+use crate::returns::report::write_merge_report;
+use crate::returns::{self, departments, read_return, return_file_name, value_for_path, FileOutcome, FileStatus, Merger, ReturnSpec};
+use crate::store::{self, insert_conflicts, mark_resolved, BackupInfo, Conflict, Revision, RevisionInfo, Store};
+use crate::xlsx::import::Problem;
+
+/// One department's entry workbook as written.
+#[derive(Debug, Clone, Serialize)]
+pub struct TemplateFile {
+    pub department: String,
+    pub path: PathBuf,
+    pub projects: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TemplatesReport {
+    pub plan_id: i64,
+    pub year: FiscalYear,
+    pub revision: i64,
+    pub files: Vec<TemplateFile>,
+    /// Projects no department owns: in no file.
+    pub without_department: usize,
+}
+
+/// Writes one entry workbook per department (or per named department) into `dir`.
+pub fn templates(db: &Path, plan: Option<&str>, dir: &Path, year: Option<FiscalYear>, only: &[String]) -> Result<TemplatesReport> {
+    let store = Store::open(db)?;
+    let plan_id = store.resolve_plan(plan)?;
+    let p = store.load_plan(plan_id)?;
+    let year = year.unwrap_or(p.report_year);
+    if !p.all_years().contains(&year) {
+        return Err(Error::BadInput(format!(
+            "{} is not a year of this plan ({})",
+            year.long(),
+            year_list(&p)
+        )));
+    }
+    let all = departments(&p);
+    for d in only {
+        if !all.contains(d) {
+            return Err(Error::BadInput(format!(
+                "部「{d}」は計画にありません(計画の部: {})",
+                all.join("、")
+            )));
+        }
+    }
+    let chosen: Vec<&String> = all.iter().filter(|d| only.is_empty() || only.contains(d)).collect();
+    let revision = store.revisions(Some(plan_id))?.first().map(|r| r.id).unwrap_or(0);
+    let created_at = store.now()?;
+    drop(store);
+    std::fs::create_dir_all(dir).map_err(|source| Error::Io {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    let mut files = Vec::new();
+    for d in chosen {
+        let path = dir.join(return_file_name(d, year));
+        let spec = ReturnSpec {
+            plan: &p,
+            filled: None,
+            plan_id,
+            revision,
+            department: d,
+            year,
+            created_at: created_at.clone(),
+        };
+        let projects = returns::write_return(&spec, &path)?;
+        files.push(TemplateFile {
+            department: d.clone(),
+            path,
+            projects,
+        });
+    }
+    let without_department = p.projects().filter(|pr| pr.owners.iter().all(|o| o.department.is_none())).count();
+    Ok(TemplatesReport {
+        plan_id,
+        year,
+        revision,
+        files,
+        without_department,
+    })
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct MergeOptions {
+    /// Report what would happen; write nothing.
+    pub dry_run: bool,
+    /// The year being merged (default: the plan's report year).
+    pub year: Option<FiscalYear>,
+    /// Also write the merge report workbook here.
+    pub report: Option<PathBuf>,
+}
+
+/// Files done so far, for a progress bar.
+#[derive(Debug, Clone, Serialize)]
+pub struct MergeProgress {
+    pub done: usize,
+    pub total: usize,
+    pub file: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MergeReport {
+    pub plan_id: i64,
+    pub plan_title: String,
+    pub year: FiscalYear,
+    pub dry_run: bool,
+    /// The revision holding everything applied (none when nothing was written).
+    pub revision_id: Option<i64>,
+    pub backup: Option<PathBuf>,
+    pub applied: usize,
+    pub conflicts: usize,
+    pub rejected: usize,
+    pub files: Vec<FileOutcome>,
+    pub report: Option<PathBuf>,
+}
+
+/// Merges department returns into the plan: everything applied from one run is
+/// one revision (with the conflicts found), after a backup of the database.
+pub fn merge(
+    db: &Path,
+    plan: Option<&str>,
+    files: &[PathBuf],
+    opts: &MergeOptions,
+    progress: &mut dyn FnMut(&MergeProgress),
+) -> Result<MergeReport> {
+    let mut store = Store::open(db)?;
+    let plan_id = store.resolve_plan(plan)?;
+    let mut p = store.load_plan(plan_id)?;
+    let year = opts.year.unwrap_or(p.report_year);
+    if !p.all_years().contains(&year) {
+        return Err(Error::BadInput(format!(
+            "{} is not a year of this plan ({})",
+            year.long(),
+            year_list(&p)
+        )));
+    }
+    let known = store.known_conflicts(plan_id)?;
+    let mut outcomes = Vec::with_capacity(files.len());
+    {
+        let mut merger = Merger::new(&mut p, known);
+        for (i, f) in files.iter().enumerate() {
+            let name = f.display().to_string();
+            let outcome = if !f.is_file() {
+                FileOutcome::rejected(name.clone(), String::new(), vec![located("ファイルがありません")])
+            } else {
+                match sha256_file(f) {
+                    Err(e) => FileOutcome::rejected(name.clone(), String::new(), vec![located(&e.to_string())]),
+                    Ok(sha) => match read_return(f, merger.plan, year) {
+                        Ok(r) => merger.merge(name.clone(), sha, r),
+                        Err(problems) => FileOutcome::rejected(name.clone(), sha, problems),
+                    },
+                }
+            };
+            outcomes.push(outcome);
+            progress(&MergeProgress {
+                done: i + 1,
+                total: files.len(),
+                file: name,
+            });
+        }
+    }
+    let applied: usize = outcomes.iter().map(|o| o.applied.len()).sum();
+    let conflicts: usize = outcomes.iter().map(|o| o.conflicts.len()).sum();
+    let rejected = outcomes.iter().filter(|o| o.status == FileStatus::Rejected).count();
+    let mut report = MergeReport {
+        plan_id,
+        plan_title: p.title.clone(),
+        year,
+        dry_run: opts.dry_run,
+        revision_id: None,
+        backup: None,
+        applied,
+        conflicts,
+        rejected,
+        files: outcomes,
+        report: None,
+    };
+    if !opts.dry_run {
+        report.backup = Some(store.backup("merge")?);
+    }
+    if !opts.dry_run && (applied > 0 || conflicts > 0) {
+        let merged: Vec<&FileOutcome> = report.files.iter().filter(|o| o.status != FileStatus::Rejected).collect();
+        let join = |f: &dyn Fn(&FileOutcome) -> Option<String>| {
+            let v: Vec<String> = merged.iter().filter_map(|o| f(o)).collect();
+            Some(v.join("; ")).filter(|s| !s.is_empty())
+        };
+        let mut depts: Vec<String> = merged.iter().filter_map(|o| o.department.clone()).collect();
+        depts.dedup();
+        let info = RevisionInfo {
+            kind: "merge".into(),
+            summary: format!("取りまとめ: {} ファイル(反映 {applied} 項目、競合 {conflicts} 件)", merged.len()),
+            source_file: join(&|o| Some(o.file.clone())),
+            source_sha256: join(&|o| Some(o.sha256.clone())),
+            department: Some(depts.join("、")).filter(|s| !s.is_empty()),
+            undoes: None,
+        };
+        let all: Vec<_> = report.files.iter().flat_map(|o| o.conflicts.iter().cloned()).collect();
+        let ids = RefCell::new(Vec::new());
+        let saved = store.save_version(Some(plan_id), &p, &info, |tx, rev| {
+            *ids.borrow_mut() = insert_conflicts(tx, plan_id, rev, &all)?;
+            Ok(())
+        })?;
+        report.revision_id = Some(saved.revision_id);
+        let mut ids = ids.into_inner().into_iter();
+        for o in &mut report.files {
+            o.conflict_ids = ids.by_ref().take(o.conflicts.len()).collect();
+        }
+    }
+    if let Some(path) = &opts.report {
+        write_merge_report(&report, path)?;
+        report.report = Some(path.clone());
+    }
+    Ok(report)
+}
+
+fn located(message: &str) -> Problem {
+    Problem {
+        sheet: String::new(),
+        cell: None,
+        message: message.to_string(),
+    }
+}
+
+/// The open conflicts of the plan.
+pub fn conflicts(db: &Path, plan: Option<&str>, all: bool) -> Result<Vec<Conflict>> {
+    let store = Store::open(db)?;
+    let id = store.resolve_plan(plan)?;
+    Ok(store.conflicts(id, !all)?)
+}
+
+/// How a conflict is resolved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Take {
+    /// Keep the plan's value.
+    Plan,
+    /// Take the return's value.
+    Return,
+    /// Set this value.
+    Value(String),
+}
+
+impl Take {
+    pub fn parse(s: &str) -> Take {
+        match s {
+            "plan" => Take::Plan,
+            "return" => Take::Return,
+            other => Take::Value(other.to_string()),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ResolveReport {
+    pub conflict: i64,
+    pub path: String,
+    pub value: Option<String>,
+    pub revision_id: i64,
+    pub fields_changed: usize,
+}
+
+/// Resolves one conflict, as a revision.
+pub fn resolve(db: &Path, id: i64, take: &Take) -> Result<ResolveReport> {
+    let mut store = Store::open(db)?;
+    let c = store.conflict(id)?;
+    if c.status != "open" {
+        return Err(Error::BadInput(format!(
+            "競合 #{id} は解決済みです(履歴 #{})",
+            c.resolved_revision.unwrap_or_default()
+        )));
+    }
+    let mut p = store.load_plan(c.plan_id)?;
+    let now = p.fields().get(&c.path).cloned();
+    let (change, value, resolution, label) = match take {
+        Take::Plan => (None, now, "plan", "計画の値".to_string()),
+        Take::Return => (
+            Some(c.return_value.clone()),
+            c.return_value.clone(),
+            "return",
+            "返送の値".to_string(),
+        ),
+        Take::Value(t) => {
+            let (raw, canon) = value_for_path(&c.path, t, &p).map_err(|m| Error::BadInput(format!("競合 #{id}: {m}")))?;
+            (Some(raw), canon, "value", format!("「{t}」"))
+        }
+    };
+    if let Some(v) = change {
+        p.apply_changes(&[(c.path.clone(), v)])
+            .map_err(|e| Error::BadInput(format!("競合 #{id}: {e}")))?;
+    }
+    let info = RevisionInfo {
+        kind: "resolve".into(),
+        summary: format!("競合 #{id}({} {})を{label}で解決", c.project.as_deref().unwrap_or(""), c.field),
+        source_file: Some(c.file.clone()),
+        source_sha256: Some(c.file_sha256.clone()),
+        department: c.department.clone(),
+        undoes: None,
+    };
+    let saved = store.save_version(Some(c.plan_id), &p, &info, |tx, rev| mark_resolved(tx, id, resolution, rev))?;
+    Ok(ResolveReport {
+        conflict: id,
+        path: c.path,
+        value,
+        revision_id: saved.revision_id,
+        fields_changed: saved.fields_changed,
+    })
+}
+
+/// The plan's revisions, newest first.
+pub fn history(db: &Path, plan: Option<&str>) -> Result<Vec<Revision>> {
+    let store = Store::open(db)?;
+    let id = store.resolve_plan(plan)?;
+    Ok(store.revisions(Some(id))?)
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct UndoReport {
+    pub undone: i64,
+    pub revision_id: i64,
+    pub fields_changed: usize,
+}
+
+/// Reverts one revision (refused when a later revision changed the same fields).
+pub fn undo(db: &Path, revision: i64) -> Result<UndoReport> {
+    let mut store = Store::open(db)?;
+    let o = store.undo(revision)?;
+    Ok(UndoReport {
+        undone: revision,
+        revision_id: o.revision_id,
+        fields_changed: o.fields_changed,
+    })
+}
+
+/// The database's backups, newest first.
+pub fn backups(db: &Path) -> Result<Vec<BackupInfo>> {
+    Ok(store::list_backups(db)?)
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RestoreReport {
+    pub restored: PathBuf,
+    /// The backup of the state that was replaced.
+    pub saved: PathBuf,
+}
+
+/// Restores a backup (a path, or a file name in the backups folder), after
+/// backing up the current state.
+pub fn restore(db: &Path, file: &Path) -> Result<RestoreReport> {
+    let candidate = if file.is_file() {
+        file.to_path_buf()
+    } else {
+        store::backup_dir(db).join(file)
+    };
+    let mut store = Store::open(db)?;
+    let saved = store.restore(&candidate)?;
+    Ok(RestoreReport {
+        restored: candidate,
+        saved,
+    })
+}

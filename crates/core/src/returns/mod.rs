@@ -1,0 +1,334 @@
+//! Department returns (記入用ファイル): the workbook each department (部) fills in
+//! with the year's results, and the merge (取りまとめ) of the returns into the plan.
+//!
+//! One exchange format for both kinds of department: those who fill it in Excel
+//! and those who fill it in the app. The sheet `記入` holds per project × KPI the
+//! read-only context and the editable cells; a hidden sheet holds the plan,
+//! department, year and revision the file was made from and, for every cell, its
+//! value then — the base of a three-way merge per field.
+
+pub mod merge;
+pub mod read;
+pub mod report;
+pub mod template;
+
+use std::collections::HashSet;
+
+use crate::eval::Evaluation;
+use crate::fy::FiscalYear;
+use crate::model::{Kpi, Plan, Project};
+use crate::text::{clean_cell, label_key, normalize_width};
+use crate::value::{KpiValue, Parsed};
+
+pub use merge::{merge_into, value_for_path, FieldChange, FileOutcome, FileStatus, Merger};
+pub use read::{read_return, DeptReturn, ReturnField, ReturnMeta};
+pub use template::{build_return, write_return, ReturnSpec};
+
+/// The entry sheet.
+pub const SHEET_ENTRY: &str = "記入";
+/// How to fill it in.
+pub const SHEET_GUIDE: &str = "記入要領";
+/// The hidden sheet with the merge base.
+pub const SHEET_META: &str = "shinchoku_meta";
+/// The first cell of the metadata sheet says what the file is.
+pub const META_FORMAT: &str = "shinchoku-return";
+pub const META_VERSION: u32 = 1;
+
+/// A column of the entry sheet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Column {
+    No,
+    Area,
+    Item,
+    Dept,
+    Div,
+    Name,
+    KpiNo,
+    KpiName,
+    Unit,
+    Baseline,
+    Target,
+    LastActual,
+    Actual,
+    Evaluation,
+    Narrative,
+    Budget,
+    Issues,
+    Relisted,
+}
+
+impl Column {
+    /// The columns of a plan's entry sheet: 予算 and 課題・アクション only where the plan has them.
+    pub fn for_plan(plan: &Plan) -> Vec<Column> {
+        use Column::*;
+        let mut cols = vec![
+            No, Area, Item, Dept, Div, Name, KpiNo, KpiName, Unit, Baseline, Target, LastActual, Actual, Evaluation, Narrative,
+        ];
+        let years = || plan.projects().flat_map(|p| p.years.values());
+        if years().any(|y| y.budget.is_some()) {
+            cols.push(Budget);
+        }
+        if years().any(|y| y.issues.is_some()) {
+            cols.push(Issues);
+        }
+        cols.push(Relisted);
+        cols
+    }
+
+    /// The header's fixed part, as matched when reading (see [`label_key`]).
+    pub fn key(self) -> &'static str {
+        match self {
+            Column::No => "事業番号",
+            Column::Area => "分野",
+            Column::Item => "項目",
+            Column::Dept => "担当部",
+            Column::Div => "担当課",
+            Column::Name => "事業名",
+            Column::KpiNo => "KPI番号",
+            Column::KpiName => "KPI名",
+            Column::Unit => "単位",
+            Column::Baseline => "基準値",
+            Column::Target => "目標値",
+            Column::LastActual => "前年度実績",
+            Column::Actual => "実績値",
+            Column::Evaluation => "評価",
+            Column::Narrative => "取組状況",
+            Column::Budget => "予算(千円)",
+            Column::Issues => "課題・アクション",
+            Column::Relisted => "再掲先",
+        }
+    }
+
+    /// The header as written, with the year where the column is a year's.
+    pub fn header(self, year: FiscalYear) -> String {
+        match self {
+            Column::Target | Column::Actual => format!("{}\n({})", self.key(), year.long()),
+            Column::LastActual => format!("{}\n({})", self.key(), FiscalYear(year.0 - 1).long()),
+            Column::Evaluation => "評価\n(○△×-)".into(),
+            _ => self.key().to_string(),
+        }
+    }
+
+    /// The column a header names.
+    pub fn from_header(text: &str) -> Option<Column> {
+        use Column::*;
+        let k = label_key(text);
+        [
+            No, Area, Item, Dept, Div, Name, KpiNo, KpiName, Unit, Baseline, Target, LastActual, Actual, Evaluation, Narrative, Budget,
+            Issues, Relisted,
+        ]
+        .into_iter()
+        .find(|c| k.starts_with(c.key()))
+    }
+
+    /// Whether the department fills it in.
+    pub fn editable(self) -> bool {
+        matches!(
+            self,
+            Column::Actual | Column::Evaluation | Column::Narrative | Column::Budget | Column::Issues
+        )
+    }
+
+    /// Whether it belongs to the project (one value over the project's KPI rows)
+    /// rather than to one KPI row.
+    pub fn per_project(self) -> bool {
+        !matches!(
+            self,
+            Column::KpiNo | Column::KpiName | Column::Unit | Column::Baseline | Column::Target | Column::LastActual | Column::Actual
+        )
+    }
+
+    pub fn width(self) -> f64 {
+        match self {
+            Column::No | Column::KpiNo => 6.0,
+            Column::Area | Column::Item => 14.0,
+            Column::Dept | Column::Div => 11.0,
+            Column::Name => 22.0,
+            Column::KpiName => 24.0,
+            Column::Unit => 6.0,
+            Column::Baseline | Column::Target | Column::LastActual => 10.0,
+            Column::Actual => 12.0,
+            Column::Evaluation => 7.0,
+            Column::Narrative => 48.0,
+            Column::Budget => 11.0,
+            Column::Issues => 36.0,
+            Column::Relisted => 12.0,
+        }
+    }
+
+    /// The plan field an editable cell holds (see `Plan::fields`).
+    pub fn field_path(self, project: &str, kpi: Option<u32>, year: FiscalYear) -> Option<String> {
+        let y = year.0;
+        match self {
+            Column::Actual => kpi.map(|k| format!("kpi[{k}].actual[{y}]")),
+            Column::Evaluation => Some(format!("project[{project}].year[{y}].evaluation")),
+            Column::Narrative => Some(format!("project[{project}].year[{y}].narrative")),
+            Column::Budget => Some(format!("project[{project}].year[{y}].budget")),
+            Column::Issues => Some(format!("project[{project}].year[{y}].issues")),
+            _ => None,
+        }
+    }
+
+    /// The editable column a field path belongs to.
+    pub fn of_path(path: &str) -> Option<Column> {
+        if path.starts_with("kpi[") && path.contains("].actual[") && path.ends_with(']') {
+            return Some(Column::Actual);
+        }
+        let (_, last) = path.rsplit_once('.')?;
+        match last {
+            "evaluation" => Some(Column::Evaluation),
+            "narrative" => Some(Column::Narrative),
+            "budget" => Some(Column::Budget),
+            "issues" => Some(Column::Issues),
+            _ => None,
+        }
+    }
+}
+
+/// A value as entered: the text to store and its canonical form (what is
+/// compared: `Plan::fields` holds canonical values).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Entered {
+    pub raw: Option<String>,
+    pub canon: Option<String>,
+}
+
+/// Reads what was entered in an editable column; the error says what was expected.
+pub fn parse_entered(col: Column, text: Option<&str>, kpi: Option<&Kpi>) -> Result<Entered, String> {
+    let Some(t) = text.and_then(clean_cell) else {
+        return Ok(Entered::default());
+    };
+    match col {
+        Column::Actual => {
+            let v = KpiValue::new(t.clone()).ok_or("数値または「-」を入力してください")?;
+            if matches!(v.parse(), Parsed::Text) && kpi.is_some_and(is_numeric) {
+                return Err(format!("数値または「-」を入力してください(入力: {t})"));
+            }
+            Ok(Entered {
+                canon: Some(v.canonical()),
+                raw: Some(t),
+            })
+        }
+        Column::Evaluation => {
+            let e = Evaluation::parse(&t).map_err(|_| format!("○ △ × - のいずれかを入力してください(入力: {t})"))?;
+            Ok(same(e.mark().to_string()))
+        }
+        Column::Budget => {
+            let n = normalize_width(&t);
+            let digits: String = n
+                .trim_end_matches("千円")
+                .chars()
+                .filter(|c| *c != ',' && !c.is_whitespace())
+                .collect();
+            let v: i64 = digits
+                .parse()
+                .ok()
+                .filter(|v: &i64| v.unsigned_abs() < 1_000_000_000_000)
+                .ok_or_else(|| format!("予算は千円単位の整数で入力してください(入力: {t})"))?;
+            Ok(same(v.to_string()))
+        }
+        Column::Narrative | Column::Issues => Ok(same(t)),
+        _ => Err("この列は入力できません".into()),
+    }
+}
+
+fn same(s: String) -> Entered {
+    Entered {
+        raw: Some(s.clone()),
+        canon: Some(s),
+    }
+}
+
+/// The canonical form of a stored or recorded value of an editable column.
+pub fn canonical_of(col: Column, raw: Option<&str>) -> Option<String> {
+    match parse_entered(col, raw, None) {
+        Ok(e) => e.canon,
+        Err(_) => raw.and_then(clean_cell),
+    }
+}
+
+/// A KPI measured in numbers: its actual must be a number or `-`.
+fn is_numeric(k: &Kpi) -> bool {
+    k.baseline
+        .iter()
+        .chain(k.targets.values())
+        .chain(k.actuals.values().map(|a| &a.value))
+        .any(|v| matches!(v.parse(), Parsed::Number(_) | Parsed::Qualified(..)))
+}
+
+/// The departments (部) of a plan, in plan order.
+pub fn departments(plan: &Plan) -> Vec<String> {
+    let mut seen = HashSet::new();
+    plan.projects()
+        .flat_map(|p| p.owners.iter().filter_map(|o| o.department.clone()))
+        .filter(|d| seen.insert(d.clone()))
+        .collect()
+}
+
+/// The projects a department owns or co-owns, in plan order (re-listings are not
+/// repeated: a project appears once, at its original).
+pub fn department_projects<'a>(plan: &'a Plan, department: &str) -> Vec<&'a Project> {
+    plan.projects()
+        .filter(|p| p.owners.iter().any(|o| o.department.as_deref() == Some(department)))
+        .collect()
+}
+
+/// A file name for a department's return: `令和5年度_総務部.xlsx`.
+pub fn return_file_name(department: &str, year: FiscalYear) -> String {
+    let safe: String = department
+        .chars()
+        .map(|c| {
+            if matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|') || c.is_control() {
+                '_'
+            } else {
+                c
+            }
+        })
+        .collect();
+    format!("{}_{}.xlsx", year.long(), safe.trim())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entered_values_are_checked_and_canonical() {
+        let e = parse_entered(Column::Evaluation, Some(" 〇 "), None).unwrap();
+        assert_eq!(e.canon.as_deref(), Some("○"));
+        assert!(parse_entered(Column::Evaluation, Some("よい"), None)
+            .unwrap_err()
+            .contains("○ △ × -"));
+        assert_eq!(
+            parse_entered(Column::Budget, Some("１，２００千円"), None)
+                .unwrap()
+                .canon
+                .as_deref(),
+            Some("1200")
+        );
+        assert!(parse_entered(Column::Budget, Some("約千"), None).is_err());
+        let plan = crate::seed::fukushima_plan().unwrap();
+        let k = plan.kpis.iter().find(|k| is_numeric(k)).unwrap();
+        let e = parse_entered(Column::Actual, Some("１４，４４２"), Some(k)).unwrap();
+        assert_eq!(e.raw.as_deref(), Some("１４，４４２"));
+        assert_eq!(e.canon.as_deref(), Some("14442"));
+        assert!(parse_entered(Column::Actual, Some("たくさん"), Some(k))
+            .unwrap_err()
+            .contains("数値または「-」"));
+        assert_eq!(parse_entered(Column::Actual, Some(""), Some(k)).unwrap(), Entered::default());
+    }
+
+    #[test]
+    fn columns_and_paths() {
+        assert_eq!(Column::from_header("実績値\n(令和5年度)"), Some(Column::Actual));
+        assert_eq!(Column::from_header("前年度実績\n(令和4年度)"), Some(Column::LastActual));
+        assert_eq!(Column::from_header("予算（千円）"), Some(Column::Budget));
+        let p = Column::Actual.field_path("8", Some(2), FiscalYear(2023)).unwrap();
+        assert_eq!(p, "kpi[2].actual[2023]");
+        assert_eq!(Column::of_path(&p), Some(Column::Actual));
+        assert_eq!(Column::of_path("kpi[2].actual[2023].as_of"), None);
+        assert_eq!(Column::of_path("project[8].year[2023].narrative"), Some(Column::Narrative));
+        assert_eq!(return_file_name("総務部", FiscalYear(2023)), "令和5年度_総務部.xlsx");
+        assert_eq!(return_file_name("a/b", FiscalYear(2023)), "令和5年度_a_b.xlsx");
+    }
+}

@@ -1,0 +1,456 @@
+//! Writes a department's entry workbook: `記入` (protected; the editable cells
+//! unlocked and filled), `記入要領` (how to fill it in) and the hidden metadata
+//! sheet with the merge base.
+
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+
+use rust_xlsxwriter::{Color, DataValidation, Format, FormatAlign, FormatBorder, ProtectionOptions, Workbook, Worksheet, XlsxError};
+
+use super::{department_projects, Column, META_FORMAT, META_VERSION, SHEET_ENTRY, SHEET_GUIDE, SHEET_META};
+use crate::fy::FiscalYear;
+use crate::model::{Entry, Kpi, Plan, Project};
+use crate::value::{KpiValue, Parsed};
+use crate::xlsx::export::{lines_in, sheet_setup, FONT, FONT_SIZE, HEADER_FILL, LINE_PT, PAD_PT};
+use crate::xlsx::{save_atomically, WriteError};
+
+/// The fill of the cells a department fills in.
+pub const EDITABLE_FILL: u32 = 0xFFF2CC;
+/// The header row of `記入` (0-based); data rows follow.
+pub const HEADER_ROW: u32 = 3;
+
+/// What a department's return is made of.
+#[derive(Debug, Clone)]
+pub struct ReturnSpec<'a> {
+    /// The plan as it is when the file is made: the context and the merge base.
+    pub plan: &'a Plan,
+    /// The values to show in the editable cells when they are not the base (the
+    /// app saving what a department entered); `None`: the base.
+    pub filled: Option<&'a Plan>,
+    pub plan_id: i64,
+    /// The plan's latest revision when the file is made.
+    pub revision: i64,
+    pub department: &'a str,
+    pub year: FiscalYear,
+    pub created_at: String,
+}
+
+/// One row of the entry sheet: a project and one of its KPIs (or none).
+#[derive(Debug, Clone, Copy)]
+pub struct EntryRow<'a> {
+    pub project: &'a Project,
+    pub kpi: Option<&'a Kpi>,
+    /// The KPI's actual is entered on this row (its first row in the file, and
+    /// not a KPI repeated from another project).
+    pub actual_editable: bool,
+    /// First row of the project; the project's cells span `span` rows from here.
+    pub first: bool,
+    pub span: u32,
+}
+
+/// The rows of the entry sheet for these projects.
+pub fn entry_rows<'a>(plan: &'a Plan, projects: &[&'a Project]) -> Vec<EntryRow<'a>> {
+    let mut seen: HashSet<u32> = HashSet::new();
+    let mut rows = Vec::new();
+    for p in projects {
+        let span = p.kpis.len().max(1) as u32;
+        if p.kpis.is_empty() {
+            rows.push(EntryRow {
+                project: p,
+                kpi: None,
+                actual_editable: false,
+                first: true,
+                span,
+            });
+        }
+        for (i, r) in p.kpis.iter().enumerate() {
+            let kpi = plan.kpi(r.no);
+            rows.push(EntryRow {
+                project: p,
+                kpi,
+                actual_editable: kpi.is_some() && !r.relisted && seen.insert(r.no),
+                first: i == 0,
+                span,
+            });
+        }
+    }
+    rows
+}
+
+/// Where each project is re-listed: `I-3(9)`.
+fn relisted_at(plan: &Plan) -> HashMap<&str, Vec<String>> {
+    let mut out: HashMap<&str, Vec<String>> = HashMap::new();
+    for e in &plan.entries {
+        if let Entry::Relisting(r) = e {
+            out.entry(r.of.as_str())
+                .or_default()
+                .push(format!("{}{}", r.area, r.item.as_deref().unwrap_or("")));
+        }
+    }
+    out
+}
+
+/// Writes the department's return under a temporary name and renames it into place.
+pub fn write_return(spec: &ReturnSpec<'_>, path: &Path) -> Result<usize, WriteError> {
+    let (mut wb, rows) = build_return(spec).map_err(|source| WriteError::Xlsx {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    save_atomically(&mut wb, path)?;
+    Ok(rows)
+}
+
+/// The workbook in memory, and how many projects it holds.
+pub fn build_return(spec: &ReturnSpec<'_>) -> Result<(Workbook, usize), XlsxError> {
+    let plan = spec.plan;
+    let projects = department_projects(plan, spec.department);
+    let rows = entry_rows(plan, &projects);
+    let cols = Column::for_plan(plan);
+    let mut wb = Workbook::new();
+    let styles = Styles::new();
+    let mut meta: Vec<[String; 4]> = Vec::new();
+
+    let ws = wb.add_worksheet();
+    ws.set_name(SHEET_ENTRY)?;
+    write_entry_sheet(ws, spec, &rows, &cols, &styles, &mut meta)?;
+    let ws = wb.add_worksheet();
+    ws.set_name(SHEET_GUIDE)?;
+    write_guide_sheet(ws, spec, &cols, &styles)?;
+    let ws = wb.add_worksheet();
+    ws.set_name(SHEET_META)?;
+    write_meta_sheet(ws, spec, &meta)?;
+    ws.set_hidden(true);
+    Ok((wb, projects.len()))
+}
+
+struct Styles {
+    title: Format,
+    note: Format,
+    header: Format,
+    data: Format,
+    edit: Format,
+    edit_text: Format,
+    edit_center: Format,
+}
+
+impl Styles {
+    fn new() -> Self {
+        let base = Format::new().set_font_name(FONT).set_font_size(FONT_SIZE);
+        let data = base
+            .clone()
+            .set_border(FormatBorder::Thin)
+            .set_text_wrap()
+            .set_align(FormatAlign::Top);
+        let edit = data.clone().set_background_color(Color::RGB(EDITABLE_FILL)).set_unlocked();
+        Styles {
+            title: base.clone().set_bold().set_font_size(12.0),
+            note: base.clone(),
+            header: base
+                .clone()
+                .set_bold()
+                .set_border(FormatBorder::Thin)
+                .set_background_color(Color::RGB(HEADER_FILL))
+                .set_align(FormatAlign::Center)
+                .set_align(FormatAlign::VerticalCenter)
+                .set_text_wrap(),
+            edit_text: edit.clone().set_num_format("@"),
+            edit_center: edit.clone().set_align(FormatAlign::Center).set_num_format("@"),
+            edit,
+            data,
+        }
+    }
+}
+
+/// A read-only value: a number cell where it is a plain number, else text.
+fn put_value(ws: &mut Worksheet, row: u32, col: u16, v: Option<&KpiValue>, f: &Format) -> Result<(), XlsxError> {
+    match v.map(|v| (v, v.parse())) {
+        Some((_, Parsed::Number(q))) if q.unit.is_none() => {
+            ws.write_number_with_format(row, col, q.cell_value(), &f.clone().set_num_format(q.cell_format()))?;
+        }
+        Some((v, _)) => {
+            ws.write_string_with_format(row, col, v.text(), f)?;
+        }
+        None => {
+            ws.write_blank(row, col, f)?;
+        }
+    }
+    Ok(())
+}
+
+fn put_text(ws: &mut Worksheet, row: u32, col: u16, text: Option<&str>, f: &Format) -> Result<(), XlsxError> {
+    match text {
+        Some(t) if !t.is_empty() => ws.write_string_with_format(row, col, t, f)?,
+        _ => ws.write_blank(row, col, f)?,
+    };
+    Ok(())
+}
+
+fn code_and_name(code: &str, name: Option<&str>) -> String {
+    match name {
+        Some(n) => format!("{code} {n}"),
+        None => code.to_string(),
+    }
+}
+
+fn write_entry_sheet(
+    ws: &mut Worksheet,
+    spec: &ReturnSpec<'_>,
+    rows: &[EntryRow<'_>],
+    cols: &[Column],
+    s: &Styles,
+    meta: &mut Vec<[String; 4]>,
+) -> Result<(), XlsxError> {
+    let plan = spec.plan;
+    let filled = spec.filled.unwrap_or(plan);
+    let year = spec.year;
+    let relisted = relisted_at(plan);
+    let title = format!("{} 取組状況 記入用ファイル({})", year.long(), spec.department);
+    ws.write_string_with_format(0, 0, &title, &s.title)?;
+    let org = if plan.organization.is_empty() {
+        String::new()
+    } else {
+        format!("{} ", plan.organization)
+    };
+    ws.write_string_with_format(1, 0, format!("{org}{}", plan.title), &s.note)?;
+    ws.write_string_with_format(
+        2,
+        0,
+        "黄色のセルに入力してください(他のセルは変更できません)。入力方法は「記入要領」シートを参照してください。",
+        &s.note,
+    )?;
+    ws.set_row_height(0, 18.0)?;
+    for (i, c) in cols.iter().enumerate() {
+        let i = i as u16;
+        ws.set_column_width(i, c.width())?;
+        ws.write_string_with_format(HEADER_ROW, i, c.header(year), &s.header)?;
+    }
+    ws.set_row_height(HEADER_ROW, 2.0 * LINE_PT + PAD_PT)?;
+    let col_of = |c: Column| cols.iter().position(|x| *x == c).map(|i| i as u16);
+    let eval_col = col_of(Column::Evaluation);
+
+    let mut r = HEADER_ROW + 1;
+    let mut project_first = r;
+    let mut lines_needed: Vec<usize> = Vec::new();
+    for row in rows {
+        let p = row.project;
+        let fp = filled.project(&p.no).unwrap_or(p);
+        let kno = row.kpi.map(|k| k.no);
+        if row.first {
+            project_first = r;
+        }
+        let mut lines = 1usize;
+        for (ci, c) in cols.iter().enumerate() {
+            let ci = ci as u16;
+            if c.per_project() && !row.first {
+                continue;
+            }
+            let (base, shown): (Option<String>, Option<String>) = match c {
+                Column::Actual => {
+                    let get = |pl: &Plan| {
+                        kno.and_then(|n| pl.kpi(n))
+                            .and_then(|k| k.actuals.get(&year))
+                            .map(|a| a.value.text().to_string())
+                    };
+                    (get(plan), get(filled))
+                }
+                Column::Evaluation => {
+                    let get = |pr: &Project| pr.years.get(&year).and_then(|y| y.evaluation).map(|e| e.mark().to_string());
+                    (get(p), get(fp))
+                }
+                Column::Narrative => {
+                    let get = |pr: &Project| pr.years.get(&year).and_then(|y| y.narrative.clone());
+                    (get(p), get(fp))
+                }
+                Column::Budget => {
+                    let get = |pr: &Project| pr.years.get(&year).and_then(|y| y.budget).map(|b| b.to_string());
+                    (get(p), get(fp))
+                }
+                Column::Issues => {
+                    let get = |pr: &Project| pr.years.get(&year).and_then(|y| y.issues.clone());
+                    (get(p), get(fp))
+                }
+                _ => {
+                    let v = read_only_text(plan, row, *c, year, &relisted);
+                    (v.clone(), v)
+                }
+            };
+            let editable = c.editable() && (*c != Column::Actual || row.actual_editable);
+            let span = if c.per_project() { row.span } else { 1 };
+            let f = match (editable, c) {
+                (false, _) => &s.data,
+                (true, Column::Evaluation) => &s.edit_center,
+                (true, Column::Actual | Column::Budget) => &s.edit_text,
+                (true, _) => &s.edit,
+            };
+            if span > 1 {
+                ws.merge_range(r, ci, r + span - 1, ci, "", f)?;
+            }
+            match c {
+                Column::Baseline | Column::Target | Column::LastActual => {
+                    put_value(ws, r, ci, base.as_deref().and_then(KpiValue::new).as_ref(), f)?
+                }
+                Column::Actual if !editable => put_value(ws, r, ci, base.as_deref().and_then(KpiValue::new).as_ref(), f)?,
+                Column::No | Column::KpiNo => match base.as_deref().map(|t| (t, t.parse::<u32>())) {
+                    Some((t, Ok(n))) if n.to_string() == t => {
+                        ws.write_number_with_format(r, ci, f64::from(n), f)?;
+                    }
+                    other => put_text(ws, r, ci, other.map(|(t, _)| t), f)?,
+                },
+                _ => put_text(ws, r, ci, shown.as_deref(), f)?,
+            }
+            let key = if editable {
+                c.field_path(&p.no, kno, year).unwrap_or_default()
+            } else {
+                String::new()
+            };
+            meta.push([(r + 1).to_string(), c.key().to_string(), key, base.clone().unwrap_or_default()]);
+            if let Some(t) = shown.as_deref() {
+                let l = lines_in(t, c.width());
+                lines = lines.max(if span > 1 { l.div_ceil(span as usize) } else { l });
+            }
+        }
+        lines_needed.push(lines);
+        if row.first {
+            if let Some(ec) = eval_col {
+                let dv = DataValidation::new()
+                    .allow_list_strings(&["○", "△", "×", "-"])?
+                    .set_input_title("評価")?
+                    .set_input_message("○ 達成 / △ 一部達成 / × 未達成 / - 評価対象外")?
+                    .set_error_title("評価")?
+                    .set_error_message("○ △ × - のいずれかを選んでください")?;
+                ws.add_data_validation(project_first, ec, project_first + row.span - 1, ec, &dv)?;
+            }
+        }
+        r += 1;
+    }
+    for (i, lines) in lines_needed.iter().enumerate() {
+        ws.set_row_height(HEADER_ROW + 1 + i as u32, (*lines as f64) * LINE_PT + PAD_PT)?;
+    }
+    if let Some(ac) = col_of(Column::Actual) {
+        if r > HEADER_ROW + 1 {
+            let dv = DataValidation::new()
+                .allow_any_value()
+                .set_input_title("実績値")?
+                .set_input_message("数値(例: 63.5%、1,234)または「-」。未確定なら空欄のまま。")?;
+            ws.add_data_validation(HEADER_ROW + 1, ac, r - 1, ac, &dv)?;
+        }
+    }
+    sheet_setup(ws, (0, HEADER_ROW), (HEADER_ROW + 1, 1))?;
+    let mut opts = ProtectionOptions::new();
+    opts.format_rows = true;
+    opts.format_columns = true;
+    ws.protect_with_options(&opts);
+    Ok(())
+}
+
+/// The text of a read-only cell.
+fn read_only_text(plan: &Plan, row: &EntryRow<'_>, c: Column, year: FiscalYear, relisted: &HashMap<&str, Vec<String>>) -> Option<String> {
+    let p = row.project;
+    let k = row.kpi;
+    let owners = |f: fn(&crate::model::Owner) -> Option<&String>| {
+        Some(p.owners.iter().filter_map(f).cloned().collect::<Vec<_>>().join("\n")).filter(|s| !s.is_empty())
+    };
+    match c {
+        Column::No => Some(p.no.clone()),
+        Column::Area => Some(code_and_name(&p.area, plan.area(&p.area).and_then(|a| a.name.as_deref()))),
+        Column::Item => p.item.as_deref().map(|i| code_and_name(i, plan.item_name(&p.area, Some(i)))),
+        Column::Dept => owners(|o| o.department.as_ref()),
+        Column::Div => owners(|o| o.division.as_ref()),
+        Column::Name => p.name.clone(),
+        Column::KpiNo => k.map(|k| k.no.to_string()),
+        Column::KpiName => k.map(|k| {
+            let mut n = k.name.clone();
+            if k.cumulative {
+                n.push_str("(累計)");
+            }
+            if !row.actual_editable {
+                n.push_str("\n※実績値は上の行で入力");
+            }
+            n
+        }),
+        Column::Unit => k.and_then(|k| k.unit.clone()),
+        Column::Baseline => k.and_then(|k| k.baseline.as_ref()).map(|v| v.text().to_string()),
+        Column::Target => k.and_then(|k| k.targets.get(&year)).map(|v| v.text().to_string()),
+        Column::LastActual => k
+            .and_then(|k| k.actuals.get(&FiscalYear(year.0 - 1)))
+            .map(|a| a.value.text().to_string()),
+        Column::Actual => k.and_then(|k| k.actuals.get(&year)).map(|a| a.value.text().to_string()),
+        Column::Relisted => relisted.get(p.no.as_str()).map(|v| v.join("\n")),
+        _ => None,
+    }
+}
+
+fn write_guide_sheet(ws: &mut Worksheet, spec: &ReturnSpec<'_>, cols: &[Column], s: &Styles) -> Result<(), XlsxError> {
+    let plan = spec.plan;
+    let year = spec.year.long();
+    let mut lines: Vec<String> = vec![
+        format!("{year} 取組状況 記入要領({})", spec.department),
+        String::new(),
+        format!(
+            "このファイルは「{}{}」の{year}の取組状況を、{}から返送していただくための記入用ファイルです。",
+            plan.organization, plan.title, spec.department
+        ),
+        "1. 「記入」シートの黄色のセルだけに入力してください。ほかのセルは誤って変更しないよう保護しています(パスワードはありません)。"
+            .into(),
+        "2. 実績値: 数値(例: 63.5%、1,234)または「-」を入力します。単位は「単位」列のとおりです。未確定の場合は空欄のままにしてください。"
+            .into(),
+        "   同じKPIが複数の事業にある場合、実績値は最初の行で入力します。".into(),
+        "3. 評価: ○(達成)、△(一部達成)、×(未達成)、-(評価対象外)から選びます。".into(),
+        "4. 取組状況: 今年度の取組内容と成果を文章で記入します。セル内の改行は Alt+Enter です。".into(),
+    ];
+    if cols.contains(&Column::Budget) {
+        lines.push("5. 予算(千円): 今年度の予算額を千円単位の整数で記入します。".into());
+    }
+    if cols.contains(&Column::Issues) {
+        lines.push("6. 課題・アクション: 課題と今後の対応を記入します。".into());
+    }
+    lines.extend([
+        String::new(),
+        "注意".into(),
+        "・行や列の追加・削除、シート名の変更はしないでください。".into(),
+        format!("・非表示の「{SHEET_META}」シートは取りまとめに使います。削除しないでください。"),
+        "・ほかのブックにコピーせず、このファイルに入力して保存してください。".into(),
+        "・入力が終わったら保存し、DX推進担当へ返送してください。".into(),
+        String::new(),
+        format!("作成: {}(計画の版 #{})", spec.created_at, spec.revision),
+    ]);
+    ws.set_column_width(0, 120.0)?;
+    for (i, l) in lines.iter().enumerate() {
+        let f = if i == 0 { &s.title } else { &s.note };
+        ws.write_string_with_format(i as u32, 0, l, f)?;
+    }
+    ws.set_paper_size(9);
+    ws.set_landscape();
+    ws.set_print_fit_to_pages(1, 0);
+    Ok(())
+}
+
+fn write_meta_sheet(ws: &mut Worksheet, spec: &ReturnSpec<'_>, cells: &[[String; 4]]) -> Result<(), XlsxError> {
+    let head: [(&str, String); 8] = [
+        (META_FORMAT, META_VERSION.to_string()),
+        ("plan_id", spec.plan_id.to_string()),
+        ("plan_title", spec.plan.title.clone()),
+        ("organization", spec.plan.organization.clone()),
+        ("department", spec.department.to_string()),
+        ("fiscal_year", spec.year.0.to_string()),
+        ("revision", spec.revision.to_string()),
+        ("created_at", spec.created_at.clone()),
+    ];
+    for (i, (k, v)) in head.iter().enumerate() {
+        ws.write_string(i as u32, 0, *k)?;
+        ws.write_string(i as u32, 1, v)?;
+    }
+    let start = head.len() as u32 + 1;
+    for (j, h) in ["row", "column", "key", "base"].iter().enumerate() {
+        ws.write_string(start, j as u16, *h)?;
+    }
+    for (i, cell) in cells.iter().enumerate() {
+        for (j, v) in cell.iter().enumerate() {
+            if !v.is_empty() {
+                ws.write_string(start + 1 + i as u32, j as u16, v)?;
+            }
+        }
+    }
+    ws.protect();
+    Ok(())
+}
