@@ -1,0 +1,154 @@
+//! Test helpers: editing a workbook the way a person would in Excel, but with a
+//! different writer than the one that made it (the sheet XML edited in place,
+//! values as inline strings or numbers), and finding a field's cell in a return.
+
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::io::{Read, Write};
+use std::path::Path;
+
+use calamine::{Data, Reader};
+
+/// A workbook package held in memory, edited part by part.
+pub struct Package {
+    parts: Vec<(String, Vec<u8>)>,
+}
+
+impl Package {
+    pub fn open(path: &Path) -> Package {
+        let mut z = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+        let mut parts = Vec::new();
+        for i in 0..z.len() {
+            let mut f = z.by_index(i).unwrap();
+            let mut b = Vec::new();
+            f.read_to_end(&mut b).unwrap();
+            parts.push((f.name().unwrap().to_string(), b));
+        }
+        Package { parts }
+    }
+
+    fn part_mut(&mut self, name: &str) -> &mut Vec<u8> {
+        &mut self.parts.iter_mut().find(|(n, _)| n == name).unwrap().1
+    }
+
+    /// The worksheet part of a sheet, by its position in workbook.xml.
+    fn sheet_part(&self, sheet: &str) -> String {
+        let wb = String::from_utf8(self.parts.iter().find(|(n, _)| n == "xl/workbook.xml").unwrap().1.clone()).unwrap();
+        let names: Vec<&str> = wb.split("<sheet name=\"").skip(1).map(|s| s.split('"').next().unwrap()).collect();
+        let i = names.iter().position(|n| *n == sheet).unwrap();
+        format!("xl/worksheets/sheet{}.xml", i + 1)
+    }
+
+    fn replace_cell(&mut self, sheet: &str, cell: &str, body: impl Fn(&str) -> String) {
+        let part = self.sheet_part(sheet);
+        let xml = String::from_utf8(self.part_mut(&part).clone()).unwrap();
+        let open = format!("<c r=\"{cell}\"");
+        let start = xml.find(&open).unwrap_or_else(|| panic!("{sheet}!{cell} is not in the sheet"));
+        let tag_end = start + xml[start..].find('>').unwrap();
+        let end = if xml.as_bytes()[tag_end - 1] == b'/' {
+            tag_end + 1
+        } else {
+            tag_end + xml[tag_end..].find("</c>").unwrap() + 4
+        };
+        let style = xml[start..tag_end]
+            .split(" s=\"")
+            .nth(1)
+            .map(|s| format!(" s=\"{}\"", s.split('"').next().unwrap()))
+            .unwrap_or_default();
+        let new = format!("{}{}{}", &xml[..start], body(&style), &xml[end..]);
+        *self.part_mut(&part) = new.into_bytes();
+    }
+
+    /// Types text into a cell (an inline string, as some writers store it).
+    pub fn set_text(&mut self, sheet: &str, cell: &str, text: &str) -> &mut Self {
+        let esc = text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+        self.replace_cell(sheet, cell, |s| {
+            format!("<c r=\"{cell}\"{s} t=\"inlineStr\"><is><t xml:space=\"preserve\">{esc}</t></is></c>")
+        });
+        self
+    }
+
+    /// Types a number into a cell.
+    pub fn set_number(&mut self, sheet: &str, cell: &str, n: f64) -> &mut Self {
+        self.replace_cell(sheet, cell, |s| format!("<c r=\"{cell}\"{s}><v>{n}</v></c>"));
+        self
+    }
+
+    /// Deletes a cell's content.
+    pub fn clear(&mut self, sheet: &str, cell: &str) -> &mut Self {
+        self.replace_cell(sheet, cell, |s| format!("<c r=\"{cell}\"{s}/>"));
+        self
+    }
+
+    pub fn save(&self, path: &Path) {
+        let mut z = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
+        let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+        for (name, bytes) in &self.parts {
+            z.start_file(name.as_str(), opts).unwrap();
+            z.write_all(bytes).unwrap();
+        }
+        z.finish().unwrap();
+    }
+}
+
+/// Where a return holds a field: `M7`, read from its metadata sheet and header.
+pub fn cell_of(file: &Path, path: &str) -> String {
+    let mut wb = calamine::open_workbook_auto(file).unwrap();
+    let meta = wb.worksheet_range("shinchoku_meta").unwrap();
+    let mut found = None;
+    for row in meta.rows() {
+        if row.get(2).map(|d| d.to_string()) == Some(path.to_string()) {
+            found = Some((row[0].to_string().parse::<u32>().unwrap(), row[1].to_string()));
+        }
+    }
+    let (row, label) = found.unwrap_or_else(|| panic!("{path} is not in {}", file.display()));
+    let entry = wb.worksheet_range("記入").unwrap();
+    let header: HashMap<String, u32> = entry
+        .rows()
+        .nth(3)
+        .unwrap()
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (d.to_string().split('\n').next().unwrap().to_string(), i as u32))
+        .collect();
+    let col = header[&label];
+    format!("{}{}", (b'A' + col as u8) as char, row)
+}
+
+/// The cell's text as calamine reads it.
+pub fn read_cell(file: &Path, sheet: &str, row: u32, col: u32) -> String {
+    let mut wb = calamine::open_workbook_auto(file).unwrap();
+    let r = wb.worksheet_range(sheet).unwrap();
+    match r.get_value((row, col)) {
+        Some(Data::String(s)) => s.clone(),
+        Some(d) => d.to_string(),
+        None => String::new(),
+    }
+}
+
+/// Copies a workbook's `記入` sheet, values only, into a new workbook (what a
+/// person does with "move or copy to a new book" and then pastes values).
+pub fn copy_entry_sheet_to_new_workbook(from: &Path, to: &Path) {
+    let mut wb = calamine::open_workbook_auto(from).unwrap();
+    let r = wb.worksheet_range("記入").unwrap();
+    let mut out = rust_xlsxwriter::Workbook::new();
+    let ws = out.add_worksheet().set_name("記入").unwrap();
+    for (i, row) in r.rows().enumerate() {
+        for (j, d) in row.iter().enumerate() {
+            match d {
+                Data::Empty => {}
+                Data::Float(f) => {
+                    ws.write_number(i as u32, j as u16, *f).unwrap();
+                }
+                Data::Int(n) => {
+                    ws.write_number(i as u32, j as u16, *n as f64).unwrap();
+                }
+                other => {
+                    ws.write_string(i as u32, j as u16, other.to_string()).unwrap();
+                }
+            }
+        }
+    }
+    out.save(to).unwrap();
+}
