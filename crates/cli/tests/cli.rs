@@ -217,10 +217,105 @@ fn database_from_the_environment_and_newer_schema_refused() {
 
 #[test]
 fn every_command_has_help() {
-    for cmd in ["init", "import", "check", "export", "show", "plans"] {
+    for cmd in [
+        "init",
+        "import",
+        "check",
+        "export",
+        "show",
+        "plans",
+        "templates",
+        "merge",
+        "conflicts",
+        "resolve",
+        "history",
+        "undo",
+        "backups",
+        "restore",
+    ] {
         let out = ok(&run(&[cmd, "--help"]));
         assert!(out.contains("Usage: shinchoku"), "{cmd}: {out}");
     }
     let out = ok(&run(&["--help"]));
     assert!(out.contains("--db"));
+}
+
+#[test]
+fn department_returns_through_the_cli() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = db_in(dir.path());
+    let out = dir.path().join("returns");
+    ok(&run(&["--db", &db, "init", "--demo"]));
+    let text = ok(&run(&["--db", &db, "templates", out.to_str().unwrap()]));
+    assert!(text.contains("6 部の記入用ファイル"), "{text}");
+    let soumu = out.join("令和5年度_総務部.xlsx");
+    assert!(soumu.is_file());
+    let only = dir.path().join("only");
+    let j = ok(&run(&[
+        "--db",
+        &db,
+        "templates",
+        only.to_str().unwrap(),
+        "--dept",
+        "警察本部",
+        "--year",
+        "R5",
+        "--json",
+    ]));
+    let v: serde_json::Value = serde_json::from_str(&j).unwrap();
+    assert_eq!(v["files"].as_array().unwrap().len(), 1);
+    assert_eq!(v["files"][0]["projects"], 6);
+    let o = run(&["--db", &db, "templates", only.to_str().unwrap(), "--dept", "存在しない部"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("計画にありません"));
+
+    // Unchanged returns: nothing applied, no revision.
+    let files: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().path().display().to_string())
+        .collect();
+    let mut args = vec!["--db", &db, "merge", "--json"];
+    args.extend(files.iter().map(String::as_str));
+    let v: serde_json::Value = serde_json::from_str(&ok(&run(&args))).unwrap();
+    assert_eq!(v["applied"], 0);
+    assert_eq!(v["rejected"], 0);
+    assert_eq!(v["files"].as_array().unwrap().len(), 6);
+    let history: serde_json::Value = serde_json::from_str(&ok(&run(&["--db", &db, "history", "--json"]))).unwrap();
+    assert_eq!(history.as_array().unwrap().len(), 1, "{history}");
+    assert_eq!(history[0]["kind"], "init");
+
+    // A damaged return: exit 2, the plan untouched, the report names the file.
+    let damaged = dir.path().join("damaged.xlsx");
+    let bytes = std::fs::read(&soumu).unwrap();
+    std::fs::write(&damaged, &bytes[..bytes.len() / 3]).unwrap();
+    let report = dir.path().join("report.xlsx");
+    let before = ok(&run(&["--db", &db, "show", "--json"]));
+    let o = run(&[
+        "--db",
+        &db,
+        "merge",
+        damaged.to_str().unwrap(),
+        "--report",
+        report.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("damaged.xlsx"));
+    assert_eq!(ok(&run(&["--db", &db, "show", "--json"])), before);
+    assert!(report.is_file());
+
+    assert!(ok(&run(&["--db", &db, "conflicts"])).contains("未解決の競合はありません"));
+    let o = run(&["--db", &db, "resolve", "99", "--take", "plan"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("競合 #99 はありません"));
+    let o = run(&["--db", &db, "undo", "1"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("restore"));
+
+    // Backups were taken before the merges; restoring one works.
+    let b: serde_json::Value = serde_json::from_str(&ok(&run(&["--db", &db, "backups", "--json"]))).unwrap();
+    let list = b.as_array().unwrap();
+    assert_eq!(list.len(), 2);
+    let file = list[0]["file"].as_str().unwrap();
+    assert!(ok(&run(&["--db", &db, "restore", file])).contains("復元しました"));
+    assert_eq!(ok(&run(&["--db", &db, "show", "--json"])), before);
 }
