@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Benchmarks of whole CLI processes (release build): import and export of the
-# Fukushima plan, and of the synthetic plan of N projects (default 2,000).
+# Fukushima plan, and of the synthetic plan of N projects (default 2,000); the
+# department templates of each, and the merge of filled returns (Fukushima: all
+# 6 departments; synthetic: 40 departments + 10 repeated files = 50 returns).
+# A merge run starts from a fresh copy of the database (the copy is timed too).
 # Prints wall time (best of 5) and peak memory (max RSS) of each.
 #   bench/run.sh            # Fukushima + N=2000
 #   bench/run.sh 200 20000  # other sizes
@@ -34,8 +37,23 @@ printf "%-34s %10s %11s\n" "case" "time" "peak RSS"
 ref=tests/data/torikumi-ichiran-r5.xlsx
 printf "%-34s %s\n" "import Fukushima (52 projects)" "$(measure "$bin" --db "$work/f.db" import "$ref")"
 printf "%-34s %s\n" "export Fukushima" "$(measure "$bin" --db "$work/f.db" export "$work/f.xlsx")"
+printf "%-34s %s\n" "templates Fukushima (6 depts)" "$(measure "$bin" --db "$work/f.db" templates "$work/ft")"
+"$bin" --db "$work/f.db" dev sample-returns "$work/fr" >/dev/null
+merge_fresh() { # DB RETURN-DIR
+    cp "$1" "$1.run" && rm -f "$1.run-wal" "$1.run-shm"
+    "$bin" --db "$1.run" merge "$2"/*.xlsx
+}
+printf "%-34s %s\n" "merge Fukushima (6 returns)" "$(measure bash -c "$(declare -f merge_fresh); bin=$bin; merge_fresh $work/f.db $work/fr")"
 for n in "${sizes[@]}"; do
     "$bin" dev synth "$n" "$work/s$n.xlsx" >/dev/null
     printf "%-34s %s\n" "import synthetic N=$n" "$(measure "$bin" --db "$work/s$n.db" import "$work/s$n.xlsx")"
     printf "%-34s %s\n" "export synthetic N=$n" "$(measure "$bin" --db "$work/s$n.db" export "$work/o$n.xlsx")"
+    printf "%-34s %s\n" "templates N=$n (all depts)" "$(measure "$bin" --db "$work/s$n.db" templates "$work/t$n")"
+    "$bin" --db "$work/s$n.db" dev sample-returns "$work/r$n" >/dev/null
+    i=0
+    for f in "$work/r$n"/*.xlsx; do
+        i=$((i + 1))
+        [ $i -le 10 ] && cp "$f" "$work/r$n/repeat$i.xlsx"
+    done
+    printf "%-34s %s\n" "merge N=$n ($(ls "$work/r$n" | wc -l) returns)" "$(measure bash -c "$(declare -f merge_fresh); bin=$bin; merge_fresh $work/s$n.db $work/r$n")"
 done

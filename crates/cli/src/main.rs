@@ -131,6 +131,8 @@ enum Command {
 enum DevCommand {
     /// Write the deterministic synthetic plan of N projects as a summary workbook.
     Synth { n: usize, file: PathBuf },
+    /// Write filled department returns (every narrative amended) into DIR, as the app saves them.
+    SampleReturns { dir: PathBuf },
 }
 
 fn parse_year(s: &str) -> Result<FiscalYear, String> {
@@ -379,6 +381,10 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         Command::Restore { file } => {
             let r = ops::restore(&db(&cli.db)?, &file)?;
             println!("{} を復元しました(復元前の状態: {})", r.restored.display(), r.saved.display());
+        }
+        Command::Dev(DevCommand::SampleReturns { dir }) => {
+            let files = ops::sample_returns(&db(&cli.db)?, plan, &dir)?;
+            println!("{} 件の記入済みファイルを書き出しました: {}", files.len(), dir.display());
         }
         Command::Dev(DevCommand::Synth { n, file }) => {
             let p = synth::synthetic_plan(n);

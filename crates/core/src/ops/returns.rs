@@ -367,3 +367,50 @@ pub fn restore(db: &Path, file: &Path) -> Result<RestoreReport> {
         saved,
     })
 }
+
+/// Filled returns for benchmarks and demonstrations: each department's file as
+/// the app would save it after the department amended every narrative of the
+/// year and entered an actual for its KPIs without one.
+pub fn sample_returns(db: &Path, plan: Option<&str>, dir: &Path) -> Result<Vec<PathBuf>> {
+    let store = Store::open(db)?;
+    let plan_id = store.resolve_plan(plan)?;
+    let p = store.load_plan(plan_id)?;
+    let revision = store.revisions(Some(plan_id))?.first().map(|r| r.id).unwrap_or(0);
+    let created_at = store.now()?;
+    drop(store);
+    std::fs::create_dir_all(dir).map_err(|source| Error::Io {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    let year = p.report_year;
+    let mut out = Vec::new();
+    for d in departments(&p) {
+        let mut filled = p.clone();
+        let mut changes = Vec::new();
+        for pr in returns::department_projects(&p, &d) {
+            let old = pr.years.get(&year).and_then(|y| y.narrative.clone()).unwrap_or_default();
+            changes.push((format!("project[{}].year[{}].narrative", pr.no, year.0), Some(format!("{old}({d}更新)"))));
+            for k in &pr.kpis {
+                if p.kpi(k.no).is_some_and(|k| !k.actuals.contains_key(&year)) {
+                    changes.push((format!("kpi[{}].actual[{}]", k.no, year.0), Some("1".to_string())));
+                }
+            }
+        }
+        changes.sort();
+        changes.dedup();
+        filled.apply_changes(&changes).map_err(|e| Error::BadInput(e.to_string()))?;
+        let path = dir.join(return_file_name(&d, year));
+        let spec = ReturnSpec {
+            plan: &p,
+            filled: Some(&filled),
+            plan_id,
+            revision,
+            department: &d,
+            year,
+            created_at: created_at.clone(),
+        };
+        returns::write_return(&spec, &path)?;
+        out.push(path);
+    }
+    Ok(out)
+}
