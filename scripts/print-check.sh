@@ -37,9 +37,36 @@ for must in "令和5年度関連事業 取組一覧" "※R6.3.31時点" "県及�
     grep -q -- "$must" "$text" || fail "'$must' not found in the printed pages"
 done
 pdffonts "$pdf" | grep -qi "cjk\|gothic\|ipa" || fail "no Japanese font embedded (tofu?)"
+
+# A department's entry workbook (記入用ファイル): A3 landscape, the header and the last
+# column on every page of 記入, the guide printed, the hidden metadata sheet not printed.
+"$bin" --db "$work/p.db" templates "$work/t" --dept 総務部 >/dev/null 2>&1
+cp "$work/t/令和5年度_総務部.xlsx" "$work/entry.xlsx"
+soffice -env:UserInstallation="file://$work/lo" --headless --convert-to pdf --outdir "$work" "$work/entry.xlsx" >/dev/null 2>&1
+epdf="$work/entry.pdf"
+[ -s "$epdf" ] || fail "LibreOffice made no PDF of the entry workbook"
+epages=$(pdfinfo "$epdf" | awk '/^Pages:/ {print $2}')
+read -r w h <<<"$(pdfinfo -f 1 -l 1 "$epdf" | awk '/^Page +1 size:/ {print $4, $6}')"
+awk -v w="$w" -v h="$h" 'BEGIN { exit !(w > 1180 && w < 1200 && h > 835 && h < 850) }' || fail "entry page 1 is $w x $h pt, not A3 landscape"
+entry_pages=0
+for p in $(seq 1 "$epages"); do
+    pdftotext -f "$p" -l "$p" "$epdf" "$work/page.txt"
+    if grep -q "事業番号" "$work/page.txt"; then
+        entry_pages=$((entry_pages + 1))
+        grep -q "取組状況" "$work/page.txt" || fail "entry page $p: the 取組状況 column is cut"
+        grep -q "実績値" "$work/page.txt" || fail "entry page $p: the 実績値 column is cut"
+    fi
+done
+[ "$entry_pages" -ge 1 ] || fail "the 記入 sheet was not printed"
+pdftotext "$epdf" "$work/entry.txt"
+grep -q "記入要領" "$work/entry.txt" || fail "the 記入要領 sheet was not printed"
+grep -q "職員研修事業" "$work/entry.txt" || fail "project 1 is not in 総務部's printed file"
+! grep -q "shinchoku-return" "$work/entry.txt" || fail "the hidden metadata sheet was printed"
+
 if [ -n "$keep" ]; then
     mkdir -p "$keep"
-    cp "$pdf" "$keep/"
+    cp "$pdf" "$epdf" "$keep/"
     pdftoppm -r 60 -png "$pdf" "$keep/page"
+    pdftoppm -r 60 -png "$epdf" "$keep/entry"
 fi
-echo "print-check: ok ($pages pages, A3 landscape, header on $first_sheet_pages 取組一覧 pages)"
+echo "print-check: ok ($pages pages, A3 landscape, header on $first_sheet_pages 取組一覧 pages; entry workbook $epages pages, 記入 on $entry_pages)"

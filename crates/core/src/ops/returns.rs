@@ -389,7 +389,10 @@ pub fn sample_returns(db: &Path, plan: Option<&str>, dir: &Path) -> Result<Vec<P
         let mut changes = Vec::new();
         for pr in returns::department_projects(&p, &d) {
             let old = pr.years.get(&year).and_then(|y| y.narrative.clone()).unwrap_or_default();
-            changes.push((format!("project[{}].year[{}].narrative", pr.no, year.0), Some(format!("{old}({d}更新)"))));
+            changes.push((
+                format!("project[{}].year[{}].narrative", pr.no, year.0),
+                Some(format!("{old}({d}更新)")),
+            ));
             for k in &pr.kpis {
                 if p.kpi(k.no).is_some_and(|k| !k.actuals.contains_key(&year)) {
                     changes.push((format!("kpi[{}].actual[{}]", k.no, year.0), Some("1".to_string())));

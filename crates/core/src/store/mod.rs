@@ -274,6 +274,30 @@ mod tests {
         assert_eq!(fk, 1);
     }
 
+    /// A database of the first schema (issue 2's) opens, gains the conflict table and
+    /// keeps its plan and history.
+    #[test]
+    fn an_older_database_is_migrated_with_its_data() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v1.db");
+        {
+            let c = Connection::open(&path).unwrap();
+            c.execute_batch(MIGRATIONS[0]).unwrap();
+            c.pragma_update(None, "user_version", 1).unwrap();
+            c.pragma_update(None, "application_id", APPLICATION_ID).unwrap();
+            c.execute_batch(
+                "INSERT INTO plan (id, title, report_year, created_at, updated_at) VALUES (1, 't', 2023, 'x', 'x');
+                 INSERT INTO revision (plan_id, at, kind, summary, fields_changed) VALUES (1, 'x', 'import', 's', 3);",
+            )
+            .unwrap();
+        }
+        let store = Store::open(&path).unwrap();
+        assert_eq!(store.schema_version().unwrap(), latest_version());
+        let revs = store.revisions(Some(1)).unwrap();
+        assert_eq!((revs.len(), revs[0].undoes, revs[0].undone_by), (1, None, None));
+        assert!(store.conflicts(1, false).unwrap().is_empty());
+    }
+
     #[test]
     fn refuses_newer_schema_without_touching_it() {
         let dir = tempfile::tempdir().unwrap();
