@@ -300,20 +300,9 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 println!("未解決の競合はありません");
             } else {
                 for c in &list {
-                    println!(
-                        "#{} [{}] 事業 {}{} {}({} {})",
-                        c.id,
-                        if c.status == "open" { "未解決" } else { "解決済" },
-                        c.project.as_deref().unwrap_or("-"),
-                        c.kpi.map(|k| format!(" KPI {k}")).unwrap_or_default(),
-                        c.field,
-                        c.department.as_deref().unwrap_or(""),
-                        c.cell.as_deref().unwrap_or("")
-                    );
-                    println!("    作成時: {}", c.base.as_deref().unwrap_or("(不明/空欄)"));
-                    println!("    計画  : {}", c.plan_value.as_deref().unwrap_or("(空欄)"));
-                    println!("    返送  : {}", c.return_value.as_deref().unwrap_or("(空欄)"));
-                    println!("    ファイル: {}", c.file);
+                    let status = if c.status == "open" { "未解決" } else { "解決済" };
+                    print_conflict(&format!("#{} [{status}]", c.id), &c.found);
+                    println!("    ファイル: {}", c.found.file);
                 }
             }
         }
@@ -425,17 +414,8 @@ fn print_merge(r: &ops::MergeReport) {
             );
         }
         for (i, c) in o.conflicts.iter().enumerate() {
-            println!(
-                "    競合{} {} 事業 {}{} {}: 作成時 {} / 計画 {} / 返送 {}",
-                o.conflict_ids.get(i).map(|id| format!(" #{id}")).unwrap_or_default(),
-                c.cell.as_deref().unwrap_or(""),
-                c.project.as_deref().unwrap_or(""),
-                c.kpi.map(|k| format!(" KPI {k}")).unwrap_or_default(),
-                c.field,
-                c.base.as_deref().unwrap_or("(不明/空欄)"),
-                c.plan_value.as_deref().unwrap_or("(空欄)"),
-                c.return_value.as_deref().unwrap_or("(空欄)")
-            );
+            let id = o.conflict_ids.get(i).map(|id| format!(" #{id}")).unwrap_or_default();
+            print_conflict(&format!("    競合{id}"), c);
         }
         for w in &o.warnings {
             eprintln!("warning: {}: {w}", o.file);
@@ -455,6 +435,21 @@ fn print_merge(r: &ops::MergeReport) {
     if let Some(p) = &r.report {
         println!("結果: {}", p.display());
     }
+}
+
+/// A conflict: where, and the three values.
+fn print_conflict(head: &str, c: &shinchoku_core::store::NewConflict) {
+    println!(
+        "{head} 事業 {}{} {}({} {})",
+        c.project.as_deref().unwrap_or("-"),
+        c.kpi.map(|k| format!(" KPI {k}")).unwrap_or_default(),
+        c.field,
+        c.department.as_deref().unwrap_or(""),
+        c.cell.as_deref().unwrap_or("")
+    );
+    println!("    作成時: {}", c.base.as_deref().unwrap_or("(不明/空欄)"));
+    println!("    計画  : {}", c.plan_value.as_deref().unwrap_or("(空欄)"));
+    println!("    返送  : {}", c.return_value.as_deref().unwrap_or("(空欄)"));
 }
 
 fn pct(r: Option<f64>) -> String {

@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use super::{sha256_file, year_list, Error, Result};
 use crate::fy::FiscalYear;
+use crate::model::Plan;
 use crate::returns::report::write_merge_report;
 use crate::returns::{self, departments, read_return, return_file_name, value_for_path, FileOutcome, FileStatus, Merger, ReturnSpec};
 use crate::store::{self, insert_conflicts, mark_resolved, BackupInfo, Conflict, Revision, RevisionInfo, Store};
@@ -31,11 +32,27 @@ pub struct TemplatesReport {
     pub without_department: usize,
 }
 
-/// Writes one entry workbook per department (or per named department) into `dir`.
-pub fn templates(db: &Path, plan: Option<&str>, dir: &Path, year: Option<FiscalYear>, only: &[String]) -> Result<TemplatesReport> {
+/// What every entry workbook of a plan is made from: the plan, its id, its
+/// latest revision and the time.
+fn return_source(db: &Path, plan: Option<&str>) -> Result<(Plan, i64, i64, String)> {
     let store = Store::open(db)?;
     let plan_id = store.resolve_plan(plan)?;
     let p = store.load_plan(plan_id)?;
+    let revision = store.revisions(Some(plan_id))?.first().map(|r| r.id).unwrap_or(0);
+    let created_at = store.now()?;
+    Ok((p, plan_id, revision, created_at))
+}
+
+fn create_dir(dir: &Path) -> Result<()> {
+    std::fs::create_dir_all(dir).map_err(|source| Error::Io {
+        path: dir.to_path_buf(),
+        source,
+    })
+}
+
+/// Writes one entry workbook per department (or per named department) into `dir`.
+pub fn templates(db: &Path, plan: Option<&str>, dir: &Path, year: Option<FiscalYear>, only: &[String]) -> Result<TemplatesReport> {
+    let (p, plan_id, revision, created_at) = return_source(db, plan)?;
     let year = year.unwrap_or(p.report_year);
     if !p.all_years().contains(&year) {
         return Err(Error::BadInput(format!(
@@ -54,13 +71,7 @@ pub fn templates(db: &Path, plan: Option<&str>, dir: &Path, year: Option<FiscalY
         }
     }
     let chosen: Vec<&String> = all.iter().filter(|d| only.is_empty() || only.contains(d)).collect();
-    let revision = store.revisions(Some(plan_id))?.first().map(|r| r.id).unwrap_or(0);
-    let created_at = store.now()?;
-    drop(store);
-    std::fs::create_dir_all(dir).map_err(|source| Error::Io {
-        path: dir.to_path_buf(),
-        source,
-    })?;
+    create_dir(dir)?;
     let mut files = Vec::new();
     for d in chosen {
         let path = dir.join(return_file_name(d, year));
@@ -278,7 +289,8 @@ pub fn resolve(db: &Path, id: i64, take: &Take) -> Result<ResolveReport> {
             c.resolved_revision.unwrap_or_default()
         )));
     }
-    let mut p = store.load_plan(c.plan_id)?;
+    let (plan_id, c) = (c.plan_id, c.found);
+    let mut p = store.load_plan(plan_id)?;
     let now = p.fields().get(&c.path).cloned();
     let (change, value, resolution, label) = match take {
         Take::Plan => (None, now, "plan", "計画の値".to_string()),
@@ -305,7 +317,7 @@ pub fn resolve(db: &Path, id: i64, take: &Take) -> Result<ResolveReport> {
         department: c.department.clone(),
         undoes: None,
     };
-    let saved = store.save_version(Some(c.plan_id), &p, &info, |tx, rev| mark_resolved(tx, id, resolution, rev))?;
+    let saved = store.save_version(Some(plan_id), &p, &info, |tx, rev| mark_resolved(tx, id, resolution, rev))?;
     Ok(ResolveReport {
         conflict: id,
         path: c.path,
@@ -372,16 +384,7 @@ pub fn restore(db: &Path, file: &Path) -> Result<RestoreReport> {
 /// the app would save it after the department amended every narrative of the
 /// year and entered an actual for its KPIs without one.
 pub fn sample_returns(db: &Path, plan: Option<&str>, dir: &Path) -> Result<Vec<PathBuf>> {
-    let store = Store::open(db)?;
-    let plan_id = store.resolve_plan(plan)?;
-    let p = store.load_plan(plan_id)?;
-    let revision = store.revisions(Some(plan_id))?.first().map(|r| r.id).unwrap_or(0);
-    let created_at = store.now()?;
-    drop(store);
-    std::fs::create_dir_all(dir).map_err(|source| Error::Io {
-        path: dir.to_path_buf(),
-        source,
-    })?;
+    let (p, plan_id, revision, created_at) = return_source(db, plan)?;
     let year = p.report_year;
     let mut out = Vec::new();
     for d in departments(&p) {

@@ -4,10 +4,10 @@
 
 use std::path::Path;
 
-use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError};
+use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError};
 
 use crate::ops::MergeReport;
-use crate::xlsx::export::{FONT, FONT_SIZE, HEADER_FILL};
+use crate::xlsx::export::{base_format, header_format};
 use crate::xlsx::{save_atomically, WriteError};
 
 pub const SHEET_OVERVIEW: &str = "概要";
@@ -39,14 +39,9 @@ struct Table<'a> {
 
 impl<'a> Table<'a> {
     fn new(ws: &'a mut Worksheet, title: &str, headers: &[(&str, f64)]) -> Result<Self, XlsxError> {
-        let base = Format::new().set_font_name(FONT).set_font_size(FONT_SIZE);
+        let base = base_format();
         ws.write_string_with_format(0, 0, title, &base.clone().set_bold().set_font_size(12.0))?;
-        let head = base
-            .clone()
-            .set_bold()
-            .set_border(FormatBorder::Thin)
-            .set_background_color(Color::RGB(HEADER_FILL))
-            .set_align(FormatAlign::Center);
+        let head = header_format();
         for (i, (h, w)) in headers.iter().enumerate() {
             ws.set_column_width(i as u16, *w)?;
             ws.write_string_with_format(2, i as u16, *h, &head)?;

@@ -11,7 +11,7 @@ use super::{department_projects, Column, META_FORMAT, META_VERSION, SHEET_ENTRY,
 use crate::fy::FiscalYear;
 use crate::model::{Entry, Kpi, Plan, Project};
 use crate::value::{KpiValue, Parsed};
-use crate::xlsx::export::{lines_in, sheet_setup, FONT, FONT_SIZE, HEADER_FILL, LINE_PT, PAD_PT};
+use crate::xlsx::export::{base_format, header_format, lines_in, sheet_setup, LINE_PT, PAD_PT};
 use crate::xlsx::{save_atomically, WriteError};
 
 /// The fill of the cells a department fills in.
@@ -135,7 +135,7 @@ struct Styles {
 
 impl Styles {
     fn new() -> Self {
-        let base = Format::new().set_font_name(FONT).set_font_size(FONT_SIZE);
+        let base = base_format();
         let data = base
             .clone()
             .set_border(FormatBorder::Thin)
@@ -145,14 +145,7 @@ impl Styles {
         Styles {
             title: base.clone().set_bold().set_font_size(12.0),
             note: base.clone(),
-            header: base
-                .clone()
-                .set_bold()
-                .set_border(FormatBorder::Thin)
-                .set_background_color(Color::RGB(HEADER_FILL))
-                .set_align(FormatAlign::Center)
-                .set_align(FormatAlign::VerticalCenter)
-                .set_text_wrap(),
+            header: header_format(),
             edit_text: edit.clone().set_num_format("@"),
             edit_center: edit.clone().set_align(FormatAlign::Center).set_num_format("@"),
             edit,

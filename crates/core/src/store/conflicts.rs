@@ -17,6 +17,18 @@ pub struct Conflict {
     /// The merge that found it.
     pub revision_id: i64,
     pub at: String,
+    #[serde(flatten)]
+    pub found: NewConflict,
+    /// `open` or `resolved`.
+    pub status: String,
+    /// `plan`, `return`, `value`, or `undone`.
+    pub resolution: Option<String>,
+    pub resolved_revision: Option<i64>,
+}
+
+/// What a merge found: the field, where, and the three values.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NewConflict {
     /// The field's path (see `Plan::fields`).
     pub path: String,
     pub file: String,
@@ -33,27 +45,6 @@ pub struct Conflict {
     /// The plan's value when the conflict was found.
     pub plan_value: Option<String>,
     pub return_value: Option<String>,
-    /// `open` or `resolved`.
-    pub status: String,
-    /// `plan`, `return`, `value`, or `undone`.
-    pub resolution: Option<String>,
-    pub resolved_revision: Option<i64>,
-}
-
-/// A conflict about to be recorded.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct NewConflict {
-    pub path: String,
-    pub file: String,
-    pub file_sha256: String,
-    pub department: Option<String>,
-    pub project: Option<String>,
-    pub kpi: Option<u32>,
-    pub field: String,
-    pub cell: Option<String>,
-    pub base: Option<String>,
-    pub plan_value: Option<String>,
-    pub return_value: Option<String>,
 }
 
 const SELECT: &str = "SELECT c.id, c.plan_id, c.revision_id, r.at, c.path, c.file, c.file_sha256, c.department, c.project, c.kpi,
@@ -66,17 +57,19 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Conflict> {
         plan_id: r.get(1)?,
         revision_id: r.get(2)?,
         at: r.get(3)?,
-        path: r.get(4)?,
-        file: r.get(5)?,
-        file_sha256: r.get(6)?,
-        department: r.get(7)?,
-        project: r.get(8)?,
-        kpi: r.get(9)?,
-        field: r.get(10)?,
-        cell: r.get(11)?,
-        base: r.get(12)?,
-        plan_value: r.get(13)?,
-        return_value: r.get(14)?,
+        found: NewConflict {
+            path: r.get(4)?,
+            file: r.get(5)?,
+            file_sha256: r.get(6)?,
+            department: r.get(7)?,
+            project: r.get(8)?,
+            kpi: r.get(9)?,
+            field: r.get(10)?,
+            cell: r.get(11)?,
+            base: r.get(12)?,
+            plan_value: r.get(13)?,
+            return_value: r.get(14)?,
+        },
         status: r.get(15)?,
         resolution: r.get(16)?,
         resolved_revision: r.get(17)?,

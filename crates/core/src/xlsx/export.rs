@@ -65,17 +65,26 @@ struct Styles {
     numbers: std::cell::RefCell<HashMap<String, Format>>,
 }
 
+/// The sheets' text: the gothic face at 9 pt.
+pub(crate) fn base_format() -> Format {
+    Format::new().set_font_name(FONT).set_font_size(FONT_SIZE)
+}
+
+/// A header cell: bold, bordered, grey, centred, wrapped.
+pub(crate) fn header_format() -> Format {
+    base_format()
+        .set_bold()
+        .set_border(FormatBorder::Thin)
+        .set_background_color(Color::RGB(HEADER_FILL))
+        .set_align(FormatAlign::Center)
+        .set_align(FormatAlign::VerticalCenter)
+        .set_text_wrap()
+}
+
 impl Styles {
     fn new() -> Self {
-        let base = Format::new().set_font_name(FONT).set_font_size(FONT_SIZE);
-        let header = base
-            .clone()
-            .set_bold()
-            .set_border(FormatBorder::Thin)
-            .set_background_color(Color::RGB(HEADER_FILL))
-            .set_align(FormatAlign::Center)
-            .set_align(FormatAlign::VerticalCenter)
-            .set_text_wrap();
+        let base = base_format();
+        let header = header_format();
         let title = base.clone().set_bold().set_font_size(11.0);
         let data = base
             .clone()
