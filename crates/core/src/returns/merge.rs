@@ -18,7 +18,7 @@ use serde::Serialize;
 use super::read::DeptReturn;
 use super::Column;
 use crate::model::Plan;
-use crate::store::NewConflict;
+use crate::store::{ConflictKey, NewConflict};
 use crate::xlsx::import::Problem;
 
 /// What happened to one file.
@@ -103,12 +103,12 @@ impl FileOutcome {
 pub struct Merger<'a> {
     pub plan: &'a mut Plan,
     now: BTreeMap<String, String>,
-    known: HashSet<(String, Option<String>, Option<String>)>,
+    known: HashSet<ConflictKey>,
 }
 
 impl<'a> Merger<'a> {
     /// Starts merging into `plan`; `known` are the conflicts already recorded.
-    pub fn new(plan: &'a mut Plan, known: HashSet<(String, Option<String>, Option<String>)>) -> Self {
+    pub fn new(plan: &'a mut Plan, known: HashSet<ConflictKey>) -> Self {
         let now = plan.fields();
         Merger { plan, now, known }
     }

@@ -9,6 +9,9 @@ use serde::Serialize;
 
 use super::{Result, Store, StoreError};
 
+/// What makes a disagreement the same one again: `(path, base, return value)`.
+pub type ConflictKey = (String, Option<String>, Option<String>);
+
 /// A recorded conflict.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Conflict {
@@ -96,7 +99,7 @@ impl Store {
     /// What conflicts were already recorded for a plan, open or resolved, as
     /// `(path, base, return value)`: the same disagreement is not recorded twice,
     /// and one the coordinator decided is not raised again.
-    pub fn known_conflicts(&self, plan_id: i64) -> Result<HashSet<(String, Option<String>, Option<String>)>> {
+    pub fn known_conflicts(&self, plan_id: i64) -> Result<HashSet<ConflictKey>> {
         let mut stmt = self
             .conn
             .prepare("SELECT path, base, return_value FROM conflict WHERE plan_id = ?1")?;

@@ -18,7 +18,7 @@ use serde::Serialize;
 
 pub use backup::{backup_dir, list_backups, BackupInfo, KEEP_BACKUPS};
 pub(crate) use conflicts::{insert_conflicts, mark_resolved};
-pub use conflicts::{Conflict, NewConflict};
+pub use conflicts::{Conflict, ConflictKey, NewConflict};
 pub use plans::{PlanInfo, SaveOutcome};
 pub use schema::{latest_version, APPLICATION_ID, MIGRATIONS};
 
