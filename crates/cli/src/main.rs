@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use shinchoku_core::ops::{self, Error};
 use shinchoku_core::summary::Summary;
-use shinchoku_core::{store::Store, synth, xlsx, FiscalYear};
+use shinchoku_core::{store::Store, synth, xlsx, FiscalYear, YearStyle};
 
 /// 進捗 Shinchoku — DX計画の取組状況を管理する。
 #[derive(Parser)]
@@ -122,6 +122,26 @@ enum Command {
     },
     /// Restore a backup (the current state is backed up first).
     Restore { file: PathBuf },
+    /// Draw one KPI trend chart per KPI into DIR (PNG at print quality, or SVG).
+    Charts {
+        dir: PathBuf,
+        #[arg(long, value_parser = ["png", "svg"], default_value = "png")]
+        format: String,
+        /// Only this KPI number; repeatable.
+        #[arg(long = "kpi", value_name = "N")]
+        kpis: Vec<u32>,
+        #[arg(long, value_parser = parse_year)]
+        year: Option<FiscalYear>,
+        /// Resolution of PNG files (300 for an A4 half page in print).
+        #[arg(long, default_value_t = 300)]
+        dpi: u32,
+        /// Year labels: short (R5) or long (令和5年度).
+        #[arg(long, value_parser = ["short", "long"], default_value = "short")]
+        year_labels: String,
+        /// A Japanese font file to draw with (default: found on this computer).
+        #[arg(long, value_name = "FILE")]
+        font: Option<PathBuf>,
+    },
     /// Developer tools.
     #[command(subcommand)]
     Dev(DevCommand),
@@ -370,6 +390,29 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         Command::Restore { file } => {
             let r = ops::restore(&db(&cli.db)?, &file)?;
             println!("{} を復元しました(復元前の状態: {})", r.restored.display(), r.saved.display());
+        }
+        Command::Charts {
+            dir,
+            format,
+            kpis,
+            year,
+            dpi,
+            year_labels,
+            font,
+        } => {
+            let opts = ops::ChartOptions {
+                svg: format == "svg",
+                kpis,
+                year,
+                dpi,
+                font,
+                year_style: if year_labels == "long" { YearStyle::Long } else { YearStyle::Short },
+            };
+            let files = ops::charts(&db(&cli.db)?, plan, &dir, &opts)?;
+            for f in &files {
+                println!("{}", f.display());
+            }
+            println!("{} 件のグラフを書き出しました", files.len());
         }
         Command::Dev(DevCommand::SampleReturns { dir }) => {
             let files = ops::sample_returns(&db(&cli.db)?, plan, &dir)?;

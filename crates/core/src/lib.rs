@@ -2,6 +2,7 @@
 //! import and export, evaluations and summaries. UI-free: the `shinchoku` CLI and
 //! the desktop shell both call the operations in [`ops`].
 
+pub mod chart;
 pub mod eval;
 pub mod fields;
 pub mod fy;

@@ -382,3 +382,75 @@ pub fn show(db: &Path, plan: Option<&str>, year: Option<FiscalYear>) -> Result<S
     let y = year.unwrap_or(p.report_year);
     Ok(summarize(&p, y))
 }
+
+/// Which charts to draw and how.
+#[derive(Debug, Clone)]
+pub struct ChartOptions {
+    pub svg: bool,
+    pub kpis: Vec<u32>,
+    pub year: Option<FiscalYear>,
+    pub dpi: u32,
+    pub font: Option<PathBuf>,
+    pub year_style: crate::fy::YearStyle,
+}
+
+/// Writes one chart file per KPI into `dir`; returns the files.
+pub fn charts(db: &Path, plan: Option<&str>, dir: &Path, opts: &ChartOptions) -> Result<Vec<PathBuf>> {
+    use crate::chart::{chart_file_name, find_font, render_png, render_svg, KpiChart};
+    let p = load(db, plan)?;
+    let year = opts.year.unwrap_or(p.report_year);
+    for n in &opts.kpis {
+        if p.kpi(*n).is_none() {
+            return Err(Error::BadInput(format!("KPI {n} is not in this plan (KPI 1–{})", p.kpis.len())));
+        }
+    }
+    let font = find_font(opts.font.as_deref()).map_err(|e| Error::BadInput(e.to_string()))?;
+    std::fs::create_dir_all(dir).map_err(|source| Error::Io {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    let mut out = Vec::new();
+    for k in p.kpis.iter().filter(|k| opts.kpis.is_empty() || opts.kpis.contains(&k.no)) {
+        let chart = KpiChart::of(&p, k, year, opts.year_style);
+        let (bytes, ext) = if opts.svg {
+            (
+                render_svg(&chart, &font, opts.year_style)
+                    .map_err(|e| Error::BadInput(e.to_string()))?
+                    .into_bytes(),
+                "svg",
+            )
+        } else {
+            (
+                render_png(&chart, &font, opts.year_style, opts.dpi).map_err(|e| Error::BadInput(e.to_string()))?,
+                "png",
+            )
+        };
+        let path = dir.join(chart_file_name(k, ext));
+        write_atomically(&path, &bytes)?;
+        out.push(path);
+    }
+    Ok(out)
+}
+
+/// Writes a file under a temporary name beside it and renames it into place.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
+    let io = |source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".shinchoku-")
+        .suffix(".tmp")
+        .tempfile_in(&dir)
+        .map_err(io)?;
+    tmp.write_all(bytes).map_err(io)?;
+    tmp.as_file().sync_all().map_err(io)?;
+    crate::xlsx::readable(tmp.as_file()).map_err(io)?;
+    tmp.persist(path).map_err(|e| io(e.error))?;
+    Ok(())
+}

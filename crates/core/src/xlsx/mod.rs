@@ -103,7 +103,21 @@ pub(crate) fn save_atomically(workbook: &mut rust_xlsxwriter::Workbook, path: &P
     })?;
     tmp.as_file_mut().flush().map_err(io)?;
     tmp.as_file().sync_all().map_err(io)?;
+    readable(tmp.as_file()).map_err(io)?;
     tmp.persist(path).map_err(|e| io(e.error))?;
+    Ok(())
+}
+
+/// A temporary file is private (0600); the file it becomes is an ordinary
+/// document: readable by others as the user's other files are (0644).
+pub(crate) fn readable(f: &std::fs::File) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        f.set_permissions(std::fs::Permissions::from_mode(0o644))?;
+    }
+    #[cfg(not(unix))]
+    let _ = f;
     Ok(())
 }
 
