@@ -181,7 +181,29 @@ fn every_sheet_is_written() {
     let dir = tempfile::tempdir().unwrap();
     let path = export_to(&seed::fukushima_plan().unwrap(), dir.path(), "f.xlsx");
     let wb: Xlsx<_> = open_workbook(&path).unwrap();
-    assert_eq!(wb.sheet_names(), vec!["取組一覧", "KPI推移", "集計", "計画情報", "事業年度データ"]);
+    assert_eq!(
+        wb.sheet_names(),
+        vec!["取組一覧", "KPI推移", "グラフ", "集計", "計画情報", "事業年度データ"]
+    );
+    // グラフ: a native line chart per KPI, over a table of numbers only.
+    let plan = seed::fukushima_plan().unwrap();
+    for i in 1..=plan.kpis.len() {
+        let chart = zip_text(&path, &format!("xl/charts/chart{i}.xml"));
+        assert!(chart.contains("<c:lineChart>"), "chart {i}");
+        assert!(
+            chart.contains("グラフ!$B$") && chart.contains("目標値") && chart.contains("実績値"),
+            "chart {i}"
+        );
+    }
+    let (graphs, _) = cells(&path, "グラフ");
+    assert_eq!(graphs[&(0, 0)].0, "KPI 1 BPR実施業務");
+    let kpi2_top = 24;
+    assert_eq!(graphs[&(kpi2_top + 2, 2)].0, "n:67.4");
+    assert_eq!(graphs[&(kpi2_top + 3, 2)].0, "n:43.1");
+    let kpi16_top = 15 * 24;
+    assert!(graphs[&(kpi16_top, 0)].0.starts_with("KPI 16 "));
+    // Only plain numbers are plotted: not ほぼ100%, not a worded actual.
+    assert!(!graphs.contains_key(&(kpi16_top + 2, 2)) && !graphs.contains_key(&(kpi16_top + 3, 2)));
     let (trend, _) = cells(&path, "KPI推移");
     // KPI 2: years as columns, 目標 / 実績 / 達成率 rows.
     let row_of = |no: f64| {

@@ -70,14 +70,14 @@ pub struct KpiChart {
 }
 
 /// The number a value gives on the chart's axis: percent as 48.2 for `48.2%`.
-fn axis_number(v: &KpiValue) -> Option<f64> {
+pub fn axis_number(v: &KpiValue) -> Option<f64> {
     match v.parse() {
         Parsed::Number(q) => Some(q.value),
         _ => None,
     }
 }
 
-fn unit_of(k: &Kpi) -> Option<String> {
+pub fn unit_of(k: &Kpi) -> Option<String> {
     if let Some(u) = &k.unit {
         return Some(u.clone());
     }

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError};
 
-use super::{col, save_atomically, WriteError, RELISTED, SHEET_COUNTS, SHEET_PLAN, SHEET_TREND, SHEET_YEARS};
+use super::{col, save_atomically, WriteError, RELISTED, SHEET_CHARTS, SHEET_COUNTS, SHEET_PLAN, SHEET_TREND, SHEET_YEARS};
 use crate::eval::{achievement_rate, Direction};
 use crate::fy::FiscalYear;
 use crate::model::{Entry, EntryView, Kpi, KpiRef, Plan};
@@ -48,6 +48,8 @@ pub fn build_workbook(plan: &Plan, year: FiscalYear) -> Result<Workbook, XlsxErr
     write_summary_sheet(ws, plan, year, &styles)?;
     let ws = wb.add_worksheet();
     write_trend_sheet(ws, plan, year, &styles)?;
+    let ws = wb.add_worksheet();
+    write_charts_sheet(ws, plan, year, &styles)?;
     let ws = wb.add_worksheet();
     write_counts_sheet(ws, plan, year, &styles)?;
     let ws = wb.add_worksheet();
@@ -409,6 +411,104 @@ pub const ROW_TARGET: &str = "目標";
 pub const ROW_ACTUAL: &str = "実績";
 pub const ROW_RATE: &str = "達成率";
 pub const ROW_AS_OF: &str = "時点";
+
+/// Rows a KPI's block takes on the グラフ sheet (its table, then room for the chart).
+const CHART_BLOCK_ROWS: u32 = 24;
+
+/// `グラフ`: per KPI a small table of numbers (目標値, 実績値, 基準値 per year; words
+/// are left out, never turned into numbers) and a native line chart of it.
+fn write_charts_sheet(ws: &mut Worksheet, plan: &Plan, year: FiscalYear, s: &Styles) -> Result<(), XlsxError> {
+    use rust_xlsxwriter::{Chart, ChartLine, ChartLineDashType, ChartMarker, ChartMarkerType, ChartSolidFill, ChartType};
+    ws.set_name(SHEET_CHARTS)?;
+    ws.set_column_width(0, 12.0)?;
+    let years = trend_years(plan);
+    for (i, k) in plan.kpis.iter().enumerate() {
+        let top = i as u32 * CHART_BLOCK_ROWS;
+        let mut title = format!("KPI {} {}", k.no, k.name);
+        if k.cumulative {
+            title.push_str("(累計)");
+        }
+        ws.write_string_with_format(top, 0, &title, &s.title)?;
+        ws.write_string_with_format(top + 1, 0, "年度", &s.header)?;
+        let rows = [("目標値", 2u32), ("実績値", 3), ("基準値", 4)];
+        for (label, r) in rows {
+            ws.write_string_with_format(top + r, 0, label, &s.header)?;
+        }
+        let baseline = k.baseline.as_ref().and_then(crate::chart::axis_number);
+        for (j, y) in years.iter().enumerate() {
+            let c = 1 + j as u16;
+            ws.write_string_with_format(top + 1, c, y.short(), &s.header)?;
+            let cells = [
+                k.targets.get(y).and_then(crate::chart::axis_number),
+                k.actuals.get(y).and_then(|a| crate::chart::axis_number(&a.value)),
+                baseline,
+            ];
+            for (n, r) in cells.iter().zip([2u32, 3, 4]) {
+                match n {
+                    Some(v) => ws.write_number_with_format(top + r, c, *v, &s.data)?,
+                    None => ws.write_blank(top + r, c, &s.data)?,
+                };
+            }
+        }
+        let last = years.len() as u16;
+        let mut chart = Chart::new(ChartType::Line);
+        chart.title().set_name(&title);
+        let unit = crate::chart::unit_of(k).map(|u| format!("({u})")).unwrap_or_default();
+        chart.y_axis().set_name(&unit);
+        chart.x_axis().set_name(&format!("年度(評価は{})", year.short()));
+        let series = [
+            (
+                "目標値",
+                2u32,
+                0x0072B2u32,
+                ChartLineDashType::Dash,
+                Some(ChartMarkerType::Square),
+                false,
+            ),
+            ("実績値", 3, 0xD55E00, ChartLineDashType::Solid, Some(ChartMarkerType::Circle), true),
+            ("基準値", 4, 0x555555, ChartLineDashType::RoundDot, None, false),
+        ];
+        for (name, r, rgb, dash, marker, filled) in series {
+            if name == "基準値" && baseline.is_none() {
+                continue;
+            }
+            let mut m = ChartMarker::new();
+            match marker {
+                None => {
+                    m.set_none();
+                }
+                Some(t) => {
+                    // Filled for actuals, hollow for targets: they differ in print too.
+                    let mut fill = ChartSolidFill::new();
+                    fill.set_color(if filled { rgb } else { 0xFFFFFF });
+                    let mut line = ChartLine::new();
+                    line.set_color(rgb);
+                    m.set_type(t)
+                        .set_size(7)
+                        .set_format(rust_xlsxwriter::ChartFormat::new().set_solid_fill(&fill).set_line(&line));
+                }
+            }
+            let ser = chart
+                .add_series()
+                .set_name(name)
+                .set_categories((SHEET_CHARTS, top + 1, 1, top + 1, last))
+                .set_values((SHEET_CHARTS, top + r, 1, top + r, last))
+                .set_format(
+                    rust_xlsxwriter::ChartFormat::new().set_line(ChartLine::new().set_color(rgb).set_width(2.0).set_dash_type(dash)),
+                )
+                .set_marker(&m);
+            if filled {
+                ser.set_data_label(rust_xlsxwriter::ChartDataLabel::new().show_value());
+            }
+        }
+        chart.set_width(640).set_height(330);
+        ws.insert_chart(top + 6, 0, &chart)?;
+    }
+    ws.set_paper_size(9);
+    ws.set_print_fit_to_pages(1, 0);
+    ws.set_footer("&C- &P / &N -");
+    Ok(())
+}
 
 fn write_trend_sheet(ws: &mut Worksheet, plan: &Plan, year: FiscalYear, s: &Styles) -> Result<(), XlsxError> {
     ws.set_name(SHEET_TREND)?;

@@ -20,6 +20,8 @@ pub const SHEET_SUMMARY: &str = "取組一覧";
 pub const SHEET_TREND: &str = "KPI推移";
 /// Evaluation counts per area and department.
 pub const SHEET_COUNTS: &str = "集計";
+/// Native Excel line charts per KPI (targets, actuals, baseline), restylable in Excel.
+pub const SHEET_CHARTS: &str = "グラフ";
 /// Plan facts that the summary sheet does not carry (団体名, 計画期間, areas).
 pub const SHEET_PLAN: &str = "計画情報";
 /// Per project and year: evaluations and narratives of other years, budget, 課題・アクション.
