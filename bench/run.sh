@@ -37,6 +37,8 @@ printf "%-34s %10s %11s\n" "case" "time" "peak RSS"
 ref=tests/data/torikumi-ichiran-r5.xlsx
 printf "%-34s %s\n" "import Fukushima (52 projects)" "$(measure "$bin" --db "$work/f.db" import "$ref")"
 printf "%-34s %s\n" "export Fukushima" "$(measure "$bin" --db "$work/f.db" export "$work/f.xlsx")"
+printf "%-34s %s\n" "charts Fukushima (19 PNG, 300 dpi)" "$(measure "$bin" --db "$work/f.db" charts "$work/fc")"
+printf "%-34s %s\n" "charts Fukushima (19 SVG)" "$(measure "$bin" --db "$work/f.db" charts "$work/fs" --format svg)"
 printf "%-34s %s\n" "templates Fukushima (6 depts)" "$(measure "$bin" --db "$work/f.db" templates "$work/ft")"
 "$bin" --db "$work/f.db" dev sample-returns "$work/fr" >/dev/null
 merge_fresh() { # DB RETURN-DIR
@@ -48,6 +50,10 @@ for n in "${sizes[@]}"; do
     "$bin" dev synth "$n" "$work/s$n.xlsx" >/dev/null
     printf "%-34s %s\n" "import synthetic N=$n" "$(measure "$bin" --db "$work/s$n.db" import "$work/s$n.xlsx")"
     printf "%-34s %s\n" "export synthetic N=$n" "$(measure "$bin" --db "$work/s$n.db" export "$work/o$n.xlsx")"
+    kpis=$("$bin" --db "$work/s$n.db" show --json | awk -F': ' '/"kpis"/ {gsub(/,/, "", $2); print $2; exit}')
+    if [ "$kpis" -le 400 ]; then
+        printf "%-34s %s\n" "charts N=$n ($kpis PNG, 300 dpi)" "$(measure "$bin" --db "$work/s$n.db" charts "$work/c$n")"
+    fi
     printf "%-34s %s\n" "templates N=$n (all depts)" "$(measure "$bin" --db "$work/s$n.db" templates "$work/t$n")"
     "$bin" --db "$work/s$n.db" dev sample-returns "$work/r$n" >/dev/null
     i=0

@@ -532,3 +532,40 @@ fn numbers_typed_into_number_cells_are_read_as_typed() {
     assert_eq!(p.kpi(5).unwrap().actuals[&R5].value.text(), "7000");
     assert_eq!(narrative(&p, "17").as_deref(), Some("12"));
 }
+
+/// Every department's filled return at once (as the app saves them): each 部's
+/// narratives are applied; the co-owned projects conflict between the two 部.
+#[test]
+fn all_departments_filled_returns_merge_with_conflicts_only_on_co_owned_projects() {
+    let s = setup();
+    let dir = s.out.join("filled");
+    let files = ops::sample_returns(&s.db, None, &dir).unwrap();
+    assert_eq!(files.len(), 6);
+    let r = s.merge(&files);
+    assert_eq!(r.rejected, 0);
+    let conflicted: Vec<String> = r
+        .files
+        .iter()
+        .flat_map(|o| o.conflicts.iter().map(|c| c.project.clone().unwrap_or_default()))
+        .collect();
+    assert_eq!(conflicted, vec!["8", "26", "44"], "the co-owned projects");
+    let p = s.plan();
+    let owned_once = p
+        .projects()
+        .filter(|x| x.owners.len() == 1 && x.owners[0].department.is_some())
+        .count();
+    let amended = p
+        .projects()
+        .filter(|x| {
+            x.years
+                .get(&R5)
+                .and_then(|y| y.narrative.as_deref())
+                .is_some_and(|n| n.ends_with("更新)"))
+        })
+        .count();
+    assert_eq!(
+        amended,
+        owned_once + 3,
+        "every project changed once, the co-owned by the first 部 merged"
+    );
+}

@@ -385,6 +385,7 @@ pub fn restore(db: &Path, file: &Path) -> Result<RestoreReport> {
 /// year and entered an actual for its KPIs without one.
 pub fn sample_returns(db: &Path, plan: Option<&str>, dir: &Path) -> Result<Vec<PathBuf>> {
     let (p, plan_id, revision, created_at) = return_source(db, plan)?;
+    create_dir(dir)?;
     let year = p.report_year;
     let mut out = Vec::new();
     for d in departments(&p) {
