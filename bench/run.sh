@@ -50,7 +50,7 @@ for n in "${sizes[@]}"; do
     "$bin" dev synth "$n" "$work/s$n.xlsx" >/dev/null
     printf "%-34s %s\n" "import synthetic N=$n" "$(measure "$bin" --db "$work/s$n.db" import "$work/s$n.xlsx")"
     printf "%-34s %s\n" "export synthetic N=$n" "$(measure "$bin" --db "$work/s$n.db" export "$work/o$n.xlsx")"
-    kpis=$("$bin" --db "$work/s$n.db" show --json | awk -F': ' '/"kpis"/ {gsub(/,/, "", $2); print $2; exit}')
+    kpis=$("$bin" --db "$work/s$n.db" show --json | awk -F': ' '/"kpis"/ && !n++ {gsub(/,/, "", $2); print $2}')
     if [ "$kpis" -le 400 ]; then
         printf "%-34s %s\n" "charts N=$n ($kpis PNG, 300 dpi)" "$(measure "$bin" --db "$work/s$n.db" charts "$work/c$n")"
     fi

@@ -180,8 +180,10 @@ fn db(cli_db: &Option<PathBuf>) -> Result<PathBuf, Error> {
     ops::resolve_db_path(cli_db.as_deref())
 }
 
+/// JSON on stdout; a closed pipe (`| head`) is not an error.
 fn print_json<T: serde::Serialize>(v: &T) {
-    println!("{}", serde_json::to_string_pretty(v).unwrap_or_default());
+    use std::io::Write;
+    let _ = writeln!(std::io::stdout().lock(), "{}", serde_json::to_string_pretty(v).unwrap_or_default());
 }
 
 fn run(cli: Cli) -> Result<ExitCode, Error> {

@@ -414,6 +414,10 @@ pub const ROW_AS_OF: &str = "時点";
 
 /// Rows a KPI's block takes on the グラフ sheet (its table, then room for the chart).
 const CHART_BLOCK_ROWS: u32 = 24;
+/// Native charts written at most: a plan of thousands of KPIs gets its tables for
+/// every KPI but charts for the first ones (each chart costs memory and time in
+/// the writer and in Excel); the sheet says so.
+pub const MAX_NATIVE_CHARTS: usize = 200;
 
 /// `グラフ`: per KPI a small table of numbers (目標値, 実績値, 基準値 per year; words
 /// are left out, never turned into numbers) and a native line chart of it.
@@ -422,8 +426,18 @@ fn write_charts_sheet(ws: &mut Worksheet, plan: &Plan, year: FiscalYear, s: &Sty
     ws.set_name(SHEET_CHARTS)?;
     ws.set_column_width(0, 12.0)?;
     let years = trend_years(plan);
+    let first = if plan.kpis.len() > MAX_NATIVE_CHARTS {
+        let note = format!(
+            "KPIが {} 件あるため、グラフは先頭の {MAX_NATIVE_CHARTS} 件のみ作成しています(表はすべての KPI)。",
+            plan.kpis.len()
+        );
+        ws.write_string_with_format(0, 0, note, &s.title)?;
+        1
+    } else {
+        0
+    };
     for (i, k) in plan.kpis.iter().enumerate() {
-        let top = i as u32 * CHART_BLOCK_ROWS;
+        let top = first + i as u32 * CHART_BLOCK_ROWS;
         let mut title = format!("KPI {} {}", k.no, k.name);
         if k.cumulative {
             title.push_str("(累計)");
@@ -449,6 +463,9 @@ fn write_charts_sheet(ws: &mut Worksheet, plan: &Plan, year: FiscalYear, s: &Sty
                     None => ws.write_blank(top + r, c, &s.data)?,
                 };
             }
+        }
+        if i >= MAX_NATIVE_CHARTS {
+            continue;
         }
         let last = years.len() as u16;
         let mut chart = Chart::new(ChartType::Line);
