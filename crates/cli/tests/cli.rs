@@ -319,3 +319,28 @@ fn department_returns_through_the_cli() {
     assert!(ok(&run(&["--db", &db, "restore", file])).contains("復元しました"));
     assert_eq!(ok(&run(&["--db", &db, "show", "--json"])), before);
 }
+
+#[test]
+fn charts_through_the_cli() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = db_in(dir.path());
+    ok(&run(&["--db", &db, "init", "--demo"]));
+    let out = dir.path().join("charts");
+    let o = out.to_str().unwrap();
+    let text = ok(&run(&["--db", &db, "charts", o, "--kpi", "2", "--kpi", "6", "--dpi", "150"]));
+    assert!(text.contains("2 件のグラフ"), "{text}");
+    let png = out.join("KPI02_県及び市町村の行政手続のオンライン利用率.png");
+    let bytes = std::fs::read(&png).unwrap();
+    assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n");
+    ok(&run(&["--db", &db, "charts", o, "--format", "svg", "--year-labels", "long"]));
+    let svg = std::fs::read_to_string(out.join("KPI02_県及び市町村の行政手続のオンライン利用率.svg")).unwrap();
+    assert!(svg.starts_with("<svg") && svg.contains("令和5年度") && svg.contains("基準値 48.2%"));
+    assert_eq!(std::fs::read_dir(&out).unwrap().count(), 2 + 19);
+
+    let o2 = run(&["--db", &db, "charts", o, "--kpi", "99"]);
+    assert_eq!(o2.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o2.stderr).contains("KPI 99"));
+    let o3 = run(&["--db", &db, "charts", o, "--font", "/no/such/font.ttf"]);
+    assert_eq!(o3.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o3.stderr).contains("/no/such/font.ttf"));
+}
