@@ -142,6 +142,22 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         font: Option<PathBuf>,
     },
+    /// Write the chart book PDF for a meeting: cover, KPI charts grouped by area or department, page numbers.
+    ChartBook {
+        file: PathBuf,
+        #[arg(long, value_parser = ["a4", "a3"], default_value = "a4")]
+        paper: String,
+        #[arg(long, value_parser = ["1", "2", "4"], default_value = "2")]
+        per_page: String,
+        #[arg(long, value_parser = ["area", "dept"], default_value = "area")]
+        by: String,
+        #[arg(long, value_parser = parse_year)]
+        year: Option<FiscalYear>,
+        #[arg(long, value_parser = ["short", "long"], default_value = "short")]
+        year_labels: String,
+        #[arg(long, value_name = "FILE")]
+        font: Option<PathBuf>,
+    },
     /// Developer tools.
     #[command(subcommand)]
     Dev(DevCommand),
@@ -415,6 +431,32 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 println!("{}", f.display());
             }
             println!("{} 件のグラフを書き出しました", files.len());
+        }
+        Command::ChartBook {
+            file,
+            paper,
+            per_page,
+            by,
+            year,
+            year_labels,
+            font,
+        } => {
+            use shinchoku_core::chart::book::{BookOptions, GroupBy, Paper};
+            let path = db(&cli.db)?;
+            let year = match year {
+                Some(y) => y,
+                None => ops::load(&path, plan)?.report_year,
+            };
+            let opts = BookOptions {
+                paper: if paper == "a3" { Paper::A3 } else { Paper::A4 },
+                per_page: per_page.parse().unwrap_or(2),
+                by: if by == "dept" { GroupBy::Department } else { GroupBy::Area },
+                year,
+                year_style: if year_labels == "long" { YearStyle::Long } else { YearStyle::Short },
+                created: String::new(),
+            };
+            let n = ops::chart_book(&path, plan, &file, &opts, font.as_deref())?;
+            println!("{} を書き出しました(KPI {n} 件)", file.display());
         }
         Command::Dev(DevCommand::SampleReturns { dir }) => {
             let files = ops::sample_returns(&db(&cli.db)?, plan, &dir)?;

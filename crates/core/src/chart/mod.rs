@@ -9,6 +9,7 @@
 //! line style and marker as well as by colour (Okabe–Ito colours), so they
 //! survive black-and-white printing and colour-blind readers.
 
+pub mod book;
 pub mod font;
 
 use plotters::coord::Shift;

@@ -454,3 +454,22 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     tmp.persist(path).map_err(|e| io(e.error))?;
     Ok(())
 }
+
+/// Writes the chart book PDF (cover, charts grouped with headings, page numbers).
+pub fn chart_book(
+    db: &Path,
+    plan: Option<&str>,
+    file: &Path,
+    opts: &crate::chart::book::BookOptions,
+    font: Option<&Path>,
+) -> Result<usize> {
+    let p = load(db, plan)?;
+    let store = Store::open(db)?;
+    let mut opts = opts.clone();
+    opts.created = store.now()?.chars().take(10).collect();
+    drop(store);
+    let font = crate::chart::find_font(font).map_err(|e| Error::BadInput(e.to_string()))?;
+    let pdf = crate::chart::book::chart_book(&p, &font, &opts).map_err(|e| Error::BadInput(e.to_string()))?;
+    write_atomically(file, &pdf)?;
+    Ok(p.kpis.len())
+}

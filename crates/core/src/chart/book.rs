@@ -1,0 +1,219 @@
+//! The chart book (グラフ集) for meetings: a PDF with a cover, the KPI charts
+//! grouped by area or department under their headings, page numbers, the
+//! Japanese font embedded and the charts as vectors (the same SVG, drawn by
+//! krilla-svg). No PDF syntax is written by hand.
+
+use std::sync::Arc;
+
+use krilla::geom::{Point, Size, Transform};
+use krilla::page::PageSettings;
+use krilla::text::{Font, TextDirection};
+use krilla::Document;
+use krilla_svg::{SurfaceExt, SvgSettings};
+
+use super::{render_svg, ChartError, ChartFont, KpiChart, HEIGHT_PX, WIDTH_PX};
+use crate::fy::{FiscalYear, YearStyle};
+use crate::model::{Kpi, Plan};
+
+/// Paper of the chart book.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Paper {
+    A4,
+    A3,
+}
+
+/// How charts are grouped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GroupBy {
+    Area,
+    Department,
+}
+
+#[derive(Debug, Clone)]
+pub struct BookOptions {
+    pub paper: Paper,
+    /// 1, 2 or 4 charts per page.
+    pub per_page: usize,
+    pub by: GroupBy,
+    pub year: FiscalYear,
+    pub year_style: YearStyle,
+    /// Shown on the cover (作成日).
+    pub created: String,
+}
+
+/// A group of charts under one heading.
+struct Group<'a> {
+    heading: String,
+    kpis: Vec<&'a Kpi>,
+}
+
+/// KPIs grouped by the area (or department) of the first project that lists them,
+/// in plan order; KPIs no project lists come last.
+fn groups<'a>(plan: &'a Plan, by: GroupBy) -> Vec<Group<'a>> {
+    let mut out: Vec<Group<'a>> = Vec::new();
+    let mut placed = std::collections::HashSet::new();
+    for p in plan.projects() {
+        let heading = match by {
+            GroupBy::Area => {
+                let name = plan.area(&p.area).and_then(|a| a.name.clone()).unwrap_or_default();
+                format!("{} {}", p.area, name).trim().to_string()
+            }
+            GroupBy::Department => p
+                .owners
+                .iter()
+                .find_map(|o| o.department.clone())
+                .unwrap_or_else(|| "担当部なし".into()),
+        };
+        for r in &p.kpis {
+            let Some(k) = plan.kpi(r.no) else { continue };
+            if !placed.insert(k.no) {
+                continue;
+            }
+            match out.iter_mut().find(|g| g.heading == heading) {
+                Some(g) => g.kpis.push(k),
+                None => out.push(Group {
+                    heading: heading.clone(),
+                    kpis: vec![k],
+                }),
+            }
+        }
+    }
+    let rest: Vec<&Kpi> = plan.kpis.iter().filter(|k| !placed.contains(&k.no)).collect();
+    if !rest.is_empty() {
+        out.push(Group {
+            heading: "その他の指標".into(),
+            kpis: rest,
+        });
+    }
+    out
+}
+
+/// Page size in points and where the charts go: `(x, y, width)` per slot.
+fn layout(paper: Paper, per_page: usize) -> (f32, f32, Vec<(f32, f32, f32)>) {
+    let (short, long) = match paper {
+        Paper::A4 => (595.28f32, 841.89f32),
+        Paper::A3 => (841.89, 1190.55),
+    };
+    let margin: f32 = 36.0;
+    let top: f32 = 64.0; // heading
+    let aspect = HEIGHT_PX as f32 / WIDTH_PX as f32;
+    match per_page {
+        1 => {
+            let (w, h) = (long, short);
+            let cw = (w - 2.0 * margin).min((h - top - margin - 20.0) / aspect);
+            (w, h, vec![((w - cw) / 2.0, top, cw)])
+        }
+        2 => {
+            let (w, h) = (short, long);
+            let avail = (h - top - margin - 20.0 - 16.0) / 2.0;
+            let cw = (w - 2.0 * margin).min(avail / aspect);
+            let x = (w - cw) / 2.0;
+            (w, h, vec![(x, top, cw), (x, top + cw * aspect + 16.0, cw)])
+        }
+        _ => {
+            let (w, h) = (long, short);
+            let cw = ((w - 2.0 * margin - 16.0) / 2.0).min((h - top - margin - 20.0 - 16.0) / 2.0 / aspect);
+            let ch = cw * aspect;
+            let x0 = (w - 2.0 * cw - 16.0) / 2.0;
+            (
+                w,
+                h,
+                vec![
+                    (x0, top, cw),
+                    (x0 + cw + 16.0, top, cw),
+                    (x0, top + ch + 16.0, cw),
+                    (x0 + cw + 16.0, top + ch + 16.0, cw),
+                ],
+            )
+        }
+    }
+}
+
+/// The chart book as PDF bytes.
+pub fn chart_book(plan: &Plan, font: &ChartFont, opts: &BookOptions) -> Result<Vec<u8>, ChartError> {
+    let per_page = match opts.per_page {
+        1 | 2 | 4 => opts.per_page,
+        _ => 2,
+    };
+    let (pw, ph, slots) = layout(opts.paper, per_page);
+    let pdf_font = Font::new(font.bytes.to_vec().into(), 0).ok_or_else(|| ChartError::Draw("the font cannot be embedded".into()))?;
+    let mut svg_opts = usvg::Options {
+        font_family: font.family.clone(),
+        ..Default::default()
+    };
+    svg_opts.fontdb_mut().load_font_data(font.bytes.to_vec());
+    let svg_opts = Arc::new(svg_opts);
+
+    // Pages: the cover, then per group its charts in slots.
+    let groups = groups(plan, opts.by);
+    let mut pages: Vec<(String, Vec<&Kpi>)> = Vec::new();
+    for g in &groups {
+        for chunk in g.kpis.chunks(per_page) {
+            pages.push((g.heading.clone(), chunk.to_vec()));
+        }
+    }
+    let total = pages.len() + 1;
+    let mut doc = Document::new();
+    let settings = || PageSettings::from_wh(pw, ph).ok_or_else(|| ChartError::Draw("page size".into()));
+
+    // Cover.
+    {
+        let mut page = doc.start_page_with(settings()?);
+        let mut s = page.surface();
+        let line = |s: &mut krilla::surface::Surface<'_>, y: f32, size: f32, text: &str| {
+            s.draw_text(Point::from_xy(56.0, y), pdf_font.clone(), size, text, false, TextDirection::Auto);
+        };
+        line(&mut s, ph * 0.30, 14.0, &plan.organization);
+        line(&mut s, ph * 0.30 + 30.0, 20.0, &plan.title);
+        line(&mut s, ph * 0.30 + 70.0, 26.0, &format!("{} KPI推移グラフ集", opts.year.long()));
+        if let Some(a) = plan.as_of.filter(|a| a.fiscal_year() == opts.year) {
+            line(&mut s, ph * 0.30 + 110.0, 13.0, &format!("実績値は{}時点", a.short()));
+        }
+        let by = match opts.by {
+            GroupBy::Area => "分野別",
+            GroupBy::Department => "部局別",
+        };
+        line(&mut s, ph * 0.30 + 134.0, 13.0, &format!("指標 {} 件({by})", plan.kpis.len()));
+        line(&mut s, ph - 60.0, 11.0, &format!("作成: {}", opts.created));
+        s.finish();
+        page.finish();
+    }
+    for (i, (heading, kpis)) in pages.iter().enumerate() {
+        let mut page = doc.start_page_with(settings()?);
+        let mut s = page.surface();
+        s.draw_text(
+            Point::from_xy(36.0, 40.0),
+            pdf_font.clone(),
+            14.0,
+            heading,
+            false,
+            TextDirection::Auto,
+        );
+        for (k, (x, y, w)) in kpis.iter().zip(slots.iter()) {
+            let chart = KpiChart::of(plan, k, opts.year, opts.year_style);
+            let svg = render_svg(&chart, font, opts.year_style)?;
+            let tree = usvg::Tree::from_str(&svg, &svg_opts).map_err(|e| ChartError::Draw(e.to_string()))?;
+            let h = w * HEIGHT_PX as f32 / WIDTH_PX as f32;
+            s.push_transform(&Transform::from_translate(*x, *y));
+            s.draw_svg(
+                &tree,
+                Size::from_wh(*w, h).ok_or_else(|| ChartError::Draw("chart size".into()))?,
+                SvgSettings::default(),
+            )
+            .ok_or_else(|| ChartError::Draw(format!("KPI {} could not be drawn into the PDF", k.no)))?;
+            s.pop();
+        }
+        let number = format!("- {} / {total} -", i + 2);
+        s.draw_text(
+            Point::from_xy(pw / 2.0 - 24.0, ph - 20.0),
+            pdf_font.clone(),
+            10.0,
+            &number,
+            false,
+            TextDirection::Auto,
+        );
+        s.finish();
+        page.finish();
+    }
+    doc.finish().map_err(|e| ChartError::Draw(format!("{e:?}")))
+}
