@@ -39,6 +39,7 @@ printf "%-34s %s\n" "import Fukushima (52 projects)" "$(measure "$bin" --db "$wo
 printf "%-34s %s\n" "export Fukushima" "$(measure "$bin" --db "$work/f.db" export "$work/f.xlsx")"
 printf "%-34s %s\n" "charts Fukushima (19 PNG, 300 dpi)" "$(measure "$bin" --db "$work/f.db" charts "$work/fc")"
 printf "%-34s %s\n" "charts Fukushima (19 SVG)" "$(measure "$bin" --db "$work/f.db" charts "$work/fs" --format svg)"
+printf "%-34s %s\n" "chart-book Fukushima (PDF)" "$(measure "$bin" --db "$work/f.db" chart-book "$work/f.pdf")"
 printf "%-34s %s\n" "templates Fukushima (6 depts)" "$(measure "$bin" --db "$work/f.db" templates "$work/ft")"
 "$bin" --db "$work/f.db" dev sample-returns "$work/fr" >/dev/null
 merge_fresh() { # DB RETURN-DIR
@@ -53,6 +54,7 @@ for n in "${sizes[@]}"; do
     kpis=$("$bin" --db "$work/s$n.db" show --json | awk -F': ' '/"kpis"/ && !n++ {gsub(/,/, "", $2); print $2}')
     if [ "$kpis" -le 400 ]; then
         printf "%-34s %s\n" "charts N=$n ($kpis PNG, 300 dpi)" "$(measure "$bin" --db "$work/s$n.db" charts "$work/c$n")"
+        printf "%-34s %s\n" "chart-book N=$n ($kpis KPIs)" "$(measure "$bin" --db "$work/s$n.db" chart-book "$work/c$n.pdf")"
     fi
     printf "%-34s %s\n" "templates N=$n (all depts)" "$(measure "$bin" --db "$work/s$n.db" templates "$work/t$n")"
     "$bin" --db "$work/s$n.db" dev sample-returns "$work/r$n" >/dev/null

@@ -161,3 +161,89 @@ fn png_at_print_resolution() {
     let white = count(255, 255, 255);
     assert!(white > img.pixels().len() / 2, "mostly white paper");
 }
+
+fn pdf_text(pdf: &std::path::Path, page: Option<u32>) -> String {
+    let mut cmd = std::process::Command::new("pdftotext");
+    if let Some(p) = page {
+        cmd.args(["-f", &p.to_string(), "-l", &p.to_string()]);
+    }
+    let out = cmd
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils, installed by scripts/setup.sh)");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn pdf_pages(pdf: &std::path::Path) -> (u32, String) {
+    let out = std::process::Command::new("pdfinfo").arg(pdf).output().unwrap();
+    let info = String::from_utf8_lossy(&out.stdout).into_owned();
+    let pages = info.lines().find_map(|l| l.strip_prefix("Pages:")).unwrap().trim().parse().unwrap();
+    let size = info.lines().find(|l| l.starts_with("Page size:")).unwrap().to_string();
+    (pages, size)
+}
+
+/// The chart book read back: the cover, every KPI's title once, headings, page
+/// numbers, the font embedded, and the pages rendered to PNG.
+#[test]
+fn chart_book_pdf_read_back() {
+    use shinchoku_core::chart::book::{chart_book, BookOptions, GroupBy, Paper};
+    let plan = seed::fukushima_plan().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    for (paper, per_page, by) in [
+        (Paper::A4, 2, GroupBy::Area),
+        (Paper::A3, 4, GroupBy::Department),
+        (Paper::A4, 1, GroupBy::Area),
+    ] {
+        let opts = BookOptions {
+            paper,
+            per_page,
+            by,
+            year: R5,
+            year_style: YearStyle::Short,
+            created: "2026-11-21".into(),
+        };
+        let pdf = dir.path().join(format!("book-{per_page}.pdf"));
+        std::fs::write(&pdf, chart_book(&plan, &font(), &opts).unwrap()).unwrap();
+        let (pages, size) = pdf_pages(&pdf);
+        let text = pdf_text(&pdf, None);
+        for k in &plan.kpis {
+            let title = format!("KPI {} {}", k.no, k.name);
+            assert_eq!(text.matches(&title).count(), 1, "{title} once in the {per_page}-per-page book");
+        }
+        // pdftotext may drop the spaces of the page number on a large page.
+        let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+        let cover = pdf_text(&pdf, Some(1));
+        assert!(
+            cover.contains("令和5年度 KPI推移グラフ集") && cover.contains(&plan.title) && cover.contains("R6.3.31"),
+            "{cover}"
+        );
+        assert!(
+            compact.contains(&format!("-2/{pages}-")) && compact.contains(&format!("-{pages}/{pages}-")),
+            "page numbers of {pages} pages ({per_page} per page): {}",
+            compact.chars().rev().take(80).collect::<String>()
+        );
+        match by {
+            GroupBy::Area => assert!(text.contains("I-1 まず始めに実施すべき取組")),
+            GroupBy::Department => assert!(text.contains("企画調整部") && text.contains("総務部")),
+        }
+        assert!(pages as usize >= 1 + plan.kpis.len().div_ceil(per_page), "{pages} pages");
+        match paper {
+            Paper::A4 if per_page == 2 => assert!(size.contains("595.28 x 841.89"), "{size}"),
+            Paper::A3 => assert!(size.contains("1190.55 x 841.89"), "{size}"),
+            _ => assert!(size.contains("841.89 x 595.28"), "{size}"),
+        }
+        let fonts = std::process::Command::new("pdffonts").arg(&pdf).output().unwrap();
+        let fonts = String::from_utf8_lossy(&fonts.stdout).into_owned();
+        assert!(fonts.lines().skip(2).all(|l| l.contains(" yes ")), "every font embedded: {fonts}");
+        // Rendered as a person would see it.
+        let png = dir.path().join(format!("page-{per_page}"));
+        let ok = std::process::Command::new("pdftoppm")
+            .args(["-r", "40", "-png", "-f", "2", "-l", "2"])
+            .arg(&pdf)
+            .arg(&png)
+            .status()
+            .unwrap();
+        assert!(ok.success());
+    }
+}
