@@ -129,12 +129,27 @@ fn layout(paper: Paper, per_page: usize) -> (f32, f32, Vec<(f32, f32, f32)>) {
     }
 }
 
-/// The chart book as PDF bytes.
+/// The smallest chart text, in points, of a paper and charts per page: the
+/// chart's smallest text is 10.9 px on its 680 px width.
+pub fn smallest_text_pt(paper: Paper, per_page: usize) -> f32 {
+    let (_, _, slots) = layout(paper, per_page);
+    let width = slots.iter().map(|s| s.2).fold(f32::MAX, f32::min);
+    super::SMALLEST_TEXT_PX * width / WIDTH_PX as f32
+}
+
+/// The chart book as PDF bytes. Layouts whose text would print smaller than
+/// about 8 pt (4 charts on A4) are refused with what to choose instead.
 pub fn chart_book(plan: &Plan, font: &ChartFont, opts: &BookOptions) -> Result<Vec<u8>, ChartError> {
     let per_page = match opts.per_page {
         1 | 2 | 4 => opts.per_page,
         _ => 2,
     };
+    let pt = smallest_text_pt(opts.paper, per_page);
+    if pt < 7.9 {
+        return Err(ChartError::Layout(format!(
+            "{per_page} charts per page on this paper print text at {pt:.1} pt, too small to read; use --paper a3 or --per-page 2"
+        )));
+    }
     let (pw, ph, slots) = layout(opts.paper, per_page);
     let pdf_font = Font::new(font.bytes.to_vec().into(), 0).ok_or_else(|| ChartError::Draw("the font cannot be embedded".into()))?;
     let mut svg_opts = usvg::Options {

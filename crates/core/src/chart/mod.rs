@@ -36,6 +36,8 @@ const TEXT_RGB: RGBColor = RGBColor(0x1A, 0x1A, 0x1A);
 const LABEL: f64 = 13.5;
 const SUB: f64 = 14.0;
 const TITLE: f64 = 20.0;
+/// The smallest text as the SVG writes it (LABEL ÷ 1.24), in px of the 680 px chart.
+pub const SMALLEST_TEXT_PX: f32 = (LABEL / 1.24) as f32;
 
 /// Size of a chart at 96 dpi: 180 × 110 mm, an A4 half page.
 pub const WIDTH_PX: u32 = 680;
@@ -223,6 +225,8 @@ impl KpiChart {
 pub enum ChartError {
     #[error(transparent)]
     Font(#[from] FontError),
+    #[error("{0}")]
+    Layout(String),
     #[error("the chart could not be drawn: {0}")]
     Draw(String),
 }
