@@ -435,23 +435,12 @@ pub fn charts(db: &Path, plan: Option<&str>, dir: &Path, opts: &ChartOptions) ->
 /// Writes a file under a temporary name beside it and renames it into place.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     use std::io::Write;
-    let io = |source| Error::Io {
-        path: path.to_path_buf(),
-        source,
-    };
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".shinchoku-")
-        .suffix(".tmp")
-        .tempfile_in(&dir)
-        .map_err(io)?;
-    tmp.write_all(bytes).map_err(io)?;
-    tmp.as_file().sync_all().map_err(io)?;
-    crate::xlsx::readable(tmp.as_file()).map_err(io)?;
-    tmp.persist(path).map_err(|e| io(e.error))?;
+    xlsx::write_via_temp(path, |f| {
+        f.write_all(bytes).map_err(|source| xlsx::WriteError::Io {
+            path: path.to_path_buf(),
+            source,
+        })
+    })?;
     Ok(())
 }
 

@@ -86,6 +86,18 @@ pub enum WriteError {
 /// Writes a workbook next to `path` under a temporary name and renames it into
 /// place, so a failed export never leaves a half-written file.
 pub(crate) fn save_atomically(workbook: &mut rust_xlsxwriter::Workbook, path: &Path) -> Result<(), WriteError> {
+    write_via_temp(path, |tmp| {
+        workbook.save_to_writer(tmp).map_err(|source| WriteError::Xlsx {
+            path: path.to_path_buf(),
+            source,
+        })
+    })
+}
+
+/// Writes a file through `write` into a temporary file beside `path`, flushes it
+/// to disk and renames it into place: the file is either whole or not there, and
+/// an existing file is only replaced by a complete one.
+pub fn write_via_temp(path: &Path, write: impl FnOnce(&mut std::fs::File) -> Result<(), WriteError>) -> Result<(), WriteError> {
     let io = |source| WriteError::Io {
         path: path.to_path_buf(),
         source,
@@ -96,13 +108,10 @@ pub(crate) fn save_atomically(workbook: &mut rust_xlsxwriter::Workbook, path: &P
     };
     let mut tmp = tempfile::Builder::new()
         .prefix(".shinchoku-")
-        .suffix(".xlsx.tmp")
+        .suffix(".tmp")
         .tempfile_in(&dir)
         .map_err(io)?;
-    workbook.save_to_writer(&mut tmp).map_err(|source| WriteError::Xlsx {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    write(tmp.as_file_mut())?;
     tmp.as_file_mut().flush().map_err(io)?;
     tmp.as_file().sync_all().map_err(io)?;
     readable(tmp.as_file()).map_err(io)?;
