@@ -171,6 +171,15 @@ enum DevCommand {
     SampleReturns { dir: PathBuf },
 }
 
+/// `--year-labels short|long`
+fn year_style(s: &str) -> YearStyle {
+    if s == "long" {
+        YearStyle::Long
+    } else {
+        YearStyle::Short
+    }
+}
+
 fn parse_year(s: &str) -> Result<FiscalYear, String> {
     FiscalYear::parse(s).map_err(|e| e.to_string())
 }
@@ -424,7 +433,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 year,
                 dpi,
                 font,
-                year_style: if year_labels == "long" { YearStyle::Long } else { YearStyle::Short },
+                year_style: year_style(&year_labels),
             };
             let files = ops::charts(&db(&cli.db)?, plan, &dir, &opts)?;
             for f in &files {
@@ -452,7 +461,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 per_page: per_page.parse().unwrap_or(2),
                 by: if by == "dept" { GroupBy::Department } else { GroupBy::Area },
                 year,
-                year_style: if year_labels == "long" { YearStyle::Long } else { YearStyle::Short },
+                year_style: year_style(&year_labels),
                 created: String::new(),
             };
             let n = ops::chart_book(&path, plan, &file, &opts, font.as_deref())?;

@@ -168,6 +168,7 @@ pub fn chart_book(plan: &Plan, font: &ChartFont, opts: &BookOptions) -> Result<V
         }
     }
     let total = pages.len() + 1;
+    let derived = super::derived_divisions(plan);
     let mut doc = Document::new();
     let settings = || PageSettings::from_wh(pw, ph).ok_or_else(|| ChartError::Draw("page size".into()));
 
@@ -205,7 +206,7 @@ pub fn chart_book(plan: &Plan, font: &ChartFont, opts: &BookOptions) -> Result<V
             TextDirection::Auto,
         );
         for (k, (x, y, w)) in kpis.iter().zip(slots.iter()) {
-            let chart = KpiChart::of(plan, k, opts.year, opts.year_style);
+            let chart = KpiChart::with_divisions(plan, k, opts.year, opts.year_style, &derived);
             let svg = render_svg(&chart, font, opts.year_style)?;
             let tree = usvg::Tree::from_str(&svg, &svg_opts).map_err(|e| ChartError::Draw(e.to_string()))?;
             let h = w * HEIGHT_PX as f32 / WIDTH_PX as f32;

@@ -12,6 +12,8 @@
 pub mod book;
 pub mod font;
 
+use std::collections::HashMap;
+
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -23,7 +25,8 @@ use crate::eval::{achievement_rate, Direction, EvaluationRule};
 use crate::fy::{FiscalYear, YearStyle};
 use crate::model::{Kpi, Plan};
 use crate::value::{KpiValue, Parsed};
-use crate::xlsx::export::{derived_divisions, kpi_divisions};
+pub use crate::xlsx::export::derived_divisions;
+use crate::xlsx::export::kpi_divisions;
 
 /// Okabe–Ito blue (targets) and vermillion (actuals); grey for the baseline.
 const TARGET_RGB: RGBColor = RGBColor(0x00, 0x72, 0xB2);
@@ -102,6 +105,12 @@ pub fn unit_of(k: &Kpi) -> Option<String> {
 impl KpiChart {
     /// The chart of KPI `kpi` of `plan`, evaluated for `year`.
     pub fn of(plan: &Plan, kpi: &Kpi, year: FiscalYear, style: YearStyle) -> KpiChart {
+        Self::with_divisions(plan, kpi, year, style, &derived_divisions(plan))
+    }
+
+    /// The same, with the plan's divisions per KPI worked out once for many charts
+    /// (see [`derived_divisions`]).
+    pub fn with_divisions(plan: &Plan, kpi: &Kpi, year: FiscalYear, style: YearStyle, derived: &HashMap<u32, Vec<String>>) -> KpiChart {
         let mut years: Vec<FiscalYear> = plan.fiscal_years.clone();
         for y in kpi.targets.keys().chain(kpi.actuals.keys()) {
             if !years.contains(y) {
@@ -145,7 +154,7 @@ impl KpiChart {
             title.push_str("(累計)");
         }
         let mut sub: Vec<String> = Vec::new();
-        let divisions = kpi_divisions(kpi, &derived_divisions(plan));
+        let divisions = kpi_divisions(kpi, derived);
         if !divisions.is_empty() {
             sub.push(divisions.join("、"));
         }

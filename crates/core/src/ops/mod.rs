@@ -396,8 +396,9 @@ pub struct ChartOptions {
 
 /// Writes one chart file per KPI into `dir`; returns the files.
 pub fn charts(db: &Path, plan: Option<&str>, dir: &Path, opts: &ChartOptions) -> Result<Vec<PathBuf>> {
-    use crate::chart::{chart_file_name, find_font, render_png, render_svg, KpiChart};
+    use crate::chart::{chart_file_name, derived_divisions, find_font, render_png, render_svg, KpiChart};
     let p = load(db, plan)?;
+    let derived = derived_divisions(&p);
     let year = opts.year.unwrap_or(p.report_year);
     for n in &opts.kpis {
         if p.kpi(*n).is_none() {
@@ -411,7 +412,7 @@ pub fn charts(db: &Path, plan: Option<&str>, dir: &Path, opts: &ChartOptions) ->
     })?;
     let mut out = Vec::new();
     for k in p.kpis.iter().filter(|k| opts.kpis.is_empty() || opts.kpis.contains(&k.no)) {
-        let chart = KpiChart::of(&p, k, year, opts.year_style);
+        let chart = KpiChart::with_divisions(&p, k, year, opts.year_style, &derived);
         let (bytes, ext) = if opts.svg {
             (
                 render_svg(&chart, &font, opts.year_style)
@@ -452,8 +453,8 @@ pub fn chart_book(
     opts: &crate::chart::book::BookOptions,
     font: Option<&Path>,
 ) -> Result<usize> {
-    let p = load(db, plan)?;
     let store = Store::open(db)?;
+    let p = store.load_plan(store.resolve_plan(plan)?)?;
     let mut opts = opts.clone();
     opts.created = store.now()?.chars().take(10).collect();
     drop(store);

@@ -206,21 +206,6 @@ impl<'a> Merger<'a> {
         };
         out
     }
-
-    /// The canonical value of a field now (for reports).
-    pub fn value(&self, path: &str) -> Option<&str> {
-        self.now.get(path).map(String::as_str)
-    }
-}
-
-/// Merges already-read returns into a plan (a convenience for tests and callers
-/// without a store): the outcome per file.
-pub fn merge_into(plan: &mut Plan, returns: Vec<(String, DeptReturn)>) -> Vec<FileOutcome> {
-    let mut m = Merger::new(plan, HashSet::new());
-    returns
-        .into_iter()
-        .map(|(file, r)| m.merge(file.clone(), String::new(), r))
-        .collect()
 }
 
 /// The canonical form of a value typed for a field (`resolve --take VALUE`).

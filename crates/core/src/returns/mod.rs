@@ -20,7 +20,7 @@ use crate::model::{Kpi, Plan, Project};
 use crate::text::{clean_cell, label_key, normalize_width};
 use crate::value::{KpiValue, Parsed};
 
-pub use merge::{merge_into, value_for_path, FieldChange, FileOutcome, FileStatus, Merger};
+pub use merge::{value_for_path, FieldChange, FileOutcome, FileStatus, Merger};
 pub use read::{read_return, DeptReturn, ReturnField, ReturnMeta};
 pub use template::{build_return, write_return, ReturnSpec};
 

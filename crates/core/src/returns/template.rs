@@ -219,18 +219,13 @@ fn write_entry_sheet(
     }
     ws.set_row_height(HEADER_ROW, 2.0 * LINE_PT + PAD_PT)?;
     let col_of = |c: Column| cols.iter().position(|x| *x == c).map(|i| i as u16);
-    let eval_col = col_of(Column::Evaluation);
 
     let mut r = HEADER_ROW + 1;
-    let mut project_first = r;
     let mut lines_needed: Vec<usize> = Vec::new();
     for row in rows {
         let p = row.project;
         let fp = filled.project(&p.no).unwrap_or(p);
         let kno = row.kpi.map(|k| k.no);
-        if row.first {
-            project_first = r;
-        }
         let mut lines = 1usize;
         for (ci, c) in cols.iter().enumerate() {
             let ci = ci as u16;
@@ -303,21 +298,19 @@ fn write_entry_sheet(
             }
         }
         lines_needed.push(lines);
-        if row.first {
-            if let Some(ec) = eval_col {
-                let dv = DataValidation::new()
-                    .allow_list_strings(&["○", "△", "×", "-"])?
-                    .set_input_title("評価")?
-                    .set_input_message("○ 達成 / △ 一部達成 / × 未達成 / - 評価対象外")?
-                    .set_error_title("評価")?
-                    .set_error_message("○ △ × - のいずれかを選んでください")?;
-                ws.add_data_validation(project_first, ec, project_first + row.span - 1, ec, &dv)?;
-            }
-        }
         r += 1;
     }
     for (i, lines) in lines_needed.iter().enumerate() {
         ws.set_row_height(HEADER_ROW + 1 + i as u32, (*lines as f64) * LINE_PT + PAD_PT)?;
+    }
+    if let Some(ec) = col_of(Column::Evaluation).filter(|_| r > HEADER_ROW + 1) {
+        let dv = DataValidation::new()
+            .allow_list_strings(&["○", "△", "×", "-"])?
+            .set_input_title("評価")?
+            .set_input_message("○ 達成 / △ 一部達成 / × 未達成 / - 評価対象外")?
+            .set_error_title("評価")?
+            .set_error_message("○ △ × - のいずれかを選んでください")?;
+        ws.add_data_validation(HEADER_ROW + 1, ec, r - 1, ec, &dv)?;
     }
     if let Some(ac) = col_of(Column::Actual) {
         if r > HEADER_ROW + 1 {
