@@ -369,6 +369,8 @@ fn set_entry_field(e: &mut Entry, rest: &[(&str, Option<&str>)], value: Option<&
                 "narrative" => d.narrative = text(),
                 "budget" => d.budget = value.map(|v| v.parse::<i64>().map_err(|_| "expected a whole number")).transpose()?,
                 "issues" => d.issues = text(),
+                "reason" => d.reason = text(),
+                "confirmed" => d.confirmed = value == Some("true"),
                 _ => return Err("unknown year field".into()),
             }
             if d.is_empty() {

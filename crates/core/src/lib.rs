@@ -15,6 +15,7 @@ pub mod summary;
 pub mod synth;
 pub mod text;
 pub mod value;
+pub mod views;
 pub mod xlsx;
 
 pub use eval::{Direction, Evaluation, EvaluationRule};

@@ -112,6 +112,12 @@ pub struct ProjectYear {
     /// 課題・アクション
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub issues: Option<String>,
+    /// Why the evaluation differs from the one the KPIs propose (評価の理由).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// The department has confirmed the year's entry (確定).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub confirmed: bool,
 }
 
 impl ProjectYear {
@@ -450,6 +456,8 @@ impl Plan {
                         put(format!("{k}.narrative"), d.narrative.clone());
                         put(format!("{k}.budget"), d.budget.map(|b| b.to_string()));
                         put(format!("{k}.issues"), d.issues.clone());
+                        put(format!("{k}.reason"), d.reason.clone());
+                        put(format!("{k}.confirmed"), Some("true".to_string()).filter(|_| d.confirmed));
                     }
                 }
                 Entry::Relisting(r) => {

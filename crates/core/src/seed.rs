@@ -160,6 +160,7 @@ pub fn fukushima_plan() -> Result<Plan, SeedError> {
                     narrative: p.progress.clone(),
                     budget: None,
                     issues: None,
+                    ..Default::default()
                 };
                 entries.push(Entry::Project(Project {
                     no: p.no.clone(),

@@ -139,6 +139,7 @@ pub fn synthetic_plan(n: usize) -> Plan {
                     narrative: Some(format!("令和5年度は事業{no}を実施し、所期の成果を得た。引き続き取組を進める。")),
                     budget: None,
                     issues: None,
+                    ..Default::default()
                 },
             )]
             .into(),

@@ -2,8 +2,10 @@
 //! each opens what it needs, validates everything before writing, and writes in
 //! one transaction.
 
+mod app;
 mod returns;
 
+pub use app::*;
 pub use returns::*;
 
 use std::io::Read;
@@ -34,6 +36,9 @@ pub enum Error {
     Io { path: PathBuf, source: std::io::Error },
     #[error("{0}")]
     BadInput(String),
+    /// A value typed into a form field that does not fit it.
+    #[error("{message}")]
+    Field { path: String, message: String },
 }
 
 impl Error {

@@ -227,6 +227,22 @@ impl Store {
             .optional()?)
     }
 
+    /// Sets (or, with `None`, removes) settings, in one transaction.
+    pub fn set_settings(&mut self, values: &[(&str, Option<&str>)]) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        for (key, value) in values {
+            match value {
+                Some(v) => tx.execute(
+                    "INSERT INTO setting(key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                    [key, v],
+                )?,
+                None => tx.execute("DELETE FROM setting WHERE key = ?1", [key])?,
+            };
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
     /// Revisions of one plan (or of all), newest first.
     pub fn revisions(&self, plan_id: Option<i64>) -> Result<Vec<Revision>> {
         let mut stmt = self.conn.prepare(

@@ -310,14 +310,30 @@ impl Store {
             owners.entry(pid).or_default().push(Owner { department, division });
         }
         let mut proj_years: HashMap<i64, BTreeMap<FiscalYear, ProjectYear>> = HashMap::new();
-        for (pid, fy, ev, narrative, budget, issues) in query_vec(
+        for (pid, fy, ev, (narrative, budget, issues), (reason, confirmed)) in query_vec(
             c,
-            "SELECT project_year.project_id, fy, evaluation, narrative, budget, issues FROM project_year JOIN project ON project.id = project_year.project_id WHERE project.plan_id = ?1",
+            "SELECT project_year.project_id, fy, evaluation, narrative, budget, issues, reason, confirmed FROM project_year JOIN project ON project.id = project_year.project_id WHERE project.plan_id = ?1",
             plan_id,
-            |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i32>(1)?, r.get::<_, Option<String>>(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
+            |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, i32>(1)?,
+                    r.get::<_, Option<String>>(2)?,
+                    (r.get(3)?, r.get(4)?, r.get(5)?),
+                    (r.get(6)?, r.get::<_, bool>(7)?),
+                ))
+            },
         )? {
             let evaluation = ev.and_then(|e| Evaluation::parse(&e).ok());
-            proj_years.entry(pid).or_default().insert(FiscalYear(fy), ProjectYear { evaluation, narrative, budget, issues });
+            let year = ProjectYear {
+                evaluation,
+                narrative,
+                budget,
+                issues,
+                reason,
+                confirmed,
+            };
+            proj_years.entry(pid).or_default().insert(FiscalYear(fy), year);
         }
         let mut rel_years: HashMap<i64, BTreeMap<FiscalYear, RelistingYear>> = HashMap::new();
         for (rid, fy, ev, narrative) in query_vec(
@@ -524,7 +540,7 @@ fn write_plan_body(tx: &Transaction<'_>, plan_id: i64, p: &Plan) -> Result<()> {
     )?;
     let mut ins_o = tx.prepare_cached("INSERT INTO project_owner (project_id, seq, department, division) VALUES (?1, ?2, ?3, ?4)")?;
     let mut ins_py = tx.prepare_cached(
-        "INSERT INTO project_year (project_id, fy, evaluation, narrative, budget, issues) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO project_year (project_id, fy, evaluation, narrative, budget, issues, reason, confirmed) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )?;
     let mut ins_r = tx.prepare_cached(
         "INSERT INTO relisting (plan_id, seq, project_id, area_id, item_id, summary, goal) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -568,7 +584,9 @@ fn write_plan_body(tx: &Transaction<'_>, plan_id: i64, p: &Plan) -> Result<()> {
                             d.evaluation.map(Evaluation::mark),
                             d.narrative,
                             d.budget,
-                            d.issues
+                            d.issues,
+                            d.reason,
+                            d.confirmed
                         ])?;
                     }
                 }

@@ -183,6 +183,11 @@ CREATE TABLE conflict (
 CREATE INDEX conflict_plan ON conflict(plan_id, status);
 CREATE INDEX conflict_path ON conflict(plan_id, path);
 "#,
+    // 3: the app's yearly entry: why an evaluation differs from the proposal, and 確定.
+    r#"
+ALTER TABLE project_year ADD COLUMN reason TEXT;
+ALTER TABLE project_year ADD COLUMN confirmed INTEGER NOT NULL DEFAULT 0 CHECK (confirmed IN (0, 1));
+"#,
 ];
 
 /// The schema version this build writes.

@@ -965,6 +965,7 @@ impl SummaryReader<'_> {
                         narrative: e.narrative.clone(),
                         budget: None,
                         issues: None,
+                        ..Default::default()
                     };
                     entries.push(Entry::Project(Project {
                         no: no.clone(),

@@ -1,0 +1,535 @@
+//! What the desktop app does beyond the CLI's commands: the views it shows, the
+//! yearly entry saved field by field, the department's filled return, charts as
+//! SVG, settings, and the checks on paths the window hands over.
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::{params, OptionalExtension, Transaction};
+
+use crate::chart::{derived_divisions, find_font, render_png, render_svg, KpiChart};
+use crate::fy::{FiscalYear, YearStyle};
+use crate::model::Plan;
+use crate::returns::{merge::value_for_path, write_return, ReturnSpec};
+use crate::store::{RevisionInfo, Store, StoreError};
+use crate::views::{
+    self, entry_years, owned_by, project_form, BackupView, ChartSelection, ChartView, ConflictView, EntryPage, FieldEdit, MergeFileView,
+    MergeView, Overview, RevisionView, SavedField, Settings, SettingsView, Written,
+};
+
+use super::{Error, MergeReport, Result};
+
+/// Consecutive edits of one field by one department within this many minutes
+/// are kept as one revision.
+pub const COALESCE_MINUTES: i64 = 10;
+/// The longest 評価の理由 accepted.
+pub const MAX_REASON_CHARS: usize = 400;
+
+const SETTING_YEAR_LABELS: &str = "chart.year_labels";
+const SETTING_FONT: &str = "chart.font";
+
+fn year_of(plan: &Plan, year: Option<i32>) -> Result<FiscalYear> {
+    let y = year.map(FiscalYear).unwrap_or(plan.report_year);
+    if !entry_years(plan).contains(&y) && !plan.all_years().contains(&y) {
+        return Err(Error::BadInput(format!("{} はこの計画の年度ではありません", y.long())));
+    }
+    Ok(y)
+}
+
+/// The current plan, loaded.
+fn current(store: &Store) -> Result<(i64, Plan)> {
+    let id = store.resolve_plan(None)?;
+    Ok((id, store.load_plan(id)?))
+}
+
+/// 計画一覧 for a year (the report year by default).
+pub fn app_overview(db: &Path, year: Option<i32>) -> Result<Overview> {
+    let store = Store::open(db)?;
+    let (id, plan) = current(&store)?;
+    let y = year_of(&plan, year)?;
+    let open = store.conflicts(id, false)?.len();
+    Ok(views::overview(&plan, id, y, open))
+}
+
+/// 年度入力 for a department (and division) and year.
+pub fn app_entry_page(db: &Path, department: &str, division: Option<&str>, year: Option<i32>) -> Result<EntryPage> {
+    let store = Store::open(db)?;
+    let (id, plan) = current(&store)?;
+    let y = year_of(&plan, year)?;
+    if !plan.projects().any(|p| owned_by(p, department, division)) {
+        return Err(Error::BadInput(format!(
+            "{department}{} の事業はこの計画にありません",
+            division.map(|d| format!(" {d}")).unwrap_or_default()
+        )));
+    }
+    Ok(views::entry_page(&plan, id, department, division, y))
+}
+
+/// A form field: a KPI's actual or a project's yearly field.
+#[derive(Debug, Clone, PartialEq)]
+enum Target {
+    Actual { kpi: u32, year: FiscalYear },
+    Year { project: String, year: FiscalYear, field: String },
+}
+
+fn parse_target(path: &str) -> Option<Target> {
+    let inner = |s: &str, open: &str| -> Option<(String, String)> {
+        let rest = s.strip_prefix(open)?;
+        let close = rest.find(']')?;
+        Some((rest[..close].to_string(), rest[close + 1..].to_string()))
+    };
+    if let Some((kpi, rest)) = inner(path, "kpi[") {
+        let (year, rest) = inner(&rest, ".actual[")?;
+        return rest.is_empty().then_some(Target::Actual {
+            kpi: kpi.parse().ok()?,
+            year: FiscalYear(year.parse().ok()?),
+        });
+    }
+    let (project, rest) = inner(path, "project[")?;
+    let (year, rest) = inner(&rest, ".year[")?;
+    let field = rest.strip_prefix('.')?.to_string();
+    matches!(
+        field.as_str(),
+        "evaluation" | "narrative" | "budget" | "issues" | "reason" | "confirmed"
+    )
+    .then_some(Target::Year {
+        project,
+        year: FiscalYear(year.parse().ok()?),
+        field,
+    })
+}
+
+fn field_label(field: &str) -> &str {
+    match field {
+        "evaluation" => "評価",
+        "narrative" => "取組状況",
+        "budget" => "予算",
+        "issues" => "課題・アクション",
+        "reason" => "評価の理由",
+        "confirmed" => "確定",
+        other => other,
+    }
+}
+
+/// Saves one field of 年度入力 as one transaction (a revision of kind `entry`;
+/// repeated edits of the same field within [`COALESCE_MINUTES`] are one revision).
+/// The value is checked as the entry sheet checks it; a bad value changes nothing.
+pub fn save_field(db: &Path, department: &str, division: Option<&str>, edit: &FieldEdit) -> Result<SavedField> {
+    let mut store = Store::open(db)?;
+    let (plan_id, mut plan) = current(&store)?;
+    let invalid = |m: String| Error::Field {
+        path: edit.path.clone(),
+        message: m,
+    };
+    let target = parse_target(&edit.path).ok_or_else(|| invalid("この項目は年度入力では変更できません".into()))?;
+    let (year, label, mine) = match &target {
+        Target::Actual { kpi, year } => {
+            if plan.kpi(*kpi).is_none() {
+                return Err(invalid(format!("KPI {kpi} はこの計画にありません")));
+            }
+            let mine = plan
+                .projects()
+                .any(|p| owned_by(p, department, None) && p.kpis.iter().any(|r| r.no == *kpi));
+            (*year, format!("KPI {kpi} 実績値"), mine)
+        }
+        Target::Year { project, year, field } => {
+            let p = plan
+                .project(project)
+                .ok_or_else(|| invalid(format!("事業 {project} はこの計画にありません")))?;
+            (
+                *year,
+                format!("事業 {project} {}", field_label(field)),
+                owned_by(p, department, None),
+            )
+        }
+    };
+    if !mine {
+        return Err(invalid(format!("{department} の事業ではありません")));
+    }
+    if !entry_years(&plan).contains(&year) {
+        return Err(invalid(format!("{} はこの計画の年度ではありません", year.long())));
+    }
+    let text = edit.text.trim();
+    let (raw, canon) = match &target {
+        Target::Year { field, .. } if field == "reason" => {
+            if text.chars().count() > MAX_REASON_CHARS {
+                return Err(invalid(format!("評価の理由は {MAX_REASON_CHARS} 文字以内で入力してください")));
+            }
+            let v = Some(text.to_string()).filter(|t| !t.is_empty());
+            (v.clone(), v)
+        }
+        Target::Year { field, .. } if field == "confirmed" => {
+            let v = match text {
+                "true" => Some("true".to_string()),
+                "" | "false" => None,
+                _ => return Err(invalid("確定は true / false です".into())),
+            };
+            (v.clone(), v)
+        }
+        _ => value_for_path(&edit.path, text, &plan).map_err(invalid)?,
+    };
+    let before = plan.fields();
+    let mut changes = vec![(edit.path.clone(), raw.clone())];
+    if let Target::Actual { .. } = target {
+        let as_of = plan.as_of.filter(|a| a.fiscal_year() == year).map(|a| a.iso());
+        if raw.is_some() && before.get(&format!("{}.as_of", edit.path)).is_none() {
+            changes.push((format!("{}.as_of", edit.path), as_of));
+        }
+    }
+    let unchanged = before.get(&edit.path) == canon.as_ref() && changes.len() == 1;
+    let revision_id = if unchanged {
+        store.revisions(Some(plan_id))?.first().map(|r| r.id).unwrap_or(0)
+    } else {
+        plan.apply_changes(&changes).map_err(|e| invalid(e.to_string()))?;
+        let info = RevisionInfo {
+            kind: "entry".into(),
+            summary: format!("年度入力: {label}"),
+            department: Some(department.to_string()),
+            ..Default::default()
+        };
+        store
+            .save_version(Some(plan_id), &plan, &info, |tx, rev| coalesce(tx, plan_id, rev))?
+            .revision_id
+    };
+    let touched = |p: &crate::model::Project| match &target {
+        Target::Actual { kpi, .. } => p.kpis.iter().any(|r| r.no == *kpi),
+        Target::Year { project, .. } => &p.no == project,
+    };
+    let forms = plan
+        .projects()
+        .filter(|p| owned_by(p, department, division) && touched(p))
+        .map(|p| project_form(&plan, p, year))
+        .collect();
+    Ok(SavedField {
+        path: edit.path.clone(),
+        value: canon,
+        revision_id,
+        forms,
+    })
+}
+
+/// Folds revision `rev` into the one before it when both are a department's
+/// edits of the same fields, close in time, and the earlier one is not undone.
+fn coalesce(tx: &Transaction<'_>, plan_id: i64, rev: i64) -> Result<(), StoreError> {
+    let prev: Option<(i64, String, Option<String>, bool)> = tx
+        .query_row(
+            "SELECT r.id, r.kind, r.department,
+                    (julianday((SELECT at FROM revision WHERE id = ?2)) - julianday(r.at)) * 1440 <= ?3
+             FROM revision r WHERE r.plan_id = ?1 AND r.id < ?2 ORDER BY r.id DESC LIMIT 1",
+            params![plan_id, rev, COALESCE_MINUTES],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .optional()?;
+    let Some((prev, kind, prev_dept, recent)) = prev else {
+        return Ok(());
+    };
+    let dept: Option<String> = tx.query_row("SELECT department FROM revision WHERE id = ?1", [rev], |r| r.get(0))?;
+    let undone: bool = tx.query_row("SELECT EXISTS(SELECT 1 FROM revision WHERE undoes = ?1)", [prev], |r| r.get(0))?;
+    if kind != "entry" || prev_dept != dept || !recent || undone {
+        return Ok(());
+    }
+    let paths = |id: i64| -> Result<Vec<(String, Option<String>)>, StoreError> {
+        let mut st = tx.prepare("SELECT path, old FROM change WHERE revision_id = ?1 ORDER BY path")?;
+        let rows = st.query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    };
+    let (old, new) = (paths(prev)?, paths(rev)?);
+    if old.iter().map(|p| &p.0).ne(new.iter().map(|p| &p.0)) {
+        return Ok(());
+    }
+    for (path, first_old) in old {
+        tx.execute(
+            "UPDATE change SET old = ?3 WHERE revision_id = ?1 AND path = ?2",
+            params![rev, path, first_old],
+        )?;
+    }
+    tx.execute("DELETE FROM change WHERE revision_id = ?1", [prev])?;
+    tx.execute("DELETE FROM revision WHERE id = ?1", [prev])?;
+    Ok(())
+}
+
+/// The plan as the department received it: the current plan with its latest
+/// run of yearly-entry revisions taken back, and the revision it stood at.
+fn plan_at_receipt(store: &Store, plan_id: i64, plan: &Plan) -> Result<(Plan, i64)> {
+    let mut base = plan.clone();
+    let mut at = 0;
+    for r in store.revisions(Some(plan_id))? {
+        if r.kind != "entry" {
+            at = r.id;
+            break;
+        }
+        let back: Vec<(String, Option<String>)> = store.changes(r.id)?.into_iter().map(|(path, old, _)| (path, old)).collect();
+        base.apply_changes(&back)
+            .map_err(|e| Error::BadInput(format!("履歴 #{}: {e}", r.id)))?;
+    }
+    Ok((base, at))
+}
+
+/// 提出用ファイルを保存: the department's return workbook, as `templates` makes
+/// it, with the values entered in the app in its yellow cells.
+pub fn save_return(db: &Path, department: &str, year: Option<i32>, file: &Path) -> Result<Written> {
+    let file = check_output(db, file, "xlsx")?;
+    let store = Store::open(db)?;
+    let (plan_id, plan) = current(&store)?;
+    let year = year_of(&plan, year)?;
+    if !plan.projects().any(|p| owned_by(p, department, None)) {
+        return Err(Error::BadInput(format!("{department} の事業はこの計画にありません")));
+    }
+    let (base, revision) = plan_at_receipt(&store, plan_id, &plan)?;
+    let spec = ReturnSpec {
+        plan: &base,
+        filled: Some(&plan),
+        plan_id,
+        revision,
+        department,
+        year,
+        created_at: store.now()?,
+    };
+    let rows = write_return(&spec, &file)?;
+    Ok(written(&file, vec![file.clone()], vec![format!("{rows} 行")]))
+}
+
+fn written(folder_of: &Path, files: Vec<PathBuf>, warnings: Vec<String>) -> Written {
+    let folder = if folder_of.is_dir() {
+        folder_of.to_path_buf()
+    } else {
+        folder_of.parent().map(Path::to_path_buf).unwrap_or_default()
+    };
+    Written {
+        folder: folder.display().to_string(),
+        files: files.iter().map(|f| f.display().to_string()).collect(),
+        warnings,
+    }
+}
+
+/// The chart settings: year label style and font override.
+pub fn settings(db: &Path) -> Result<Settings> {
+    let store = Store::open(db)?;
+    Ok(Settings {
+        year_labels: store.setting(SETTING_YEAR_LABELS)?.unwrap_or_else(|| "short".into()),
+        font: store.setting(SETTING_FONT)?.filter(|f| !f.is_empty()),
+    })
+}
+
+/// 設定 with the database, the data folder and the font found.
+pub fn settings_view(db: &Path) -> Result<SettingsView> {
+    let s = settings(db)?;
+    let store = Store::open(db)?;
+    let font = find_font(s.font.as_deref().map(Path::new));
+    Ok(SettingsView {
+        database: db.display().to_string(),
+        data_folder: db.parent().map(|p| p.display().to_string()).unwrap_or_default(),
+        font_found: font.as_ref().ok().map(|f| format!("{} ({})", f.family, f.path.display())),
+        font_problem: font.err().map(|e| e.to_string()),
+        schema_version: store.schema_version()?,
+        app_version: env!("CARGO_PKG_VERSION").to_string(),
+        settings: s,
+    })
+}
+
+/// Saves the chart settings (one transaction); a font that cannot be used is refused.
+pub fn save_settings(db: &Path, s: &Settings) -> Result<SettingsView> {
+    if !matches!(s.year_labels.as_str(), "short" | "long") {
+        return Err(Error::BadInput(format!("年度の表示は short / long です({})", s.year_labels)));
+    }
+    let font = s.font.as_deref().map(str::trim).filter(|f| !f.is_empty());
+    if let Some(f) = font {
+        find_font(Some(Path::new(f))).map_err(|e| Error::BadInput(e.to_string()))?;
+    }
+    let mut store = Store::open(db)?;
+    store.set_settings(&[(SETTING_YEAR_LABELS, Some(s.year_labels.as_str())), (SETTING_FONT, font)])?;
+    drop(store);
+    settings_view(db)
+}
+
+fn year_style(s: &Settings) -> YearStyle {
+    if s.year_labels == "long" {
+        YearStyle::Long
+    } else {
+        YearStyle::Short
+    }
+}
+
+/// The charts of a selection as SVG (the report year's view).
+pub fn chart_views(db: &Path, sel: &ChartSelection) -> Result<Vec<ChartView>> {
+    let s = settings(db)?;
+    let store = Store::open(db)?;
+    let (_, plan) = current(&store)?;
+    let style = year_style(&s);
+    let font = find_font(s.font.as_deref().map(Path::new)).map_err(|e| Error::BadInput(e.to_string()))?;
+    let derived = derived_divisions(&plan);
+    let nos = views::selected_kpis(&plan, sel);
+    if nos.is_empty() {
+        return Err(Error::BadInput("選んだ範囲に KPI がありません".into()));
+    }
+    nos.iter()
+        .filter_map(|n| plan.kpi(*n))
+        .map(|k| {
+            let chart = KpiChart::with_divisions(&plan, k, plan.report_year, style, &derived);
+            let svg = render_svg(&chart, &font, style).map_err(|e| Error::BadInput(e.to_string()))?;
+            Ok(ChartView {
+                no: k.no,
+                title: chart.title,
+                svg,
+            })
+        })
+        .collect()
+}
+
+/// One KPI's chart as a 300 dpi PNG.
+pub fn chart_png(db: &Path, kpi: u32, file: &Path) -> Result<Written> {
+    let file = check_output(db, file, "png")?;
+    let s = settings(db)?;
+    let store = Store::open(db)?;
+    let (_, plan) = current(&store)?;
+    let k = plan
+        .kpi(kpi)
+        .ok_or_else(|| Error::BadInput(format!("KPI {kpi} はこの計画にありません")))?;
+    let style = year_style(&s);
+    let font = find_font(s.font.as_deref().map(Path::new)).map_err(|e| Error::BadInput(e.to_string()))?;
+    let chart = KpiChart::with_divisions(&plan, k, plan.report_year, style, &derived_divisions(&plan));
+    let png = render_png(&chart, &font, style, 300).map_err(|e| Error::BadInput(e.to_string()))?;
+    super::write_atomically(&file, &png)?;
+    Ok(written(&file, vec![file.clone()], Vec::new()))
+}
+
+/// The chart book PDF with the app's settings.
+pub fn app_chart_book(db: &Path, file: &Path, opts: &crate::chart::book::BookOptions) -> Result<Written> {
+    let file = check_output(db, file, "pdf")?;
+    let s = settings(db)?;
+    let mut opts = opts.clone();
+    opts.year_style = year_style(&s);
+    let n = super::chart_book(db, None, &file, &opts, s.font.as_deref().map(Path::new))?;
+    Ok(written(&file, vec![file.clone()], vec![format!("KPI {n} 件")]))
+}
+
+/// The plan's conflicts, open ones (or all) with the plan's value now.
+pub fn conflict_views(db: &Path, all: bool) -> Result<Vec<ConflictView>> {
+    let store = Store::open(db)?;
+    let (id, plan) = current(&store)?;
+    Ok(store.conflicts(id, all)?.iter().map(|c| ConflictView::of(c, &plan)).collect())
+}
+
+/// 履歴 of the current plan, newest first.
+pub fn revision_views(db: &Path) -> Result<Vec<RevisionView>> {
+    Ok(super::history(db, None)?.iter().map(RevisionView::from).collect())
+}
+
+/// The database's backups for 設定.
+pub fn backup_views(db: &Path) -> Result<Vec<BackupView>> {
+    Ok(super::backups(db)?.iter().map(BackupView::from).collect())
+}
+
+/// 取りまとめ's result per file.
+pub fn merge_view(r: &MergeReport) -> MergeView {
+    use crate::returns::merge::FileStatus;
+    MergeView {
+        revision_id: r.revision_id,
+        applied: r.applied as u32,
+        conflicts: r.conflicts as u32,
+        rejected: r.rejected as u32,
+        files: r
+            .files
+            .iter()
+            .map(|f| MergeFileView {
+                file: views::file_name(&f.file),
+                department: f.department.clone(),
+                status: match f.status {
+                    FileStatus::Applied => "applied",
+                    FileStatus::Unchanged => "unchanged",
+                    FileStatus::Conflicts => "conflicts",
+                    FileStatus::Rejected => "rejected",
+                }
+                .into(),
+                applied: f.applied.len() as u32,
+                conflicts: f.conflicts.len() as u32,
+                unchanged: f.unchanged as u32,
+                messages: f.errors.iter().chain(&f.warnings).map(|p| p.to_string()).collect(),
+            })
+            .collect(),
+    }
+}
+
+fn has_ext(path: &Path, exts: &[&str]) -> bool {
+    path.extension()
+        .map(|e| e.to_string_lossy().to_lowercase())
+        .is_some_and(|e| exts.contains(&e.as_str()))
+}
+
+/// A path the window gives for writing: absolute, with the expected extension,
+/// in an existing folder, and never the database, its journal or a backup.
+pub fn check_output(db: &Path, path: &Path, ext: &str) -> Result<PathBuf> {
+    let bad = |m: &str| Error::BadInput(format!("{}: {m}", path.display()));
+    if !path.is_absolute() {
+        return Err(bad("保存先は絶対パスで指定してください"));
+    }
+    if !has_ext(path, &[ext]) {
+        return Err(bad(&format!("拡張子は .{ext} にしてください")));
+    }
+    let parent = path
+        .parent()
+        .filter(|p| p.is_dir())
+        .ok_or_else(|| bad("保存先のフォルダがありません"))?;
+    let data = db.parent().map(Path::to_path_buf).unwrap_or_default();
+    let canon = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
+    if canon(parent) == canon(&data) && path.file_name().is_some_and(|n| n.to_string_lossy().starts_with("shinchoku")) {
+        return Err(bad("データベースのファイルには保存できません"));
+    }
+    if canon(parent).starts_with(canon(&crate::store::backup_dir(db))) {
+        return Err(bad("バックアップのフォルダには保存できません"));
+    }
+    Ok(path.to_path_buf())
+}
+
+/// A folder the window gives for writing several files.
+pub fn check_output_dir(path: &Path) -> Result<PathBuf> {
+    if !path.is_absolute() || !path.is_dir() {
+        return Err(Error::BadInput(format!("{}: 保存先のフォルダがありません", path.display())));
+    }
+    Ok(path.to_path_buf())
+}
+
+/// Paths the window gives for reading: absolute files with one of `exts`.
+pub fn check_inputs(paths: &[PathBuf], exts: &[&str]) -> Result<Vec<PathBuf>> {
+    paths
+        .iter()
+        .map(|p| {
+            if !p.is_absolute() || !p.is_file() {
+                return Err(Error::BadInput(format!("{}: ファイルがありません", p.display())));
+            }
+            if !has_ext(p, exts) {
+                return Err(Error::BadInput(format!(
+                    "{}: {} のファイルを選んでください",
+                    p.display(),
+                    exts.iter().map(|e| format!(".{e}")).collect::<Vec<_>>().join(" / ")
+                )));
+            }
+            Ok(p.clone())
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn form_paths_are_recognised_and_others_refused() {
+        assert_eq!(
+            parse_target("kpi[3].actual[2023]"),
+            Some(Target::Actual {
+                kpi: 3,
+                year: FiscalYear(2023)
+            })
+        );
+        assert!(matches!(parse_target("project[1-2].year[2023].narrative"), Some(Target::Year { ref project, .. }) if project == "1-2"));
+        for bad in [
+            "kpi[3].target[2023]",
+            "project[1].name",
+            "project[1].year[2023].evaluation.x",
+            "plan.title",
+            "kpi[x].actual[2023]",
+        ] {
+            assert_eq!(parse_target(bad), None, "{bad}");
+        }
+    }
+}

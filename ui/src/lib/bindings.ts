@@ -1,0 +1,147 @@
+// Generated from crates/core/src/views.rs by `UPDATE_BINDINGS=1 cargo test -p shinchoku-core bindings`. Do not edit.
+
+export type YearView = { fy: number, short: string, long: string, };
+
+export type EntryStatus = "missing" | "entered" | "confirmed";
+
+export type OwnerView = { department: string | null, division: string | null, };
+
+export type MarkCounts = { 
+/**
+ * ○
+ */
+achieved: number, 
+/**
+ * △
+ */
+partial: number, 
+/**
+ * ×
+ */
+not_achieved: number, 
+/**
+ * -
+ */
+not_applicable: number, 
+/**
+ * No evaluation entered.
+ */
+unevaluated: number, 
+/**
+ * 未入力: nothing entered at all.
+ */
+missing: number, 
+/**
+ * 確定
+ */
+confirmed: number, };
+
+export type RowView = { 
+/**
+ * The entry's key (`project[8]`, `relisting[4@I-3]`).
+ */
+key: string, no: string, name: string, 
+/**
+ * For a re-listing: the number of the original project.
+ */
+relisted_of: string | null, owners: Array<OwnerView>, evaluation: string | null, status: EntryStatus, kpis: Array<number>, narrative: string | null, };
+
+export type ItemNode = { code: string | null, name: string | null, rows: Array<RowView>, };
+
+export type AreaNode = { code: string, name: string | null, items: Array<ItemNode>, };
+
+export type DepartmentView = { name: string, divisions: Array<string>, projects: number, };
+
+export type Overview = { plan_id: number, organization: string, title: string, year: YearView, years: Array<YearView>, counts: MarkCounts, projects: number, relistings: number, kpis: number, departments: Array<DepartmentView>, areas: Array<AreaNode>, open_conflicts: number, };
+
+export type YearPaths = { evaluation: string, reason: string, narrative: string, budget: string, issues: string, confirmed: string, };
+
+export type KpiRowView = { no: number, name: string, unit: string | null, baseline: string | null, baseline_year: string | null, target: string | null, last_actual: string | null, actual: string | null, 
+/**
+ * 達成率, `85.0%`.
+ */
+rate: string | null, proposed: string | null, lower_is_better: boolean, 
+/**
+ * The path of this year's actual: `kpi[3].actual[2023]`.
+ */
+path: string, 
+/**
+ * Other projects that report this KPI.
+ */
+shared_with: Array<string>, };
+
+export type ProjectForm = { key: string, no: string, name: string, area: string, item: string | null, owners: Array<OwnerView>, summary: string | null, kpis: Array<KpiRowView>, evaluation: string | null, 
+/**
+ * The mark the KPIs propose.
+ */
+proposed: string | null, reason: string | null, narrative: string | null, budget: string | null, issues: string | null, status: EntryStatus, paths: YearPaths, };
+
+export type EntryPage = { plan_id: number, department: string, division: string | null, year: YearView, years: Array<YearView>, departments: Array<DepartmentView>, shows_budget: boolean, shows_issues: boolean, projects: Array<ProjectForm>, };
+
+export type FieldEdit = { path: string, text: string, };
+
+export type SavedField = { path: string, value: string | null, revision_id: number, 
+/**
+ * Every project form of the department page the change touched.
+ */
+forms: Array<ProjectForm>, };
+
+export type KpiListItem = { no: number, name: string, unit: string | null, areas: Array<string>, departments: Array<string>, projects: Array<string>, };
+
+export type ChartView = { no: number, title: string, svg: string, };
+
+export type ChartSelection = { "by": "kpi", "key": number } | { "by": "project", "key": string } | { "by": "area", "key": string } | { "by": "department", "key": string };
+
+export type RevisionView = { id: number, at: string, kind: string, 
+/**
+ * 取込, 取りまとめ, 年度入力, …
+ */
+kind_label: string, summary: string, file: string | null, department: string | null, fields_changed: number, undoes: number | null, undone_by: number | null, };
+
+export type ConflictView = { id: number, at: string, file: string, department: string | null, project: string | null, project_name: string | null, kpi: number | null, field: string, cell: string | null, base: string | null, plan_value: string | null, 
+/**
+ * The plan's value now (it may have changed since the conflict was found).
+ */
+current: string | null, return_value: string | null, status: string, resolution: string | null, };
+
+export type MergeFileView = { file: string, department: string | null, 
+/**
+ * `applied`, `unchanged`, `conflicts`, `rejected`
+ */
+status: string, applied: number, conflicts: number, unchanged: number, messages: Array<string>, };
+
+export type MergeView = { revision_id: number | null, applied: number, conflicts: number, rejected: number, files: Array<MergeFileView>, };
+
+export type Progress = { 
+/**
+ * `merge`, `export`, `templates`, `chart_book`
+ */
+task: string, done: number, total: number, label: string, };
+
+export type BackupView = { path: string, file: string, at: string, reason: string, bytes: number, };
+
+export type Settings = { 
+/**
+ * `short` (R5) or `long` (令和5年度) year labels on charts.
+ */
+year_labels: string, 
+/**
+ * A font file to draw charts with instead of the one found.
+ */
+font: string | null, };
+
+export type SettingsView = { settings: Settings, database: string, data_folder: string, 
+/**
+ * The font charts are drawn with.
+ */
+font_found: string | null, 
+/**
+ * Why no font was found.
+ */
+font_problem: string | null, schema_version: number, app_version: string, };
+
+export type Written = { folder: string, files: Array<string>, warnings: Array<string>, };
+
+export type AppError = { kind: ErrorKind, message: string, };
+
+export type ErrorKind = "invalid" | "bad_input" | "busy" | "system";
