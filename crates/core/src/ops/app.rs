@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{params, OptionalExtension, Transaction};
 
+use crate::chart::book::{BookOptions, GroupBy, Paper};
 use crate::chart::{derived_divisions, find_font, render_png, render_svg, KpiChart};
 use crate::fy::{FiscalYear, YearStyle};
 use crate::model::Plan;
@@ -392,12 +393,19 @@ pub fn chart_png(db: &Path, kpi: u32, file: &Path) -> Result<Written> {
     Ok(written(&file, vec![file.clone()], Vec::new()))
 }
 
-/// The chart book PDF with the app's settings.
-pub fn app_chart_book(db: &Path, file: &Path, opts: &crate::chart::book::BookOptions) -> Result<Written> {
+/// The chart book PDF of the report year with the app's settings.
+pub fn app_chart_book(db: &Path, file: &Path, paper: Paper, per_page: usize, by: GroupBy) -> Result<Written> {
     let file = check_output(db, file, "pdf")?;
     let s = settings(db)?;
-    let mut opts = opts.clone();
-    opts.year_style = year_style(&s);
+    let year = super::load(db, None)?.report_year;
+    let opts = BookOptions {
+        paper,
+        per_page,
+        by,
+        year,
+        year_style: year_style(&s),
+        created: String::new(),
+    };
     let n = super::chart_book(db, None, &file, &opts, s.font.as_deref().map(Path::new))?;
     Ok(written(&file, vec![file.clone()], vec![format!("KPI {n} 件")]))
 }

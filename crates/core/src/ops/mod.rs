@@ -52,6 +52,12 @@ impl Error {
         }
     }
 
+    /// Whether another process holds the database (try again later).
+    pub fn is_busy(&self) -> bool {
+        matches!(self, Error::Store(StoreError::Sqlite(e))
+            if matches!(e.sqlite_error_code(), Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)))
+    }
+
     /// The problems behind an import error, located by sheet and cell.
     pub fn problems(&self) -> Vec<Problem> {
         match self {

@@ -1,0 +1,30 @@
+//! 計画一覧 and 新しい計画を取り込む.
+
+use std::path::PathBuf;
+
+use shinchoku_core::ops;
+use shinchoku_core::views::{AppError, Overview};
+use tauri::{AppHandle, State};
+
+use super::progress;
+use crate::AppState;
+
+#[tauri::command]
+pub async fn overview(state: State<'_, AppState>, year: Option<i32>) -> Result<Overview, AppError> {
+    state.read(move |db| ops::app_overview(&db, year)).await
+}
+
+/// Imports a 取組一覧 workbook (a new plan, or a new version of the same plan).
+#[tauri::command]
+pub async fn import_plan(app: AppHandle, state: State<'_, AppState>, path: PathBuf) -> Result<Overview, AppError> {
+    progress(&app, "import", 0, 1, "取り込み中");
+    let r = state
+        .write(move |db| {
+            let file = ops::check_inputs(&[path], &["xlsx"])?.remove(0);
+            ops::import(&db, &file, None)?;
+            ops::app_overview(&db, None)
+        })
+        .await;
+    progress(&app, "import", 1, 1, "");
+    r
+}

@@ -1,0 +1,58 @@
+//! The Shinchoku desktop shell: a Tauri window over `shinchoku-core`. Each
+//! command is a few lines calling `shinchoku_core::ops` off the UI thread; no SQL
+//! and no domain rules live here.
+
+mod commands;
+mod error;
+mod state;
+
+use tauri::Manager;
+
+pub use state::AppState;
+
+/// Builds and runs the app: one instance per user (a second launch focuses the
+/// first window), the dialog plugin for open/save, and the demo plan on first start.
+pub fn run() {
+    tauri::Builder::default()
+        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+            if let Some(w) = app.get_webview_window("main") {
+                let _ = w.unminimize();
+                let _ = w.set_focus();
+            }
+        }))
+        .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_opener::init())
+        .setup(|app| {
+            let state = AppState::start().map_err(|e| e.message)?;
+            app.manage(state);
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::plan::overview,
+            commands::plan::import_plan,
+            commands::entry::entry_page,
+            commands::entry::save_field,
+            commands::entry::save_return,
+            commands::merge::merge_returns,
+            commands::merge::conflicts,
+            commands::merge::resolve_conflict,
+            commands::merge::history,
+            commands::merge::undo,
+            commands::charts::kpis,
+            commands::charts::charts,
+            commands::charts::export_chart_png,
+            commands::charts::export_chart_book,
+            commands::export::export_summary,
+            commands::export::export_templates,
+            commands::export::reveal,
+            commands::settings::settings,
+            commands::settings::save_settings,
+            commands::settings::backups,
+            commands::settings::restore_backup,
+        ])
+        .run(tauri::generate_context!())
+        .unwrap_or_else(|e| {
+            eprintln!("Shinchoku could not start: {e}");
+            std::process::exit(1);
+        });
+}

@@ -1,0 +1,16 @@
+// What every screen gets: the selected year, navigation, messages and progress.
+import type { Overview } from "./lib/api";
+
+export type Screen = "overview" | "entry" | "merge" | "charts" | "export" | "history" | "settings";
+
+export interface Ctx {
+  overview: Overview;
+  year: number;
+  /** Re-reads the plan (after an import, merge or undo) and redraws the header. */
+  refresh(): Promise<void>;
+  go(screen: Screen, params?: Record<string, string>): void;
+  params: Record<string, string>;
+  toast(message: string, kind?: "ok" | "error"): void;
+  /** Something to run before leaving the screen or closing the window. */
+  onLeave(f: () => Promise<void>): void;
+}

@@ -1,0 +1,100 @@
+// The only module that talks to Tauri: typed wrappers over the shell's commands
+// (types generated from Rust in bindings.ts), events, and the file dialogs.
+import { invoke } from "@tauri-apps/api/core";
+import { listen, type UnlistenFn } from "@tauri-apps/api/event";
+import { getCurrentWebview } from "@tauri-apps/api/webview";
+import { getCurrentWindow } from "@tauri-apps/api/window";
+import { open, save } from "@tauri-apps/plugin-dialog";
+import type {
+  AppError, BackupView, ChartSelection, ChartView, ConflictView, EntryPage, FieldEdit, KpiListItem, MergeView,
+  Overview, Progress, RevisionView, SavedField, Settings, SettingsView, Written,
+} from "./bindings";
+
+export type * from "./bindings";
+
+/** A command's failure as the UI shows it: never a stack, always a message. */
+export class CommandError extends Error {
+  kind: AppError["kind"];
+  constructor(e: AppError) {
+    super(e.message);
+    this.kind = e.kind;
+  }
+}
+
+/** The message to show for any failure. */
+export function errorText(e: unknown): string {
+  return e instanceof CommandError ? e.message : e instanceof Error ? e.message : String(e);
+}
+
+function isAppError(e: unknown): e is AppError {
+  return typeof e === "object" && e !== null && "kind" in e && "message" in e;
+}
+
+async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await invoke<T>(cmd, args);
+  } catch (e) {
+    if (isAppError(e)) throw new CommandError(e);
+    throw new CommandError({ kind: "system", message: `予期しないエラー: ${String(e)}` });
+  }
+}
+
+export const api = {
+  overview: (year?: number) => call<Overview>("overview", { year }),
+  importPlan: (path: string) => call<Overview>("import_plan", { path }),
+  entryPage: (department: string, division: string | null, year: number | null) =>
+    call<EntryPage>("entry_page", { department, division, year }),
+  saveField: (department: string, division: string | null, edit: FieldEdit) =>
+    call<SavedField>("save_field", { department, division, edit }),
+  saveReturn: (department: string, year: number, path: string) => call<Written>("save_return", { department, year, path }),
+  mergeReturns: (paths: string[]) => call<MergeView>("merge_returns", { paths }),
+  conflicts: (all = false) => call<ConflictView[]>("conflicts", { all }),
+  resolveConflict: (id: number, take: "plan" | "return" | "value", value?: string) =>
+    call<ConflictView[]>("resolve_conflict", { id, take, value }),
+  history: () => call<RevisionView[]>("history"),
+  undo: (revision: number) => call<RevisionView[]>("undo", { revision }),
+  kpis: () => call<KpiListItem[]>("kpis"),
+  charts: (selection: ChartSelection) => call<ChartView[]>("charts", { selection }),
+  exportChartPng: (kpi: number, path: string) => call<Written>("export_chart_png", { kpi, path }),
+  exportChartBook: (path: string, paper: string, perPage: number, by: string) =>
+    call<Written>("export_chart_book", { path, paper, perPage, by }),
+  exportSummary: (path: string, year: number | null) => call<Written>("export_summary", { path, year }),
+  exportTemplates: (dir: string, year: number | null) => call<Written>("export_templates", { dir, year }),
+  reveal: (path: string) => call<void>("reveal", { path }),
+  settings: () => call<SettingsView>("settings"),
+  saveSettings: (settings: Settings) => call<SettingsView>("save_settings", { settings }),
+  backups: () => call<BackupView[]>("backups"),
+  restoreBackup: (file: string) => call<BackupView[]>("restore_backup", { file }),
+};
+
+const XLSX = [{ name: "Excel ブック", extensions: ["xlsx"] }];
+
+export const dialogs = {
+  openWorkbooks: async (multiple: boolean): Promise<string[]> => {
+    const r = await open({ multiple, filters: XLSX, title: multiple ? "返送ファイルを選択" : "取組一覧を選択" });
+    return r === null ? [] : Array.isArray(r) ? r : [r];
+  },
+  openFile: async (title: string, extensions: string[]): Promise<string | null> =>
+    (await open({ multiple: false, title, filters: [{ name: extensions.join(", "), extensions }] })) as string | null,
+  openFolder: async (title: string): Promise<string | null> => (await open({ directory: true, title })) as string | null,
+  saveAs: (title: string, defaultPath: string, extension: string, name: string) =>
+    save({ title, defaultPath, filters: [{ name, extensions: [extension] }] }),
+};
+
+export function onProgress(f: (p: Progress) => void): Promise<UnlistenFn> {
+  return listen<Progress>("progress", (e) => f(e.payload));
+}
+
+/** Files dropped on the window (paths). */
+export function onFilesDropped(f: (paths: string[]) => void): Promise<UnlistenFn> {
+  return getCurrentWebview().onDragDropEvent((e) => {
+    if (e.payload.type === "drop") f(e.payload.paths);
+  });
+}
+
+/** Runs `flush` before the window closes, so nothing typed is lost. */
+export function beforeClose(flush: () => Promise<void>): Promise<UnlistenFn> {
+  return getCurrentWindow().onCloseRequested(async () => {
+    await flush();
+  });
+}

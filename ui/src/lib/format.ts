@@ -1,0 +1,37 @@
+// Labels and formats shared by the screens (和暦, marks, statuses).
+import type { EntryStatus } from "./bindings";
+
+export const STATUS_LABEL: Record<EntryStatus, string> = { missing: "未入力", entered: "入力済", confirmed: "確定" };
+
+export const MARKS: [string, string][] = [
+  ["○", "○ 達成"],
+  ["△", "△ 一部達成"],
+  ["×", "× 未達成"],
+  ["-", "- 評価対象外"],
+];
+
+export const MERGE_STATUS: Record<string, string> = {
+  applied: "反映",
+  unchanged: "変更なし",
+  conflicts: "競合あり",
+  rejected: "却下",
+};
+
+/** `2026-11-21T05:03:00Z` → `令和8年11月21日 14:03` (local time). */
+export function wareki(iso: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  const y = d.getFullYear();
+  const era = y >= 2019 ? `令和${y - 2018 === 1 ? "元" : y - 2018}年` : `平成${y - 1988}年`;
+  const mm = String(d.getMinutes()).padStart(2, "0");
+  return `${era}${d.getMonth() + 1}月${d.getDate()}日 ${d.getHours()}:${mm}`;
+}
+
+export function bytes(n: number): string {
+  return n >= 1 << 20 ? `${(n / (1 << 20)).toFixed(1)} MB` : `${Math.ceil(n / 1024)} KB`;
+}
+
+/** Characters as a person counts them (not UTF-16 units). */
+export function charCount(s: string): number {
+  return [...s].length;
+}

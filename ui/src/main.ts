@@ -1,0 +1,152 @@
+// The app shell: header with the plan and year, the screen menu, the status bar
+// (messages, progress) and the screens.
+import { api, beforeClose, errorText, onProgress, type Overview } from "./lib/api";
+import { append, clear, h, select } from "./lib/dom";
+import type { Ctx, Screen } from "./context";
+import { overviewScreen } from "./screens/overview";
+import { entryScreen } from "./screens/entry";
+import { mergeScreen } from "./screens/merge";
+import { chartsScreen } from "./screens/charts";
+import { exportScreen } from "./screens/export";
+import { historyScreen } from "./screens/history";
+import { settingsScreen } from "./screens/settings";
+
+const SCREENS: [Screen, string, (ctx: Ctx) => Promise<HTMLElement>][] = [
+  ["overview", "計画一覧", overviewScreen],
+  ["entry", "年度入力", entryScreen],
+  ["merge", "取りまとめ", mergeScreen],
+  ["charts", "グラフ", chartsScreen],
+  ["export", "出力", exportScreen],
+  ["history", "履歴", historyScreen],
+  ["settings", "設定", settingsScreen],
+];
+
+const root = document.getElementById("app")!;
+let overview: Overview;
+let year = 0;
+let current: Screen = "overview";
+let params: Record<string, string> = {};
+let leaving: (() => Promise<void>)[] = [];
+
+const header = h("header", { class: "top" });
+const nav = h("nav", { class: "menu", "aria-label": "画面" });
+const main = h("main", { id: "screen", tabIndex: -1 });
+const toastEl = h("div", { id: "toast", role: "status" });
+const progressBar = h("progress", { id: "progress", max: 1, value: 0, hidden: true });
+const progressLabel = h("span", { id: "progress-label" });
+const footer = h("footer", { class: "status" }, progressBar, progressLabel, toastEl);
+
+function toast(message: string, kind: "ok" | "error" = "ok") {
+  toastEl.textContent = message;
+  toastEl.className = kind;
+}
+
+async function flush() {
+  const fs = leaving;
+  leaving = [];
+  for (const f of fs) await f();
+}
+
+function drawHeader() {
+  clear(header);
+  const years = select(
+    overview.years.map((y) => [String(y.fy), y.long]),
+    String(year),
+    { id: "year", "aria-label": "年度", onchange: async (e) => {
+      year = Number((e.target as HTMLSelectElement).value);
+      await refresh();
+      await show(current, params);
+    } },
+  );
+  append(header, [
+    h("div", { class: "brand" }, h("span", { class: "logo" }, "進捗"), h("span", {}, "Shinchoku")),
+    h("div", { class: "plan" }, h("strong", { id: "plan-title" }, overview.title), overview.organization ? h("span", {}, overview.organization) : null),
+    h("label", { class: "year" }, "年度 ", years),
+    overview.open_conflicts > 0
+      ? h("button", { class: "badge warn", onclick: () => go("merge") }, `未解決の競合 ${overview.open_conflicts} 件`)
+      : null,
+  ]);
+  clear(nav);
+  SCREENS.forEach(([id, label], i) => {
+    nav.append(
+      h("button", {
+        type: "button",
+        class: id === current ? "active" : "",
+        "data-screen": id,
+        "aria-current": id === current ? "page" : null,
+        title: `${label} (Alt+${i + 1})`,
+        onclick: () => go(id),
+      }, label),
+    );
+  });
+}
+
+async function refresh() {
+  overview = await api.overview(year || undefined);
+  year = overview.year.fy;
+  drawHeader();
+}
+
+async function show(screen: Screen, p: Record<string, string> = {}) {
+  await flush();
+  current = screen;
+  params = p;
+  drawHeader();
+  const [, label, render] = SCREENS.find(([id]) => id === screen)!;
+  document.title = `${label} — 進捗 Shinchoku`;
+  const ctx: Ctx = {
+    overview, year, params: p, refresh, toast,
+    go,
+    onLeave: (f) => leaving.push(f),
+  };
+  try {
+    const el = await render(ctx);
+    el.dataset.screen = screen;
+    clear(main);
+    main.append(el);
+  } catch (e) {
+    clear(main);
+    main.append(h("div", { class: "error-box", role: "alert" }, h("h2", {}, `${label}を表示できません`), h("p", {}, errorText(e))));
+  }
+}
+
+function go(screen: Screen, p: Record<string, string> = {}) {
+  void show(screen, p);
+}
+
+window.addEventListener("unhandledrejection", (e) => {
+  toast(errorText(e.reason), "error");
+  e.preventDefault();
+});
+
+document.addEventListener("keydown", (e) => {
+  if (e.altKey && e.key >= "1" && e.key <= String(SCREENS.length)) {
+    e.preventDefault();
+    go(SCREENS[Number(e.key) - 1][0]);
+  }
+});
+
+async function start() {
+  const t0 = performance.now();
+  await onProgress((p) => {
+    progressBar.hidden = p.done >= p.total;
+    progressBar.max = Math.max(p.total, 1);
+    progressBar.value = p.done;
+    progressLabel.textContent = p.done >= p.total ? "" : `${p.label} ${p.done}/${p.total}`;
+  });
+  await beforeClose(flush);
+  try {
+    await refresh();
+  } catch (e) {
+    clear(root);
+    root.append(h("div", { class: "error-box", role: "alert" }, h("h1", {}, "計画を開けません"), h("p", {}, errorText(e))));
+    return;
+  }
+  clear(root);
+  root.append(header, h("div", { class: "body" }, nav, main), footer);
+  await show("overview");
+  document.body.dataset.readyMs = String(Math.round(performance.now() - t0));
+  document.body.dataset.ready = "true";
+}
+
+void start();

@@ -1,0 +1,265 @@
+// 年度入力: a department's projects for a year, one form each. Every field saves
+// when it loses focus (and shortly after typing stops), one transaction each;
+// a bad value shows its reason under the field and is not saved.
+import { api, dialogs, errorText, type EntryPage, type KpiRowView, type ProjectForm, type SavedField } from "../lib/api";
+import { clear, h, select } from "../lib/dom";
+import { charCount, MARKS, STATUS_LABEL } from "../lib/format";
+import type { Ctx } from "../context";
+
+const DEBOUNCE_MS = 800;
+
+type Control = HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement;
+
+export async function entryScreen(ctx: Ctx): Promise<HTMLElement> {
+  const o = ctx.overview;
+  if (o.departments.length === 0) return h("p", { class: "empty" }, "この計画には担当部のある事業がありません");
+  let department = ctx.params.dept && o.departments.some((d) => d.name === ctx.params.dept) ? ctx.params.dept : o.departments[0].name;
+  let division: string | null = null;
+  let year = ctx.year;
+
+  const pending = new Map<string, { timer: number; save: () => Promise<void> }>();
+  let chain: Promise<unknown> = Promise.resolve();
+  const flush = async () => {
+    const saves = [...pending.values()];
+    pending.clear();
+    for (const p of saves) {
+      clearTimeout(p.timer);
+      await p.save();
+    }
+    await chain;
+  };
+  ctx.onLeave(flush);
+
+  const deptSel = select(o.departments.map((d) => [d.name, d.name]), department, { id: "e-dept", "aria-label": "部" });
+  const divSel = select([["", "すべての課"]], "", { id: "e-div", "aria-label": "課" });
+  const yearSel = select(o.years.map((y) => [String(y.fy), y.long]), String(year), { id: "e-year", "aria-label": "年度" });
+  const timing = h("span", { class: "timing", id: "e-timing" });
+  const forms = h("div", { id: "entry-forms" });
+  const saveReturn = h("button", { type: "button", id: "save-return", onclick: async () => {
+    await flush();
+    const y = o.years.find((x) => x.fy === year)!;
+    const path = await dialogs.saveAs("提出用ファイルを保存", `${y.long}_${department}.xlsx`, "xlsx", "Excel ブック");
+    if (!path) return;
+    try {
+      const w = await api.saveReturn(department, year, path);
+      ctx.toast(`保存しました: ${w.files[0]}`);
+    } catch (e) {
+      ctx.toast(errorText(e), "error");
+    }
+  } }, "提出用ファイルを保存…");
+
+  const fillDivisions = () => {
+    const d = o.departments.find((x) => x.name === department);
+    clear(divSel);
+    divSel.append(h("option", { value: "" }, "すべての課"), ...(d?.divisions ?? []).map((v) => h("option", { value: v }, v)));
+    divSel.value = division ?? "";
+  };
+
+  async function load() {
+    await flush();
+    const t0 = performance.now();
+    let page: EntryPage;
+    try {
+      page = await api.entryPage(department, division, year);
+    } catch (e) {
+      clear(forms);
+      forms.append(h("p", { class: "error-box", role: "alert" }, errorText(e)));
+      return;
+    }
+    clear(forms);
+    forms.append(...page.projects.map((f) => projectCard(page, f)));
+    if (page.projects.length === 0) forms.append(h("p", { class: "empty" }, "この課の事業はありません"));
+    const ms = Math.round(performance.now() - t0);
+    forms.dataset.renderMs = String(ms);
+    timing.textContent = `${page.projects.length} 事業・表示 ${ms} ms`;
+    if (ctx.params.project) {
+      document.getElementById(`form-${ctx.params.project}`)?.scrollIntoView({ block: "start" });
+      delete ctx.params.project;
+    }
+  }
+
+  deptSel.addEventListener("change", () => { department = deptSel.value; division = null; fillDivisions(); void load(); });
+  divSel.addEventListener("change", () => { division = divSel.value || null; void load(); });
+  yearSel.addEventListener("change", () => { year = Number(yearSel.value); void load(); });
+
+  /** Saves one field; the result updates every form it touched. */
+  function saveNow(path: string, control: Control, state: HTMLElement, errorEl: HTMLElement) {
+    const text = control.value;
+    state.textContent = "保存中…";
+    state.className = "state saving";
+    const run = chain.then(async () => {
+      try {
+        const saved = await api.saveField(department, division, { path, text });
+        control.removeAttribute("aria-invalid");
+        errorEl.textContent = "";
+        state.textContent = "保存済み";
+        state.className = "state saved";
+        apply(saved, control);
+      } catch (e) {
+        control.setAttribute("aria-invalid", "true");
+        errorEl.textContent = errorText(e);
+        state.textContent = "未保存";
+        state.className = "state unsaved";
+      }
+    });
+    chain = run;
+    return run;
+  }
+
+  function bind(control: Control, path: string, state: HTMLElement, errorEl: HTMLElement, counter?: HTMLElement) {
+    control.dataset.path = path;
+    let last = control.value;
+    const schedule = () => {
+      if (counter) counter.textContent = `${charCount(control.value)} 文字`;
+      state.textContent = "入力中";
+      state.className = "state editing";
+      const old = pending.get(path);
+      if (old) clearTimeout(old.timer);
+      const save = async () => {
+        pending.delete(path);
+        if (control.value === last) {
+          state.textContent = state.className.includes("unsaved") ? state.textContent : "";
+          return;
+        }
+        last = control.value;
+        await saveNow(path, control, state, errorEl);
+      };
+      pending.set(path, { timer: window.setTimeout(save, DEBOUNCE_MS), save });
+    };
+    control.addEventListener("input", schedule);
+    control.addEventListener("change", schedule);
+    const now = async () => {
+      const p = pending.get(path);
+      if (p) {
+        clearTimeout(p.timer);
+        await p.save();
+      }
+    };
+    control.addEventListener("blur", () => void now());
+    control.addEventListener("keydown", (e) => {
+      const ke = e as KeyboardEvent;
+      const multi = control instanceof HTMLTextAreaElement;
+      if (ke.key === "Enter" && (!multi || ke.ctrlKey) && !ke.isComposing) {
+        e.preventDefault();
+        void now();
+        focusNext(control);
+      }
+    });
+  }
+
+  function focusNext(from: Element) {
+    const all = [...forms.querySelectorAll<HTMLElement>("[data-path]")].filter((x) => !x.closest("[hidden]"));
+    const i = all.indexOf(from as HTMLElement);
+    all[i + 1]?.focus();
+  }
+
+  function field(label: string, control: Control, path: string, opts: { counter?: boolean; hint?: string } = {}) {
+    const id = `f-${path.replace(/[^\w]/g, "_")}`;
+    control.id = id;
+    const state = h("span", { class: "state", "aria-live": "polite" });
+    const err = h("div", { class: "field-error", role: "alert" });
+    const counter = opts.counter ? h("span", { class: "counter" }, `${charCount(control.value)} 文字`) : undefined;
+    control.setAttribute("aria-describedby", `${id}-err`);
+    err.id = `${id}-err`;
+    bind(control, path, state, err, counter);
+    return h("div", { class: "field" }, h("label", { for: id }, label), control, h("div", { class: "under" }, err, opts.hint ? h("span", { class: "hint" }, opts.hint) : null, counter, state));
+  }
+
+  function kpiRow(k: KpiRowView) {
+    const input = h("input", { type: "text", class: "actual", value: k.actual ?? "", inputmode: "decimal", "aria-label": `KPI ${k.no} ${k.name} の実績値` });
+    const state = h("span", { class: "state" });
+    const err = h("div", { class: "field-error", role: "alert" });
+    bind(input, k.path, state, err);
+    return h("tr", { "data-kpi": k.no },
+      h("td", { class: "kno" }, `KPI ${k.no}`),
+      h("td", { class: "kname" }, k.name, k.lower_is_better ? h("span", { class: "tag" }, "低いほど良い") : null,
+        k.shared_with.length ? h("span", { class: "tag" }, `共有: 事業 ${k.shared_with.join("、")}`) : null),
+      h("td", { class: "num" }, k.baseline ?? "—", k.baseline_year ? h("small", {}, ` (${k.baseline_year})`) : null),
+      h("td", { class: "num" }, k.target ?? "—"),
+      h("td", { class: "num" }, k.last_actual ?? "—"),
+      h("td", { class: "input" }, h("div", { class: "with-unit" }, input, k.unit ? h("span", { class: "unit" }, k.unit) : null), err, state),
+      h("td", { class: "num rate" }, k.rate ?? "—"),
+      h("td", { class: "mark proposed" }, k.proposed ?? "—"),
+    );
+  }
+
+  function projectCard(page: EntryPage, f: ProjectForm) {
+    const y = page.year;
+    const prev = o.years.find((x) => x.fy === y.fy - 1)?.short ?? "前年度";
+    const evalSel = select([["", "(未選択)"], ...MARKS], f.evaluation ?? "", { "aria-label": `事業 ${f.no} の評価` });
+    const reason = h("input", { type: "text", value: f.reason ?? "", maxlength: 400 });
+    const reasonField = field("提案と異なる理由", reason, f.paths.reason, { hint: "評価が提案と異なるときは、短く理由を書いてください" });
+    const narrative = h("textarea", { rows: 4, value: f.narrative ?? "" });
+    const confirmed = h("input", { type: "checkbox", checked: f.status === "confirmed" });
+    confirmed.value = f.status === "confirmed" ? "true" : "false";
+    const confirmState = h("span", { class: "state" });
+    const confirmErr = h("div", { class: "field-error" });
+    confirmed.addEventListener("change", () => {
+      confirmed.value = confirmed.checked ? "true" : "false";
+    });
+    bind(confirmed, f.paths.confirmed, confirmState, confirmErr);
+    const proposal = h("span", { class: "proposal" });
+    const card = h("article", { class: "project", id: `form-${f.no}`, "data-key": f.key },
+      h("header", {},
+        h("h2", {}, h("span", { class: "code" }, `事業 ${f.no}`), " ", f.name),
+        h("span", { class: "owners" }, f.owners.map((w) => [w.department, w.division].filter(Boolean).join(" ")).join(" / ")),
+        h("span", { class: `status s-${f.status}` }, STATUS_LABEL[f.status]),
+        h("label", { class: "confirm" }, confirmed, " 確定", confirmState),
+      ),
+      f.kpis.length
+        ? h("table", { class: "kpis" },
+            h("thead", {}, h("tr", {}, h("th", {}, "KPI"), h("th", {}, "指標"), h("th", {}, "基準値"), h("th", {}, `目標値 (${y.short})`), h("th", {}, `実績 (${prev})`), h("th", {}, `実績値 (${y.short})`), h("th", {}, "達成率"), h("th", {}, "提案"))),
+            h("tbody", {}, ...f.kpis.map(kpiRow)))
+        : h("p", { class: "no-kpi" }, "この事業には KPI がありません"),
+      h("div", { class: "grid" },
+        h("div", {}, field("評価", evalSel, f.paths.evaluation), proposal, reasonField),
+        field("取組状況", narrative, f.paths.narrative, { counter: true, hint: "Ctrl+Enter で次の項目へ" }),
+        page.shows_budget ? field("予算(千円)", h("input", { type: "text", inputmode: "numeric", value: f.budget ?? "" }), f.paths.budget) : null,
+        page.shows_issues ? field("課題・アクション", h("textarea", { rows: 3, value: f.issues ?? "" }), f.paths.issues, { counter: true }) : null,
+      ),
+    );
+    let latest = f;
+    const update = (g: ProjectForm) => {
+      latest = g;
+      proposal.textContent = g.proposed ? `KPI からの提案: ${g.proposed}` : "KPI からの提案: なし";
+      proposal.className = `proposal ${g.proposed && evalSel.value && evalSel.value !== g.proposed ? "differs" : ""}`;
+      reasonField.hidden = !(g.proposed && evalSel.value && evalSel.value !== g.proposed) && !reason.value;
+      const badge = card.querySelector(".status")!;
+      badge.className = `status s-${g.status}`;
+      badge.textContent = STATUS_LABEL[g.status];
+    };
+    (card as HTMLElement & { update?: (g: ProjectForm) => void }).update = update;
+    evalSel.addEventListener("change", () => update(latest));
+    update(f);
+    return card;
+  }
+
+  function apply(saved: SavedField, source: Control) {
+    for (const g of saved.forms) {
+      const card = forms.querySelector<HTMLElement & { update?: (g: ProjectForm) => void }>(`[data-key="${CSS.escape(g.key)}"]`);
+      if (!card) continue;
+      for (const k of g.kpis) {
+        const row = card.querySelector(`tr[data-kpi="${k.no}"]`);
+        if (!row) continue;
+        row.querySelector(".rate")!.textContent = k.rate ?? "—";
+        row.querySelector(".proposed")!.textContent = k.proposed ?? "—";
+        const input = row.querySelector<HTMLInputElement>("input.actual")!;
+        if (input !== source && document.activeElement !== input) input.value = k.actual ?? "";
+      }
+      card.update?.(g);
+    }
+  }
+
+  fillDivisions();
+  await load();
+
+  return h("div", { class: "entry" },
+    h("div", { class: "title-row" },
+      h("h1", {}, "年度入力"),
+      h("label", {}, "部 ", deptSel), h("label", {}, "課 ", divSel), h("label", {}, "年度 ", yearSel),
+      timing, saveReturn,
+    ),
+    h("p", { class: "help" }, "入力した値はフォーカスが外れたとき(入力を止めて少し経ったときも)に保存されます。Enter で次の項目へ移動します。"),
+    forms,
+  );
+}

@@ -1,0 +1,59 @@
+// 出力: the summary workbook (取組一覧) and the department entry workbooks.
+import { api, dialogs, errorText, type Written } from "../lib/api";
+import { h } from "../lib/dom";
+import type { Ctx } from "../context";
+
+export async function exportScreen(ctx: Ctx): Promise<HTMLElement> {
+  const y = ctx.overview.year;
+  const settings = await api.settings();
+  const home = settings.data_folder;
+  const summaryPath = h("input", { type: "text", id: "x-summary", class: "path", value: `${home}/${y.long}関連事業 取組一覧.xlsx`, "aria-label": "取組一覧の保存先" });
+  const templatesDir = h("input", { type: "text", id: "x-templates", class: "path", value: `${home}/記入用_${y.short}`, "aria-label": "記入用ファイルの保存先フォルダ" });
+  const done = h("section", { id: "x-done" });
+
+  const show = (w: Written) => {
+    done.replaceChildren(
+      h("h2", {}, "出力しました"),
+      h("ul", { class: "paths" }, ...w.files.map((f) => h("li", {}, f))),
+      ...w.warnings.map((m) => h("p", { class: "hint" }, m)),
+      h("button", { type: "button", onclick: () => api.reveal(w.files[0] ?? w.folder).catch((e) => ctx.toast(errorText(e), "error")) }, "フォルダを開く"),
+    );
+  };
+  const run = (f: () => Promise<Written>) => async (e: Event) => {
+    const b = e.target as HTMLButtonElement;
+    b.disabled = true;
+    try {
+      show(await f());
+      ctx.toast("出力しました");
+    } catch (err) {
+      ctx.toast(errorText(err), "error");
+    } finally {
+      b.disabled = false;
+    }
+  };
+
+  return h("div", { class: "export" },
+    h("h1", {}, "出力"),
+    h("section", { class: "card" },
+      h("h2", {}, `取組一覧(${y.long})`),
+      h("p", {}, "県の様式の取組一覧ブック(集計・グラフのシートを含む)を保存します。"),
+      h("div", { class: "row" }, summaryPath,
+        h("button", { type: "button", onclick: async () => {
+          const p = await dialogs.saveAs("取組一覧の保存先", summaryPath.value, "xlsx", "Excel ブック");
+          if (p) summaryPath.value = p;
+        } }, "参照…"),
+        h("button", { type: "button", id: "x-summary-run", class: "primary", onclick: run(() => api.exportSummary(summaryPath.value, y.fy)) }, "出力")),
+    ),
+    h("section", { class: "card" },
+      h("h2", {}, "記入用ファイル(部ごと)"),
+      h("p", {}, "各部に送る記入用ブックを、部ごとに 1 ファイルずつフォルダへ保存します。"),
+      h("div", { class: "row" }, templatesDir,
+        h("button", { type: "button", onclick: async () => {
+          const p = await dialogs.openFolder("保存先フォルダ");
+          if (p) templatesDir.value = p;
+        } }, "参照…"),
+        h("button", { type: "button", id: "x-templates-run", class: "primary", onclick: run(() => api.exportTemplates(templatesDir.value, y.fy)) }, "出力")),
+    ),
+    done,
+  );
+}

@@ -1,0 +1,122 @@
+// 計画一覧: the plan tree 分野 → 項目 → 事業 with filters and the year's counts.
+import { api, dialogs, errorText, type RowView } from "../lib/api";
+import { clear, h, select } from "../lib/dom";
+import { STATUS_LABEL } from "../lib/format";
+import type { Ctx } from "../context";
+
+export async function overviewScreen(ctx: Ctx): Promise<HTMLElement> {
+  const o = ctx.overview;
+  const c = o.counts;
+  const count = (mark: string, label: string, n: number, cls = "") =>
+    h("div", { class: `count ${cls}`, "data-mark": mark }, h("span", { class: "n" }, n), h("span", { class: "l" }, label));
+  const counts = h("section", { class: "counts", id: "counts", "aria-label": `${o.year.long}の評価` },
+    count("○", "○ 達成", c.achieved, "m-ok"),
+    count("△", "△ 一部達成", c.partial, "m-part"),
+    count("×", "× 未達成", c.not_achieved, "m-ng"),
+    count("-", "- 対象外", c.not_applicable),
+    count("未評価", "評価なし", c.unevaluated),
+    count("未入力", "未入力", c.missing, c.missing > 0 ? "m-missing" : ""),
+    count("確定", "確定", c.confirmed),
+  );
+
+  const dept = select([["", "すべての部"], ...o.departments.map((d): [string, string] => [d.name, `${d.name}(${d.projects})`])], ctx.params.dept ?? "", { id: "f-dept", "aria-label": "部" });
+  const div = select([["", "すべての課"]], "", { id: "f-div", "aria-label": "課" });
+  const evaluation = select([["", "すべての評価"], ["○", "○"], ["△", "△"], ["×", "×"], ["-", "-"], ["none", "評価なし"]], "", { id: "f-eval", "aria-label": "評価" });
+  const status = select([["", "すべての状態"], ["missing", "未入力"], ["entered", "入力済"], ["confirmed", "確定"]], "", { id: "f-status", "aria-label": "入力状態" });
+  const search = h("input", { type: "search", id: "f-search", placeholder: "事業名・番号・取組状況で検索", "aria-label": "検索" });
+  const shown = h("span", { class: "shown" });
+  const tree = h("div", { class: "tree", id: "tree" });
+
+  const fillDivisions = () => {
+    const d = o.departments.find((x) => x.name === dept.value);
+    clear(div);
+    div.append(h("option", { value: "" }, "すべての課"), ...(d?.divisions ?? []).map((v) => h("option", { value: v }, v)));
+  };
+
+  const matches = (r: RowView): boolean => {
+    if (dept.value && !r.owners.some((w) => w.department === dept.value)) return false;
+    if (div.value && !r.owners.some((w) => w.department === dept.value && w.division === div.value)) return false;
+    if (evaluation.value && (evaluation.value === "none" ? r.evaluation !== null : r.evaluation !== evaluation.value)) return false;
+    if (status.value && r.status !== status.value) return false;
+    const q = search.value.trim();
+    if (q && ![r.no, r.name, r.narrative ?? "", ...r.owners.map((w) => `${w.department ?? ""}${w.division ?? ""}`)].some((t) => t.includes(q))) return false;
+    return true;
+  };
+
+  const draw = () => {
+    clear(tree);
+    let n = 0;
+    for (const a of o.areas) {
+      const items = a.items.map((it) => ({ it, rows: it.rows.filter(matches) })).filter((x) => x.rows.length > 0);
+      if (items.length === 0) continue;
+      const sec = h("section", { class: "area" }, h("h2", {}, h("span", { class: "code" }, a.code), " ", a.name ?? ""));
+      for (const { it, rows } of items) {
+        n += rows.length;
+        if (it.code || it.name) sec.append(h("h3", {}, it.code ? h("span", { class: "code" }, it.code) : null, " ", it.name ?? ""));
+        sec.append(
+          h("table", { class: "rows" },
+            h("thead", {}, h("tr", {}, h("th", { class: "no" }, "No."), h("th", {}, "事業名"), h("th", {}, "担当"), h("th", {}, "KPI"), h("th", { class: "mark" }, "評価"), h("th", {}, "状態"), h("th", {}))),
+            h("tbody", {}, ...rows.map((r) => row(r))),
+          ),
+        );
+      }
+      tree.append(sec);
+    }
+    if (n === 0) tree.append(h("p", { class: "empty" }, "条件に合う事業はありません"));
+    shown.textContent = `${n} 件を表示`;
+  };
+
+  const row = (r: RowView) => {
+    const owner = r.owners.map((w) => [w.department, w.division].filter(Boolean).join(" ")).join(" / ");
+    const firstDept = r.owners.find((w) => w.department)?.department;
+    return h("tr", { id: r.relisted_of ? null : `row-${r.no}`, "data-key": r.key, class: r.relisted_of ? "relisted" : "" },
+      h("td", { class: "no" }, r.no),
+      h("td", {},
+        r.relisted_of
+          ? h("a", { href: `#row-${r.relisted_of}`, class: "relist", title: `事業 ${r.relisted_of} の再掲`, onclick: (e) => {
+              e.preventDefault();
+              const t = document.getElementById(`row-${r.relisted_of}`);
+              t?.scrollIntoView({ block: "center" });
+              t?.classList.add("flash");
+              setTimeout(() => t?.classList.remove("flash"), 1500);
+            } }, "再掲")
+          : null,
+        r.name),
+      h("td", { class: "owner" }, owner || "—"),
+      h("td", { class: "kpis" }, r.kpis.length ? r.kpis.map((k) => `KPI ${k}`).join("、") : "—"),
+      h("td", { class: `mark m-${r.evaluation ?? "none"}` }, r.evaluation ?? ""),
+      h("td", {}, h("span", { class: `status s-${r.status}` }, STATUS_LABEL[r.status])),
+      h("td", {}, firstDept && !r.relisted_of ? h("button", { type: "button", class: "link", onclick: () => ctx.go("entry", { dept: firstDept, project: r.no }) }, "入力") : null),
+    );
+  };
+
+  dept.addEventListener("change", () => { fillDivisions(); draw(); });
+  for (const el of [div, evaluation, status]) el.addEventListener("change", draw);
+  search.addEventListener("input", draw);
+  fillDivisions();
+  draw();
+
+  const importPlan = async () => {
+    const [path] = await dialogs.openWorkbooks(false);
+    if (!path) return;
+    try {
+      await api.importPlan(path);
+      await ctx.refresh();
+      ctx.toast("取組一覧を取り込みました");
+      ctx.go("overview");
+    } catch (e) {
+      ctx.toast(errorText(e), "error");
+    }
+  };
+
+  return h("div", { class: "overview" },
+    h("div", { class: "title-row" },
+      h("h1", {}, `計画一覧 — ${o.year.long}`),
+      h("span", { class: "meta" }, `事業 ${o.projects} 件・再掲 ${o.relistings} 件・KPI ${o.kpis} 件`),
+      h("button", { type: "button", id: "import-plan", onclick: importPlan }, "新しい計画を取り込む…"),
+    ),
+    counts,
+    h("div", { class: "filters" }, dept, div, evaluation, status, search, shown),
+    tree,
+  );
+}
