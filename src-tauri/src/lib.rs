@@ -23,7 +23,10 @@ pub fn run() {
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_opener::init())
         .setup(|app| {
-            let state = AppState::start().map_err(|e| e.message)?;
+            let state = AppState::start().map_err(|e| {
+                eprintln!("{}", e.message);
+                e.message
+            })?;
             app.manage(state);
             Ok(())
         })

@@ -220,3 +220,27 @@ fn charts_settings_and_paths() {
     ops::chart_png(&s.db, 2, &png).unwrap();
     assert!(std::fs::read(&png).unwrap().starts_with(b"\x89PNG"));
 }
+
+#[test]
+fn a_return_conflicting_with_an_entry_is_resolved_and_undone() {
+    let s = setup();
+    let returns = s.dir.path().join("returns");
+    let files = ops::sample_returns(&s.db, None, &returns).unwrap();
+    let soumu = files.iter().find(|f| f.to_string_lossy().contains(SOUMU)).unwrap().clone();
+    let plan = ops::load(&s.db, None).unwrap();
+    let (p, _) = project_with_numeric_target(&plan);
+    let path = format!("project[{}].year[2023].narrative", p.no);
+    edit(&s, &path, "アプリで入力").unwrap();
+    let r = ops::merge(&s.db, None, &[soumu], &MergeOptions::default(), &mut |_| {}).unwrap();
+    assert_eq!(r.conflicts, 1, "{:?}", r.files[0].conflicts);
+    let open = ops::conflict_views(&s.db, false).unwrap();
+    assert_eq!(open.len(), 1);
+    assert_eq!(open[0].current.as_deref(), Some("アプリで入力"));
+    ops::resolve(&s.db, open[0].id, &ops::Take::Return).unwrap();
+    assert!(ops::conflict_views(&s.db, false).unwrap().is_empty(), "resolved conflicts are not open");
+    let now = ops::load(&s.db, None).unwrap().fields().get(&path).cloned();
+    assert_eq!(now, open[0].return_value);
+    let newest = ops::history(&s.db, None).unwrap()[0].id;
+    ops::undo(&s.db, newest).unwrap();
+    assert_eq!(ops::load(&s.db, None).unwrap().fields().get(&path).map(String::as_str), Some("アプリで入力"));
+}

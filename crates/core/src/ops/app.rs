@@ -47,7 +47,7 @@ pub fn app_overview(db: &Path, year: Option<i32>) -> Result<Overview> {
     let store = Store::open(db)?;
     let (id, plan) = current(&store)?;
     let y = year_of(&plan, year)?;
-    let open = store.conflicts(id, false)?.len();
+    let open = store.conflicts(id, true)?.len();
     Ok(views::overview(&plan, id, y, open))
 }
 
@@ -414,7 +414,7 @@ pub fn app_chart_book(db: &Path, file: &Path, paper: Paper, per_page: usize, by:
 pub fn conflict_views(db: &Path, all: bool) -> Result<Vec<ConflictView>> {
     let store = Store::open(db)?;
     let (id, plan) = current(&store)?;
-    Ok(store.conflicts(id, all)?.iter().map(|c| ConflictView::of(c, &plan)).collect())
+    Ok(store.conflicts(id, !all)?.iter().map(|c| ConflictView::of(c, &plan)).collect())
 }
 
 /// 履歴 of the current plan, newest first.
