@@ -1,9 +1,17 @@
 #!/usr/bin/env bash
-# Sets up, builds and runs the main job: a database with the demo plans, its
-# summary printed, and the prefecture's summary workbook exported.
+# Sets up, builds and launches the desktop app (release build). On first start
+# it loads the demo plan into the user's data folder (SHINCHOKU_DB=FILE to use
+# another database). Without a display, it runs the command-line main job
+# instead: the demo plans loaded, the summary printed and the workbook exported.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
+export PATH="$HOME/.cargo/bin:$PATH"
+if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
+    scripts/build-app.sh --release --locked
+    exec target/release/shinchoku-app
+fi
+echo "run: no display; running the command-line job (shinchoku) instead" >&2
 cargo build --release --locked -p shinchoku-cli
 bin=target/release/shinchoku
 "$bin" init --demo

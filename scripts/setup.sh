@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # Installs what Shinchoku needs on a Debian/Ubuntu machine, idempotently:
-# the Rust toolchain's C dependencies, Japanese fonts, and the tools the tests
-# use to look at exported workbooks (LibreOffice, poppler).
+# the C dependencies of the Rust build, WebKitGTK for the desktop app, Japanese
+# fonts, Node.js for the UI build, and the tools the tests use to look at what a
+# person sees (LibreOffice, poppler, Xvfb, WebKitWebDriver, tauri-driver).
 set -euo pipefail
 
+pkgs=(build-essential pkg-config fonts-noto-cjk poppler-utils libreoffice-calc-nogui time unzip
+      libwebkit2gtk-4.1-dev xvfb xauth dbus webkit2gtk-driver)
+command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || pkgs+=(nodejs npm)
 need=()
-for pkg in build-essential pkg-config fonts-noto-cjk poppler-utils libreoffice-calc-nogui time; do
+for pkg in "${pkgs[@]}"; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then
@@ -18,4 +22,9 @@ fi
 if ! command -v cargo >/dev/null 2>&1; then
     echo "setup: cargo not found; install Rust from https://rustup.rs (stable) and run again" >&2
     exit 1
+fi
+export PATH="$HOME/.cargo/bin:$PATH"
+if ! command -v tauri-driver >/dev/null 2>&1; then
+    echo "setup: installing tauri-driver (end-to-end tests of the app)"
+    cargo install tauri-driver --locked --quiet
 fi

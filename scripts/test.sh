@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
 # Sets up and runs every test: unit, integration (real SQLite files, real
-# workbooks read back by calamine), the CLI as a process, and the printed-page
-# check of the exported workbook (LibreOffice → PDF → text).
+# workbooks read back by calamine), the CLI as a process, the UI's type check,
+# the generated IPC bindings, the printed-page check of the exported workbook
+# (LibreOffice → PDF → text), and the end-to-end tests of the real app window
+# (tauri-driver under Xvfb).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
+export PATH="$HOME/.cargo/bin:$PATH"
+scripts/build-app.sh --locked
 cargo build --workspace --all-targets --locked
 cargo test --workspace --locked
 scripts/print-check.sh
+scripts/e2e.sh

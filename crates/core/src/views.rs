@@ -259,6 +259,7 @@ pub struct RevisionView {
     /// 取込, 取りまとめ, 年度入力, …
     pub kind_label: String,
     pub summary: String,
+    /// The files it came from, by name.
     pub file: Option<String>,
     pub department: Option<String>,
     pub fields_changed: i64,
@@ -274,7 +275,10 @@ impl From<&Revision> for RevisionView {
             kind: r.kind.clone(),
             kind_label: kind_label(&r.kind).to_string(),
             summary: r.summary.clone(),
-            file: r.source_file.clone(),
+            file: r
+                .source_file
+                .as_deref()
+                .map(|f| f.split("; ").map(file_name).collect::<Vec<_>>().join("、")),
             department: r.department.clone(),
             fields_changed: r.fields_changed,
             undoes: r.undoes,

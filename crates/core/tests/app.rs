@@ -237,10 +237,16 @@ fn a_return_conflicting_with_an_entry_is_resolved_and_undone() {
     assert_eq!(open.len(), 1);
     assert_eq!(open[0].current.as_deref(), Some("アプリで入力"));
     ops::resolve(&s.db, open[0].id, &ops::Take::Return).unwrap();
-    assert!(ops::conflict_views(&s.db, false).unwrap().is_empty(), "resolved conflicts are not open");
+    assert!(
+        ops::conflict_views(&s.db, false).unwrap().is_empty(),
+        "resolved conflicts are not open"
+    );
     let now = ops::load(&s.db, None).unwrap().fields().get(&path).cloned();
     assert_eq!(now, open[0].return_value);
     let newest = ops::history(&s.db, None).unwrap()[0].id;
     ops::undo(&s.db, newest).unwrap();
-    assert_eq!(ops::load(&s.db, None).unwrap().fields().get(&path).map(String::as_str), Some("アプリで入力"));
+    assert_eq!(
+        ops::load(&s.db, None).unwrap().fields().get(&path).map(String::as_str),
+        Some("アプリで入力")
+    );
 }

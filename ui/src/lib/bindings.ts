@@ -96,7 +96,11 @@ export type RevisionView = { id: number, at: string, kind: string,
 /**
  * 取込, 取りまとめ, 年度入力, …
  */
-kind_label: string, summary: string, file: string | null, department: string | null, fields_changed: number, undoes: number | null, undone_by: number | null, };
+kind_label: string, summary: string, 
+/**
+ * The files it came from, by name.
+ */
+file: string | null, department: string | null, fields_changed: number, undoes: number | null, undone_by: number | null, };
 
 export type ConflictView = { id: number, at: string, file: string, department: string | null, project: string | null, project_name: string | null, kpi: number | null, field: string, cell: string | null, base: string | null, plan_value: string | null, 
 /**
