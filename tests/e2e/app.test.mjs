@@ -237,4 +237,10 @@ test("year entry renders quickly for a 2,000-project plan", async () => {
   for (const name of depts) times.push(await switchDepartment(name));
   console.log(`年度入力, department switch (2,000 projects): ${times.join(" ms, ")} ms`);
   assert.ok((await d.findAll("#entry-forms article.project")).length > 0);
+  // One field saved (a revision over the whole 2,000-project plan), timed from Tab to 保存済み.
+  const nar = "#entry-forms article.project textarea[data-path$='.narrative']";
+  const t0 = performance.now();
+  await replaceText(nar, "大きな計画での保存");
+  await d.until(`return document.querySelector(arguments[0]).closest('.field').querySelector('.state.saved')`, "saved", 20000, nar);
+  console.log(`年度入力, one field saved (2,000 projects): ${Math.round(performance.now() - t0)} ms`);
 });
