@@ -172,7 +172,7 @@ pub fn save_field(db: &Path, department: &str, division: Option<&str>, edit: &Fi
     let mut changes = vec![(edit.path.clone(), raw.clone())];
     if let Target::Actual { .. } = target {
         let as_of = plan.as_of.filter(|a| a.fiscal_year() == year).map(|a| a.iso());
-        if raw.is_some() && before.get(&format!("{}.as_of", edit.path)).is_none() {
+        if raw.is_some() && !before.contains_key(&format!("{}.as_of", edit.path)) {
             changes.push((format!("{}.as_of", edit.path), as_of));
         }
     }
