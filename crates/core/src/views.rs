@@ -3,7 +3,7 @@
 //! (see [`typescript_bindings`]); the committed `ui/src/lib/bindings.ts` is
 //! checked against it by a test.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -11,7 +11,7 @@ use ts_rs::TS;
 use crate::eval::{achievement_rate, Evaluation};
 use crate::fy::FiscalYear;
 use crate::model::{Entry, Kpi, Owner, Plan, Project};
-use crate::returns::departments;
+use crate::returns::{departments, Column};
 use crate::store::{BackupInfo, Conflict, Revision};
 
 /// A fiscal year with its labels: `R5`, `令和5年度`.
@@ -323,7 +323,8 @@ pub struct ConflictView {
 }
 
 impl ConflictView {
-    pub fn of(c: &Conflict, plan: &Plan) -> Self {
+    /// `fields`: the plan's fields now (`Plan::fields`), for the current value.
+    pub fn of(c: &Conflict, plan: &Plan, fields: &BTreeMap<String, String>) -> Self {
         let f = &c.found;
         ConflictView {
             id: c.id,
@@ -337,7 +338,7 @@ impl ConflictView {
             cell: f.cell.clone(),
             base: f.base.clone(),
             plan_value: f.plan_value.clone(),
-            current: plan.fields().remove(&f.path),
+            current: fields.get(&f.path).cloned(),
             return_value: f.return_value.clone(),
             status: c.status.clone(),
             resolution: c.resolution.clone(),
@@ -668,7 +669,7 @@ pub fn owned_by(p: &Project, department: &str, division: Option<&str>) -> bool {
 
 /// 年度入力 for a department (and division) and year.
 pub fn entry_page(plan: &Plan, plan_id: i64, department: &str, division: Option<&str>, year: FiscalYear) -> EntryPage {
-    let years = || plan.projects().flat_map(|p| p.years.values());
+    let columns = Column::for_plan(plan);
     EntryPage {
         plan_id,
         department: department.to_string(),
@@ -676,8 +677,8 @@ pub fn entry_page(plan: &Plan, plan_id: i64, department: &str, division: Option<
         year: year.into(),
         years: entry_years(plan).into_iter().map(YearView::from).collect(),
         departments: department_views(plan),
-        shows_budget: years().any(|y| y.budget.is_some()),
-        shows_issues: years().any(|y| y.issues.is_some()),
+        shows_budget: columns.contains(&Column::Budget),
+        shows_issues: columns.contains(&Column::Issues),
         projects: plan
             .projects()
             .filter(|p| owned_by(p, department, division))

@@ -2,7 +2,6 @@
 
 use std::path::PathBuf;
 
-use shinchoku_core::fy::FiscalYear;
 use shinchoku_core::ops;
 use shinchoku_core::views::{AppError, Written};
 use tauri::{AppHandle, State};
@@ -15,17 +14,7 @@ use crate::AppState;
 #[tauri::command]
 pub async fn export_summary(app: AppHandle, state: State<'_, AppState>, path: PathBuf, year: Option<i32>) -> Result<Written, AppError> {
     progress(&app, "export", 0, 1, "取組一覧を出力中");
-    let r = state
-        .read(move |db| {
-            let file = ops::check_output(&db, &path, "xlsx")?;
-            ops::export(&db, None, &file, year.map(FiscalYear))?;
-            Ok(Written {
-                folder: file.parent().map(|p| p.display().to_string()).unwrap_or_default(),
-                files: vec![file.display().to_string()],
-                warnings: Vec::new(),
-            })
-        })
-        .await;
+    let r = state.read(move |db| ops::app_export(&db, &path, year)).await;
     progress(&app, "export", 1, 1, "");
     r
 }
@@ -34,25 +23,7 @@ pub async fn export_summary(app: AppHandle, state: State<'_, AppState>, path: Pa
 #[tauri::command]
 pub async fn export_templates(app: AppHandle, state: State<'_, AppState>, dir: PathBuf, year: Option<i32>) -> Result<Written, AppError> {
     progress(&app, "templates", 0, 1, "記入用ファイルを作成中");
-    let r = state
-        .read(move |db| {
-            let dir = ops::check_output_dir(&dir)?;
-            let t = ops::templates(&db, None, &dir, year.map(FiscalYear), &[])?;
-            let warnings = if t.without_department > 0 {
-                vec![format!(
-                    "部の記載がない事業 {} 件はどのファイルにも含まれません",
-                    t.without_department
-                )]
-            } else {
-                Vec::new()
-            };
-            Ok(Written {
-                folder: dir.display().to_string(),
-                files: t.files.iter().map(|f| f.path.display().to_string()).collect(),
-                warnings,
-            })
-        })
-        .await;
+    let r = state.read(move |db| ops::app_templates(&db, &dir, year)).await;
     progress(&app, "templates", 1, 1, "");
     r
 }

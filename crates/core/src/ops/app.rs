@@ -30,7 +30,7 @@ const SETTING_FONT: &str = "chart.font";
 
 fn year_of(plan: &Plan, year: Option<i32>) -> Result<FiscalYear> {
     let y = year.map(FiscalYear).unwrap_or(plan.report_year);
-    if !entry_years(plan).contains(&y) && !plan.all_years().contains(&y) {
+    if !plan.all_years().contains(&y) {
         return Err(Error::BadInput(format!("{} はこの計画の年度ではありません", y.long())));
     }
     Ok(y)
@@ -180,6 +180,7 @@ pub fn save_field(db: &Path, department: &str, division: Option<&str>, edit: &Fi
     let revision_id = if unchanged {
         store.revisions(Some(plan_id))?.first().map(|r| r.id).unwrap_or(0)
     } else {
+        let stored = plan.clone();
         plan.apply_changes(&changes).map_err(|e| invalid(e.to_string()))?;
         let info = RevisionInfo {
             kind: "entry".into(),
@@ -188,7 +189,7 @@ pub fn save_field(db: &Path, department: &str, division: Option<&str>, edit: &Fi
             ..Default::default()
         };
         store
-            .save_version(Some(plan_id), &plan, &info, |tx, rev| coalesce(tx, plan_id, rev))?
+            .save_version_over(Some((plan_id, &stored)), &plan, &info, |tx, rev| coalesce(tx, plan_id, rev))?
             .revision_id
     };
     let touched = |p: &crate::model::Project| match &target {
@@ -300,6 +301,27 @@ fn written(folder_of: &Path, files: Vec<PathBuf>, warnings: Vec<String>) -> Writ
         files: files.iter().map(|f| f.display().to_string()).collect(),
         warnings,
     }
+}
+
+/// 出力: the 取組一覧 workbook at a path the window gave.
+pub fn app_export(db: &Path, file: &Path, year: Option<i32>) -> Result<Written> {
+    let file = check_output(db, file, "xlsx")?;
+    super::export(db, None, &file, year.map(FiscalYear))?;
+    Ok(written(&file, vec![file.clone()], Vec::new()))
+}
+
+/// 出力: one entry workbook per department into a folder the window gave.
+pub fn app_templates(db: &Path, dir: &Path, year: Option<i32>) -> Result<Written> {
+    let dir = check_output_dir(dir)?;
+    let t = super::templates(db, None, &dir, year.map(FiscalYear), &[])?;
+    let mut warnings = Vec::new();
+    if t.without_department > 0 {
+        warnings.push(format!(
+            "部の記載がない事業 {} 件はどのファイルにも含まれません",
+            t.without_department
+        ));
+    }
+    Ok(written(&dir, t.files.into_iter().map(|f| f.path).collect(), warnings))
 }
 
 /// The chart settings: year label style and font override.
@@ -414,7 +436,12 @@ pub fn app_chart_book(db: &Path, file: &Path, paper: Paper, per_page: usize, by:
 pub fn conflict_views(db: &Path, all: bool) -> Result<Vec<ConflictView>> {
     let store = Store::open(db)?;
     let (id, plan) = current(&store)?;
-    Ok(store.conflicts(id, !all)?.iter().map(|c| ConflictView::of(c, &plan)).collect())
+    let fields = plan.fields();
+    Ok(store
+        .conflicts(id, !all)?
+        .iter()
+        .map(|c| ConflictView::of(c, &plan, &fields))
+        .collect())
 }
 
 /// 履歴 of the current plan, newest first.

@@ -136,21 +136,31 @@ impl Store {
         info: &RevisionInfo,
         also: impl FnOnce(&Transaction<'_>, i64) -> Result<()>,
     ) -> Result<SaveOutcome> {
+        let stored = existing.map(|id| self.load_plan(id)).transpose()?;
+        self.save_version_over(existing.zip(stored.as_ref()), plan, info, also)
+    }
+
+    /// [`Store::save_version`] for a caller that already holds the stored plan
+    /// (`(id, plan as loaded)`), so it is not read again.
+    pub fn save_version_over(
+        &mut self,
+        existing: Option<(i64, &Plan)>,
+        plan: &Plan,
+        info: &RevisionInfo,
+        also: impl FnOnce(&Transaction<'_>, i64) -> Result<()>,
+    ) -> Result<SaveOutcome> {
         let problems = plan.validate();
         if let Some(p) = problems.first() {
             return Err(StoreError::InvalidPlan(p.message.clone()));
         }
         let mut plan = plan.clone();
-        let before = match existing {
-            Some(id) => {
-                let old = self.load_plan(id)?;
-                if plan.organization.is_empty() {
-                    plan.organization = old.organization.clone();
-                }
-                Some(old.fields())
+        let before = existing.map(|(_, old)| {
+            if plan.organization.is_empty() {
+                plan.organization = old.organization.clone();
             }
-            None => None,
-        };
+            old.fields()
+        });
+        let existing = existing.map(|(id, _)| id);
         let changes = diff_fields(&before.unwrap_or_default(), &plan.fields());
         let tx = self.conn.transaction()?;
         let plan_id = match existing {
