@@ -105,7 +105,7 @@ fn synthetic_plan_round_trips() {
 fn cells(path: &Path, sheet: &str) -> (BTreeMap<(u32, u32), (String, String)>, BTreeSet<((u32, u32), (u32, u32))>) {
     let mut wb: Xlsx<_> = open_workbook(path).unwrap();
     let range = wb.worksheet_range(sheet).unwrap();
-    let formats = NumberFormats::read(std::fs::File::open(path).unwrap(), sheet, 1 << 30);
+    let formats = NumberFormats::read(std::fs::File::open(path).unwrap(), sheet);
     let mut out = BTreeMap::new();
     for (r, c, v) in range.used_cells() {
         let (r, c) = (r as u32 + range.start().unwrap().0, c as u32 + range.start().unwrap().1);

@@ -6,8 +6,6 @@
 //! values at all.
 
 use std::collections::{HashMap, HashSet};
-use std::fs::File;
-use std::io::BufReader;
 use std::path::Path;
 
 use calamine::Reader;
@@ -18,8 +16,9 @@ use crate::fy::FiscalYear;
 use crate::model::Plan;
 use crate::text::clean_cell;
 use crate::value::KpiValue;
-use crate::xlsx::import::{describe_open_error, load_grid, Grid, Problem, MAX_XML_BYTES};
-use crate::xlsx::{CellRef, NumberFormats};
+use crate::xlsx::import::{load_grid, Grid, Problem};
+use crate::xlsx::package::Workbook;
+use crate::xlsx::CellRef;
 
 /// A value that does not follow the rules but is what the plan already holds.
 fn kept_as_is(col: Column, text: Option<&str>, held: Option<&str>) -> Option<Entered> {
@@ -97,8 +96,8 @@ fn problem(sheet: &str, message: impl Into<String>) -> Problem {
 
 /// Reads a return for `plan` and `year`; every problem when it cannot be merged.
 pub fn read_return(path: &Path, plan: &Plan, year: FiscalYear) -> Result<DeptReturn, Vec<Problem>> {
-    let mut wb = calamine::open_workbook_auto(path).map_err(|e| vec![problem("", describe_open_error(path, &e))])?;
-    let names = wb.sheet_names().to_vec();
+    let mut wb = Workbook::open(path).map_err(|e| vec![problem("", e)])?;
+    let names = wb.sheets.sheet_names().to_vec();
     if !names.iter().any(|n| n == SHEET_ENTRY) {
         return Err(vec![problem(
             "",
@@ -107,18 +106,21 @@ pub fn read_return(path: &Path, plan: &Plan, year: FiscalYear) -> Result<DeptRet
             ),
         )]);
     }
-    let formats_for = |name: &str| -> NumberFormats {
-        match File::open(path) {
-            Ok(f) => NumberFormats::read(BufReader::new(f), name, MAX_XML_BYTES),
-            Err(_) => NumberFormats::default(),
-        }
-    };
-    let entry = load_grid(&mut wb, SHEET_ENTRY, &formats_for).map_err(|p| vec![p])?;
+    let entry = load_grid(&mut wb, SHEET_ENTRY).map_err(|p| vec![p])?;
     let meta_grid = if names.iter().any(|n| n == SHEET_META) {
-        Some(load_grid(&mut wb, SHEET_META, &|_| NumberFormats::default()).map_err(|p| vec![p])?)
+        Some(load_grid(&mut wb, SHEET_META).map_err(|p| vec![p])?)
     } else {
         None
     };
+    let unreadable: Vec<Problem> = entry
+        .problems
+        .iter()
+        .chain(meta_grid.iter().flat_map(|g| &g.problems))
+        .cloned()
+        .collect();
+    if !unreadable.is_empty() {
+        return Err(unreadable);
+    }
     let sheet = Sheet::new(&entry)?;
     match meta_grid {
         Some(g) => {

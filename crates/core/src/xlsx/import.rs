@@ -9,14 +9,12 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
-use std::fs::File;
-use std::io::BufReader;
 use std::path::Path;
 
 use calamine::{Data, Reader};
 
 use super::export::{derived_divisions, PLAN_KEYS, ROW_ACTUAL, ROW_AS_OF, ROW_TARGET, TREND_HEAD, TREND_TAIL, YEARS_HEAD};
-use super::styles::NumberFormats;
+use super::package::{Workbook, MAX_CELLS, MAX_ROWS};
 use super::{CellRef, SHEET_PLAN, SHEET_SUMMARY, SHEET_TREND, SHEET_YEARS};
 use crate::eval::{Direction, Evaluation, EvaluationRule};
 use crate::fy::{AsOf, FiscalYear};
@@ -25,11 +23,6 @@ use crate::model::{
 };
 use crate::text::{clean_cell, label_key, normalize_width};
 use crate::value::KpiValue;
-
-/// Largest sheet read, in rows: a plan has thousands of rows, not millions.
-pub const MAX_ROWS: usize = 200_000;
-/// Largest uncompressed part read for number formats.
-pub(crate) const MAX_XML_BYTES: u64 = 512 << 20;
 
 /// One problem, located by sheet and cell where there is one.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -96,24 +89,22 @@ pub fn import_workbook(path: &Path) -> Result<WorkbookPlan, ImportError> {
         path: path.display().to_string(),
         message,
     };
-    let mut wb = calamine::open_workbook_auto(path).map_err(|e| unreadable(describe_open_error(path, &e)))?;
-    let names = wb.sheet_names().to_vec();
+    let mut wb = Workbook::open(path).map_err(unreadable)?;
+    let names = wb.sheets.sheet_names().to_vec();
     if names.is_empty() {
         return Err(unreadable("the workbook has no sheets".into()));
     }
-    let formats_for = |name: &str| -> NumberFormats {
-        match File::open(path) {
-            Ok(f) => NumberFormats::read(BufReader::new(f), name, MAX_XML_BYTES),
-            Err(_) => NumberFormats::default(),
-        }
-    };
     // The summary sheet: 取組一覧 by name, else the first sheet whose header is found.
     let mut order: Vec<&String> = names.iter().filter(|n| n.as_str() == SHEET_SUMMARY).collect();
     order.extend(names.iter().filter(|n| n.as_str() != SHEET_SUMMARY));
     let mut first_error: Option<Problem> = None;
+    let mut all_empty = true;
     for name in order {
-        let grid = match load_grid(&mut wb, name, &formats_for) {
-            Ok(g) => g,
+        let grid = match load_grid(&mut wb, name) {
+            Ok(g) => {
+                all_empty &= g.width() == 0 || (0..g.rows()).all(|r| (0..g.width()).all(|c| g.get(r, c).is_empty()));
+                g
+            }
             Err(p) => {
                 first_error.get_or_insert(p);
                 continue;
@@ -124,7 +115,14 @@ pub fn import_workbook(path: &Path) -> Result<WorkbookPlan, ImportError> {
                 let mut reader = SummaryReader::new(&grid, h, path);
                 let mut result = reader.read()?;
                 result.sheet = name.clone();
-                read_extra_sheets(&mut wb, &names, &formats_for, &mut result)?;
+                if wb.has_macros {
+                    result.warnings.push(Problem {
+                        sheet: String::new(),
+                        cell: None,
+                        message: "the workbook has macros (.xlsm); they are not run, only the cells are read".into(),
+                    });
+                }
+                read_extra_sheets(&mut wb, &names, &mut result)?;
                 return Ok(result);
             }
             None => {
@@ -139,6 +137,9 @@ pub fn import_workbook(path: &Path) -> Result<WorkbookPlan, ImportError> {
             }
         }
     }
+    if all_empty && first_error.is_none() {
+        return Err(unreadable("the workbook is empty: no sheet has a single value".into()));
+    }
     Err(ImportError::Invalid(vec![first_error.unwrap_or_else(|| Problem {
         sheet: names[0].clone(),
         cell: Some("A1".into()),
@@ -149,23 +150,6 @@ pub fn import_workbook(path: &Path) -> Result<WorkbookPlan, ImportError> {
 /// Every problem of a workbook, without importing it.
 pub fn check_workbook(path: &Path) -> Result<WorkbookPlan, Vec<Problem>> {
     import_workbook(path).map_err(|e| e.problems())
-}
-
-pub(crate) fn describe_open_error(path: &Path, e: &calamine::Error) -> String {
-    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
-    let head = std::fs::read(path)
-        .map(|b| b.into_iter().take(8).collect::<Vec<u8>>())
-        .unwrap_or_default();
-    if head.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) && ext == "xlsx" {
-        return "the file is password-protected or an old Excel (.xls) file saved as .xlsx; open it in Excel, remove the password and save it as .xlsx".into();
-    }
-    if head.starts_with(b"%PDF") {
-        return "this is a PDF, not an Excel workbook (.xlsx)".into();
-    }
-    if !head.starts_with(b"PK") && (ext == "xlsx" || ext == "xlsm") {
-        return "this is not an Excel workbook (.xlsx): the file is not a zip package (a CSV or text file renamed?)".into();
-    }
-    format!("the workbook cannot be read ({e})")
 }
 
 /// A cell as read.
@@ -207,6 +191,8 @@ pub(crate) struct Grid {
     cells: Vec<Vec<Cell>>,
     /// Cell → the top-left of the merged range covering it.
     merged_from: HashMap<(u32, u32), (u32, u32)>,
+    /// What makes the sheet unreadable cell by cell: control characters, formulas without a result.
+    pub(crate) problems: Vec<Problem>,
 }
 
 impl Grid {
@@ -234,26 +220,25 @@ impl Grid {
     }
 }
 
-pub(crate) fn load_grid<RS: std::io::Read + std::io::Seek>(
-    wb: &mut calamine::Sheets<RS>,
-    name: &str,
-    formats_for: &dyn Fn(&str) -> NumberFormats,
-) -> Result<Grid, Problem> {
-    let range = wb.worksheet_range(name).map_err(|e| Problem {
+pub(crate) fn load_grid(wb: &mut Workbook, name: &str) -> Result<Grid, Problem> {
+    let scan = wb.scan(name)?;
+    let range = wb.sheets.worksheet_range(name).map_err(|e| Problem {
         sheet: name.into(),
         cell: None,
         message: format!("the sheet cannot be read ({e})"),
     })?;
     let (h, w) = range.get_size();
-    if h > MAX_ROWS {
+    let (r0, c0) = range.start().unwrap_or((0, 0));
+    if (r0 as usize + h) as u64 * (c0 as usize + w) as u64 > MAX_CELLS || r0 as usize + h > MAX_ROWS as usize {
+        // An .xls sheet (an .xlsx one was measured by the scan).
         return Err(Problem {
             sheet: name.into(),
             cell: None,
-            message: format!("the sheet has {h} rows; more than {MAX_ROWS} is not a plan"),
+            message: format!("the sheet has {h} rows and {w} columns; more than {MAX_ROWS} rows or {MAX_CELLS} cells is not a plan"),
         });
     }
-    let (r0, c0) = range.start().unwrap_or((0, 0));
-    let formats = formats_for(name);
+    let formats = scan.formats;
+    let mut problems = Vec::new();
     let mut cells = vec![Vec::new(); r0 as usize + h];
     for (r, row) in range.rows().enumerate() {
         let ar = r0 + r as u32;
@@ -262,18 +247,40 @@ pub(crate) fn load_grid<RS: std::io::Read + std::io::Seek>(
             let ac = c0 + c as u32;
             out[ac as usize] = match d {
                 Data::Empty => Cell::Empty,
-                Data::String(s) => Cell::Text(s.clone()),
+                Data::String(s) => {
+                    if let Some(bad) = s.chars().find(|&ch| is_control(ch)) {
+                        problems.push(Problem {
+                            sheet: name.into(),
+                            cell: Some(CellRef { row: ar, col: ac }.to_string()),
+                            message: format!(
+                                "the text has a control character (U+{:04X}) that a workbook cannot keep; delete it and save again",
+                                bad as u32
+                            ),
+                        });
+                    }
+                    Cell::Text(s.clone())
+                }
                 Data::Float(f) => Cell::Number(*f, formats.get(ar, ac).to_string()),
                 Data::Int(i) => Cell::Number(*i as f64, formats.get(ar, ac).to_string()),
                 Data::Bool(b) => Cell::Other(b.to_string()),
-                Data::DateTime(dt) => Cell::Other(format!("日付 {}", dt.as_f64())),
-                Data::DateTimeIso(s) | Data::DurationIso(s) => Cell::Other(s.clone()),
-                Data::Error(e) => Cell::Other(format!("#{e:?}")),
+                Data::DateTime(dt) => Cell::Other(format!("a date ({})", excel_date(dt.as_f64()))),
+                Data::DateTimeIso(s) | Data::DurationIso(s) => Cell::Other(format!("a date ({s})")),
+                Data::Error(e) => Cell::Other(format!("the error value #{e:?}")),
             };
         }
         cells[ar as usize] = out;
     }
-    let merges = match wb {
+    for (r, c, f) in scan.uncached {
+        problems.push(Problem {
+            sheet: name.into(),
+            cell: Some(CellRef { row: r, col: c }.to_string()),
+            message: format!(
+                "the formula ={f} has no saved result (the file was written by a program that does not calculate); \
+                 open it in Excel and save it, or type the value"
+            ),
+        });
+    }
+    let merges = match &mut wb.sheets {
         calamine::Sheets::Xlsx(x) => x.merge_cells_by_sheet_name(name).unwrap_or_default(),
         calamine::Sheets::Xls(x) => x.merge_cells_by_sheet_name(name).unwrap_or_default(),
         _ => Vec::new(),
@@ -309,7 +316,32 @@ pub(crate) fn load_grid<RS: std::io::Read + std::io::Seek>(
         name: name.to_string(),
         cells,
         merged_from,
+        problems,
     })
+}
+
+/// A character a workbook cannot hold (XML 1.0 allows tab, line feed and carriage return only).
+fn is_control(c: char) -> bool {
+    (c < ' ' && !matches!(c, '\t' | '\n' | '\r')) || c == '\u{7f}' || c == '\u{FFFE}' || c == '\u{FFFF}'
+}
+
+/// An Excel date serial as `2023-04-01` (the 1900 date system).
+fn excel_date(serial: f64) -> String {
+    if !(1.0..3_000_000.0).contains(&serial) {
+        return format!("{serial}");
+    }
+    // Days since 1970-01-01; serial 25569 is 1970-01-01 (Excel counts a 29 Feb 1900 that never was).
+    let days = serial.floor() as i64 - 25569;
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
 }
 
 /// The row holding `事業番号`.
@@ -442,7 +474,7 @@ impl<'a> SummaryReader<'a> {
             data_start: header + 1,
             cols: Vec::new(),
             path,
-            problems: Vec::new(),
+            problems: g.problems.clone(),
             warnings: Vec::new(),
             seen_kpis: Vec::new(),
         }
@@ -1036,25 +1068,23 @@ fn infer_direction(k: &Kpi, years: &[FiscalYear]) -> Direction {
 
 // --- The extra sheets Shinchoku writes ------------------------------------------
 
-fn read_extra_sheets<RS: std::io::Read + std::io::Seek>(
-    wb: &mut calamine::Sheets<RS>,
-    names: &[String],
-    formats_for: &dyn Fn(&str) -> NumberFormats,
-    result: &mut WorkbookPlan,
-) -> Result<(), ImportError> {
+fn read_extra_sheets(wb: &mut Workbook, names: &[String], result: &mut WorkbookPlan) -> Result<(), ImportError> {
     let mut problems = Vec::new();
     if names.iter().any(|n| n == SHEET_PLAN) {
-        let g = load_grid(wb, SHEET_PLAN, formats_for).map_err(|p| ImportError::Invalid(vec![p]))?;
+        let g = load_grid(wb, SHEET_PLAN).map_err(|p| ImportError::Invalid(vec![p]))?;
+        problems.extend(g.problems.iter().cloned());
         read_plan_sheet(&g, &mut result.plan, &mut problems);
         result.coverage.plan_info = true;
     }
     if names.iter().any(|n| n == SHEET_TREND) {
-        let g = load_grid(wb, SHEET_TREND, formats_for).map_err(|p| ImportError::Invalid(vec![p]))?;
+        let g = load_grid(wb, SHEET_TREND).map_err(|p| ImportError::Invalid(vec![p]))?;
+        problems.extend(g.problems.iter().cloned());
         read_trend_sheet(&g, &mut result.plan, &mut problems);
         result.coverage.trend = true;
     }
     if names.iter().any(|n| n == SHEET_YEARS) {
-        let g = load_grid(wb, SHEET_YEARS, formats_for).map_err(|p| ImportError::Invalid(vec![p]))?;
+        let g = load_grid(wb, SHEET_YEARS).map_err(|p| ImportError::Invalid(vec![p]))?;
+        problems.extend(g.problems.iter().cloned());
         read_years_sheet(&g, &mut result.plan, &mut problems);
         result.coverage.years = true;
     }

@@ -4,7 +4,7 @@
 
 pub mod export;
 pub mod import;
-mod styles;
+pub(crate) mod package;
 
 use std::fmt;
 use std::io::Write;
@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 pub use export::export_summary;
 pub use import::{check_workbook, import_workbook, Problem};
-pub use styles::NumberFormats;
+pub use package::NumberFormats;
 
 /// The summary sheet.
 pub const SHEET_SUMMARY: &str = "取組一覧";

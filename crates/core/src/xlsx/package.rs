@@ -1,0 +1,528 @@
+//! Opening a workbook file safely: what it is, and whether it is small enough to read.
+//!
+//! A file that arrives by mail may be anything: a CSV or a PDF renamed `.xlsx`, a
+//! download cut short, a password-protected or an old (`.xls`) workbook, or a zip
+//! bomb. The file is recognised by its content, not its name. Every package part
+//! calamine would inflate is first inflated here, into nothing, under explicit
+//! limits (bytes per part, bytes between two tags, shared strings, rows and used
+//! cells per sheet), so a bomb is refused within seconds and with bounded memory.
+//! The same pass over a sheet reads what calamine does not give: each cell's
+//! number format (it says `0.482` was written as `48.2%`) and the formulas that
+//! have no saved result.
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read, Seek};
+use std::path::{Path, PathBuf};
+
+use quick_xml::events::Event;
+use quick_xml::Reader;
+
+use super::import::Problem;
+use super::CellRef;
+
+/// Largest workbook file read (a plan of 20,000 projects is 15 MB).
+pub const MAX_FILE_BYTES: u64 = 256 << 20;
+/// Largest uncompressed package part: one sheet's XML, the shared strings.
+pub const MAX_PART_BYTES: u64 = 256 << 20;
+/// Longest run of XML between two tags (one cell's text is far less).
+pub const MAX_RUN_BYTES: u64 = 16 << 20;
+/// Most distinct strings in a workbook.
+pub const MAX_STRINGS: u64 = 4_000_000;
+/// Largest sheet read, in rows: a plan has thousands of rows, not millions.
+pub const MAX_ROWS: u32 = 200_000;
+/// Largest used range of a sheet read, in cells (rows × columns).
+pub const MAX_CELLS: u64 = 8_000_000;
+
+pub(crate) type Sheets = calamine::Sheets<BufReader<File>>;
+
+/// A workbook recognised and checked against the limits, open for reading.
+pub(crate) struct Workbook {
+    pub(crate) sheets: Sheets,
+    path: PathBuf,
+    /// Sheet name → its package part (`xl/worksheets/sheet1.xml`); `.xlsx` only.
+    parts: HashMap<String, String>,
+    /// Cell style (`cellXfs` index) → number format code; `.xlsx` only.
+    xf_formats: Vec<String>,
+    /// The workbook carries macros (`.xlsm`); they are never run.
+    pub(crate) has_macros: bool,
+}
+
+/// What one pass over a sheet's XML found.
+#[derive(Debug, Default)]
+pub(crate) struct SheetScan {
+    pub(crate) formats: NumberFormats,
+    /// Formula cells without a saved result: `(row, col, formula)`.
+    pub(crate) uncached: Vec<(u32, u32, String)>,
+}
+
+const PASSWORD: &str = "the workbook is password-protected (encrypted). Open it in Excel, remove the password \
+     (ファイル → 情報 → ブックの保護 → パスワードを使用して暗号化 を空に) and save it again";
+
+impl Workbook {
+    /// Recognises the file by its content and checks the parts read at open.
+    /// The error says what the file is and what to do, without the path.
+    pub(crate) fn open(path: &Path) -> Result<Self, String> {
+        let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
+            io::ErrorKind::NotFound => "the file does not exist".to_string(),
+            _ => format!("the file cannot be opened ({e})"),
+        })?;
+        if meta.is_dir() {
+            return Err("this is a folder, not a workbook".into());
+        }
+        if meta.len() == 0 {
+            return Err("the file is empty (0 bytes)".into());
+        }
+        if meta.len() > MAX_FILE_BYTES {
+            return Err(format!(
+                "the file is {} MB; a plan workbook is a few MB, so more than {} MB is not read",
+                meta.len() >> 20,
+                MAX_FILE_BYTES >> 20
+            ));
+        }
+        let mut head = Vec::with_capacity(8);
+        File::open(path)
+            .and_then(|f| f.take(8).read_to_end(&mut head))
+            .map_err(|e| format!("the file cannot be read ({e})"))?;
+        let open = || {
+            File::open(path)
+                .map(BufReader::new)
+                .map_err(|e| format!("the file cannot be read ({e})"))
+        };
+        if head.starts_with(b"%PDF") {
+            return Err("this is a PDF, not an Excel workbook (.xlsx)".into());
+        }
+        if head.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
+            // An OLE compound file: an old .xls, or an encrypted .xlsx.
+            return match calamine::Xls::new_with_options(open()?, calamine::XlsOptions::default()) {
+                Ok(xls) => Ok(Workbook {
+                    sheets: calamine::Sheets::Xls(xls),
+                    path: path.to_path_buf(),
+                    parts: HashMap::new(),
+                    xf_formats: Vec::new(),
+                    has_macros: false,
+                }),
+                Err(calamine::XlsError::Password) => Err(PASSWORD.into()),
+                Err(e) => match <calamine::Xlsx<_> as calamine::Reader<_>>::new(open()?) {
+                    Err(calamine::XlsxError::Password) => Err(PASSWORD.into()),
+                    _ => Err(format!(
+                        "this old-format (OLE) file cannot be read as an Excel workbook ({e}); save it as .xlsx"
+                    )),
+                },
+            };
+        }
+        if !head.starts_with(b"PK") {
+            return Err(
+                "this is not an Excel workbook: it is neither an .xlsx (a zip package) nor an .xls (a CSV or text file renamed?)".into(),
+            );
+        }
+        let mut zip = zip::ZipArchive::new(open()?)
+            .map_err(|e| format!("the file is damaged or incomplete (a download cut short?): it is not a whole zip package ({e})"))?;
+        let has = |zip: &mut zip::ZipArchive<_>, name: &str| zip.by_name(name).is_ok();
+        if has(&mut zip, "xl/workbook.bin") {
+            return Err("this is an Excel binary workbook (.xlsb); save it as .xlsx (Excel ブック) and try again".into());
+        }
+        if has(&mut zip, "content.xml") {
+            return Err("this is an OpenDocument spreadsheet (.ods); save it as .xlsx (Excel 2007-365) and try again".into());
+        }
+        if !has(&mut zip, "xl/workbook.xml") {
+            return Err("this is a zip file but not an Excel workbook (it has no xl/workbook.xml)".into());
+        }
+        let has_macros = has(&mut zip, "xl/vbaProject.bin");
+        // Everything but the sheets is inflated now (calamine reads the shared
+        // strings, styles and workbook at open); each sheet when it is read.
+        let names: Vec<String> = zip.file_names().filter_map(|n| n.ok().map(|n| n.into_owned())).collect();
+        for name in names.iter().filter(|n| !n.starts_with("xl/worksheets/sheet")) {
+            let f = zip.by_name(name).map_err(|e| format!("{name}: the part cannot be read ({e})"))?;
+            let xml = name.ends_with(".xml") || name.ends_with(".rels");
+            let mut limited = Limited::new(f, xml);
+            if name == "xl/sharedStrings.xml" {
+                check_shared_strings(&mut limited).map_err(|e| limited.explain(name, e))?;
+            }
+            io::copy(&mut limited, &mut io::sink()).map_err(|e| limited.explain(name, e))?;
+        }
+        let parts = sheet_parts(&mut zip).unwrap_or_default();
+        let xf_formats = zip
+            .by_name("xl/styles.xml")
+            .ok()
+            .and_then(|f| style_formats(BufReader::new(f)))
+            .unwrap_or_default();
+        let xlsx = <calamine::Xlsx<_> as calamine::Reader<_>>::new(open()?).map_err(|e| format!("the workbook cannot be read ({e})"))?;
+        Ok(Workbook {
+            sheets: calamine::Sheets::Xlsx(xlsx),
+            path: path.to_path_buf(),
+            parts,
+            xf_formats,
+            has_macros,
+        })
+    }
+
+    /// Scans one sheet's XML under the limits: its number formats and formulas
+    /// without a result. `.xls` sheets are bounded by the format itself.
+    pub(crate) fn scan(&self, sheet: &str) -> Result<SheetScan, Problem> {
+        let Sheets::Xlsx(_) = self.sheets else {
+            return Ok(SheetScan::default());
+        };
+        let problem = |message: String| Problem {
+            sheet: sheet.to_string(),
+            cell: None,
+            message,
+        };
+        let part = self
+            .parts
+            .get(sheet)
+            .ok_or_else(|| problem("the sheet's part was not found in the package".into()))?;
+        let file = File::open(&self.path).map_err(|e| problem(format!("the file cannot be read ({e})")))?;
+        let mut zip = zip::ZipArchive::new(BufReader::new(file)).map_err(|e| problem(format!("the package cannot be read ({e})")))?;
+        let f = zip
+            .by_name(part)
+            .map_err(|e| problem(format!("{part}: the part cannot be read ({e})")))?;
+        scan_sheet(sheet, Limited::new(f, true), &self.xf_formats)
+    }
+}
+
+/// Inflates a part without keeping it, and stops at the limits.
+struct Limited<R> {
+    inner: R,
+    total: u64,
+    /// Bytes since the last `<` (XML parts only).
+    run: Option<u64>,
+    over: Option<&'static str>,
+}
+
+impl<R: Read> Limited<R> {
+    fn new(inner: R, xml: bool) -> Self {
+        Limited {
+            inner,
+            total: 0,
+            run: xml.then_some(0),
+            over: None,
+        }
+    }
+
+    /// The message for an error met while reading the part.
+    fn explain(&self, part: &str, e: impl std::fmt::Display) -> String {
+        match self.over {
+            Some(what) => {
+                format!("{part}: {what}; a plan workbook is a few MB uncompressed, so the file is refused (a damaged file or a zip bomb)")
+            }
+            None => format!("{part}: the part is damaged ({e})"),
+        }
+    }
+}
+
+impl<R: Read> Read for Limited<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.total += n as u64;
+        if self.total > MAX_PART_BYTES {
+            self.over = Some("it inflates to more than 256 MB");
+        } else if let Some(run) = self.run.as_mut() {
+            match buf[..n].iter().rposition(|&b| b == b'<') {
+                Some(i) => *run = (n - i - 1) as u64,
+                None => *run += n as u64,
+            }
+            if *run > MAX_RUN_BYTES {
+                self.over = Some("it has more than 16 MB of text between two tags");
+            }
+        }
+        match self.over {
+            Some(what) => Err(io::Error::other(what)),
+            None => Ok(n),
+        }
+    }
+}
+
+/// Refuses a shared-string table that announces more strings than a plan has
+/// (calamine reserves room for the announced count before reading any).
+fn check_shared_strings<R: Read>(src: R) -> io::Result<()> {
+    let mut r = Reader::from_reader(BufReader::new(src));
+    let mut buf = Vec::new();
+    loop {
+        match r.read_event_into(&mut buf).map_err(io::Error::other)? {
+            Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == "sst" => {
+                for key in ["uniqueCount", "count"] {
+                    if let Some(v) = attr(&e, key) {
+                        let n: u64 = v.trim().parse().unwrap_or(u64::MAX);
+                        if n > MAX_STRINGS && key == "uniqueCount" {
+                            return Err(io::Error::other(format!(
+                                "the shared-string table announces {v} strings, more than {MAX_STRINGS}"
+                            )));
+                        }
+                    }
+                }
+                return Ok(());
+            }
+            Event::Eof => return Ok(()),
+            _ => {}
+        }
+        buf.clear();
+    }
+}
+
+/// One pass over a sheet's XML: limits, number formats, formulas without a result.
+fn scan_sheet<R: Read>(sheet: &str, src: Limited<R>, xf_formats: &[String]) -> Result<SheetScan, Problem> {
+    let mut r = Reader::from_reader(BufReader::new(src));
+    let problem = |cell: Option<CellRef>, message: String| Problem {
+        sheet: sheet.to_string(),
+        cell: cell.map(|c| c.to_string()),
+        message,
+    };
+    let mut buf = Vec::new();
+    let mut scan = SheetScan::default();
+    let (mut row, mut col): (u32, u32) = (0, 0);
+    let (mut rows_seen, mut max_row, mut max_col) = (0u64, 0u32, 0u32);
+    // The open cell: where it is, whether it has a formula, a formula's text, a value.
+    let mut cell: Option<(u32, u32)> = None;
+    let (mut formula, mut in_formula, mut has_value) = (None::<String>, false, false);
+    loop {
+        let event = match r.read_event_into(&mut buf) {
+            Ok(e) => e,
+            Err(e) => {
+                let limited = r.get_ref().get_ref();
+                return Err(problem(None, limited.explain("the sheet", e)));
+            }
+        };
+        match event {
+            Event::Start(ref e) | Event::Empty(ref e) => match e.local_name().as_ref() {
+                "row" => {
+                    rows_seen += 1;
+                    row = match attr(e, "r").and_then(|v| v.parse::<u32>().ok()) {
+                        Some(n) if n > 0 => n - 1,
+                        _ if rows_seen == 1 => 0,
+                        _ => row.saturating_add(1),
+                    };
+                    col = 0;
+                    if row >= MAX_ROWS || rows_seen > MAX_ROWS as u64 {
+                        return Err(problem(
+                            Some(CellRef { row, col: 0 }),
+                            format!(
+                                "the sheet has more than {MAX_ROWS} rows; a plan has thousands, so it is not read. \
+                                 Delete the rows below the plan and save it again"
+                            ),
+                        ));
+                    }
+                }
+                "c" => {
+                    let (mut at, mut style) = (None, None);
+                    for a in e.attributes().flatten() {
+                        match a.key.local_name().as_ref() {
+                            "r" => at = parse_a1(&a.value),
+                            "s" => style = a.value.parse::<usize>().ok(),
+                            _ => {}
+                        }
+                    }
+                    let (cr, cc) = at.unwrap_or((row, col));
+                    (row, col) = (cr, cc.saturating_add(1));
+                    max_row = max_row.max(cr);
+                    max_col = max_col.max(cc);
+                    if cr >= MAX_ROWS || (max_row as u64 + 1) * (max_col as u64 + 1) > MAX_CELLS {
+                        return Err(problem(
+                            Some(CellRef { row: cr, col: cc }),
+                            format!(
+                                "the sheet's cells reach {}, more than {MAX_CELLS} cells in all; a plan is far smaller, \
+                                 so it is not read. Delete the cells outside the plan and save it again",
+                                CellRef { row: cr, col: cc }
+                            ),
+                        ));
+                    }
+                    if let Some(code) = style.and_then(|s| xf_formats.get(s)).filter(|c| !c.eq_ignore_ascii_case("general")) {
+                        scan.formats.formats.insert((cr, cc), code.clone());
+                    }
+                    if matches!(event, Event::Start(_)) {
+                        cell = Some((cr, cc));
+                        (formula, in_formula, has_value) = (None, false, false);
+                    }
+                }
+                "f" if cell.is_some() => {
+                    formula.get_or_insert_with(String::new);
+                    in_formula = matches!(event, Event::Start(_));
+                }
+                "v" | "is" if cell.is_some() => has_value = true,
+                _ => {}
+            },
+            Event::Text(ref t) if in_formula => {
+                if let Some(f) = formula.as_mut().filter(|f| f.len() < 200) {
+                    f.push_str(t.as_ref());
+                }
+            }
+            Event::End(ref e) => match e.local_name().as_ref() {
+                "f" => in_formula = false,
+                "c" => {
+                    if let (Some((cr, cc)), Some(f), false) = (cell.take(), formula.take(), has_value) {
+                        scan.uncached.push((cr, cc, unescape(&f)));
+                    }
+                }
+                _ => {}
+            },
+            Event::Eof => break,
+            _ => {}
+        }
+        buf.clear();
+    }
+    Ok(scan)
+}
+
+/// `(row, col)` → number format code, for cells whose format is not General.
+#[derive(Debug, Default, Clone)]
+pub struct NumberFormats {
+    formats: HashMap<(u32, u32), String>,
+}
+
+impl NumberFormats {
+    pub fn get(&self, row: u32, col: u32) -> &str {
+        self.formats.get(&(row, col)).map_or("General", String::as_str)
+    }
+
+    /// Reads the formats of one sheet of an `.xlsx` package. Any failure gives an
+    /// empty map: values are then read as General, still correct, less faithful.
+    pub fn read<R: Read + Seek>(reader: R, sheet_name: &str) -> Self {
+        let read = || -> Option<Self> {
+            let mut zip = zip::ZipArchive::new(reader).ok()?;
+            let part = sheet_parts(&mut zip)?.remove(sheet_name)?;
+            let xf = style_formats(BufReader::new(zip.by_name("xl/styles.xml").ok()?))?;
+            let f = zip.by_name(&part).ok()?;
+            scan_sheet(sheet_name, Limited::new(f, true), &xf).ok().map(|s| s.formats)
+        };
+        read().unwrap_or_default()
+    }
+}
+
+fn attr(e: &quick_xml::events::BytesStart<'_>, name: &str) -> Option<String> {
+    e.attributes()
+        .flatten()
+        .find(|a| a.key.local_name().as_ref() == name)
+        .map(|a| unescape(&a.value))
+}
+
+/// Sheet name → package part, from the workbook and its relationships.
+fn sheet_parts<R: Read + Seek>(zip: &mut zip::ZipArchive<R>) -> Option<HashMap<String, String>> {
+    let mut ids = Vec::new();
+    {
+        let f = zip.by_name("xl/workbook.xml").ok()?;
+        let mut r = Reader::from_reader(BufReader::new(f.take(16 << 20)));
+        let mut buf = Vec::new();
+        loop {
+            match r.read_event_into(&mut buf).ok()? {
+                Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == "sheet" => {
+                    if let (Some(name), Some(id)) = (attr(&e, "name"), attr(&e, "id")) {
+                        ids.push((name, id));
+                    }
+                }
+                Event::Eof => break,
+                _ => {}
+            }
+            buf.clear();
+        }
+    }
+    let mut targets = HashMap::new();
+    let f = zip.by_name("xl/_rels/workbook.xml.rels").ok()?;
+    let mut r = Reader::from_reader(BufReader::new(f.take(16 << 20)));
+    let mut buf = Vec::new();
+    loop {
+        match r.read_event_into(&mut buf).ok()? {
+            Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == "Relationship" => {
+                if let (Some(id), Some(target)) = (attr(&e, "Id"), attr(&e, "Target")) {
+                    let target = target.trim_start_matches('/');
+                    let part = if target.starts_with("xl/") {
+                        target.to_string()
+                    } else {
+                        format!("xl/{target}")
+                    };
+                    targets.insert(id, part);
+                }
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+        buf.clear();
+    }
+    Some(
+        ids.into_iter()
+            .filter_map(|(name, id)| targets.get(&id).map(|p| (name, p.clone())))
+            .collect(),
+    )
+}
+
+/// The number format code of each cell style (`cellXfs` index).
+fn style_formats<B: BufRead>(src: B) -> Option<Vec<String>> {
+    let mut r = Reader::from_reader(src);
+    let mut buf = Vec::new();
+    let mut custom: HashMap<u32, String> = HashMap::new();
+    let mut xfs = Vec::new();
+    let mut in_cell_xfs = false;
+    loop {
+        match r.read_event_into(&mut buf).ok()? {
+            Event::Start(e) | Event::Empty(e) => match e.local_name().as_ref() {
+                "numFmt" => {
+                    if let (Some(id), Some(code)) = (attr(&e, "numFmtId").and_then(|s| s.parse().ok()), attr(&e, "formatCode")) {
+                        custom.insert(id, code);
+                    }
+                }
+                "cellXfs" => in_cell_xfs = true,
+                "xf" if in_cell_xfs => {
+                    let id: u32 = attr(&e, "numFmtId").and_then(|s| s.parse().ok()).unwrap_or(0);
+                    xfs.push(custom.get(&id).cloned().unwrap_or_else(|| builtin(id).to_string()));
+                }
+                _ => {}
+            },
+            Event::End(e) if e.local_name().as_ref() == "cellXfs" => in_cell_xfs = false,
+            Event::Eof => break,
+            _ => {}
+        }
+        buf.clear();
+    }
+    Some(xfs)
+}
+
+/// Excel's built-in number formats that matter for KPI values.
+fn builtin(id: u32) -> &'static str {
+    match id {
+        1 => "0",
+        2 => "0.00",
+        3 => "#,##0",
+        4 => "#,##0.00",
+        9 => "0%",
+        10 => "0.00%",
+        11 => "0.00E+00",
+        14 => "yyyy/m/d",
+        _ => "General",
+    }
+}
+
+/// `S17` → (16, 18).
+fn parse_a1(s: &str) -> Option<(u32, u32)> {
+    let letters: String = s.chars().take_while(|c| c.is_ascii_alphabetic()).collect();
+    let digits = &s[letters.len()..];
+    if letters.is_empty() || digits.is_empty() {
+        return None;
+    }
+    let mut col: u32 = 0;
+    for c in letters.chars() {
+        col = col.checked_mul(26)?.checked_add(c.to_ascii_uppercase() as u32 - 'A' as u32 + 1)?;
+    }
+    let row: u32 = digits.parse().ok()?;
+    Some((row.checked_sub(1)?, col - 1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a1_refs() {
+        assert_eq!(parse_a1("A1"), Some((0, 0)));
+        assert_eq!(parse_a1("S17"), Some((16, 18)));
+        assert_eq!(parse_a1("AA3"), Some((2, 26)));
+        assert_eq!(parse_a1("A0"), None);
+        assert_eq!(parse_a1("17"), None);
+    }
+}
+
+fn unescape(s: &str) -> String {
+    s.replace("&quot;", "\"")
+        .replace("&apos;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
