@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use shinchoku_core::ops::{self, Error};
 use shinchoku_core::summary::Summary;
-use shinchoku_core::{store::Store, synth, xlsx, FiscalYear, YearStyle};
+use shinchoku_core::{hostile, store::Store, synth, xlsx, FiscalYear, YearStyle};
 
 /// 進捗 Shinchoku — DX計画の取組状況を管理する。
 #[derive(Parser)]
@@ -169,6 +169,21 @@ enum DevCommand {
     Synth { n: usize, file: PathBuf },
     /// Write filled department returns (every narrative amended) into DIR, as the app saves them.
     SampleReturns { dir: PathBuf },
+    /// Write a zip bomb: a small .xlsx whose sheet inflates to MIB mebibytes (robustness benchmarks).
+    ZipBomb {
+        file: PathBuf,
+        #[arg(long, default_value_t = 3072)]
+        mib: u32,
+        /// Fill the sheet with empty elements (`<a/>`) instead of white space.
+        #[arg(long)]
+        tags: bool,
+    },
+    /// Write an .xlsx whose sheet has ROWS rows (robustness benchmarks).
+    ManyRows {
+        file: PathBuf,
+        #[arg(long, default_value_t = 1_000_000)]
+        rows: u32,
+    },
 }
 
 /// `--year-labels short|long`
@@ -189,6 +204,13 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
+            if let Some(file) = e.file() {
+                let n = e.problems().len();
+                eprintln!(
+                    "error: {file}: nothing was imported; {n} problem{} to fix in the workbook:",
+                    if n == 1 { "" } else { "s" }
+                );
+            }
             for p in e.problems() {
                 eprintln!("error: {p}");
             }
@@ -262,6 +284,14 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 }
                 println!("{}: OK(事業 {} / 再掲 {} / KPI {})", r.file, r.projects, r.relistings, r.kpis);
             } else {
+                if r.problems.iter().any(|p| !p.sheet.is_empty()) {
+                    let n = r.problems.len();
+                    eprintln!(
+                        "error: {}: {n} problem{} to fix in the workbook:",
+                        r.file,
+                        if n == 1 { "" } else { "s" }
+                    );
+                }
                 for p in &r.problems {
                     eprintln!("error: {p}");
                 }
@@ -470,6 +500,21 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         Command::Dev(DevCommand::SampleReturns { dir }) => {
             let files = ops::sample_returns(&db(&cli.db)?, plan, &dir)?;
             println!("{} 件の記入済みファイルを書き出しました: {}", files.len(), dir.display());
+        }
+        Command::Dev(DevCommand::ZipBomb { file, mib, tags }) => {
+            let filler = if tags { hostile::Filler::Tags } else { hostile::Filler::Space };
+            hostile::zip_bomb(&file, "取組一覧", mib, filler).map_err(|source| ops::Error::Io {
+                path: file.clone(),
+                source,
+            })?;
+            println!("{}: {mib} MiB に展開されるシート", file.display());
+        }
+        Command::Dev(DevCommand::ManyRows { file, rows }) => {
+            hostile::many_rows(&file, "取組一覧", rows).map_err(|source| ops::Error::Io {
+                path: file.clone(),
+                source,
+            })?;
+            println!("{}: {rows} 行のシート", file.display());
         }
         Command::Dev(DevCommand::Synth { n, file }) => {
             let p = synth::synthetic_plan(n);

@@ -6,6 +6,7 @@ pub mod chart;
 pub mod eval;
 pub mod fields;
 pub mod fy;
+pub mod hostile;
 pub mod model;
 pub mod ops;
 pub mod returns;

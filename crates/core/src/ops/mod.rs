@@ -58,6 +58,14 @@ impl Error {
             if matches!(e.sqlite_error_code(), Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)))
     }
 
+    /// The file an import error's problems are in.
+    pub fn file(&self) -> Option<&str> {
+        match self {
+            Error::Import(e) => e.file(),
+            _ => None,
+        }
+    }
+
     /// The problems behind an import error, located by sheet and cell.
     pub fn problems(&self) -> Vec<Problem> {
         match self {

@@ -372,8 +372,12 @@ pub fn restore(db: &Path, file: &Path) -> Result<RestoreReport> {
     } else {
         store::backup_dir(db).join(file)
     };
-    let mut store = Store::open(db)?;
-    let saved = store.restore(&candidate)?;
+    let saved = match Store::open(db) {
+        Ok(mut store) => store.restore(&candidate)?,
+        // A database that cannot be opened is kept aside, not backed up.
+        Err(store::StoreError::Damaged { .. } | store::StoreError::NotADatabase { .. }) => store::replace_unreadable(db, &candidate)?,
+        Err(e) => return Err(e.into()),
+    };
     Ok(RestoreReport {
         restored: candidate,
         saved,

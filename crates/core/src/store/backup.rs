@@ -123,6 +123,34 @@ impl Store {
     }
 }
 
+/// Puts a backup in place of a database that cannot be opened (damaged, or not
+/// an SQLite file at all). The unreadable file, with its journal files, is kept
+/// beside it as `NAME.damaged-STAMP`; returns that path.
+pub fn replace_unreadable(db: &Path, file: &Path) -> Result<PathBuf> {
+    check_backup(file)?;
+    let io = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| StoreError::Io { path, source }
+    };
+    let stamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let kept = PathBuf::from(format!("{}.damaged-{stamp}", db.display()));
+    let tmp = PathBuf::from(format!("{}.restore-tmp", db.display()));
+    std::fs::copy(file, &tmp).map_err(io(&tmp))?;
+    std::fs::File::open(&tmp).and_then(|f| f.sync_all()).map_err(io(&tmp))?;
+    for suffix in ["-wal", "-shm"] {
+        let side = PathBuf::from(format!("{}{suffix}", db.display()));
+        if side.exists() {
+            std::fs::rename(&side, format!("{}{suffix}", kept.display())).map_err(io(&side))?;
+        }
+    }
+    std::fs::rename(db, &kept).map_err(io(db))?;
+    std::fs::rename(&tmp, db).map_err(io(db))?;
+    Ok(kept)
+}
+
 /// A backup must be a Shinchoku database this version can read, and intact.
 fn check_backup(file: &Path) -> Result<()> {
     let bad = |why: &str| StoreError::BadBackup {

@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
 use serde::Serialize;
 
-pub use backup::{backup_dir, list_backups, BackupInfo, KEEP_BACKUPS};
+pub use backup::{backup_dir, list_backups, replace_unreadable, BackupInfo, KEEP_BACKUPS};
 pub(crate) use conflicts::{insert_conflicts, mark_resolved};
 pub use conflicts::{Conflict, ConflictKey, NewConflict};
 pub use plans::{PlanInfo, SaveOutcome};
@@ -33,6 +33,8 @@ pub enum StoreError {
     NotShinchoku { path: PathBuf },
     #[error("{path}: the database was written by a newer Shinchoku (schema {found}, this version knows up to {supported}). It was not changed. Update Shinchoku to open it.")]
     NewerSchema { path: PathBuf, found: i32, supported: i32 },
+    #[error("{path}: the database is damaged ({detail}). It was not changed. Restore the latest backup: `shinchoku backups`, then `shinchoku restore FILE` (in the app: 設定 → バックアップ → 復元); the damaged file is kept beside it.")]
+    Damaged { path: PathBuf, detail: String },
     #[error("{path}: no database here yet. Run `shinchoku init` (or `shinchoku init --demo`) first.")]
     Missing { path: PathBuf },
     #[error("could not find the user's data folder; set {DB_ENV} or pass --db PATH")]
@@ -190,7 +192,26 @@ impl Store {
                 supported: latest_version(),
             });
         }
-        Ok(())
+        self.check_integrity()
+    }
+
+    /// SQLite's own check of every page and index (`PRAGMA quick_check`: all of
+    /// `integrity_check` but the index contents, in linear time).
+    fn check_integrity(&self) -> Result<()> {
+        let damaged = |detail: String| StoreError::Damaged {
+            path: self.path.clone(),
+            detail,
+        };
+        let mut stmt = self.conn.prepare("PRAGMA quick_check(5)").map_err(|e| damaged(e.to_string()))?;
+        let found: Vec<String> = stmt
+            .query_map([], |r| r.get(0))
+            .and_then(|rows| rows.collect())
+            .map_err(|e| damaged(e.to_string()))?;
+        if found.len() == 1 && found[0] == "ok" {
+            Ok(())
+        } else {
+            Err(damaged(format!("integrity check: {}", found.join("; "))))
+        }
     }
 
     fn migrate(&mut self) -> Result<()> {

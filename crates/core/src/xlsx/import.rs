@@ -49,6 +49,9 @@ pub enum ImportError {
     Unreadable { path: String, message: String },
     #[error("{}", .0.first().map(ToString::to_string).unwrap_or_default())]
     Invalid(Vec<Problem>),
+    /// The problems of one file, as [`import_workbook`] gives them.
+    #[error("{file}: {}", .problems.first().map(ToString::to_string).unwrap_or_default())]
+    InFile { file: String, problems: Vec<Problem> },
 }
 
 impl ImportError {
@@ -60,7 +63,15 @@ impl ImportError {
                 cell: None,
                 message: format!("{path}: {message}"),
             }],
-            ImportError::Invalid(p) => p.clone(),
+            ImportError::Invalid(p) | ImportError::InFile { problems: p, .. } => p.clone(),
+        }
+    }
+
+    /// The file whose cells the problems name.
+    pub fn file(&self) -> Option<&str> {
+        match self {
+            ImportError::InFile { file, .. } => Some(file),
+            _ => None,
         }
     }
 }
@@ -85,6 +96,16 @@ pub struct WorkbookPlan {
 
 /// Reads and validates a workbook; the plan, or every problem found.
 pub fn import_workbook(path: &Path) -> Result<WorkbookPlan, ImportError> {
+    read_workbook(path).map_err(|e| match e {
+        ImportError::Invalid(problems) => ImportError::InFile {
+            file: path.display().to_string(),
+            problems,
+        },
+        other => other,
+    })
+}
+
+fn read_workbook(path: &Path) -> Result<WorkbookPlan, ImportError> {
     let unreadable = |message: String| ImportError::Unreadable {
         path: path.display().to_string(),
         message,
@@ -115,6 +136,16 @@ pub fn import_workbook(path: &Path) -> Result<WorkbookPlan, ImportError> {
                 let mut reader = SummaryReader::new(&grid, h, path);
                 let mut result = reader.read()?;
                 result.sheet = name.clone();
+                if matches!(wb.sheets, calamine::Sheets::Xls(_)) {
+                    result.warnings.push(Problem {
+                        sheet: String::new(),
+                        cell: None,
+                        message:
+                            "an old-format workbook (.xls): its number formats cannot be read, so a value shown as 48.2% arrives as 0.482 \
+                                  and 14,442 as 14442. Check the KPI values, or save the file as .xlsx in Excel and import that"
+                                .into(),
+                    });
+                }
                 if wb.has_macros {
                     result.warnings.push(Problem {
                         sheet: String::new(),
@@ -137,7 +168,7 @@ pub fn import_workbook(path: &Path) -> Result<WorkbookPlan, ImportError> {
             }
         }
     }
-    if all_empty && first_error.is_none() {
+    if all_empty && first_error.as_ref().is_none_or(|p| p.cell.as_deref() == Some("A1")) {
         return Err(unreadable("the workbook is empty: no sheet has a single value".into()));
     }
     Err(ImportError::Invalid(vec![first_error.unwrap_or_else(|| Problem {
@@ -474,7 +505,7 @@ impl<'a> SummaryReader<'a> {
             data_start: header + 1,
             cols: Vec::new(),
             path,
-            problems: g.problems.clone(),
+            problems: Vec::new(),
             warnings: Vec::new(),
             seen_kpis: Vec::new(),
         }
@@ -543,7 +574,7 @@ impl<'a> SummaryReader<'a> {
             Cell::Number(n, fmt) => {
                 if n.abs() > 1e15 {
                     self.problems
-                        .push(self.g.problem(r, c, format!("the number {n} is too large to be a KPI value")));
+                        .push(self.g.problem(r, c, format!("the number {n:e} is too large to be a KPI value")));
                     return None;
                 }
                 KpiValue::from_cell_number(*n, fmt)
@@ -635,8 +666,11 @@ impl<'a> SummaryReader<'a> {
 
         let entries = self.read_rows();
         let (plan_entries, kpis, areas) = self.assemble(entries, &fiscal_years, report_year, as_of);
-        if !self.problems.is_empty() {
-            return Err(ImportError::Invalid(std::mem::take(&mut self.problems)));
+        if !self.problems.is_empty() || !g.problems.is_empty() {
+            let mut all = g.problems.clone();
+            all.append(&mut self.problems);
+            all.sort_by_key(|p| p.cell.as_deref().and_then(super::package::parse_a1));
+            return Err(ImportError::Invalid(all));
         }
         let report_title = report_title.filter(|t| *t != default_report_title(report_year));
         let plan = Plan {

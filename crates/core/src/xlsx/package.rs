@@ -129,19 +129,30 @@ impl Workbook {
             return Err("this is a zip file but not an Excel workbook (it has no xl/workbook.xml)".into());
         }
         let has_macros = has(&mut zip, "xl/vbaProject.bin");
-        // Everything but the sheets is inflated now (calamine reads the shared
-        // strings, styles and workbook at open); each sheet when it is read.
+        if !document_is_standard(&mut zip) {
+            return Err(
+                "the workbook's package has an unusual layout (its main part is not xl/workbook.xml); open it in Excel and save it again"
+                    .into(),
+            );
+        }
+        let parts = sheet_parts(&mut zip).unwrap_or_default();
+        // Every part but the sheets is inflated now, into nothing (calamine reads
+        // the shared strings, styles and workbook at open); each sheet when it is read.
+        let later: std::collections::HashSet<&String> = parts.values().collect();
         let names: Vec<String> = zip.file_names().filter_map(|n| n.ok().map(|n| n.into_owned())).collect();
-        for name in names.iter().filter(|n| !n.starts_with("xl/worksheets/sheet")) {
+        for name in names.iter().filter(|n| !later.contains(n)) {
             let f = zip.by_name(name).map_err(|e| format!("{name}: the part cannot be read ({e})"))?;
-            let xml = name.ends_with(".xml") || name.ends_with(".rels");
+            let lower = name.to_ascii_lowercase();
+            let xml = lower.ends_with(".xml") || lower.ends_with(".rels");
             let mut limited = Limited::new(f, xml);
-            if name == "xl/sharedStrings.xml" {
-                check_shared_strings(&mut limited).map_err(|e| limited.explain(name, e))?;
+            if lower.ends_with("sharedstrings.xml") {
+                check_shared_strings(&mut limited).map_err(|e| match limited.over {
+                    Some(_) => limited.explain(name, e),
+                    None => format!("{name}: {e}; a plan has far fewer, so the file is refused (a damaged file or a zip bomb)"),
+                })?;
             }
             io::copy(&mut limited, &mut io::sink()).map_err(|e| limited.explain(name, e))?;
         }
-        let parts = sheet_parts(&mut zip).unwrap_or_default();
         let xf_formats = zip
             .by_name("xl/styles.xml")
             .ok()
@@ -204,7 +215,7 @@ impl<R: Read> Limited<R> {
     fn explain(&self, part: &str, e: impl std::fmt::Display) -> String {
         match self.over {
             Some(what) => {
-                format!("{part}: {what}; a plan workbook is a few MB uncompressed, so the file is refused (a damaged file or a zip bomb)")
+                format!("{part} {what}; a plan workbook is a few MB uncompressed, so the file is refused (a damaged file or a zip bomb)")
             }
             None => format!("{part}: the part is damaged ({e})"),
         }
@@ -216,14 +227,14 @@ impl<R: Read> Read for Limited<R> {
         let n = self.inner.read(buf)?;
         self.total += n as u64;
         if self.total > MAX_PART_BYTES {
-            self.over = Some("it inflates to more than 256 MB");
+            self.over = Some("inflates to more than 256 MB");
         } else if let Some(run) = self.run.as_mut() {
             match buf[..n].iter().rposition(|&b| b == b'<') {
                 Some(i) => *run = (n - i - 1) as u64,
                 None => *run += n as u64,
             }
             if *run > MAX_RUN_BYTES {
-                self.over = Some("it has more than 16 MB of text between two tags");
+                self.over = Some("has more than 16 MB of text between two tags");
             }
         }
         match self.over {
@@ -280,7 +291,7 @@ fn scan_sheet<R: Read>(sheet: &str, src: Limited<R>, xf_formats: &[String]) -> R
             Ok(e) => e,
             Err(e) => {
                 let limited = r.get_ref().get_ref();
-                return Err(problem(None, limited.explain("the sheet", e)));
+                return Err(problem(None, limited.explain("the sheet's XML", e)));
             }
         };
         match event {
@@ -395,7 +406,31 @@ fn attr(e: &quick_xml::events::BytesStart<'_>, name: &str) -> Option<String> {
         .map(|a| unescape(&a.value))
 }
 
-/// Sheet name → package part, from the workbook and its relationships.
+/// Whether `_rels/.rels` names `xl/workbook.xml` as the workbook, the one place
+/// [`sheet_parts`] and calamine both look.
+fn document_is_standard<R: Read + Seek>(zip: &mut zip::ZipArchive<R>) -> bool {
+    let Ok(f) = zip.by_name("_rels/.rels") else {
+        return false;
+    };
+    let mut r = Reader::from_reader(BufReader::new(f.take(16 << 20)));
+    let mut buf = Vec::new();
+    loop {
+        match r.read_event_into(&mut buf) {
+            Ok(Event::Start(e) | Event::Empty(e)) if e.local_name().as_ref() == "Relationship" => {
+                if attr(&e, "Type").is_some_and(|t| t.ends_with("/officeDocument")) {
+                    return attr(&e, "Target").is_some_and(|t| t.trim_start_matches('/') == "xl/workbook.xml");
+                }
+            }
+            Ok(Event::Eof) | Err(_) => return false,
+            _ => {}
+        }
+        buf.clear();
+    }
+}
+
+/// Sheet name → package part, resolved as calamine resolves it (a target is
+/// absolute, or relative to `xl/`; names match without regard to case), the
+/// first sheet of a name winning.
 fn sheet_parts<R: Read + Seek>(zip: &mut zip::ZipArchive<R>) -> Option<HashMap<String, String>> {
     let mut ids = Vec::new();
     {
@@ -416,32 +451,40 @@ fn sheet_parts<R: Read + Seek>(zip: &mut zip::ZipArchive<R>) -> Option<HashMap<S
         }
     }
     let mut targets = HashMap::new();
-    let f = zip.by_name("xl/_rels/workbook.xml.rels").ok()?;
-    let mut r = Reader::from_reader(BufReader::new(f.take(16 << 20)));
-    let mut buf = Vec::new();
-    loop {
-        match r.read_event_into(&mut buf).ok()? {
-            Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == "Relationship" => {
-                if let (Some(id), Some(target)) = (attr(&e, "Id"), attr(&e, "Target")) {
-                    let target = target.trim_start_matches('/');
-                    let part = if target.starts_with("xl/") {
-                        target.to_string()
-                    } else {
-                        format!("xl/{target}")
-                    };
-                    targets.insert(id, part);
+    {
+        let f = zip.by_name("xl/_rels/workbook.xml.rels").ok()?;
+        let mut r = Reader::from_reader(BufReader::new(f.take(16 << 20)));
+        let mut buf = Vec::new();
+        loop {
+            match r.read_event_into(&mut buf).ok()? {
+                Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == "Relationship" => {
+                    if let (Some(id), Some(target)) = (attr(&e, "Id"), attr(&e, "Target")) {
+                        let part = match target.strip_prefix('/') {
+                            Some(abs) => abs.to_string(),
+                            None => format!("xl/{target}"),
+                        };
+                        targets.insert(id, part);
+                    }
                 }
+                Event::Eof => break,
+                _ => {}
             }
-            Event::Eof => break,
-            _ => {}
+            buf.clear();
         }
-        buf.clear();
     }
-    Some(
-        ids.into_iter()
-            .filter_map(|(name, id)| targets.get(&id).map(|p| (name, p.clone())))
-            .collect(),
-    )
+    let actual: HashMap<String, String> = zip
+        .file_names()
+        .filter_map(|n| n.ok())
+        .map(|n| (n.replace('\\', "/").to_ascii_lowercase(), n.into_owned()))
+        .collect();
+    let mut parts = HashMap::new();
+    for (name, id) in ids {
+        if let Some(part) = targets.get(&id) {
+            let part = actual.get(&part.to_ascii_lowercase()).cloned().unwrap_or_else(|| part.clone());
+            parts.entry(name).or_insert(part);
+        }
+    }
+    Some(parts)
 }
 
 /// The number format code of each cell style (`cellXfs` index).
@@ -491,7 +534,7 @@ fn builtin(id: u32) -> &'static str {
 }
 
 /// `S17` → (16, 18).
-fn parse_a1(s: &str) -> Option<(u32, u32)> {
+pub(crate) fn parse_a1(s: &str) -> Option<(u32, u32)> {
     let letters: String = s.chars().take_while(|c| c.is_ascii_alphabetic()).collect();
     let digits = &s[letters.len()..];
     if letters.is_empty() || digits.is_empty() {

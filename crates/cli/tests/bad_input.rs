@@ -1,0 +1,516 @@
+//! Whatever arrives by mail: each bad workbook or database is refused by the real
+//! `shinchoku` process with exit code 2, a message naming the file and, where
+//! there is one, the sheet and cell, and the database left byte for byte as it was.
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use shinchoku_core::hostile::{self, Filler};
+
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_shinchoku"));
+    c.env_remove("SHINCHOKU_DB");
+    c
+}
+
+fn run(args: &[&str]) -> Output {
+    bin().args(args).output().unwrap()
+}
+
+fn data(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/data").join(name)
+}
+
+fn ok(o: &Output) -> String {
+    assert!(
+        o.status.success(),
+        "exit {:?}\nstdout: {}\nstderr: {}",
+        o.status.code(),
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+/// The database file's bytes with its write-ahead log, so a change in either shows.
+fn db_bytes(db: &Path) -> Vec<u8> {
+    let mut all = std::fs::read(db).unwrap();
+    if let Ok(wal) = std::fs::read(format!("{}-wal", db.display())) {
+        all.extend(wal);
+    }
+    all
+}
+
+/// A copy of the reference workbook with its parts passed through `edit`
+/// (`None` drops a part) and `extra` parts added.
+fn rewritten(dir: &Path, name: &str, edit: impl Fn(&str, Vec<u8>) -> Option<Vec<u8>>, extra: &[(&str, &[u8])]) -> PathBuf {
+    let mut src = zip::ZipArchive::new(std::fs::File::open(data("torikumi-ichiran-r5.xlsx")).unwrap()).unwrap();
+    let out = dir.join(name);
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(&out).unwrap());
+    let opts = zip::write::SimpleFileOptions::default();
+    for i in 0..src.len() {
+        let mut f = src.by_index(i).unwrap();
+        let part = f.name().unwrap().into_owned();
+        let mut bytes = Vec::new();
+        f.read_to_end(&mut bytes).unwrap();
+        if let Some(bytes) = edit(&part, bytes) {
+            zip.start_file(part, opts).unwrap();
+            zip.write_all(&bytes).unwrap();
+        }
+    }
+    for (part, bytes) in extra {
+        zip.start_file(*part, opts).unwrap();
+        zip.write_all(bytes).unwrap();
+    }
+    zip.finish().unwrap();
+    out
+}
+
+/// The reference workbook with cells of the summary sheet replaced: `(cell, the new <c> element)`.
+fn with_cells(dir: &Path, name: &str, cells: &[(&str, &str)]) -> PathBuf {
+    let cells: Vec<(String, String)> = cells.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect();
+    rewritten(
+        dir,
+        name,
+        move |part, bytes| {
+            if part != "xl/worksheets/sheet1.xml" {
+                return Some(bytes);
+            }
+            let mut xml = String::from_utf8(bytes).unwrap();
+            for (cell, new) in &cells {
+                let start = xml.find(&format!("<c r=\"{cell}\"")).unwrap_or_else(|| panic!("no cell {cell}"));
+                let open_end = start + xml[start..].find('>').unwrap();
+                let end = if xml.as_bytes()[open_end - 1] == b'/' {
+                    open_end + 1
+                } else {
+                    open_end + xml[open_end..].find("</c>").unwrap() + "</c>".len()
+                };
+                xml.replace_range(start..end, new);
+            }
+            Some(xml.into_bytes())
+        },
+        &[],
+    )
+}
+
+struct Case {
+    what: &'static str,
+    file: PathBuf,
+    /// Fragments the error output must hold (besides the file name).
+    expect: Vec<&'static str>,
+}
+
+/// A database holding the Fukushima plan, ready to be kept unchanged.
+fn demo_db(dir: &Path) -> PathBuf {
+    let db = dir.join("plan.db");
+    ok(&run(&["--db", db.to_str().unwrap(), "init", "--demo"]));
+    db
+}
+
+fn assert_refused(db: &Path, args: &[&str], what: &str, file: &Path, expect: &[&str]) {
+    let before = db_bytes(db);
+    let mut all = vec!["--db", db.to_str().unwrap()];
+    all.extend_from_slice(args);
+    let t0 = std::time::Instant::now();
+    let o = run(&all);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{what}: exit {:?}\n{err}", o.status.code());
+    assert!(!err.contains("panicked"), "{what}: {err}");
+    let name = file.file_name().unwrap().to_string_lossy();
+    assert!(err.contains(name.as_ref()), "{what}: the message does not name the file\n{err}");
+    for e in expect {
+        assert!(err.contains(e), "{what}: expected {e:?} in\n{err}");
+    }
+    assert!(db_bytes(db) == before, "{what}: the database changed");
+    eprintln!(
+        "{what}: refused in {:.2} s: {}",
+        t0.elapsed().as_secs_f64(),
+        err.lines().last().unwrap_or("")
+    );
+}
+
+#[test]
+fn files_that_are_not_plan_workbooks_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let db = demo_db(d);
+    let write = |name: &str, bytes: &[u8]| {
+        let p = d.join(name);
+        std::fs::write(&p, bytes).unwrap();
+        p
+    };
+    let reference = std::fs::read(data("torikumi-ichiran-r5.xlsx")).unwrap();
+    let empty_workbook = rewritten(
+        d,
+        "empty-workbook.xlsx",
+        |part, bytes| {
+            Some(if part == "xl/worksheets/sheet1.xml" {
+                EMPTY_SHEET.to_vec()
+            } else {
+                bytes
+            })
+        },
+        &[],
+    );
+    let cases = vec![
+        Case {
+            what: "a CSV renamed .xlsx",
+            file: write("csv.xlsx", "事業番号,事業名\n1,事業A\n".as_bytes()),
+            expect: vec!["not an Excel workbook", "CSV"],
+        },
+        Case {
+            what: "a PDF renamed .xlsx",
+            file: write("report.xlsx", b"%PDF-1.7\n1 0 obj\n"),
+            expect: vec!["PDF"],
+        },
+        Case {
+            what: "an empty file",
+            file: write("zero.xlsx", b""),
+            expect: vec!["empty (0 bytes)"],
+        },
+        Case {
+            what: "an empty workbook",
+            file: empty_workbook,
+            expect: vec!["the workbook is empty"],
+        },
+        Case {
+            what: "a truncated .xlsx",
+            file: write("cut.xlsx", &reference[..reference.len() * 2 / 3]),
+            expect: vec!["damaged or incomplete"],
+        },
+        Case {
+            what: "a password-protected workbook",
+            file: data("password-protected.xlsx"),
+            expect: vec!["password-protected", "remove the password"],
+        },
+        Case {
+            what: "a binary workbook (.xlsb)",
+            file: rewritten(d, "plan.xlsb", |_, b| Some(b), &[("xl/workbook.bin", b"\x83\x01\x00")]),
+            expect: vec![".xlsb", "save it as .xlsx"],
+        },
+        Case {
+            what: "an OpenDocument spreadsheet",
+            file: {
+                let p = d.join("plan.ods");
+                let mut z = zip::ZipWriter::new(std::fs::File::create(&p).unwrap());
+                let o = zip::write::SimpleFileOptions::default();
+                z.start_file("mimetype", o).unwrap();
+                z.write_all(b"application/vnd.oasis.opendocument.spreadsheet").unwrap();
+                z.start_file("content.xml", o).unwrap();
+                z.write_all(b"<office:document-content/>").unwrap();
+                z.finish().unwrap();
+                p
+            },
+            expect: vec![".ods", "save it as .xlsx"],
+        },
+    ];
+    for c in cases {
+        assert_refused(&db, &["import", c.file.to_str().unwrap()], c.what, &c.file, &c.expect);
+    }
+}
+
+/// The XML of a sheet without a single cell.
+const EMPTY_SHEET: &[u8] = br#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData/></worksheet>"#;
+
+#[test]
+fn bombs_and_huge_sheets_are_refused_by_the_limits() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let db = demo_db(d);
+    let path = |n: &str| d.join(n);
+    hostile::zip_bomb(&path("bomb-space.xlsx"), "取組一覧", 3 << 10, Filler::Space).unwrap();
+    hostile::zip_bomb(&path("bomb-tags.xlsx"), "取組一覧", 3 << 10, Filler::Tags).unwrap();
+    hostile::many_rows(&path("million-rows.xlsx"), "取組一覧", 1_000_000).unwrap();
+    for f in ["bomb-space.xlsx", "bomb-tags.xlsx"] {
+        let size = std::fs::metadata(path(f)).unwrap().len();
+        assert!(size < 4 << 20, "{f}: {size} bytes on disk for 3 GiB inflated");
+    }
+    let strings = br#"<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" uniqueCount="18446744073709551615"><si><t>a</t></si></sst>"#;
+    let cases = vec![
+        Case {
+            what: "a zip bomb of white space",
+            file: path("bomb-space.xlsx"),
+            expect: vec!["取組一覧: the sheet's XML has more than 16 MB of text between two tags", "zip bomb"],
+        },
+        Case {
+            what: "a zip bomb of elements",
+            file: path("bomb-tags.xlsx"),
+            expect: vec!["取組一覧: the sheet's XML inflates to more than 256 MB", "zip bomb"],
+        },
+        Case {
+            what: "a sheet with a million rows",
+            file: path("million-rows.xlsx"),
+            expect: vec!["取組一覧!A200001: the sheet has more than 200000 rows"],
+        },
+        Case {
+            what: "a used range of billions of cells",
+            file: with_cells(d, "wide.xlsx", &[("T4", r#"<c r="XFD150000" t="inlineStr"><is><t>x</t></is></c>"#)]),
+            expect: vec!["取組一覧!XFD150000: the sheet's cells reach XFD150000, more than 8000000 cells"],
+        },
+        Case {
+            what: "a shared-string table announcing 2^64 strings",
+            file: rewritten(d, "strings.xlsx", |_, b| Some(b), &[("xl/sharedStrings.xml", strings)]),
+            expect: vec![
+                "xl/sharedStrings.xml: the shared-string table announces 18446744073709551615 strings",
+                "refused",
+            ],
+        },
+    ];
+    for c in cases {
+        assert_refused(&db, &["import", c.file.to_str().unwrap()], c.what, &c.file, &c.expect);
+    }
+    // A bomb sent back as a department's return (its sheet is 記入) is refused the same way.
+    for filler in [Filler::Space, Filler::Tags] {
+        let file = path(&format!("return-{filler:?}.xlsx"));
+        hostile::zip_bomb(&file, "記入", 3 << 10, filler).unwrap();
+        {
+            let before = db_bytes(&db);
+            let o = run(&["--db", db.to_str().unwrap(), "merge", file.to_str().unwrap()]);
+            assert_ne!(o.status.code(), Some(0), "{filler:?}");
+            assert!(!String::from_utf8_lossy(&o.stderr).contains("panicked"));
+            let all = format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+            assert!(all.contains("zip bomb") && all.contains("却下"), "{all}");
+            assert!(db_bytes(&db) == before, "{filler:?}: merge changed the database");
+        }
+    }
+}
+
+#[test]
+fn bad_cells_are_named_by_sheet_and_cell() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let db = demo_db(d);
+    let cases = vec![
+        Case {
+            what: "a formula without a saved result",
+            file: with_cells(d, "formula.xlsx", &[("R9", r#"<c r="R9" s="3"><f>SUM(N9:Q9)</f></c>"#)]),
+            expect: vec![
+                "取組一覧!R9: the formula =SUM(N9:Q9) has no saved result",
+                "open it in Excel and save it",
+            ],
+        },
+        Case {
+            what: "a date where a number was expected",
+            file: with_cells(d, "date.xlsx", &[("R9", r#"<c r="R9" t="d"><v>2023-04-01T00:00:00</v></c>"#)]),
+            expect: vec!["取組一覧!R9: expected a number or text, found a date (2023-04-01"],
+        },
+        Case {
+            what: "a number of absurd size",
+            file: with_cells(d, "huge.xlsx", &[("R9", r#"<c r="R9" s="3"><v>1E+300</v></c>"#)]),
+            expect: vec!["取組一覧!R9: the number 1e300 is too large to be a KPI value"],
+        },
+        Case {
+            what: "a control character in a narrative",
+            file: with_cells(
+                d,
+                "control.xlsx",
+                &[("T4", r#"<c r="T4" s="2" t="inlineStr"><is><t>研修を_x0007_実施</t></is></c>"#)],
+            ),
+            expect: vec!["取組一覧!T4: the text has a control character (U+0007)"],
+        },
+        Case {
+            what: "a 再掲 of a project that is not in the plan",
+            file: with_cells(
+                d,
+                "relisting.xlsx",
+                &[(
+                    "H32",
+                    r#"<c r="H32" s="2" t="inlineStr"><is><t>テレワーク
+※再掲:No.99</t></is></c>"#,
+                )],
+            ),
+            expect: vec!["取組一覧!H32: 再掲 refers to No.99, which is not in the plan"],
+        },
+        Case {
+            what: "a project number used twice",
+            file: with_cells(d, "duplicate.xlsx", &[("A5", r#"<c r="A5" s="2"><v>1</v></c>"#)]),
+            expect: vec!["取組一覧!A5: 事業番号 1 is used twice (also at A4)"],
+        },
+        Case {
+            what: "a KPI number used with two names",
+            file: with_cells(d, "kpi.xlsx", &[("K11", r#"<c r="K11" s="2"><v>1</v></c>"#)]),
+            expect: vec!["取組一覧!L11: KPI番号 1 is used with two different names"],
+        },
+        Case {
+            what: "several problems at once",
+            file: with_cells(
+                d,
+                "several.xlsx",
+                &[
+                    ("A5", r#"<c r="A5" s="2"><v>1</v></c>"#),
+                    ("T4", r#"<c r="T4" s="2" t="inlineStr"><is><t>a_x0001_b</t></is></c>"#),
+                ],
+            ),
+            expect: vec![
+                "2 problems",
+                "取組一覧!T4: the text has a control character (U+0001)",
+                "取組一覧!A5: 事業番号 1 is used twice",
+            ],
+        },
+    ];
+    for c in cases {
+        assert_refused(&db, &["import", c.file.to_str().unwrap()], c.what, &c.file, &c.expect);
+        // `check` lists the same problems and changes nothing either.
+        assert_refused(&db, &["check", c.file.to_str().unwrap()], c.what, &c.file, &c.expect[..1]);
+    }
+}
+
+#[test]
+fn formulas_with_results_old_xls_and_macro_workbooks_are_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let reference = data("torikumi-ichiran-r5.xlsx");
+    let projects = |db: &Path| -> serde_json::Value {
+        let v: serde_json::Value = serde_json::from_str(&ok(&run(&["--db", db.to_str().unwrap(), "show", "--json"]))).unwrap();
+        v["projects"].clone()
+    };
+    // A formula with its saved result: the result is the value.
+    let formula = with_cells(d, "formula.xlsx", &[("R9", r#"<c r="R9" s="3"><f>N9+4</f><v>12</v></c>"#)]);
+    let db = d.join("f.db");
+    let o = run(&["--db", db.to_str().unwrap(), "import", formula.to_str().unwrap()]);
+    ok(&o);
+    let v: serde_json::Value = serde_json::from_str(&ok(&run(&["--db", db.to_str().unwrap(), "show", "--json"]))).unwrap();
+    let kpi1 = v["kpi_rates"].as_array().unwrap().iter().find(|k| k["no"] == 1).unwrap();
+    assert_eq!(kpi1["actual"], "12", "{kpi1}");
+
+    // An old .xls: read, with a warning that its number formats are lost.
+    let xls_db = d.join("xls.db");
+    let o = run(&[
+        "--db",
+        xls_db.to_str().unwrap(),
+        "import",
+        data("torikumi-ichiran-r5.xls").to_str().unwrap(),
+    ]);
+    let out = ok(&o);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("old-format workbook (.xls)"), "{out}");
+    let xlsx_db = d.join("xlsx.db");
+    ok(&run(&["--db", xlsx_db.to_str().unwrap(), "import", reference.to_str().unwrap()]));
+    assert_eq!(projects(&xls_db), projects(&xlsx_db));
+
+    // An .xlsm: the cells are read, the macros never run.
+    let xlsm = rewritten(
+        d,
+        "plan.xlsm",
+        |_, b| Some(b),
+        &[("xl/vbaProject.bin", b"\xD0\xCF\x11\xE0 not run")],
+    );
+    let xlsm_db = d.join("xlsm.db");
+    let o = run(&["--db", xlsm_db.to_str().unwrap(), "import", xlsm.to_str().unwrap()]);
+    ok(&o);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("macros (.xlsm); they are not run"));
+    let show = |db: &Path| ok(&run(&["--db", db.to_str().unwrap(), "show", "--json"]));
+    assert_eq!(show(&xlsm_db), show(&xlsx_db));
+}
+
+/// Overwrites the header of the b-tree page at the root of `table`, after
+/// folding the write-ahead log into the file.
+fn damage(db: &Path, table: &str) {
+    let page_size: i64;
+    let root: i64;
+    {
+        let c = rusqlite::Connection::open(db).unwrap();
+        c.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(())).unwrap();
+        c.pragma_update(None, "journal_mode", "DELETE").unwrap();
+        page_size = c.query_row("PRAGMA page_size", [], |r| r.get(0)).unwrap();
+        root = c
+            .query_row("SELECT rootpage FROM sqlite_master WHERE name = ?1", [table], |r| r.get(0))
+            .unwrap();
+    }
+    let mut bytes = std::fs::read(db).unwrap();
+    let at = ((root - 1) * page_size) as usize;
+    bytes[at..at + 8].copy_from_slice(&[0xFF; 8]);
+    std::fs::write(db, bytes).unwrap();
+}
+
+#[test]
+fn databases_that_are_not_sound_are_refused_and_a_backup_brings_the_plan_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let reference = data("torikumi-ichiran-r5.xlsx");
+
+    // Another application's SQLite database.
+    let other = d.join("other.db");
+    {
+        let c = rusqlite::Connection::open(&other).unwrap();
+        c.execute_batch("CREATE TABLE customers(id INTEGER PRIMARY KEY, name TEXT); INSERT INTO customers(name) VALUES ('a');")
+            .unwrap();
+    }
+    assert_refused(
+        &other,
+        &["show"],
+        "another application's database",
+        &other,
+        &["not a Shinchoku database"],
+    );
+    assert_refused(
+        &other,
+        &["import", reference.to_str().unwrap()],
+        "another application's database",
+        &other,
+        &["not a Shinchoku database"],
+    );
+
+    // A file that is not a database at all.
+    let text = d.join("notes.db");
+    std::fs::write(&text, "これはデータベースではありません\n".repeat(200)).unwrap();
+    assert_refused(
+        &text,
+        &["show"],
+        "a text file",
+        &text,
+        &["not a Shinchoku database", "restore a backup"],
+    );
+
+    // A database of a newer schema.
+    let newer = d.join("newer.db");
+    ok(&run(&["--db", newer.to_str().unwrap(), "init", "--demo"]));
+    {
+        let c = rusqlite::Connection::open(&newer).unwrap();
+        c.pragma_update(None, "user_version", 99).unwrap();
+    }
+    assert_refused(
+        &newer,
+        &["show"],
+        "a newer schema",
+        &newer,
+        &["newer Shinchoku (schema 99", "Update Shinchoku"],
+    );
+
+    // A damaged database: refused, with the way back; the backup restores it.
+    let db = d.join("plan.db");
+    ok(&run(&["--db", db.to_str().unwrap(), "init", "--demo"]));
+    // The import takes a backup of the plan as it was first.
+    let backed_up = ok(&run(&["--db", db.to_str().unwrap(), "show", "--json"]));
+    ok(&run(&["--db", db.to_str().unwrap(), "import", reference.to_str().unwrap()]));
+    damage(&db, "project");
+    let out = d.join("out.xlsx");
+    for args in [
+        vec!["show"],
+        vec!["import", reference.to_str().unwrap()],
+        vec!["export", out.to_str().unwrap()],
+    ] {
+        assert_refused(
+            &db,
+            &args,
+            "a damaged database",
+            &db,
+            &["the database is damaged", "integrity check", "shinchoku restore"],
+        );
+    }
+    let backups = ok(&run(&["--db", db.to_str().unwrap(), "backups"]));
+    let latest = backups
+        .split_whitespace()
+        .find(|w| w.ends_with(".db"))
+        .unwrap_or_else(|| panic!("no backup listed:\n{backups}"));
+    let o = ok(&run(&["--db", db.to_str().unwrap(), "restore", latest]));
+    assert!(o.contains("damaged"), "{o}");
+    assert_eq!(ok(&run(&["--db", db.to_str().unwrap(), "show", "--json"])), backed_up);
+    let kept: Vec<_> = std::fs::read_dir(d)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with("plan.db.damaged-"))
+        .collect();
+    assert_eq!(kept.len(), 1, "the damaged file is kept beside the database");
+}
