@@ -136,16 +136,6 @@ fn read_workbook(path: &Path) -> Result<WorkbookPlan, ImportError> {
                 let mut reader = SummaryReader::new(&grid, h, path);
                 let mut result = reader.read()?;
                 result.sheet = name.clone();
-                if matches!(wb.sheets, calamine::Sheets::Xls(_)) {
-                    result.warnings.push(Problem {
-                        sheet: String::new(),
-                        cell: None,
-                        message:
-                            "an old-format workbook (.xls): its number formats cannot be read, so a value shown as 48.2% arrives as 0.482 \
-                                  and 14,442 as 14442. Check the KPI values, or save the file as .xlsx in Excel and import that"
-                                .into(),
-                    });
-                }
                 if wb.has_macros {
                     result.warnings.push(Problem {
                         sheet: String::new(),
@@ -261,7 +251,7 @@ pub(crate) fn load_grid(wb: &mut Workbook, name: &str) -> Result<Grid, Problem> 
     let (h, w) = range.get_size();
     let (r0, c0) = range.start().unwrap_or((0, 0));
     if (r0 as usize + h) as u64 * (c0 as usize + w) as u64 > MAX_CELLS || r0 as usize + h > MAX_ROWS as usize {
-        // An .xls sheet (an .xlsx one was measured by the scan).
+        // The scan measured the sheet already; calamine's range is held to it too.
         return Err(Problem {
             sheet: name.into(),
             cell: None,
@@ -311,11 +301,7 @@ pub(crate) fn load_grid(wb: &mut Workbook, name: &str) -> Result<Grid, Problem> 
             ),
         });
     }
-    let merges = match &mut wb.sheets {
-        calamine::Sheets::Xlsx(x) => x.merge_cells_by_sheet_name(name).unwrap_or_default(),
-        calamine::Sheets::Xls(x) => x.merge_cells_by_sheet_name(name).unwrap_or_default(),
-        _ => Vec::new(),
-    };
+    let merges = wb.sheets.merge_cells_by_sheet_name(name).unwrap_or_default();
     let mut merged_from = HashMap::new();
     for m in merges {
         let (sr, sc) = m.start;
