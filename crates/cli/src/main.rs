@@ -169,6 +169,14 @@ enum DevCommand {
     Synth { n: usize, file: PathBuf },
     /// Write filled department returns (every narrative amended) into DIR, as the app saves them.
     SampleReturns { dir: PathBuf },
+    /// Save one field as the app's 年度入力 saves it (for crash tests): PATH such as
+    /// `project[3].year[2023].narrative`, as department DEPT.
+    SaveField {
+        path: String,
+        text: String,
+        #[arg(long)]
+        dept: String,
+    },
     /// Write a zip bomb: a small .xlsx whose sheet inflates to MIB mebibytes (robustness benchmarks).
     ZipBomb {
         file: PathBuf,
@@ -500,6 +508,10 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         Command::Dev(DevCommand::SampleReturns { dir }) => {
             let files = ops::sample_returns(&db(&cli.db)?, plan, &dir)?;
             println!("{} 件の記入済みファイルを書き出しました: {}", files.len(), dir.display());
+        }
+        Command::Dev(DevCommand::SaveField { path, text, dept }) => {
+            let saved = ops::save_field(&db(&cli.db)?, &dept, None, &shinchoku_core::views::FieldEdit { path, text })?;
+            println!("{}: 保存しました(履歴 #{})", saved.path, saved.revision_id);
         }
         Command::Dev(DevCommand::ZipBomb { file, mib, tags }) => {
             let filler = if tags { hostile::Filler::Tags } else { hostile::Filler::Space };
