@@ -40,7 +40,7 @@ printf "%-34s %s\n" "export Fukushima" "$(measure "$bin" --db "$work/f.db" expor
 printf "%-34s %s\n" "charts Fukushima (19 PNG, 300 dpi)" "$(measure "$bin" --db "$work/f.db" charts "$work/fc")"
 printf "%-34s %s\n" "charts Fukushima (19 SVG)" "$(measure "$bin" --db "$work/f.db" charts "$work/fs" --format svg)"
 printf "%-34s %s\n" "chart-book Fukushima (PDF)" "$(measure "$bin" --db "$work/f.db" chart-book "$work/f.pdf")"
-printf "%-34s %s\n" "templates Fukushima (6 depts)" "$(measure "$bin" --db "$work/f.db" templates "$work/ft")"
+printf "%-34s %s\n" "templates Fukushima (6 depts)" "$(measure "$bin" --db "$work/f.db" templates "$work/ft" --overwrite)"
 "$bin" --db "$work/f.db" dev sample-returns "$work/fr" >/dev/null
 merge_fresh() { # DB RETURN-DIR
     cp "$1" "$1.run" && rm -f "$1.run-wal" "$1.run-shm"
@@ -56,7 +56,7 @@ for n in "${sizes[@]}"; do
         printf "%-34s %s\n" "charts N=$n ($kpis PNG, 300 dpi)" "$(measure "$bin" --db "$work/s$n.db" charts "$work/c$n")"
         printf "%-34s %s\n" "chart-book N=$n ($kpis KPIs)" "$(measure "$bin" --db "$work/s$n.db" chart-book "$work/c$n.pdf")"
     fi
-    printf "%-34s %s\n" "templates N=$n (all depts)" "$(measure "$bin" --db "$work/s$n.db" templates "$work/t$n")"
+    printf "%-34s %s\n" "templates N=$n (all depts)" "$(measure "$bin" --db "$work/s$n.db" templates "$work/t$n" --overwrite)"
     "$bin" --db "$work/s$n.db" dev sample-returns "$work/r$n" >/dev/null
     i=0
     for f in "$work/r$n"/*.xlsx; do

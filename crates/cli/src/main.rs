@@ -71,6 +71,9 @@ enum Command {
         /// Only this department (部); repeatable.
         #[arg(long = "dept", value_name = "NAME")]
         depts: Vec<String>,
+        /// Replace files of the same name already in DIR (by default they are kept, and nothing is written).
+        #[arg(long)]
+        overwrite: bool,
         #[arg(long)]
         json: bool,
     },
@@ -333,8 +336,14 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 }
             }
         }
-        Command::Templates { dir, year, depts, json } => {
-            let r = ops::templates(&db(&cli.db)?, plan, &dir, year, &depts)?;
+        Command::Templates {
+            dir,
+            year,
+            depts,
+            overwrite,
+            json,
+        } => {
+            let r = ops::templates(&db(&cli.db)?, plan, &dir, year, &depts, overwrite)?;
             if json {
                 print_json(&r);
             } else {

@@ -504,3 +504,61 @@ fn databases_that_are_not_sound_are_refused_and_a_backup_brings_the_plan_back() 
         .collect();
     assert_eq!(kept.len(), 1, "the damaged file is kept beside the database");
 }
+
+#[test]
+fn outputs_never_overwrite_an_input_and_leave_no_half_written_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let db = demo_db(d);
+    let before = db_bytes(&db);
+    let dbs = db.to_str().unwrap();
+    // The database itself, its journal, another SQLite file: refused, unchanged.
+    let other = d.join("other.db");
+    std::fs::copy(&db, &other).unwrap();
+    let other_bytes = std::fs::read(&other).unwrap();
+    for target in [db.clone(), d.join("plan.db-wal"), other.clone()] {
+        let o = run(&["--db", dbs, "export", target.to_str().unwrap()]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{}: {err}", target.display());
+        assert!(err.contains("would be overwritten") && err.contains("nothing was written"), "{err}");
+    }
+    assert!(db_bytes(&db) == before);
+    assert_eq!(std::fs::read(&other).unwrap(), other_bytes);
+
+    // A failed write (the target is a folder) leaves no half-written or temporary file.
+    let folder = d.join("summary.xlsx");
+    std::fs::create_dir(&folder).unwrap();
+    let o = run(&["--db", dbs, "export", folder.to_str().unwrap()]);
+    assert_ne!(o.status.code(), Some(0));
+    let leftovers: Vec<_> = std::fs::read_dir(d)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    assert!(folder.is_dir() && std::fs::read_dir(&folder).unwrap().next().is_none());
+
+    // Templates do not replace a department's return already in the folder.
+    let out = d.join("templates");
+    ok(&run(&["--db", dbs, "templates", out.to_str().unwrap()]));
+    let files: Vec<PathBuf> = std::fs::read_dir(&out).unwrap().flatten().map(|e| e.path()).collect();
+    std::fs::write(&files[0], b"a department's filled return").unwrap();
+    let o = run(&["--db", dbs, "templates", out.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("already exists") && err.contains("--overwrite"), "{err}");
+    assert_eq!(std::fs::read(&files[0]).unwrap(), b"a department's filled return");
+    ok(&run(&["--db", dbs, "templates", out.to_str().unwrap(), "--overwrite"]));
+    assert_ne!(std::fs::read(&files[0]).unwrap(), b"a department's filled return");
+
+    // The merge report is never written over a return being merged.
+    let ret = files[1].to_str().unwrap();
+    let ret_bytes = std::fs::read(&files[1]).unwrap();
+    let before = db_bytes(&db);
+    let o = run(&["--db", dbs, "merge", ret, "--report", ret]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("one of the files being read"), "{err}");
+    assert_eq!(std::fs::read(&files[1]).unwrap(), ret_bytes);
+    assert!(db_bytes(&db) == before, "a refused merge changed the database");
+}

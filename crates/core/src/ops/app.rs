@@ -270,6 +270,7 @@ fn plan_at_receipt(store: &Store, plan_id: i64, plan: &Plan) -> Result<(Plan, i6
 /// it, with the values entered in the app in its yellow cells.
 pub fn save_return(db: &Path, department: &str, year: Option<i32>, file: &Path) -> Result<Written> {
     let file = check_output(db, file, "xlsx")?;
+    super::guard_output(db, &file, &[])?;
     let store = Store::open(db)?;
     let (plan_id, plan) = current(&store)?;
     let year = year_of(&plan, year)?;
@@ -313,7 +314,7 @@ pub fn app_export(db: &Path, file: &Path, year: Option<i32>) -> Result<Written> 
 /// 出力: one entry workbook per department into a folder the window gave.
 pub fn app_templates(db: &Path, dir: &Path, year: Option<i32>) -> Result<Written> {
     let dir = check_output_dir(dir)?;
-    let t = super::templates(db, None, &dir, year.map(FiscalYear), &[])?;
+    let t = super::templates(db, None, &dir, year.map(FiscalYear), &[], false)?;
     let mut warnings = Vec::new();
     if t.without_department > 0 {
         warnings.push(format!(

@@ -81,6 +81,47 @@ impl Error {
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+/// Refuses an output path that would overwrite what Shinchoku reads: the
+/// database (with its journal and lock files), its backups, any SQLite file,
+/// or one of `inputs`. Outputs are written to a temporary file and renamed, so
+/// this is the one way an export could destroy data.
+pub(crate) fn guard_output(db: &Path, out: &Path, inputs: &[PathBuf]) -> Result<()> {
+    // The path as it will resolve: its folder made canonical (the file may not exist yet).
+    let resolved = |p: &Path| -> PathBuf {
+        let dir = p.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let dir = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
+        match p.file_name() {
+            Some(n) => dir.join(n),
+            None => dir,
+        }
+    };
+    let refuse = |why: &str| {
+        Err(Error::BadInput(format!(
+            "{}: {why}; nothing was written. Choose another file",
+            out.display()
+        )))
+    };
+    let target = resolved(out);
+    let database = resolved(db);
+    for suffix in ["", "-wal", "-shm", "-journal", ".app-lock"] {
+        if target.as_os_str() == format!("{}{suffix}", database.display()).as_str() {
+            return refuse("this is the database (or one of its files) and would be overwritten");
+        }
+    }
+    let backups = crate::store::backup_dir(db);
+    if target.starts_with(backups.canonicalize().unwrap_or(backups)) {
+        return refuse("this is in the backups folder");
+    }
+    if inputs.iter().any(|i| resolved(i) == target) {
+        return refuse("this is one of the files being read and would be overwritten");
+    }
+    let mut head = [0u8; 16];
+    if std::fs::File::open(out).and_then(|mut f| f.read_exact(&mut head)).is_ok() && &head == b"SQLite format 3\0" {
+        return refuse("this is a database file and would be overwritten");
+    }
+    Ok(())
+}
+
 /// The database path: `--db`, else `SHINCHOKU_DB`, else the user's data folder.
 pub fn resolve_db_path(explicit: Option<&Path>) -> Result<PathBuf> {
     if let Some(p) = explicit {
@@ -387,6 +428,7 @@ pub fn export(db: &Path, plan: Option<&str>, file: &Path, year: Option<FiscalYea
             )));
         }
     }
+    guard_output(db, file, &[])?;
     xlsx::export_summary(&p, year, file)?;
     Ok(())
 }
@@ -477,6 +519,7 @@ pub fn chart_book(
     let mut opts = opts.clone();
     opts.created = store.now()?.chars().take(10).collect();
     drop(store);
+    guard_output(db, file, &[])?;
     let font = crate::chart::find_font(font).map_err(|e| Error::BadInput(e.to_string()))?;
     let pdf = crate::chart::book::chart_book(&p, &font, &opts).map_err(|e| Error::BadInput(e.to_string()))?;
     write_atomically(file, &pdf)?;

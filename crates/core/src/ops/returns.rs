@@ -51,7 +51,16 @@ fn create_dir(dir: &Path) -> Result<()> {
 }
 
 /// Writes one entry workbook per department (or per named department) into `dir`.
-pub fn templates(db: &Path, plan: Option<&str>, dir: &Path, year: Option<FiscalYear>, only: &[String]) -> Result<TemplatesReport> {
+/// Existing files are not replaced unless `overwrite`: a folder of templates is
+/// where the departments' filled returns come back to.
+pub fn templates(
+    db: &Path,
+    plan: Option<&str>,
+    dir: &Path,
+    year: Option<FiscalYear>,
+    only: &[String],
+    overwrite: bool,
+) -> Result<TemplatesReport> {
     let (p, plan_id, revision, created_at) = return_source(db, plan)?;
     let year = year.unwrap_or(p.report_year);
     if !p.all_years().contains(&year) {
@@ -71,6 +80,17 @@ pub fn templates(db: &Path, plan: Option<&str>, dir: &Path, year: Option<FiscalY
         }
     }
     let chosen: Vec<&String> = all.iter().filter(|d| only.is_empty() || only.contains(d)).collect();
+    for d in &chosen {
+        let path = dir.join(return_file_name(d, year));
+        super::guard_output(db, &path, &[])?;
+        if path.exists() && !overwrite {
+            return Err(Error::BadInput(format!(
+                "{}: already exists (a department's filled return?) and was not replaced; nothing was written. \
+                 Write the templates into another folder, move the old files away, or pass --overwrite",
+                path.display()
+            )));
+        }
+    }
     create_dir(dir)?;
     let mut files = Vec::new();
     for d in chosen {
@@ -154,6 +174,9 @@ pub fn merge(
             year.long(),
             year_list(&p)
         )));
+    }
+    if let Some(report) = &opts.report {
+        super::guard_output(db, report, files)?;
     }
     let known = store.known_conflicts(plan_id)?;
     let mut outcomes = Vec::with_capacity(files.len());

@@ -469,9 +469,14 @@ fn write_charts_sheet(ws: &mut Worksheet, plan: &Plan, year: FiscalYear, s: &Sty
         }
         let last = years.len() as u16;
         let mut chart = Chart::new(ChartType::Line);
-        chart.title().set_name(&title);
-        let unit = crate::chart::unit_of(k).map(|u| format!("({u})")).unwrap_or_default();
-        chart.y_axis().set_name(&unit);
+        // Titles taken from their cells, never from the text itself: rust_xlsxwriter
+        // reads a name such as `x'!A1` or `=(…)` as a range or a formula.
+        chart.title().set_name((SHEET_CHARTS, top, 0));
+        if let Some(unit) = crate::chart::unit_of(k) {
+            ws.write_string_with_format(top + 5, 0, "単位", &s.header)?;
+            ws.write_string_with_format(top + 5, 1, format!("({unit})"), &s.data)?;
+            chart.y_axis().set_name((SHEET_CHARTS, top + 5, 1));
+        }
         chart.x_axis().set_name(&format!("年度(評価は{})", year.short()));
         let series = [
             (
