@@ -5,8 +5,10 @@
 # 6 departments; synthetic: 40 departments + 10 repeated files = 50 returns).
 # A merge run starts from a fresh copy of the database (the copy is timed too).
 # Prints wall time (best of 5) and peak memory (max RSS) of each.
-#   bench/run.sh            # Fukushima + N=2000
-#   bench/run.sh 200 20000  # other sizes
+# For each size: 200 chart PNGs (the first 200 KPIs), and all charts and the
+# chart book when the plan has at most 400 KPIs.
+#   bench/run.sh                 # Fukushima + N=200, 2,000
+#   bench/run.sh 200 2000 20000  # with the whole country's worth
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -15,7 +17,7 @@ bin="$PWD/target/release/shinchoku"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 sizes=("$@")
-[ ${#sizes[@]} -gt 0 ] || sizes=(2000)
+[ ${#sizes[@]} -gt 0 ] || sizes=(200 2000)
 
 # best-of-5 wall seconds and the largest max RSS (MB) of a command
 measure() {
@@ -27,6 +29,22 @@ measure() {
         local t1=$EPOCHREALTIME
         s=$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.3f", b-a}')
         read -r k <"$work/t"
+        if [ -z "$best" ] || awk -v a="$s" -v b="$best" 'BEGIN{exit !(a<b)}'; then best=$s; fi
+        [ "$k" -gt "$rss" ] && rss=$k
+    done
+    printf "%8.3f s %8.1f MB" "$best" "$(awk -v k="$rss" 'BEGIN{print k/1024}')"
+}
+
+# The same for a command that must be refused (exit 2): hostile files.
+measure_refusal() {
+    local best="" rss=0
+    for _ in 1 2 3; do
+        local t0=$EPOCHREALTIME code=0
+        /usr/bin/time -f "%M" -o "$work/t" "$@" >/dev/null 2>"$work/err" || code=$?
+        local t1=$EPOCHREALTIME
+        [ "$code" -eq 2 ] || { echo "expected exit 2, got $code"; cat "$work/err"; exit 1; }
+        s=$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.3f", b-a}')
+        k=$(grep -E '^[0-9]+$' "$work/t" | tail -1)
         if [ -z "$best" ] || awk -v a="$s" -v b="$best" 'BEGIN{exit !(a<b)}'; then best=$s; fi
         [ "$k" -gt "$rss" ] && rss=$k
     done
@@ -52,6 +70,11 @@ for n in "${sizes[@]}"; do
     printf "%-34s %s\n" "import synthetic N=$n" "$(measure "$bin" --db "$work/s$n.db" import "$work/s$n.xlsx")"
     printf "%-34s %s\n" "export synthetic N=$n" "$(measure "$bin" --db "$work/s$n.db" export "$work/o$n.xlsx")"
     kpis=$("$bin" --db "$work/s$n.db" show --json | awk -F': ' '/"kpis"/ && !n++ {gsub(/,/, "", $2); print $2}')
+    if [ "$kpis" -ge 200 ]; then
+        first200=$(seq 1 200 | sed 's/^/--kpi /' | tr '\n' ' ')
+        # shellcheck disable=SC2086
+        printf "%-34s %s\n" "charts N=$n (200 PNG, 300 dpi)" "$(measure "$bin" --db "$work/s$n.db" charts "$work/k$n" $first200)"
+    fi
     if [ "$kpis" -le 400 ]; then
         printf "%-34s %s\n" "charts N=$n ($kpis PNG, 300 dpi)" "$(measure "$bin" --db "$work/s$n.db" charts "$work/c$n")"
         printf "%-34s %s\n" "chart-book N=$n ($kpis KPIs)" "$(measure "$bin" --db "$work/s$n.db" chart-book "$work/c$n.pdf")"
@@ -65,3 +88,11 @@ for n in "${sizes[@]}"; do
     done
     printf "%-34s %s\n" "merge N=$n ($(ls "$work/r$n" | wc -l) returns)" "$(measure bash -c "$(declare -f merge_fresh); bin=$bin; merge_fresh $work/s$n.db $work/r$n")"
 done
+
+# Hostile files, refused by the limits (the database is the Fukushima one).
+"$bin" dev zip-bomb "$work/bomb-space.xlsx" >/dev/null
+"$bin" dev zip-bomb "$work/bomb-tags.xlsx" --tags >/dev/null
+"$bin" dev many-rows "$work/rows.xlsx" >/dev/null
+printf "%-34s %s\n" "refuse zip bomb, 3 GiB of spaces" "$(measure_refusal "$bin" --db "$work/f.db" import "$work/bomb-space.xlsx")"
+printf "%-34s %s\n" "refuse zip bomb, 3 GiB of <a/>" "$(measure_refusal "$bin" --db "$work/f.db" import "$work/bomb-tags.xlsx")"
+printf "%-34s %s\n" "refuse 1,000,000 rows" "$(measure_refusal "$bin" --db "$work/f.db" import "$work/rows.xlsx")"
