@@ -292,10 +292,19 @@ fn scan_sheet<R: Read>(sheet: &str, src: Limited<R>, xf_formats: &[String]) -> R
             Event::Start(ref e) | Event::Empty(ref e) => match e.local_name().as_ref() {
                 "row" => {
                     rows_seen += 1;
-                    row = match attr(e, "r").and_then(|v| v.parse::<u32>().ok()) {
-                        Some(n) if n > 0 => n - 1,
-                        _ if rows_seen == 1 => 0,
-                        _ => row.saturating_add(1),
+                    row = match attr(e, "r") {
+                        None if rows_seen == 1 => 0,
+                        None => row.saturating_add(1),
+                        Some(v) => match v.trim().parse::<u32>() {
+                            Ok(n) if n > 0 => n - 1,
+                            _ => {
+                                let shown: String = v.chars().take(20).collect();
+                                return Err(problem(
+                                    Some(CellRef { row, col: 0 }),
+                                    format!("the sheet's XML numbers a row \"{shown}\", which is not a row number; the file is damaged"),
+                                ));
+                            }
+                        },
                     };
                     col = 0;
                     if row >= MAX_ROWS || rows_seen > MAX_ROWS as u64 {
@@ -312,7 +321,20 @@ fn scan_sheet<R: Read>(sheet: &str, src: Limited<R>, xf_formats: &[String]) -> R
                     let (mut at, mut style) = (None, None);
                     for a in e.attributes().flatten() {
                         match a.key.local_name().as_ref() {
-                            "r" => at = parse_a1(&a.value),
+                            "r" => {
+                                // A reference that is not a cell of a sheet would be read by
+                                // calamine as some far-away cell: refused, not guessed.
+                                at = parse_a1(&a.value).filter(|&(_, c)| c < 16_384);
+                                if at.is_none() {
+                                    let shown: String = a.value.chars().take(20).collect();
+                                    return Err(problem(
+                                        Some(CellRef { row, col }),
+                                        format!(
+                                            "the sheet's XML names a cell \"{shown}\" that is not a cell reference; the file is damaged"
+                                        ),
+                                    ));
+                                }
+                            }
                             "s" => style = a.value.parse::<usize>().ok(),
                             _ => {}
                         }
