@@ -39,7 +39,10 @@ fn package(parts: &[&[u8]]) -> Vec<u8> {
         "xl/_rels/workbook.xml.rels",
         br#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/><Relationship Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/></Relationships>"#,
     );
-    for (name, bytes) in ["xl/worksheets/sheet1.xml", "xl/sharedStrings.xml", "xl/styles.xml"].iter().zip(parts) {
+    for (name, bytes) in ["xl/worksheets/sheet1.xml", "xl/sharedStrings.xml", "xl/styles.xml"]
+        .iter()
+        .zip(parts)
+    {
         put(name, bytes);
     }
     zip.finish().unwrap().into_inner()
