@@ -2,45 +2,13 @@
 //! `shinchoku` process with exit code 2, a message naming the file and, where
 //! there is one, the sheet and cell, and the database left byte for byte as it was.
 
+mod common;
+
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
+use common::{data, db_bytes, ok, run};
 use shinchoku_core::hostile::{self, Filler};
-
-fn bin() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_shinchoku"));
-    c.env_remove("SHINCHOKU_DB");
-    c
-}
-
-fn run(args: &[&str]) -> Output {
-    bin().args(args).output().unwrap()
-}
-
-fn data(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/data").join(name)
-}
-
-fn ok(o: &Output) -> String {
-    assert!(
-        o.status.success(),
-        "exit {:?}\nstdout: {}\nstderr: {}",
-        o.status.code(),
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8(o.stdout.clone()).unwrap()
-}
-
-/// The database file's bytes with its write-ahead log, so a change in either shows.
-fn db_bytes(db: &Path) -> Vec<u8> {
-    let mut all = std::fs::read(db).unwrap();
-    if let Ok(wal) = std::fs::read(format!("{}-wal", db.display())) {
-        all.extend(wal);
-    }
-    all
-}
 
 /// A copy of the reference workbook with its parts passed through `edit`
 /// (`None` drops a part) and `extra` parts added.

@@ -1,45 +1,18 @@
 //! The `shinchoku` command as a user runs it: real processes, a real database
 //! file, real workbooks.
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
-fn bin() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_shinchoku"));
-    c.env_remove("SHINCHOKU_DB");
-    c
-}
-
-fn run(args: &[&str]) -> Output {
-    bin().args(args).output().unwrap()
-}
+use common::{bin, db_bytes, ok, run};
 
 fn reference() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/data/torikumi-ichiran-r5.xlsx")
-}
-
-fn ok(o: &Output) -> String {
-    assert!(
-        o.status.success(),
-        "exit {:?}\nstdout: {}\nstderr: {}",
-        o.status.code(),
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8(o.stdout.clone()).unwrap()
+    common::data("torikumi-ichiran-r5.xlsx")
 }
 
 fn db_in(dir: &Path) -> String {
     dir.join("plan.db").display().to_string()
-}
-
-/// The database file's bytes with its write-ahead log, so a change in either shows.
-fn db_bytes(db: &str) -> Vec<u8> {
-    let mut all = std::fs::read(db).unwrap();
-    if let Ok(wal) = std::fs::read(format!("{db}-wal")) {
-        all.extend(wal);
-    }
-    all
 }
 
 #[test]

@@ -3,21 +3,16 @@
 //! Afterwards the database passes `PRAGMA integrity_check` and holds the plan
 //! exactly as before the operation or exactly as after it, nothing in between.
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::{Duration, Instant};
 
+use common::{bin, run};
 use shinchoku_core::synth;
 
-fn bin() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_shinchoku"));
-    c.env_remove("SHINCHOKU_DB");
-    c
-}
-
 fn ok(args: &[&str]) {
-    let o = bin().args(args).output().unwrap();
-    assert!(o.status.success(), "{args:?}: {}", String::from_utf8_lossy(&o.stderr));
+    common::ok(&run(args));
 }
 
 /// Every row of every table but the times of writing, in order: the database's

@@ -270,7 +270,6 @@ fn plan_at_receipt(store: &Store, plan_id: i64, plan: &Plan) -> Result<(Plan, i6
 /// it, with the values entered in the app in its yellow cells.
 pub fn save_return(db: &Path, department: &str, year: Option<i32>, file: &Path) -> Result<Written> {
     let file = check_output(db, file, "xlsx")?;
-    super::guard_output(db, &file, &[])?;
     let store = Store::open(db)?;
     let (plan_id, plan) = current(&store)?;
     let year = year_of(&plan, year)?;
@@ -513,6 +512,7 @@ pub fn check_output(db: &Path, path: &Path, ext: &str) -> Result<PathBuf> {
     if canon(parent).starts_with(canon(&crate::store::backup_dir(db))) {
         return Err(bad("バックアップのフォルダには保存できません"));
     }
+    super::guard_output(db, path, &[])?;
     Ok(path.to_path_buf())
 }
 

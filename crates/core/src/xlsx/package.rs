@@ -246,14 +246,11 @@ fn check_shared_strings<R: Read>(src: R) -> io::Result<()> {
     loop {
         match r.read_event_into(&mut buf).map_err(io::Error::other)? {
             Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == "sst" => {
-                for key in ["uniqueCount", "count"] {
-                    if let Some(v) = attr(&e, key) {
-                        let n: u64 = v.trim().parse().unwrap_or(u64::MAX);
-                        if n > MAX_STRINGS && key == "uniqueCount" {
-                            return Err(io::Error::other(format!(
-                                "the shared-string table announces {v} strings, more than {MAX_STRINGS}"
-                            )));
-                        }
+                if let Some(v) = attr(&e, "uniqueCount") {
+                    if v.trim().parse::<u64>().map_or(true, |n| n > MAX_STRINGS) {
+                        return Err(io::Error::other(format!(
+                            "the shared-string table announces {v} strings, more than {MAX_STRINGS}"
+                        )));
                     }
                 }
                 return Ok(());
