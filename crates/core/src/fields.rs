@@ -8,11 +8,11 @@
 //! names one that does not exist, and removed when their `order` (or a KPI's
 //! `name`) is set to nothing.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use crate::eval::{Direction, Evaluation, EvaluationRule};
 use crate::fy::{AsOf, FiscalYear};
-use crate::model::{default_report_title, Actual, Area, Entry, Item, Kpi, KpiRef, Owner, Plan, Project, Relisting};
+use crate::model::{default_report_title, Actual, Area, Entry, Item, Kpi, KpiRef, Owner, Plan, Project, Relisting, ScheduleRow};
 use crate::value::KpiValue;
 
 /// A path that does not name a field, or a value that does not fit it.
@@ -56,6 +56,8 @@ struct Index {
     area_order: HashMap<String, Option<usize>>,
     item_order: HashMap<(String, String), Option<usize>>,
     removed_kpis: Vec<u32>,
+    /// Schedule rows the changes set (`None`: removed), by position.
+    schedule: BTreeMap<usize, Option<ScheduleRow>>,
 }
 
 impl Plan {
@@ -69,6 +71,7 @@ impl Plan {
             area_order: HashMap::new(),
             item_order: HashMap::new(),
             removed_kpis: Vec::new(),
+            schedule: BTreeMap::new(),
         };
         for (path, value) in changes {
             next.set_field(&mut ix, path, value.as_deref()).map_err(|message| FieldError {
@@ -104,18 +107,28 @@ impl Plan {
                     None => {
                         a.items.push(Item {
                             code: item.to_string(),
-                            name: None,
+                            ..Default::default()
                         });
                         a.items.last_mut().expect("just pushed")
                     }
                 };
                 match *field {
                     "name" => it.name = text(),
+                    "situation" => it.situation = text(),
+                    "progress" => it.progress = text(),
                     "order" => {
                         ix.item_order.insert((code.to_string(), item.to_string()), parse_order(value)?);
                     }
                     _ => return Err("unknown item field".into()),
                 }
+                Ok(())
+            }
+            [("schedule", Some(i))] => {
+                let i: usize = i.parse().map_err(|_| "expected a row position")?;
+                let row = value
+                    .map(|v| serde_json::from_str::<ScheduleRow>(v).map_err(|e| format!("not a schedule row: {e}")))
+                    .transpose()?;
+                ix.schedule.insert(i, row);
                 Ok(())
             }
             [("kpi", Some(no)), rest @ ..] => {
@@ -252,6 +265,16 @@ impl Plan {
     /// per entry, area and item; what has none left is removed.
     fn settle(&mut self, ix: Index) {
         self.kpis.retain(|k| !ix.removed_kpis.contains(&k.no));
+        if !ix.schedule.is_empty() {
+            let mut rows: BTreeMap<usize, ScheduleRow> = std::mem::take(&mut self.schedule).into_iter().enumerate().collect();
+            for (i, r) in ix.schedule {
+                match r {
+                    Some(r) => rows.insert(i, r),
+                    None => rows.remove(&i),
+                };
+            }
+            self.schedule = rows.into_values().collect();
+        }
         let entries = std::mem::take(&mut self.entries);
         let mut keyed: Vec<(usize, Entry)> = entries
             .into_iter()
@@ -371,6 +394,9 @@ fn set_entry_field(e: &mut Entry, rest: &[(&str, Option<&str>)], value: Option<&
                 "issues" => d.issues = text(),
                 "reason" => d.reason = text(),
                 "confirmed" => d.confirmed = value == Some("true"),
+                "activities" => d.activities = parse_list(value)?,
+                "actions" => d.actions = parse_list(value)?,
+                "budget_lines" => d.budget_lines = parse_list(value)?,
                 _ => return Err("unknown year field".into()),
             }
             if d.is_empty() {
@@ -395,6 +421,11 @@ fn set_entry_field(e: &mut Entry, rest: &[(&str, Option<&str>)], value: Option<&
         _ => return Err("unknown field".into()),
     }
     Ok(())
+}
+
+/// A card list field (JSON); nothing is the empty list.
+fn parse_list<T: serde::de::DeserializeOwned>(value: Option<&str>) -> Result<Vec<T>, String> {
+    value.map_or(Ok(Vec::new()), |v| serde_json::from_str(v).map_err(|e| format!("not a list of this kind: {e}")))
 }
 
 fn parse_order(value: Option<&str>) -> Result<Option<usize>, String> {
@@ -502,13 +533,36 @@ mod tests {
             areas: Vec::new(),
             kpis: Vec::new(),
             entries: Vec::new(),
+            schedule: Vec::new(),
         };
-        let fk = seed::fukushima_plan().unwrap();
-        let mut p = empty.clone();
-        p.apply_changes(&forward(&empty, &fk)).unwrap();
-        assert_eq!(p.fields(), fk.fields());
-        assert_eq!(p.views().len(), fk.views().len());
-        assert!(p.validate().is_empty());
+        // Every demo plan: the 取組一覧, the card lists, the 工程表 and the progress texts.
+        for fk in seed::demo_plans().unwrap() {
+            let mut p = empty.clone();
+            p.apply_changes(&forward(&empty, &fk)).unwrap();
+            assert_eq!(p.fields(), fk.fields(), "{}", fk.title);
+            assert_eq!(p, fk, "{}", fk.title);
+            assert!(p.validate().is_empty());
+        }
+    }
+
+    #[test]
+    fn schedule_rows_are_set_and_removed_by_position() {
+        let mut ok = seed::okayama_plan().unwrap();
+        let n = ok.schedule.len();
+        assert!(n > 10);
+        let mut moved = ok.schedule[1].clone();
+        moved.progress = Some(crate::model::Progress::Delayed);
+        let changes = vec![
+            ("schedule[1]".to_string(), Some(serde_json::to_string(&moved).unwrap())),
+            (format!("schedule[{}]", n - 1), None),
+            ("schedule[0]".to_string(), Some("not json".to_string())),
+        ];
+        let before = ok.clone();
+        assert!(ok.apply_changes(&changes).is_err());
+        assert_eq!(ok, before, "a refused change leaves the plan as it was");
+        ok.apply_changes(&changes[..2]).unwrap();
+        assert_eq!(ok.schedule.len(), n - 1);
+        assert_eq!(ok.schedule[1], moved);
     }
 
     #[test]

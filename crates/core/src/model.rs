@@ -37,6 +37,9 @@ pub struct Plan {
     pub kpis: Vec<Kpi>,
     /// Projects and re-listings in plan order.
     pub entries: Vec<Entry>,
+    /// 工程表: the plan's activities over its fiscal years, by theme.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub schedule: Vec<ScheduleRow>,
 }
 
 /// 分野: an area of the plan, e.g. `I-1 まず始めに実施すべき取組`.
@@ -48,10 +51,104 @@ pub struct Area {
 }
 
 /// 項目: an item within an area, e.g. `(1)`, `(6)ア`, `計画`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Item {
     pub code: String,
     pub name: Option<String>,
+    /// 現状、課題: the situation and issues when the strategy was made (progress report).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub situation: Option<String>,
+    /// 取組状況 since the strategy: one line per bullet (a leading ○, ◯ or ・), other
+    /// lines are sub-headings (（１）申請手続のオンライン化). Figures can be quoted from
+    /// KPIs with `{kpi:N}` and the like (see `report::expand_quotes`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub progress: Option<String>,
+}
+
+/// One activity of the 工程表: a span of fiscal years or a milestone in one year.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScheduleRow {
+    /// The theme: an area and (usually) one of its items.
+    pub area: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item: Option<String>,
+    /// The row group within the theme (the schedule's 項目 column: `申請しやすい環境の整備`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+    pub label: String,
+    pub actor: Actor,
+    pub start: FiscalYear,
+    /// The last year of a span; equal to `start` for a milestone.
+    pub end: FiscalYear,
+    #[serde(default)]
+    pub milestone: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub progress: Option<Progress>,
+}
+
+/// Whose activity a schedule row is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Actor {
+    /// ★県の取組
+    #[default]
+    Prefecture,
+    /// ●国の取組
+    Nation,
+}
+
+impl Actor {
+    pub fn mark(self) -> char {
+        match self {
+            Actor::Prefecture => '★',
+            Actor::Nation => '●',
+        }
+    }
+
+    /// `★県` / `●国`, as the 工程表 sheet writes it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Actor::Prefecture => "★県",
+            Actor::Nation => "●国",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Actor> {
+        match s.trim() {
+            "★" | "★県" | "県" | "★県の取組" => Some(Actor::Prefecture),
+            "●" | "●国" | "国" | "●国の取組" => Some(Actor::Nation),
+            _ => None,
+        }
+    }
+}
+
+/// Actual progress marked against the schedule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Progress {
+    /// 完了
+    Done,
+    /// 遅延
+    Delayed,
+}
+
+impl Progress {
+    pub fn label(self) -> &'static str {
+        match self {
+            Progress::Done => "完了",
+            Progress::Delayed => "遅延",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Progress> {
+        match s.trim() {
+            "完了" | "済" | "done" => Some(Progress::Done),
+            "遅延" | "遅れ" | "delayed" => Some(Progress::Delayed),
+            _ => None,
+        }
+    }
 }
 
 /// One row group of the summary sheet: a project where it is defined, or a
@@ -118,11 +215,61 @@ pub struct ProjectYear {
     /// The department has confirmed the year's entry (確定).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub confirmed: bool,
+    /// 主な取組 (取組内容 for a past year, 取組予定 for a coming one), as on a project card.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub activities: Vec<Activity>,
+    /// 課題とアクション as rows of an issue and its actions.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub actions: Vec<IssueActions>,
+    /// 予算 lines (千円). `budget` is the total as stated; it is checked against
+    /// these lines and never replaced by their sum.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub budget_lines: Vec<BudgetLine>,
+}
+
+/// One 主な取組 bullet: a title and what was (or will be) done, with its footnote.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Activity {
+    pub title: String,
+    pub text: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub footnote: Option<String>,
+}
+
+/// One row of 課題とアクション.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IssueActions {
+    pub issue: String,
+    pub actions: Vec<String>,
+}
+
+/// One 予算 line: an item and its amount in 千円.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BudgetLine {
+    pub item: String,
+    pub amount: i64,
+}
+
+/// A stated budget total that is not the sum of its lines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BudgetMismatch {
+    pub stated: i64,
+    pub sum: i64,
 }
 
 impl ProjectYear {
     pub fn is_empty(&self) -> bool {
         self == &ProjectYear::default()
+    }
+
+    /// The stated total against the sum of the budget lines, when they differ.
+    pub fn budget_mismatch(&self) -> Option<BudgetMismatch> {
+        if self.budget_lines.is_empty() {
+            return None;
+        }
+        let sum = self.budget_lines.iter().map(|l| l.amount).sum();
+        let stated = self.budget?;
+        (stated != sum).then_some(BudgetMismatch { stated, sum })
     }
 }
 
@@ -374,6 +521,31 @@ impl Plan {
                 }
             }
         }
+        for (i, r) in self.schedule.iter().enumerate() {
+            let at = format!("工程表 row {}", i + 1);
+            match self.area(&r.area) {
+                None => out.push(PlanProblem {
+                    entry: None,
+                    message: format!("{at}: 分野 {} is not in the plan", r.area),
+                }),
+                Some(a) => {
+                    if let Some(item) = &r.item {
+                        if !a.items.iter().any(|it| &it.code == item) {
+                            out.push(PlanProblem {
+                                entry: None,
+                                message: format!("{at}: 項目 {item} is not in 分野 {}", r.area),
+                            });
+                        }
+                    }
+                }
+            }
+            if r.end < r.start || (r.milestone && r.end != r.start) {
+                out.push(PlanProblem {
+                    entry: None,
+                    message: format!("{at}: {} runs from {} to {}", r.label, r.start.short(), r.end.short()),
+                });
+            }
+        }
         let mut kpi_nos = BTreeSet::new();
         for k in &self.kpis {
             if !kpi_nos.insert(k.no) {
@@ -417,7 +589,12 @@ impl Plan {
                 let k = format!("{k}.item[{}]", it.code);
                 put(format!("{k}.order"), Some(j.to_string()));
                 put(format!("{k}.name"), it.name.clone());
+                put(format!("{k}.situation"), it.situation.clone());
+                put(format!("{k}.progress"), it.progress.clone());
             }
+        }
+        for (i, r) in self.schedule.iter().enumerate() {
+            put(format!("schedule[{i}]"), serde_json::to_string(r).ok());
         }
         for k in &self.kpis {
             let p = format!("kpi[{}]", k.no);
@@ -458,6 +635,9 @@ impl Plan {
                         put(format!("{k}.issues"), d.issues.clone());
                         put(format!("{k}.reason"), d.reason.clone());
                         put(format!("{k}.confirmed"), Some("true".to_string()).filter(|_| d.confirmed));
+                        put(format!("{k}.activities"), list_json(&d.activities));
+                        put(format!("{k}.actions"), list_json(&d.actions));
+                        put(format!("{k}.budget_lines"), list_json(&d.budget_lines));
                     }
                 }
                 Entry::Relisting(r) => {
@@ -501,6 +681,15 @@ impl Plan {
 /// `令和5年度関連事業 取組一覧`
 pub fn default_report_title(year: FiscalYear) -> String {
     format!("{}関連事業 取組一覧", year.long())
+}
+
+/// A card list as one field: JSON, or nothing when empty.
+fn list_json<T: Serialize>(list: &[T]) -> Option<String> {
+    if list.is_empty() {
+        None
+    } else {
+        serde_json::to_string(list).ok()
+    }
 }
 
 fn owners_text(owners: &[Owner]) -> String {

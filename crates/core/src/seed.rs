@@ -8,11 +8,15 @@ use serde::Deserialize;
 
 use crate::eval::{Direction, Evaluation};
 use crate::fy::{AsOf, FiscalYear};
-use crate::model::{Actual, Area, Entry, Item, Kpi, KpiRef, ListingTexts, Owner, Plan, Project, ProjectYear, Relisting};
+use crate::model::{
+    Activity, Actor, Actual, Area, BudgetLine, Entry, IssueActions, Item, Kpi, KpiRef, ListingTexts, Owner, Plan, Progress, Project, ProjectYear, Relisting, ScheduleRow,
+};
 use crate::value::KpiValue;
 
 pub const FUKUSHIMA_JSON: &str = include_str!("../../../seeds/fukushima-r5.json");
 pub const TOKUSHIMA_JSON: &str = include_str!("../../../seeds/tokushima-kpis.json");
+pub const OKAYAMA_JSON: &str = include_str!("../../../seeds/okayama-schedule.json");
+pub const FUKUOKA_JSON: &str = include_str!("../../../seeds/fukuoka-progress.json");
 
 #[derive(Debug, thiserror::Error)]
 pub enum SeedError {
@@ -22,9 +26,10 @@ pub enum SeedError {
     Invalid { name: &'static str, message: String },
 }
 
-/// Both demo plans, Fukushima first.
+/// The demo plans: Fukushima (取組一覧), Tokushima (project card), Okayama (工程表),
+/// Fukuoka (progress report), in that order.
 pub fn demo_plans() -> Result<Vec<Plan>, SeedError> {
-    Ok(vec![fukushima_plan()?, tokushima_plan()?])
+    Ok(vec![fukushima_plan()?, tokushima_plan()?, okayama_plan()?, fukuoka_plan()?])
 }
 
 // --- Fukushima: the 取組一覧 transcription -------------------------------------
@@ -236,12 +241,14 @@ pub fn fukushima_plan() -> Result<Plan, SeedError> {
                     .map(|i| Item {
                         code: i.code,
                         name: i.name,
+                        ..Default::default()
                     })
                     .collect(),
             })
             .collect(),
         kpis,
         entries,
+        schedule: Vec::new(),
     })
 }
 
@@ -259,6 +266,7 @@ struct TkFile {
     indicators: Vec<TkIndicator>,
     issues_and_actions: Vec<TkIssue>,
     activities_2023: Vec<TkActivity>,
+    plans_2024: Vec<TkActivity>,
     budget: BTreeMap<i32, TkBudget>,
 }
 
@@ -281,7 +289,6 @@ struct TkYear {
 
 #[derive(Deserialize)]
 struct TkIssue {
-    no: u32,
     issue: String,
     actions: Vec<String>,
 }
@@ -296,6 +303,13 @@ struct TkActivity {
 #[derive(Deserialize)]
 struct TkBudget {
     total_thousand_yen: i64,
+    items: Vec<TkBudgetLine>,
+}
+
+#[derive(Deserialize)]
+struct TkBudgetLine {
+    item: String,
+    amount_thousand_yen: i64,
 }
 
 /// The title under which the Tokushima card is kept.
@@ -367,26 +381,20 @@ pub fn tokushima_plan() -> Result<Plan, SeedError> {
             footnotes: ind.footnotes.clone(),
         });
     }
+    let activities = |list: &[TkActivity]| -> Vec<Activity> {
+        list.iter()
+            .map(|a| Activity {
+                title: a.title.clone(),
+                text: a.text.clone(),
+                footnote: a.footnote.clone(),
+            })
+            .collect()
+    };
+    // The 取組状況 of the summary sheet and the app: the card's 主な取組 as text.
     let narrative = f
         .activities_2023
         .iter()
-        .map(|a| match &a.footnote {
-            Some(n) => format!("・{}:{}\n{}", a.title, a.text, n),
-            None => format!("・{}:{}", a.title, a.text),
-        })
-        .collect::<Vec<_>>()
-        .join("\n");
-    let issues = f
-        .issues_and_actions
-        .iter()
-        .map(|i| {
-            format!(
-                "課題{}:{}\n{}",
-                i.no,
-                i.issue,
-                i.actions.iter().map(|a| format!("→{a}")).collect::<Vec<_>>().join("\n")
-            )
-        })
+        .map(|a| format!("・{}:{}", a.title, a.text))
         .collect::<Vec<_>>()
         .join("\n");
     let mut years = BTreeMap::new();
@@ -395,13 +403,30 @@ pub fn tokushima_plan() -> Result<Plan, SeedError> {
             FiscalYear(*y),
             ProjectYear {
                 budget: Some(b.total_thousand_yen),
+                budget_lines: b
+                    .items
+                    .iter()
+                    .map(|l| BudgetLine {
+                        item: l.item.clone(),
+                        amount: l.amount_thousand_yen,
+                    })
+                    .collect(),
                 ..Default::default()
             },
         );
     }
     let ry = years.entry(report_year).or_default();
     ry.narrative = Some(narrative);
-    ry.issues = Some(issues);
+    ry.activities = activities(&f.activities_2023);
+    ry.actions = f
+        .issues_and_actions
+        .iter()
+        .map(|i| IssueActions {
+            issue: i.issue.clone(),
+            actions: i.actions.clone(),
+        })
+        .collect();
+    years.entry(FiscalYear(report_year.0 + 1)).or_default().activities = activities(&f.plans_2024);
     let area_name = f.positioning.get("基本目標(分野)").cloned();
     let item_name = f.positioning.get("重点戦略").cloned();
     let kgi = f.indicators.iter().find(|i| i.kind == "KGI").map(|k| format!("【KGI】{}", k.name));
@@ -421,6 +446,7 @@ pub fn tokushima_plan() -> Result<Plan, SeedError> {
             items: vec![Item {
                 code: "重点戦略".into(),
                 name: item_name,
+                ..Default::default()
             }],
         }],
         entries: vec![Entry::Project(Project {
@@ -441,7 +467,219 @@ pub fn tokushima_plan() -> Result<Plan, SeedError> {
             years,
         })],
         kpis,
+        schedule: Vec::new(),
     })
+}
+
+// --- Okayama: the 工程表 of the DX推進指針 ------------------------------------------
+
+#[derive(Deserialize)]
+struct OkFile {
+    organization: String,
+    title: String,
+    fiscal_years: Vec<i32>,
+    report_year: i32,
+    areas: Vec<OkArea>,
+}
+
+#[derive(Deserialize)]
+struct OkArea {
+    code: String,
+    name: String,
+    items: Vec<OkItem>,
+}
+
+#[derive(Deserialize)]
+struct OkItem {
+    code: String,
+    name: String,
+    rows: Vec<OkRow>,
+}
+
+/// `[項目, label, 県|国, first year, last year, milestone, note, progress]`
+#[derive(Deserialize)]
+struct OkRow(String, String, String, i32, i32, bool, Option<String>, Option<String>);
+
+/// The Okayama guideline as a plan of themes and their 工程表 (no projects or KPIs).
+pub fn okayama_plan() -> Result<Plan, SeedError> {
+    const NAME: &str = "seeds/okayama-schedule.json";
+    let f: OkFile = serde_json::from_str(OKAYAMA_JSON).map_err(|source| SeedError::Json { name: NAME, source })?;
+    let invalid = |message: String| SeedError::Invalid { name: NAME, message };
+    let mut schedule = Vec::new();
+    for a in &f.areas {
+        for it in &a.items {
+            for OkRow(group, label, actor, start, end, milestone, note, progress) in &it.rows {
+                schedule.push(ScheduleRow {
+                    area: a.code.clone(),
+                    item: Some(it.code.clone()),
+                    group: Some(group.clone()),
+                    label: label.clone(),
+                    actor: Actor::parse(actor).ok_or_else(|| invalid(format!("{label}: 主体 {actor:?} is not 県 or 国")))?,
+                    start: FiscalYear(*start),
+                    end: FiscalYear(*end),
+                    milestone: *milestone,
+                    note: note.clone(),
+                    progress: match progress.as_deref() {
+                        None => None,
+                        Some(p) => Some(Progress::parse(p).ok_or_else(|| invalid(format!("{label}: progress {p:?}")))?),
+                    },
+                });
+            }
+        }
+    }
+    let fiscal_years: Vec<FiscalYear> = f.fiscal_years.iter().map(|y| FiscalYear(*y)).collect();
+    let plan = Plan {
+        organization: f.organization,
+        title: f.title,
+        report_title: None,
+        period: Some((fiscal_years[0], fiscal_years[fiscal_years.len() - 1])),
+        fiscal_years,
+        report_year: FiscalYear(f.report_year),
+        as_of: None,
+        rule: Default::default(),
+        areas: f
+            .areas
+            .iter()
+            .map(|a| Area {
+                code: a.code.clone(),
+                name: Some(a.name.clone()),
+                items: a
+                    .items
+                    .iter()
+                    .map(|i| Item {
+                        code: i.code.clone(),
+                        name: Some(i.name.clone()),
+                        ..Default::default()
+                    })
+                    .collect(),
+            })
+            .collect(),
+        kpis: Vec::new(),
+        entries: Vec::new(),
+        schedule,
+    };
+    check(plan, NAME)
+}
+
+// --- Fukuoka: the progress report (資料５) ------------------------------------------
+
+#[derive(Deserialize)]
+struct FoFile {
+    organization: String,
+    title: String,
+    report_title: String,
+    fiscal_years: Vec<i32>,
+    report_year: i32,
+    kpis: Vec<FoKpi>,
+    areas: Vec<FoArea>,
+}
+
+#[derive(Deserialize)]
+struct FoKpi {
+    no: u32,
+    name: String,
+    unit: Option<String>,
+    baseline: Option<String>,
+    baseline_year: Option<i32>,
+    actuals: Vec<FoActual>,
+}
+
+#[derive(Deserialize)]
+struct FoActual {
+    fy: i32,
+    value: String,
+    as_of: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct FoArea {
+    code: String,
+    name: String,
+    items: Vec<FoItem>,
+}
+
+#[derive(Deserialize)]
+struct FoItem {
+    code: String,
+    name: String,
+    situation: String,
+    progress: Vec<String>,
+}
+
+/// The Fukuoka progress of the current strategy: per item its 現状、課題 and
+/// 取組状況, one figure quoted from a KPI.
+pub fn fukuoka_plan() -> Result<Plan, SeedError> {
+    const NAME: &str = "seeds/fukuoka-progress.json";
+    let f: FoFile = serde_json::from_str(FUKUOKA_JSON).map_err(|source| SeedError::Json { name: NAME, source })?;
+    let invalid = |message: String| SeedError::Invalid { name: NAME, message };
+    let mut kpis = Vec::new();
+    for k in &f.kpis {
+        let mut actuals = BTreeMap::new();
+        for a in &k.actuals {
+            let as_of = a.as_of.as_deref().map(AsOf::parse).transpose().map_err(|e| invalid(e.to_string()))?;
+            let value = KpiValue::new(&a.value).ok_or_else(|| invalid(format!("KPI {}: empty actual", k.no)))?;
+            actuals.insert(FiscalYear(a.fy), Actual { value, as_of });
+        }
+        kpis.push(Kpi {
+            no: k.no,
+            label: None,
+            group: None,
+            name: k.name.clone(),
+            unit: k.unit.clone(),
+            direction: Direction::Up,
+            cumulative: false,
+            baseline: k.baseline.as_deref().and_then(KpiValue::new),
+            baseline_year: k.baseline_year.map(FiscalYear),
+            targets: BTreeMap::new(),
+            actuals,
+            divisions: Vec::new(),
+            footnotes: Vec::new(),
+        });
+    }
+    let fiscal_years: Vec<FiscalYear> = f.fiscal_years.iter().map(|y| FiscalYear(*y)).collect();
+    let plan = Plan {
+        organization: f.organization,
+        title: f.title,
+        report_title: Some(f.report_title),
+        period: Some((fiscal_years[0], fiscal_years[fiscal_years.len() - 1])),
+        fiscal_years,
+        report_year: FiscalYear(f.report_year),
+        as_of: None,
+        rule: Default::default(),
+        areas: f
+            .areas
+            .into_iter()
+            .map(|a| Area {
+                code: a.code,
+                name: Some(a.name),
+                items: a
+                    .items
+                    .into_iter()
+                    .map(|i| Item {
+                        code: i.code,
+                        name: Some(i.name),
+                        situation: Some(i.situation),
+                        progress: Some(i.progress.join("\n")),
+                    })
+                    .collect(),
+            })
+            .collect(),
+        kpis,
+        entries: Vec::new(),
+        schedule: Vec::new(),
+    };
+    check(plan, NAME)
+}
+
+/// A demo plan that fails the plan's own checks is a build mistake: said, not shipped.
+fn check(plan: Plan, name: &'static str) -> Result<Plan, SeedError> {
+    match plan.validate().first() {
+        Some(p) => Err(SeedError::Invalid {
+            name,
+            message: p.message.clone(),
+        }),
+        None => Ok(plan),
+    }
 }
 
 #[cfg(test)]

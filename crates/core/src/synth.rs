@@ -45,6 +45,7 @@ pub fn synthetic_plan(n: usize) -> Plan {
                 .map(|i| Item {
                     code: format!("({})", i + 1),
                     name: Some(format!("項目{}-{}", a + 1, i + 1)),
+                    ..Default::default()
                 })
                 .collect(),
         })
@@ -171,6 +172,7 @@ pub fn synthetic_plan(n: usize) -> Plan {
         areas,
         kpis,
         entries,
+        schedule: Vec::new(),
     }
 }
 

@@ -9,7 +9,9 @@ use serde::Serialize;
 use super::{Result, RevisionInfo, Store, StoreError};
 use crate::eval::{Direction, Evaluation};
 use crate::fy::{AsOf, FiscalYear};
-use crate::model::{diff_fields, Actual, Area, Entry, Item, Kpi, KpiRef, Owner, Plan, Project, ProjectYear, Relisting, RelistingYear};
+use crate::model::{
+    diff_fields, Actor, Actual, Area, Entry, Item, Kpi, KpiRef, Owner, Plan, Progress, Project, ProjectYear, Relisting, RelistingYear, ScheduleRow,
+};
 use crate::value::KpiValue;
 
 const CURRENT_PLAN: &str = "current_plan";
@@ -229,13 +231,19 @@ impl Store {
         let mut item_code: HashMap<i64, String> = HashMap::new();
         for (id, area_id, code, name) in query_vec(
             c,
-            "SELECT item.id, item.area_id, item.code, item.name FROM item JOIN area ON area.id = item.area_id WHERE area.plan_id = ?1 ORDER BY item.area_id, item.seq",
+            "SELECT item.id, item.area_id, item.code, item.name, item.situation, item.progress FROM item JOIN area ON area.id = item.area_id WHERE area.plan_id = ?1 ORDER BY item.area_id, item.seq",
             plan_id,
-            |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, String>(2)?, r.get(3)?)),
+            |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, String>(2)?, (r.get(3)?, r.get(4)?, r.get(5)?))),
         )? {
+            let (name, situation, progress) = name;
             item_code.insert(id, code.clone());
             if let Some(i) = area_index.get(&area_id) {
-                areas[*i].items.push(Item { code, name });
+                areas[*i].items.push(Item {
+                    code,
+                    name,
+                    situation,
+                    progress,
+                });
             }
         }
 
@@ -320,9 +328,10 @@ impl Store {
             owners.entry(pid).or_default().push(Owner { department, division });
         }
         let mut proj_years: HashMap<i64, BTreeMap<FiscalYear, ProjectYear>> = HashMap::new();
-        for (pid, fy, ev, (narrative, budget, issues), (reason, confirmed)) in query_vec(
+        for (pid, fy, ev, (narrative, budget, issues), (reason, confirmed), lists) in query_vec(
             c,
-            "SELECT project_year.project_id, fy, evaluation, narrative, budget, issues, reason, confirmed FROM project_year JOIN project ON project.id = project_year.project_id WHERE project.plan_id = ?1",
+            "SELECT project_year.project_id, fy, evaluation, narrative, budget, issues, reason, confirmed, activities, actions, budget_lines
+             FROM project_year JOIN project ON project.id = project_year.project_id WHERE project.plan_id = ?1",
             plan_id,
             |r| {
                 Ok((
@@ -331,10 +340,16 @@ impl Store {
                     r.get::<_, Option<String>>(2)?,
                     (r.get(3)?, r.get(4)?, r.get(5)?),
                     (r.get(6)?, r.get::<_, bool>(7)?),
+                    (
+                        r.get::<_, Option<String>>(8)?,
+                        r.get::<_, Option<String>>(9)?,
+                        r.get::<_, Option<String>>(10)?,
+                    ),
                 ))
             },
         )? {
             let evaluation = ev.and_then(|e| Evaluation::parse(&e).ok());
+            let (activities, actions, budget_lines) = lists;
             let year = ProjectYear {
                 evaluation,
                 narrative,
@@ -342,6 +357,9 @@ impl Store {
                 issues,
                 reason,
                 confirmed,
+                activities: json_list(activities.as_deref(), "activities")?,
+                actions: json_list(actions.as_deref(), "actions")?,
+                budget_lines: json_list(budget_lines.as_deref(), "budget_lines")?,
             };
             proj_years.entry(pid).or_default().insert(FiscalYear(fy), year);
         }
@@ -421,6 +439,33 @@ impl Store {
             ));
         }
         seq_entries.sort_by_key(|(s, _)| *s);
+        let schedule = query_vec(
+            c,
+            "SELECT area_id, item_id, grp, label, actor, start_fy, end_fy, milestone, note, progress FROM schedule_row WHERE plan_id = ?1 ORDER BY seq",
+            plan_id,
+            |r| {
+                Ok(ScheduleRow {
+                    area: area_code.get(&r.get::<_, i64>(0)?).cloned().unwrap_or_default(),
+                    item: r.get::<_, Option<i64>>(1)?.and_then(|i| item_code.get(&i).cloned()),
+                    group: r.get(2)?,
+                    label: r.get(3)?,
+                    actor: if r.get::<_, String>(4)? == "nation" {
+                        Actor::Nation
+                    } else {
+                        Actor::Prefecture
+                    },
+                    start: FiscalYear(r.get(5)?),
+                    end: FiscalYear(r.get(6)?),
+                    milestone: r.get(7)?,
+                    note: r.get(8)?,
+                    progress: match r.get::<_, Option<String>>(9)?.as_deref() {
+                        Some("done") => Some(Progress::Done),
+                        Some("delayed") => Some(Progress::Delayed),
+                        _ => None,
+                    },
+                })
+            },
+        )?;
         Ok(Plan {
             organization,
             title,
@@ -433,8 +478,21 @@ impl Store {
             areas,
             kpis,
             entries: seq_entries.into_iter().map(|(_, e)| e).collect(),
+            schedule,
         })
     }
+}
+
+/// A card list column: JSON, NULL for the empty list.
+fn json_list<T: serde::de::DeserializeOwned>(text: Option<&str>, column: &str) -> Result<Vec<T>> {
+    text.map_or(Ok(Vec::new()), |t| {
+        serde_json::from_str(t).map_err(|e| StoreError::InvalidPlan(format!("project_year.{column} is not readable: {e}")))
+    })
+}
+
+/// A card list as its column value.
+fn list_column<T: serde::Serialize>(list: &[T]) -> Option<String> {
+    (!list.is_empty()).then(|| serde_json::to_string(list).unwrap_or_default())
 }
 
 fn split_lines(s: &str) -> Vec<String> {
@@ -452,6 +510,7 @@ fn query_vec<T>(c: &rusqlite::Connection, sql: &str, id: i64, f: impl FnMut(&rus
 }
 
 fn clear_plan(tx: &Transaction<'_>, id: i64) -> Result<()> {
+    tx.execute("DELETE FROM schedule_row WHERE plan_id = ?1", [id])?;
     tx.execute("DELETE FROM relisting WHERE plan_id = ?1", [id])?;
     tx.execute("DELETE FROM project WHERE plan_id = ?1", [id])?;
     tx.execute("DELETE FROM kpi WHERE plan_id = ?1", [id])?;
@@ -501,13 +560,14 @@ fn write_plan_body(tx: &Transaction<'_>, plan_id: i64, p: &Plan) -> Result<()> {
     let mut item_ids: HashMap<(&str, &str), i64> = HashMap::new();
     {
         let mut ins_area = tx.prepare_cached("INSERT INTO area (plan_id, seq, code, name) VALUES (?1, ?2, ?3, ?4)")?;
-        let mut ins_item = tx.prepare_cached("INSERT INTO item (area_id, seq, code, name) VALUES (?1, ?2, ?3, ?4)")?;
+        let mut ins_item =
+            tx.prepare_cached("INSERT INTO item (area_id, seq, code, name, situation, progress) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?;
         for (i, a) in p.areas.iter().enumerate() {
             ins_area.execute(params![plan_id, i as i64, a.code, a.name])?;
             let aid = tx.last_insert_rowid();
             area_ids.insert(&a.code, aid);
             for (j, it) in a.items.iter().enumerate() {
-                ins_item.execute(params![aid, j as i64, it.code, it.name])?;
+                ins_item.execute(params![aid, j as i64, it.code, it.name, it.situation, it.progress])?;
                 item_ids.insert((&a.code, &it.code), tx.last_insert_rowid());
             }
         }
@@ -550,7 +610,8 @@ fn write_plan_body(tx: &Transaction<'_>, plan_id: i64, p: &Plan) -> Result<()> {
     )?;
     let mut ins_o = tx.prepare_cached("INSERT INTO project_owner (project_id, seq, department, division) VALUES (?1, ?2, ?3, ?4)")?;
     let mut ins_py = tx.prepare_cached(
-        "INSERT INTO project_year (project_id, fy, evaluation, narrative, budget, issues, reason, confirmed) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        "INSERT INTO project_year (project_id, fy, evaluation, narrative, budget, issues, reason, confirmed, activities, actions, budget_lines)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
     )?;
     let mut ins_r = tx.prepare_cached(
         "INSERT INTO relisting (plan_id, seq, project_id, area_id, item_id, summary, goal) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -596,7 +657,10 @@ fn write_plan_body(tx: &Transaction<'_>, plan_id: i64, p: &Plan) -> Result<()> {
                             d.budget,
                             d.issues,
                             d.reason,
-                            d.confirmed
+                            d.confirmed,
+                            list_column(&d.activities),
+                            list_column(&d.actions),
+                            list_column(&d.budget_lines),
                         ])?;
                     }
                 }
@@ -622,6 +686,44 @@ fn write_plan_body(tx: &Transaction<'_>, plan_id: i64, p: &Plan) -> Result<()> {
                 .ok_or_else(|| missing(format!("KPI番号 {} is not defined", k.no)))?;
             ins_k.execute(params![pid, rid, i as i64, kid, k.relisted])?;
         }
+    }
+    let mut ins_s = tx.prepare_cached(
+        "INSERT INTO schedule_row (plan_id, seq, area_id, item_id, grp, label, actor, start_fy, end_fy, milestone, note, progress)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+    )?;
+    for (seq, r) in p.schedule.iter().enumerate() {
+        let at = format!("工程表 row {}", seq + 1);
+        let area_id = *area_ids
+            .get(r.area.as_str())
+            .ok_or_else(|| missing(format!("{at}: 分野 {} is not in the plan", r.area)))?;
+        let item_id = match &r.item {
+            Some(it) => Some(
+                *item_ids
+                    .get(&(r.area.as_str(), it.as_str()))
+                    .ok_or_else(|| missing(format!("{at}: 項目 {it} is not in 分野 {}", r.area)))?,
+            ),
+            None => None,
+        };
+        ins_s.execute(params![
+            plan_id,
+            seq as i64,
+            area_id,
+            item_id,
+            r.group,
+            r.label,
+            match r.actor {
+                Actor::Prefecture => "prefecture",
+                Actor::Nation => "nation",
+            },
+            r.start.0,
+            r.end.0,
+            r.milestone,
+            r.note,
+            r.progress.map(|p| match p {
+                Progress::Done => "done",
+                Progress::Delayed => "delayed",
+            }),
+        ])?;
     }
     Ok(())
 }
@@ -679,7 +781,7 @@ mod tests {
             assert_eq!(back.fields(), plan.fields());
             assert_eq!(back, plan);
         }
-        assert_eq!(store.plans().unwrap().len(), 2);
+        assert_eq!(store.plans().unwrap().len(), 4);
     }
 
     #[test]

@@ -188,6 +188,33 @@ CREATE INDEX conflict_path ON conflict(plan_id, path);
 ALTER TABLE project_year ADD COLUMN reason TEXT;
 ALTER TABLE project_year ADD COLUMN confirmed INTEGER NOT NULL DEFAULT 0 CHECK (confirmed IN (0, 1));
 "#,
+    // 4: the other seed reports. Project cards: 主な取組, 課題とアクション and 予算 lines per
+    // project and year (JSON lists, read and written as one unit); the progress report's
+    // 現状・課題 and 取組状況 per item; the 工程表.
+    r#"
+ALTER TABLE project_year ADD COLUMN activities TEXT;
+ALTER TABLE project_year ADD COLUMN actions TEXT;
+ALTER TABLE project_year ADD COLUMN budget_lines TEXT;
+ALTER TABLE item ADD COLUMN situation TEXT;
+ALTER TABLE item ADD COLUMN progress TEXT;
+CREATE TABLE schedule_row (
+    plan_id   INTEGER NOT NULL REFERENCES plan(id) ON DELETE CASCADE,
+    seq       INTEGER NOT NULL,
+    area_id   INTEGER NOT NULL REFERENCES area(id),
+    item_id   INTEGER REFERENCES item(id),
+    grp       TEXT,
+    label     TEXT NOT NULL,
+    actor     TEXT NOT NULL CHECK (actor IN ('prefecture', 'nation')),
+    start_fy  INTEGER NOT NULL,
+    end_fy    INTEGER NOT NULL CHECK (end_fy >= start_fy),
+    milestone INTEGER NOT NULL CHECK (milestone IN (0, 1)),
+    note      TEXT,
+    progress  TEXT CHECK (progress IN ('done', 'delayed')),
+    PRIMARY KEY (plan_id, seq)
+) WITHOUT ROWID;
+CREATE INDEX schedule_row_area ON schedule_row(area_id);
+CREATE INDEX schedule_row_item ON schedule_row(item_id);
+"#,
 ];
 
 /// The schema version this build writes.

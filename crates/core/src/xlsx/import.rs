@@ -671,6 +671,7 @@ impl<'a> SummaryReader<'a> {
             areas,
             kpis,
             entries: plan_entries,
+            schedule: Vec::new(),
         };
         Ok(WorkbookPlan {
             plan,
@@ -988,6 +989,7 @@ impl SummaryReader<'_> {
                     None => a.items.push(Item {
                         code: code.clone(),
                         name: item_name,
+                        ..Default::default()
                     }),
                 }
             }
@@ -1167,6 +1169,7 @@ fn read_plan_sheet(g: &Grid, plan: &mut Plan, problems: &mut Vec<Problem>) {
                 a.items.push(Item {
                     code: item,
                     name: g.get(row, 3).text(),
+                    ..Default::default()
                 });
             }
         }
