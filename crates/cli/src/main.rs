@@ -145,6 +145,27 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         font: Option<PathBuf>,
     },
+    /// Write project cards (主な指標及び工程): KGI, CSF and KPI tables, 課題とアクション, 取組内容, 予算.
+    /// .xlsx (one sheet per project) or .pdf (with the KPI charts beside their tables), A4 portrait.
+    Card {
+        file: PathBuf,
+        /// Only this project (事業番号); repeat for several. Default: every project, in plan order.
+        #[arg(long = "project", value_name = "N")]
+        projects: Vec<String>,
+        /// The year of 取組内容 and 予算: 2023, R5 or 令和5年度 (default: the plan's report year).
+        #[arg(long, value_parser = parse_year)]
+        year: Option<FiscalYear>,
+        /// A Japanese font file for the PDF (default: found on this computer).
+        #[arg(long, value_name = "FILE")]
+        font: Option<PathBuf>,
+    },
+    /// Write the progress report (現戦略の取組状況) as a Word document: per item 現状・課題 and 取組状況.
+    Report {
+        file: PathBuf,
+        /// Figures quoted from KPIs use the latest actual up to this year (default: the report year).
+        #[arg(long, value_parser = parse_year)]
+        year: Option<FiscalYear>,
+    },
     /// Write the chart book PDF for a meeting: cover, KPI charts grouped by area or department, page numbers.
     ChartBook {
         file: PathBuf,
@@ -513,6 +534,14 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             };
             let n = ops::chart_book(&path, plan, &file, &opts, font.as_deref())?;
             println!("{} を書き出しました(KPI {n} 件)", file.display());
+        }
+        Command::Card { file, projects, year, font } => {
+            let n = ops::card(&db(&cli.db)?, plan, &file, &projects, year, font.as_deref())?;
+            println!("{} を書き出しました(事業 {n} 件)", file.display());
+        }
+        Command::Report { file, year } => {
+            let n = ops::report(&db(&cli.db)?, plan, &file, year)?;
+            println!("{} を書き出しました(項目 {n} 件)", file.display());
         }
         Command::Dev(DevCommand::SampleReturns { dir }) => {
             let files = ops::sample_returns(&db(&cli.db)?, plan, &dir)?;

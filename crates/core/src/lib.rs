@@ -2,6 +2,7 @@
 //! import and export, evaluations and summaries. UI-free: the `shinchoku` CLI and
 //! the desktop shell both call the operations in [`ops`].
 
+pub mod card;
 pub mod chart;
 pub mod eval;
 pub mod fields;
@@ -9,6 +10,7 @@ pub mod fy;
 pub mod hostile;
 pub mod model;
 pub mod ops;
+pub mod report;
 pub mod returns;
 pub mod seed;
 pub mod store;

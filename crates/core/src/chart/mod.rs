@@ -11,6 +11,7 @@
 
 pub mod book;
 pub mod font;
+pub mod page;
 
 use std::collections::HashMap;
 
@@ -150,7 +151,7 @@ impl KpiChart {
         });
 
         let mut title = format!("KPI {} {}", kpi.no, kpi.name);
-        if kpi.cumulative {
+        if kpi.cumulative && !kpi.name.contains("累計") {
             title.push_str("(累計)");
         }
         let mut sub: Vec<String> = Vec::new();

@@ -3,9 +3,11 @@
 //! one transaction.
 
 mod app;
+mod reports;
 mod returns;
 
 pub use app::*;
+pub use reports::*;
 pub use returns::*;
 
 use std::io::Read;
@@ -419,18 +421,40 @@ pub fn load(db: &Path, plan: Option<&str>) -> Result<Plan> {
 /// Writes the summary workbook of a plan.
 pub fn export(db: &Path, plan: Option<&str>, file: &Path, year: Option<FiscalYear>) -> Result<()> {
     let p = load(db, plan)?;
-    if let Some(y) = year {
-        if !p.all_years().contains(&y) {
-            return Err(Error::BadInput(format!(
-                "{} is not a year of this plan ({})",
-                y.long(),
-                year_list(&p)
-            )));
-        }
-    }
+    check_year(&p, year)?;
     guard_output(db, file, &[])?;
     xlsx::export_summary(&p, year, file)?;
     Ok(())
+}
+
+/// A year asked for that the plan does not have is refused with the years it has.
+fn check_year(p: &Plan, year: Option<FiscalYear>) -> Result<()> {
+    match year {
+        Some(y) if !p.all_years().contains(&y) => Err(Error::BadInput(format!(
+            "{} is not a year of this plan ({})",
+            y.long(),
+            year_list(p)
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// A file named with the extension an output needs, or a clear refusal.
+fn expect_extension(file: &Path, exts: &[&str]) -> Result<String> {
+    let ext = file
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .unwrap_or_default();
+    if exts.contains(&ext.as_str()) {
+        Ok(ext)
+    } else {
+        Err(Error::BadInput(format!(
+            "{}: expected a file name ending in {}",
+            file.display(),
+            exts.iter().map(|e| format!(".{e}")).collect::<Vec<_>>().join(" or ")
+        )))
+    }
 }
 
 fn year_list(p: &Plan) -> String {
