@@ -197,7 +197,8 @@ pub fn progress_report(plan: &Plan, year: FiscalYear) -> Result<Vec<u8>, ReportE
     let situation_label = format!("［現戦略策定時（{}年度）の現状、課題］", full_width(&strategy_year.short()));
     let fonts = || RunFonts::new().east_asia(FONT).ascii(FONT).hi_ansi(FONT);
     let gothic = || RunFonts::new().east_asia(HEADING_FONT).ascii(HEADING_FONT).hi_ansi(HEADING_FONT);
-    const BULLETS: usize = 1;
+    // docx-rs brings a numbering of its own as number 1.
+    const BULLETS: usize = 2;
     let mut doc = Docx::new()
         .page_size(11906, 16838)
         .page_margin(PageMargin::new().top(1701).bottom(1418).left(1418).right(1418).footer(567))

@@ -122,26 +122,33 @@ fn write_card(ws: &mut Worksheet, c: &Card, f: &Formats) -> Result<(), XlsxError
         ws.merge_range(row, 1, row, split, "課題", &f.head)?;
         ws.merge_range(row, split + 1, row, last, "アクション", &f.head)?;
         row += 1;
+        // Full-width characters per line of a merged range of year columns.
+        let per_line = |cols: u16| YEAR_WIDTH * f64::from(cols) / 2.0;
+        let lines = |text: &str, cols: u16| (text.chars().count() as f64 / per_line(cols)).ceil().max(1.0);
+        let left = f.cell.clone().set_align(FormatAlign::Left);
         for (i, a) in c.actions.iter().enumerate() {
-            let n = a.actions.len().max(1) as u32;
-            let first = row;
-            for (j, act) in a.actions.iter().enumerate() {
-                ws.merge_range(row, split + 1, row, last, act, &f.cell.clone().set_align(FormatAlign::Left))?;
-                ws.set_row_height(row, 15.0 * (act.chars().count() as f64 / 24.0).ceil().max(2.0))?;
-                let _ = j;
-                row += 1;
+            let actions: Vec<&str> = if a.actions.is_empty() { vec![""] } else { a.actions.iter().map(String::as_str).collect() };
+            let n = actions.len() as u32;
+            let mut heights: Vec<f64> = actions.iter().map(|t| 14.0 * lines(t, last - split) + 4.0).collect();
+            // The issue spans the rows of its actions; the last row takes what it still needs.
+            let issue_h = 14.0 * lines(&a.issue, split) + 4.0;
+            let sum: f64 = heights.iter().sum();
+            if issue_h > sum {
+                *heights.last_mut().expect("at least one row") += issue_h - sum;
             }
-            if a.actions.is_empty() {
-                ws.merge_range(row, split + 1, row, last, "", &f.cell)?;
+            let first = row;
+            for (act, h) in actions.iter().zip(&heights) {
+                ws.merge_range(row, split + 1, row, last, act, &left)?;
+                ws.set_row_height(row, *h)?;
                 row += 1;
             }
             let num = (i + 1).to_string();
             if n > 1 {
                 ws.merge_range(first, 0, first + n - 1, 0, &num, &f.label)?;
-                ws.merge_range(first, 1, first + n - 1, split, &a.issue, &f.cell.clone().set_align(FormatAlign::Left))?;
+                ws.merge_range(first, 1, first + n - 1, split, &a.issue, &left)?;
             } else {
                 ws.write_with_format(first, 0, num.as_str(), &f.label)?;
-                ws.merge_range(first, 1, first, split, &a.issue, &f.cell.clone().set_align(FormatAlign::Left))?;
+                ws.merge_range(first, 1, first, split, &a.issue, &left)?;
             }
         }
     }
