@@ -167,7 +167,10 @@ pub fn chart_book(plan: &Plan, font: &ChartFont, opts: &BookOptions) -> Result<V
             pages.push((g.heading.clone(), chunk.to_vec()));
         }
     }
-    let total = pages.len() + 1;
+    // The 工程表 after the charts, on the book's paper turned landscape.
+    let (long, short) = if pw > ph { (pw, ph) } else { (ph, pw) };
+    let mut schedule = super::schedule::schedule_pages(plan, (long, short));
+    let total = pages.len() + 1 + schedule.len();
     let derived = super::derived_divisions(plan);
     let mut doc = Document::new();
     let settings = || PageSettings::from_wh(pw, ph).ok_or_else(|| ChartError::Draw("page size".into()));
@@ -190,6 +193,9 @@ pub fn chart_book(plan: &Plan, font: &ChartFont, opts: &BookOptions) -> Result<V
             GroupBy::Department => "部局別",
         };
         line(&mut s, ph * 0.30 + 134.0, 13.0, &format!("指標 {} 件({by})", plan.kpis.len()));
+        if !plan.schedule.is_empty() {
+            line(&mut s, ph * 0.30 + 156.0, 13.0, &format!("工程表 {} 件の取組", plan.schedule.len()));
+        }
         line(&mut s, ph - 60.0, 11.0, &format!("作成: {}", opts.created));
         s.finish();
         page.finish();
@@ -230,6 +236,13 @@ pub fn chart_book(plan: &Plan, font: &ChartFont, opts: &BookOptions) -> Result<V
         );
         s.finish();
         page.finish();
+    }
+    let drawing = super::page::Drawing::new(font);
+    let first = pages.len() + 2;
+    for (i, p) in schedule.iter_mut().enumerate() {
+        let (w, h) = (p.width, p.height);
+        p.text(w / 2.0, h - 20.0, &format!("- {} / {total} -", first + i), super::page::Style::new(10.0).anchor("middle"));
+        drawing.add(&mut doc, p, first + i)?;
     }
     doc.finish().map_err(|e| ChartError::Draw(format!("{e:?}")))
 }

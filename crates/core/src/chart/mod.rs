@@ -12,6 +12,7 @@
 pub mod book;
 pub mod font;
 pub mod page;
+pub mod schedule;
 
 use std::collections::HashMap;
 

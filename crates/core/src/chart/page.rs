@@ -157,28 +157,39 @@ impl Page {
     }
 }
 
-/// The pages as PDF bytes, the font embedded, text and charts as vectors.
-pub fn pdf(pages: &[Page], font: &ChartFont) -> Result<Vec<u8>, ChartError> {
-    let mut opts = usvg::Options {
-        font_family: font.family.clone(),
-        ..Default::default()
-    };
-    opts.fontdb_mut().load_font_data(font.bytes.to_vec());
-    let opts = Arc::new(opts);
-    let mut doc = Document::new();
-    for (n, p) in pages.iter().enumerate() {
+/// The options pages are drawn with: the font loaded for usvg.
+pub struct Drawing {
+    opts: Arc<usvg::Options<'static>>,
+    family: String,
+}
+
+impl Drawing {
+    pub fn new(font: &ChartFont) -> Self {
+        let mut opts = usvg::Options {
+            font_family: font.family.clone(),
+            ..Default::default()
+        };
+        opts.fontdb_mut().load_font_data(font.bytes.to_vec());
+        Drawing {
+            opts: Arc::new(opts),
+            family: font.family.clone(),
+        }
+    }
+
+    /// Adds one page to a document.
+    pub fn add(&self, doc: &mut Document, p: &Page, n: usize) -> Result<(), ChartError> {
         let settings = PageSettings::from_wh(p.width, p.height).ok_or_else(|| ChartError::Draw("page size".into()))?;
         let mut page = doc.start_page_with(settings);
         let mut s = page.surface();
-        let tree = usvg::Tree::from_str(&p.svg(&font.family), &opts).map_err(|e| ChartError::Draw(format!("page {}: {e}", n + 1)))?;
+        let tree = usvg::Tree::from_str(&p.svg(&self.family), &self.opts).map_err(|e| ChartError::Draw(format!("page {n}: {e}")))?;
         s.draw_svg(
             &tree,
             Size::from_wh(p.width, p.height).ok_or_else(|| ChartError::Draw("page size".into()))?,
             SvgSettings::default(),
         )
-        .ok_or_else(|| ChartError::Draw(format!("page {} could not be drawn", n + 1)))?;
+        .ok_or_else(|| ChartError::Draw(format!("page {n} could not be drawn")))?;
         for (svg, x, y, w) in &p.charts {
-            let tree = usvg::Tree::from_str(svg, &opts).map_err(|e| ChartError::Draw(e.to_string()))?;
+            let tree = usvg::Tree::from_str(svg, &self.opts).map_err(|e| ChartError::Draw(e.to_string()))?;
             let h = w * super::HEIGHT_PX as f32 / super::WIDTH_PX as f32;
             s.push_transform(&Transform::from_translate(*x, *y));
             s.draw_svg(
@@ -186,11 +197,21 @@ pub fn pdf(pages: &[Page], font: &ChartFont) -> Result<Vec<u8>, ChartError> {
                 Size::from_wh(*w, h).ok_or_else(|| ChartError::Draw("chart size".into()))?,
                 SvgSettings::default(),
             )
-            .ok_or_else(|| ChartError::Draw(format!("a chart on page {} could not be drawn", n + 1)))?;
+            .ok_or_else(|| ChartError::Draw(format!("a chart on page {n} could not be drawn")))?;
             s.pop();
         }
         s.finish();
         page.finish();
+        Ok(())
+    }
+}
+
+/// The pages as PDF bytes, the font embedded, text and charts as vectors.
+pub fn pdf(pages: &[Page], font: &ChartFont) -> Result<Vec<u8>, ChartError> {
+    let drawing = Drawing::new(font);
+    let mut doc = Document::new();
+    for (n, p) in pages.iter().enumerate() {
+        drawing.add(&mut doc, p, n + 1)?;
     }
     doc.finish().map_err(|e| ChartError::Draw(format!("{e:?}")))
 }

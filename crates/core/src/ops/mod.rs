@@ -358,6 +358,31 @@ pub fn inherit_missing(plan: &mut Plan, old: &Plan, coverage: Coverage) {
             p.years.retain(|_, d| !d.is_empty());
         }
     }
+    if !coverage.schedule {
+        plan.schedule = old.schedule.clone();
+    }
+    // What no sheet carries: the card lists and the progress report's texts.
+    let old_projects: std::collections::HashMap<&str, &crate::model::Project> = old.projects().map(|p| (p.no.as_str(), p)).collect();
+    for e in &mut plan.entries {
+        let Entry::Project(p) = e else { continue };
+        let Some(o) = old_projects.get(p.no.as_str()) else { continue };
+        for (y, d) in &o.years {
+            let mine = p.years.entry(*y).or_default();
+            mine.activities = d.activities.clone();
+            mine.actions = d.actions.clone();
+            mine.budget_lines = d.budget_lines.clone();
+        }
+        p.years.retain(|_, d| !d.is_empty());
+    }
+    for a in &mut plan.areas {
+        let Some(oa) = old.area(&a.code) else { continue };
+        for it in &mut a.items {
+            if let Some(o) = oa.items.iter().find(|i| i.code == it.code) {
+                it.situation = o.situation.clone();
+                it.progress = o.progress.clone();
+            }
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]

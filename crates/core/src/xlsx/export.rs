@@ -56,6 +56,10 @@ pub fn build_workbook(plan: &Plan, year: FiscalYear) -> Result<Workbook, XlsxErr
     write_plan_sheet(ws, plan, &styles)?;
     let ws = wb.add_worksheet();
     write_years_sheet(ws, plan, &styles)?;
+    if !plan.schedule.is_empty() {
+        let ws = wb.add_worksheet();
+        super::schedule::write_schedule_sheet(ws, plan)?;
+    }
     Ok(wb)
 }
 

@@ -15,7 +15,7 @@ use calamine::{Data, Reader};
 
 use super::export::{derived_divisions, PLAN_KEYS, ROW_ACTUAL, ROW_AS_OF, ROW_TARGET, TREND_HEAD, TREND_TAIL, YEARS_HEAD};
 use super::package::{Workbook, MAX_CELLS, MAX_ROWS};
-use super::{CellRef, SHEET_PLAN, SHEET_SUMMARY, SHEET_TREND, SHEET_YEARS};
+use super::{CellRef, SHEET_PLAN, SHEET_SCHEDULE, SHEET_SUMMARY, SHEET_TREND, SHEET_YEARS};
 use crate::eval::{Direction, Evaluation, EvaluationRule};
 use crate::fy::{AsOf, FiscalYear};
 use crate::model::{
@@ -83,6 +83,7 @@ pub struct Coverage {
     pub trend: bool,
     pub plan_info: bool,
     pub years: bool,
+    pub schedule: bool,
 }
 
 /// A plan read from a workbook, with the notes that did not stop it.
@@ -1109,6 +1110,12 @@ fn read_extra_sheets(wb: &mut Workbook, names: &[String], result: &mut WorkbookP
         problems.extend(g.problems.iter().cloned());
         read_years_sheet(&g, &mut result.plan, &mut problems);
         result.coverage.years = true;
+    }
+    if names.iter().any(|n| n == SHEET_SCHEDULE) {
+        let g = load_grid(wb, SHEET_SCHEDULE).map_err(|p| ImportError::Invalid(vec![p]))?;
+        problems.extend(g.problems.iter().cloned());
+        super::schedule::read_schedule_sheet(&g, &mut result.plan, &mut problems);
+        result.coverage.schedule = true;
     }
     let invalid = result.plan.validate();
     problems.extend(invalid.into_iter().map(|p| Problem {

@@ -5,6 +5,7 @@
 pub mod export;
 pub mod import;
 pub(crate) mod package;
+pub mod schedule;
 
 use std::fmt;
 use std::io::Write;
@@ -26,6 +27,8 @@ pub const SHEET_CHARTS: &str = "グラフ";
 pub const SHEET_PLAN: &str = "計画情報";
 /// Per project and year: evaluations and narratives of other years, budget, 課題・アクション.
 pub const SHEET_YEARS: &str = "事業年度データ";
+/// The plan's schedule (工程表): activities over the fiscal years, ★県 / ●国.
+pub const SHEET_SCHEDULE: &str = "工程表";
 
 /// Columns of the summary sheet before the target years (A–M).
 pub mod col {
