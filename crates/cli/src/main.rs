@@ -535,7 +535,12 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             let n = ops::chart_book(&path, plan, &file, &opts, font.as_deref())?;
             println!("{} を書き出しました(KPI {n} 件)", file.display());
         }
-        Command::Card { file, projects, year, font } => {
+        Command::Card {
+            file,
+            projects,
+            year,
+            font,
+        } => {
             let n = ops::card(&db(&cli.db)?, plan, &file, &projects, year, font.as_deref())?;
             println!("{} を書き出しました(事業 {n} 件)", file.display());
         }

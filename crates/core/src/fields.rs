@@ -425,7 +425,9 @@ fn set_entry_field(e: &mut Entry, rest: &[(&str, Option<&str>)], value: Option<&
 
 /// A card list field (JSON); nothing is the empty list.
 fn parse_list<T: serde::de::DeserializeOwned>(value: Option<&str>) -> Result<Vec<T>, String> {
-    value.map_or(Ok(Vec::new()), |v| serde_json::from_str(v).map_err(|e| format!("not a list of this kind: {e}")))
+    value.map_or(Ok(Vec::new()), |v| {
+        serde_json::from_str(v).map_err(|e| format!("not a list of this kind: {e}"))
+    })
 }
 
 fn parse_order(value: Option<&str>) -> Result<Option<usize>, String> {

@@ -107,7 +107,9 @@ fn quote_value(spec: &str, plan: &Plan, year: FiscalYear) -> Result<String, Stri
             .baseline_year
             .map(|y| full_width(&format!("{}年度", y.short())))
             .ok_or_else(|| format!("KPI {no} has no 基準年度")),
-        other => Err(format!("{other:?} is not a quote; use {{kpi:N}}, 基準値, 実績, 実績時点 or 基準年度")),
+        other => Err(format!(
+            "{other:?} is not a quote; use {{kpi:N}}, 基準値, 実績, 実績時点 or 基準年度"
+        )),
     }
 }
 
@@ -229,12 +231,14 @@ pub fn progress_report(plan: &Plan, year: FiscalYear) -> Result<Vec<u8>, ReportE
         )
         .add_abstract_numbering(
             AbstractNumbering::new(BULLETS).add_level(
-                Level::new(0, Start::new(1), NumberFormat::new("bullet"), LevelText::new("○"), LevelJc::new("left")).indent(
-                    Some(630),
-                    Some(SpecialIndentType::Hanging(420)),
-                    None,
-                    None,
-                ),
+                Level::new(
+                    0,
+                    Start::new(1),
+                    NumberFormat::new("bullet"),
+                    LevelText::new("○"),
+                    LevelJc::new("left"),
+                )
+                .indent(Some(630), Some(SpecialIndentType::Hanging(420)), None, None),
             ),
         )
         .add_numbering(Numbering::new(BULLETS, BULLETS))
@@ -271,7 +275,12 @@ pub fn progress_report(plan: &Plan, year: FiscalYear) -> Result<Vec<u8>, ReportE
         if !it.situation.is_empty() {
             doc = doc.add_paragraph(Paragraph::new().add_run(text(&situation_label).bold()).keep_next(true));
             for s in &it.situation {
-                doc = doc.add_paragraph(Paragraph::new().add_run(text(s)).indent(Some(210), Some(SpecialIndentType::FirstLine(210)), None, None));
+                doc = doc.add_paragraph(Paragraph::new().add_run(text(s)).indent(
+                    Some(210),
+                    Some(SpecialIndentType::FirstLine(210)),
+                    None,
+                    None,
+                ));
             }
         }
         if !it.progress.is_empty() {
@@ -338,7 +347,10 @@ mod tests {
             assert!(e.starts_with("１ 県庁行政手続のオンライン化: "), "{e}");
             assert!(e.contains(said), "{text}: {e}");
         }
-        assert!(expand_quotes("{kpi:1}", &p, FiscalYear(2021), "x").unwrap_err().to_string().contains("no 実績値 up to 令和3年度"));
+        assert!(expand_quotes("{kpi:1}", &p, FiscalYear(2021), "x")
+            .unwrap_err()
+            .to_string()
+            .contains("no 実績値 up to 令和3年度"));
     }
 
     #[test]

@@ -9,7 +9,8 @@ use serde::Deserialize;
 use crate::eval::{Direction, Evaluation};
 use crate::fy::{AsOf, FiscalYear};
 use crate::model::{
-    Activity, Actor, Actual, Area, BudgetLine, Entry, IssueActions, Item, Kpi, KpiRef, ListingTexts, Owner, Plan, Progress, Project, ProjectYear, Relisting, ScheduleRow,
+    Activity, Actor, Actual, Area, BudgetLine, Entry, IssueActions, Item, Kpi, KpiRef, ListingTexts, Owner, Plan, Progress, Project,
+    ProjectYear, Relisting, ScheduleRow,
 };
 use crate::value::KpiValue;
 
@@ -616,7 +617,12 @@ pub fn fukuoka_plan() -> Result<Plan, SeedError> {
     for k in &f.kpis {
         let mut actuals = BTreeMap::new();
         for a in &k.actuals {
-            let as_of = a.as_of.as_deref().map(AsOf::parse).transpose().map_err(|e| invalid(e.to_string()))?;
+            let as_of = a
+                .as_of
+                .as_deref()
+                .map(AsOf::parse)
+                .transpose()
+                .map_err(|e| invalid(e.to_string()))?;
             let value = KpiValue::new(&a.value).ok_or_else(|| invalid(format!("KPI {}: empty actual", k.no)))?;
             actuals.insert(FiscalYear(a.fy), Actual { value, as_of });
         }

@@ -106,14 +106,23 @@ fn the_card_workbook_reproduces_every_figure_of_seed_002() {
     let find = |text: &str, from: usize| (from..rows.len()).find(|i| col_a[*i] == text);
     let mut at = 0;
     for ind in f["indicators"].as_array().unwrap() {
-        let (mark, code) = if ind["kind"] == "KGI" { ("◆", "KGI") } else { ("▶", ind["code"].as_str().unwrap()) };
+        let (mark, code) = if ind["kind"] == "KGI" {
+            ("◆", "KGI")
+        } else {
+            ("▶", ind["code"].as_str().unwrap())
+        };
         let heading = format!("{mark} {code} : {}", ind["name"].as_str().unwrap());
         // In the seed's order: each KPI after the previous one.
         let h = find(&heading, at).unwrap_or_else(|| panic!("{heading} not found after row {at}"));
         let divisions: Vec<&str> = ind["division"].as_array().unwrap().iter().map(|d| d.as_str().unwrap()).collect();
         assert_eq!(col_a[h + 1], format!("担当課:{}", divisions.join("、")), "{heading}");
         let header = &rows[h + 2];
-        let labels: Vec<String> = f["fiscal_years"].as_object().unwrap().values().map(|v| v.as_str().unwrap().to_string()).collect();
+        let labels: Vec<String> = f["fiscal_years"]
+            .as_object()
+            .unwrap()
+            .values()
+            .map(|v| v.as_str().unwrap().to_string())
+            .collect();
         assert_eq!(&header[1..=5], &labels[..], "{heading}");
         let (targets, actuals) = expected_cells(ind, &years);
         assert_eq!(col_a[h + 3], "目標");
@@ -159,9 +168,18 @@ fn the_card_workbook_reproduces_every_figure_of_seed_002() {
             assert_eq!(rows[r + 1 + i][5], l["amount_text"].as_str().unwrap());
         }
         let n = b["items"].as_array().unwrap().len();
-        let sum: i64 = b["items"].as_array().unwrap().iter().map(|l| l["amount_thousand_yen"].as_i64().unwrap()).sum();
+        let sum: i64 = b["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l["amount_thousand_yen"].as_i64().unwrap())
+            .sum();
         assert_ne!(sum, b["total_thousand_yen"].as_i64().unwrap(), "the seed's totals do not add up");
-        assert!(col_a[r + 1 + n].contains(&shinchoku_core::card::yen(sum)), "mismatch flagged: {}", col_a[r + 1 + n]);
+        assert!(
+            col_a[r + 1 + n].contains(&shinchoku_core::card::yen(sum)),
+            "mismatch flagged: {}",
+            col_a[r + 1 + n]
+        );
     }
 }
 
@@ -192,13 +210,21 @@ fn the_card_pdf_is_a4_portrait_with_every_figure_and_the_charts() {
             assert!(flat.contains(l["amount_text"].as_str().unwrap()));
         }
     }
-    assert!(flat.contains("※内訳の合計は43,324千円で、総額43,624千円と300千円の差があります"), "mismatch flagged");
+    assert!(
+        flat.contains("※内訳の合計は43,324千円で、総額43,624千円と300千円の差があります"),
+        "mismatch flagged"
+    );
     // A chart beside every KPI with numbers: its own title is on the page.
     let plan = ops::load(&db, Some(TOKUSHIMA)).unwrap();
     let numeric = plan
         .kpis
         .iter()
-        .filter(|k| k.targets.values().chain(k.actuals.values().map(|a| &a.value)).any(|v| v.number().is_some()))
+        .filter(|k| {
+            k.targets
+                .values()
+                .chain(k.actuals.values().map(|a| &a.value))
+                .any(|v| v.number().is_some())
+        })
         .count();
     assert_eq!(numeric, 9);
     let charts = (1..=plan.kpis.len()).filter(|n| flat.contains(&format!("KPI{n}"))).count();
@@ -215,7 +241,12 @@ fn card_refusals_name_what_to_do() {
     let before = std::fs::read(&db).unwrap();
     for (plan, file, projects, said) in [
         (TOKUSHIMA, "card.docx", vec![], "expected a file name ending in .xlsx or .pdf"),
-        (TOKUSHIMA, "card.xlsx", vec!["9".to_string()], "project 9 is not in this plan (projects: 5)"),
+        (
+            TOKUSHIMA,
+            "card.xlsx",
+            vec!["9".to_string()],
+            "project 9 is not in this plan (projects: 5)",
+        ),
         (OKAYAMA, "card.xlsx", vec![], "this plan has no projects"),
     ] {
         let e = ops::card(&db, Some(plan), &dir.path().join(file), &projects, None, None).unwrap_err();
@@ -286,9 +317,14 @@ fn the_progress_report_is_a_word_document_with_quoted_figures() {
     let xml = docx_part(&out, "word/document.xml");
     let seed_bullets = seed::FUKUOKA_JSON.matches("\"○ ").count();
     assert_eq!(xml.matches("<w:numId w:val=\"2\" />").count(), seed_bullets);
-    assert!(!paras.iter().any(|p| p.starts_with('○') && !p.starts_with("○ フル") && !p.starts_with("○ 官民")));
+    assert!(!paras
+        .iter()
+        .any(|p| p.starts_with('○') && !p.starts_with("○ フル") && !p.starts_with("○ 官民")));
     let numbering = docx_part(&out, "word/numbering.xml");
-    assert!(numbering.contains("<w:numFmt w:val=\"bullet\" /><w:lvlText w:val=\"○\" />"), "{numbering}");
+    assert!(
+        numbering.contains("<w:numFmt w:val=\"bullet\" /><w:lvlText w:val=\"○\" />"),
+        "{numbering}"
+    );
     // Page numbers in the footer, a Japanese font, A4.
     let footer = (1..4)
         .filter_map(|i| std::panic::catch_unwind(|| docx_part(&out, &format!("word/footer{i}.xml"))).ok())
@@ -314,7 +350,9 @@ fn the_progress_report_is_a_word_document_with_quoted_figures() {
     assert!(paras.contains(&"申請手続のオンライン化を推進（Ｒ３．６（当初値）:877件→Ｒ６．３:6,210件）".to_string()));
     // …and the year asked for quotes what was known then.
     ops::report(&db, Some(FUKUOKA), &out, Some(FiscalYear(2022))).unwrap();
-    assert!(docx_paragraphs(&out, "word/document.xml").iter().any(|p| p.contains("877件→Ｒ５．３:5,403件")));
+    assert!(docx_paragraphs(&out, "word/document.xml")
+        .iter()
+        .any(|p| p.contains("877件→Ｒ５．３:5,403件")));
 }
 
 #[test]
@@ -324,7 +362,8 @@ fn a_report_with_a_broken_quote_is_refused_with_its_item() {
     let mut store = Store::open(&db).unwrap();
     let id = store.resolve_plan(Some(FUKUOKA)).unwrap();
     let mut plan = store.load_plan(id).unwrap();
-    plan.apply_changes(&[("area[1].item[2].progress".into(), Some("○ 採用者数 {kpi:7}".into()))]).unwrap();
+    plan.apply_changes(&[("area[1].item[2].progress".into(), Some("○ 採用者数 {kpi:7}".into()))])
+        .unwrap();
     store.save_plan(&plan, &Default::default()).unwrap();
     drop(store);
     let out = dir.path().join("r.docx");
@@ -356,16 +395,40 @@ fn the_schedule_sheet_round_trips_through_export_and_import() {
     assert!(wb.sheet_names().contains(&"工程表".to_string()));
     let range = wb.worksheet_range("工程表").unwrap();
     let rows: Vec<Vec<String>> = range.rows().map(|r| r.iter().map(text_of).collect()).collect();
-    assert_eq!(&rows[3][..10], ["分野", "テーマ", "項目", "主体", "種別", "R3年度", "R4年度", "R5年度", "R6年度", "R7年度"]);
+    assert_eq!(
+        &rows[3][..10],
+        [
+            "分野",
+            "テーマ",
+            "項目",
+            "主体",
+            "種別",
+            "R3年度",
+            "R4年度",
+            "R5年度",
+            "R6年度",
+            "R7年度"
+        ]
+    );
     // A milestone is its mark and label in its year; a span its label in its first year.
-    let row_of = |label: &str| rows.iter().position(|r| r.iter().any(|c| c == label)).unwrap_or_else(|| panic!("{label}"));
+    let row_of = |label: &str| {
+        rows.iter()
+            .position(|r| r.iter().any(|c| c == label))
+            .unwrap_or_else(|| panic!("{label}"))
+    };
     let r = row_of("★県証紙の廃止");
     assert_eq!(rows[r][7], "★県証紙の廃止");
-    assert_eq!((rows[r][3].as_str(), rows[r][4].as_str(), rows[r][10].as_str(), rows[r][11].as_str()), ("★県", "時点", "令和5年10月に廃止済", "完了"));
+    assert_eq!(
+        (rows[r][3].as_str(), rows[r][4].as_str(), rows[r][10].as_str(), rows[r][11].as_str()),
+        ("★県", "時点", "令和5年10月に廃止済", "完了")
+    );
     let r = row_of("AI-OCR利用拡大");
     assert_eq!((rows[r][4].as_str(), rows[r][5].as_str()), ("期間", "AI-OCR利用拡大"));
     let merged = wb.merge_cells_by_sheet_name("工程表").unwrap();
-    assert!(merged.iter().any(|m| m.start == (r as u32, 5) && m.end == (r as u32, 9)), "R3–R7 as one merged cell");
+    assert!(
+        merged.iter().any(|m| m.start == (r as u32, 5) && m.end == (r as u32, 9)),
+        "R3–R7 as one merged cell"
+    );
 
     // Into a fresh database: the same schedule, row for row.
     let fresh = dir.path().join("fresh.db");
@@ -399,7 +462,11 @@ fn a_bad_schedule_sheet_is_refused_cell_by_cell_and_changes_nothing() {
     pkg.save(&out);
     let before = std::fs::read(&db).unwrap();
     let e = ops::import(&db, &out, None).unwrap_err();
-    let problems: HashMap<String, String> = e.problems().into_iter().map(|p| (format!("{}!{}", p.sheet, p.cell.unwrap_or_default()), p.message)).collect();
+    let problems: HashMap<String, String> = e
+        .problems()
+        .into_iter()
+        .map(|p| (format!("{}!{}", p.sheet, p.cell.unwrap_or_default()), p.message))
+        .collect();
     let said = |cell: String, what: &str| {
         let m = problems.get(&cell).unwrap_or_else(|| panic!("{cell} not named: {problems:?}"));
         assert!(m.contains(what), "{cell}: {m}");
@@ -443,7 +510,11 @@ fn the_chart_book_carries_the_schedule_pages() {
     let themes: std::collections::BTreeSet<_> = plan.schedule.iter().map(|r| (&r.area, &r.item)).collect();
     assert_eq!(pages, 1 + themes.len());
     assert!(flat.contains(&format!("-{pages}/{pages}-")));
-    let out2 = std::process::Command::new("pdfinfo").args(["-f", "2", "-l", "2"]).arg(&out).output().unwrap();
+    let out2 = std::process::Command::new("pdfinfo")
+        .args(["-f", "2", "-l", "2"])
+        .arg(&out)
+        .output()
+        .unwrap();
     let page2 = String::from_utf8_lossy(&out2.stdout);
     assert!(page2.contains("841.89 x 595.28"), "landscape schedule pages: {page2}");
 }

@@ -133,7 +133,11 @@ pub fn card(plan: &Plan, p: &Project, year: FiscalYear) -> Card {
     for r in &p.kpis {
         let Some(k) = plan.kpi(r.no) else { continue };
         let table = kpi_table(k, &years);
-        let heading = if table.is_kgi { None } else { k.group.as_ref().map(|g| group_heading(g)) };
+        let heading = if table.is_kgi {
+            None
+        } else {
+            k.group.as_ref().map(|g| group_heading(g))
+        };
         match groups.iter_mut().find(|g| g.heading == heading) {
             Some(g) => g.tables.push(table),
             None => groups.push(KpiGroup {
@@ -164,7 +168,11 @@ pub fn card(plan: &Plan, p: &Project, year: FiscalYear) -> Card {
         project_no: p.no.clone(),
         title: format!("{} {}", p.no, p.name.as_deref().unwrap_or("")).trim().to_string(),
         positioning,
-        contents: p.summary.as_deref().map(|s| s.lines().map(str::to_string).collect()).unwrap_or_default(),
+        contents: p
+            .summary
+            .as_deref()
+            .map(|s| s.lines().map(str::to_string).collect())
+            .unwrap_or_default(),
         actuals_note: plan.as_of.map(|a| format!("※実績値は{}時点", a.short())),
         years,
         groups,
@@ -203,7 +211,11 @@ fn kpi_table(k: &Kpi, years: &[FiscalYear]) -> KpiTable {
             span: 1,
         })
         .collect();
-    let chartable = k.targets.values().chain(k.actuals.values().map(|a| &a.value)).any(|v| v.number().is_some());
+    let chartable = k
+        .targets
+        .values()
+        .chain(k.actuals.values().map(|a| &a.value))
+        .any(|v| v.number().is_some());
     KpiTable {
         no: k.no,
         heading: format!("{code} : {}", k.name),
@@ -223,7 +235,10 @@ fn carried_cells(values: Vec<Option<String>>) -> Vec<Cell> {
     let mut i = 0;
     while i < values.len() {
         let Some(v) = &values[i] else {
-            out.push(Cell { text: DASH.into(), span: 1 });
+            out.push(Cell {
+                text: DASH.into(),
+                span: 1,
+            });
             i += 1;
             continue;
         };
@@ -278,7 +293,13 @@ mod tests {
         let r5 = &c.sections[0];
         assert_eq!(r5.heading, "令和5年度における取組内容");
         assert_eq!(r5.budget, Some(43_624));
-        assert_eq!(r5.mismatch, Some(BudgetMismatch { stated: 43_624, sum: 43_324 }));
+        assert_eq!(
+            r5.mismatch,
+            Some(BudgetMismatch {
+                stated: 43_624,
+                sum: 43_324
+            })
+        );
         assert_eq!(c.sections[1].heading, "令和6年度における取組予定");
         assert_eq!(c.actions.len(), 2);
         assert_eq!(yen(181_884), "181,884千円");
@@ -291,5 +312,124 @@ mod tests {
         assert!(e.contains("project 9 is not in this plan (projects: 5)"), "{e}");
         let ok = seed::okayama_plan().unwrap();
         assert!(cards(&ok, &[], FiscalYear(2023)).unwrap_err().contains("no projects"));
+    }
+}
+
+/// The card lists as the 事業年度データ sheet writes them, one text per cell:
+/// readable in Excel and read back exactly.
+pub mod text {
+    use crate::model::{Activity, BudgetLine, IssueActions};
+
+    /// `▶ title` / `・text` / a footnote line, per activity.
+    pub fn activities(list: &[Activity]) -> String {
+        let mut out = Vec::new();
+        for a in list {
+            out.push(format!("▶ {}", a.title));
+            out.push(format!("・{}", a.text));
+            if let Some(f) = &a.footnote {
+                out.push(f.clone());
+            }
+        }
+        out.join("\n")
+    }
+
+    pub fn parse_activities(text: &str) -> Result<Vec<Activity>, String> {
+        let mut out: Vec<Activity> = Vec::new();
+        for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+            if let Some(t) = line.strip_prefix('▶') {
+                out.push(Activity {
+                    title: t.trim().to_string(),
+                    text: String::new(),
+                    footnote: None,
+                });
+                continue;
+            }
+            let Some(a) = out.last_mut() else {
+                return Err(format!("主な取組 start with a line \"▶ title\"; found \"{line}\""));
+            };
+            match line.strip_prefix('・') {
+                Some(t) if a.text.is_empty() => a.text = t.trim().to_string(),
+                _ if a.footnote.is_none() && !a.text.is_empty() => a.footnote = Some(line.to_string()),
+                _ => return Err(format!("\"{line}\": each ▶ title has one ・ line and at most one footnote")),
+            }
+        }
+        Ok(out)
+    }
+
+    /// `課題: issue` / `→ action`, per row.
+    pub fn actions(list: &[IssueActions]) -> String {
+        let mut out = Vec::new();
+        for a in list {
+            out.push(format!("課題: {}", a.issue));
+            out.extend(a.actions.iter().map(|x| format!("→ {x}")));
+        }
+        out.join("\n")
+    }
+
+    pub fn parse_actions(text: &str) -> Result<Vec<IssueActions>, String> {
+        let mut out: Vec<IssueActions> = Vec::new();
+        for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+            if let Some(t) = line.strip_prefix("課題:").or_else(|| line.strip_prefix("課題：")) {
+                out.push(IssueActions {
+                    issue: t.trim().to_string(),
+                    actions: Vec::new(),
+                });
+            } else if let (Some(t), Some(a)) = (line.strip_prefix('→'), out.last_mut()) {
+                a.actions.push(t.trim().to_string());
+            } else {
+                return Err(format!("\"{line}\": expected \"課題: …\" followed by \"→ action\" lines"));
+            }
+        }
+        Ok(out)
+    }
+
+    /// `item: 18,525` (千円), per line.
+    pub fn budget_lines(list: &[BudgetLine]) -> String {
+        list.iter()
+            .map(|l| format!("{}: {}", l.item, super::yen(l.amount).trim_end_matches("千円")))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    pub fn parse_budget_lines(text: &str) -> Result<Vec<BudgetLine>, String> {
+        text.lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(|line| {
+                let (item, amount) = line
+                    .rsplit_once([':', '：'])
+                    .ok_or_else(|| format!("\"{line}\": expected \"item: amount in 千円\""))?;
+                let digits: String = crate::text::normalize_width(amount)
+                    .replace([',', ' '], "")
+                    .trim_end_matches("千円")
+                    .to_string();
+                let amount = digits
+                    .parse::<i64>()
+                    .map_err(|_| format!("\"{line}\": {amount:?} is not a whole number of 千円"))?;
+                Ok(BudgetLine {
+                    item: item.trim().to_string(),
+                    amount,
+                })
+            })
+            .collect()
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+        use crate::seed;
+
+        #[test]
+        fn the_card_lists_read_back_as_written() {
+            let p = seed::tokushima_plan().unwrap();
+            for d in p.projects().flat_map(|p| p.years.values()) {
+                assert_eq!(parse_activities(&activities(&d.activities)).unwrap(), d.activities);
+                assert_eq!(parse_actions(&actions(&d.actions)).unwrap(), d.actions);
+                assert_eq!(parse_budget_lines(&budget_lines(&d.budget_lines)).unwrap(), d.budget_lines);
+            }
+            assert!(parse_budget_lines("RPA: 多い").unwrap_err().contains("is not a whole number"));
+            assert!(parse_actions("→ 先に行動").is_err());
+            assert!(parse_activities("・本文だけ").is_err());
+        }
     }
 }

@@ -135,7 +135,12 @@ fn lay_out(flow: &mut Flow<'_>, c: &Card, charts: &HashMap<u32, String>) {
             let mut yy = y + 22.0;
             p.rect(MARGIN, yy, WIDTH, 15.0, GRAY, Some(RULE));
             p.text(MARGIN + no_w + issue_w / 2.0, yy + 11.0, "課題", BODY.bold().anchor("middle"));
-            p.text(MARGIN + no_w + issue_w + act_w / 2.0, yy + 11.0, "アクション", BODY.bold().anchor("middle"));
+            p.text(
+                MARGIN + no_w + issue_w + act_w / 2.0,
+                yy + 11.0,
+                "アクション",
+                BODY.bold().anchor("middle"),
+            );
             yy += 15.0;
             for (i, a) in c.actions.iter().enumerate() {
                 let issue_h = wrap(&a.issue, issue_w - 8.0, BODY.size).len() as f32 * BODY.size * 1.45 + 8.0;
@@ -174,7 +179,13 @@ fn kpi_block(p: &mut Page, y: f32, c: &Card, t: &KpiTable, chart: Option<&String
     let mark = if t.is_kgi { "◆" } else { "▶" };
     let mut h = p.para(MARGIN, y, table_w, &format!("{mark} {}", t.heading), BODY.bold()) + 2.0;
     if !t.divisions.is_empty() {
-        h += p.para(MARGIN + 8.0, y + h, table_w - 8.0, &format!("担当課:{}", t.divisions.join("、")), SMALL);
+        h += p.para(
+            MARGIN + 8.0,
+            y + h,
+            table_w - 8.0,
+            &format!("担当課:{}", t.divisions.join("、")),
+            SMALL,
+        );
     }
     h += 3.0;
     let n = c.years.len().max(1) as f32;
@@ -197,7 +208,12 @@ fn kpi_block(p: &mut Page, y: f32, c: &Card, t: &KpiTable, chart: Option<&String
             * 1.45
             + 6.0;
         p.rect(MARGIN, y + h, LABEL_COL, row_h, GRAY, Some(RULE));
-        p.text(MARGIN + LABEL_COL / 2.0, y + h + row_h / 2.0 + 3.0, label, SMALL.bold().anchor("middle"));
+        p.text(
+            MARGIN + LABEL_COL / 2.0,
+            y + h + row_h / 2.0 + 3.0,
+            label,
+            SMALL.bold().anchor("middle"),
+        );
         let mut x = MARGIN + LABEL_COL;
         for cell in cells {
             let w = col * cell.span as f32;

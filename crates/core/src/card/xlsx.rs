@@ -23,20 +23,24 @@ struct Formats {
 }
 
 fn formats() -> Formats {
-    let base = Format::new().set_font_name(FONT).set_font_size(10).set_text_wrap().set_align(FormatAlign::VerticalCenter);
+    let base = Format::new()
+        .set_font_name(FONT)
+        .set_font_size(10)
+        .set_text_wrap()
+        .set_align(FormatAlign::VerticalCenter);
     let boxed = base.clone().set_border(FormatBorder::Thin);
     Formats {
         title: base.clone().set_font_size(14).set_bold(),
-        heading: base
-            .clone()
-            .set_font_size(12)
-            .set_bold()
-            .set_background_color(Color::RGB(0xDDEBF7)),
+        heading: base.clone().set_font_size(12).set_bold().set_background_color(Color::RGB(0xDDEBF7)),
         sub: base.clone().set_bold(),
         text: base.clone().set_align(FormatAlign::Top),
         note: base.clone().set_font_size(9),
         flag: base.clone().set_font_size(9).set_font_color(Color::RGB(0xC00000)),
-        head: boxed.clone().set_bold().set_align(FormatAlign::Center).set_background_color(Color::RGB(0xF2F2F2)),
+        head: boxed
+            .clone()
+            .set_bold()
+            .set_align(FormatAlign::Center)
+            .set_background_color(Color::RGB(0xF2F2F2)),
         label: boxed.clone().set_bold().set_align(FormatAlign::Center),
         cell: boxed.clone().set_align(FormatAlign::Center),
         amount: base.clone().set_align(FormatAlign::Right),
@@ -85,7 +89,10 @@ fn write_card(ws: &mut Worksheet, c: &Card, f: &Formats) -> Result<(), XlsxError
     let line = move |ws: &mut Worksheet, row: &mut u32, text: &str, fmt: &Format| -> Result<(), XlsxError> {
         ws.merge_range(*row, 0, *row, last, text, fmt)?;
         let width_chars = (LABEL_WIDTH + YEAR_WIDTH * f64::from(last)) * 0.55;
-        let lines = text.lines().map(|l| (l.chars().count() as f64 / width_chars).ceil().max(1.0)).sum::<f64>();
+        let lines = text
+            .lines()
+            .map(|l| (l.chars().count() as f64 / width_chars).ceil().max(1.0))
+            .sum::<f64>();
         ws.set_row_height(*row, 15.0 * lines.max(1.0))?;
         *row += 1;
         Ok(())
@@ -127,7 +134,11 @@ fn write_card(ws: &mut Worksheet, c: &Card, f: &Formats) -> Result<(), XlsxError
         let lines = |text: &str, cols: u16| (text.chars().count() as f64 / per_line(cols)).ceil().max(1.0);
         let left = f.cell.clone().set_align(FormatAlign::Left);
         for (i, a) in c.actions.iter().enumerate() {
-            let actions: Vec<&str> = if a.actions.is_empty() { vec![""] } else { a.actions.iter().map(String::as_str).collect() };
+            let actions: Vec<&str> = if a.actions.is_empty() {
+                vec![""]
+            } else {
+                a.actions.iter().map(String::as_str).collect()
+            };
             let n = actions.len() as u32;
             let mut heights: Vec<f64> = actions.iter().map(|t| 14.0 * lines(t, last - split) + 4.0).collect();
             // The issue spans the rows of its actions; the last row takes what it still needs.
@@ -168,7 +179,12 @@ fn write_card(ws: &mut Worksheet, c: &Card, f: &Formats) -> Result<(), XlsxError
         if s.budget.is_some() || !s.budget_lines.is_empty() {
             let label = format!("■ {}予算", s.year.long());
             ws.merge_range(row, 0, row, last - 1, &label, &f.sub)?;
-            ws.write_with_format(row, last, s.budget.map(yen).unwrap_or_default(), &f.sub.clone().set_align(FormatAlign::Right))?;
+            ws.write_with_format(
+                row,
+                last,
+                s.budget.map(yen).unwrap_or_default(),
+                &f.sub.clone().set_align(FormatAlign::Right),
+            )?;
             row += 1;
             for l in &s.budget_lines {
                 ws.merge_range(row, 0, row, last - 1, &format!("・{}", l.item), &f.text)?;

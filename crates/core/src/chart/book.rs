@@ -241,7 +241,12 @@ pub fn chart_book(plan: &Plan, font: &ChartFont, opts: &BookOptions) -> Result<V
     let first = pages.len() + 2;
     for (i, p) in schedule.iter_mut().enumerate() {
         let (w, h) = (p.width, p.height);
-        p.text(w / 2.0, h - 20.0, &format!("- {} / {total} -", first + i), super::page::Style::new(10.0).anchor("middle"));
+        p.text(
+            w / 2.0,
+            h - 20.0,
+            &format!("- {} / {total} -", first + i),
+            super::page::Style::new(10.0).anchor("middle"),
+        );
         drawing.add(&mut doc, p, first + i)?;
     }
     doc.finish().map_err(|e| ChartError::Draw(format!("{e:?}")))

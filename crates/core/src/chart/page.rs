@@ -18,7 +18,16 @@ pub const A4: (f32, f32) = (595.28, 841.89);
 
 /// The width of a text in points: full-width characters are 1 em, others about half.
 pub fn text_width(text: &str, size: f32) -> f32 {
-    text.chars().map(|c| if (c as u32) < 0x2000 || ('\u{FF61}'..='\u{FF9F}').contains(&c) { 0.56 } else { 1.0 }).sum::<f32>() * size
+    text.chars()
+        .map(|c| {
+            if (c as u32) < 0x2000 || ('\u{FF61}'..='\u{FF9F}').contains(&c) {
+                0.56
+            } else {
+                1.0
+            }
+        })
+        .sum::<f32>()
+        * size
 }
 
 /// A text broken into lines no wider than `width` (explicit line breaks kept).
@@ -43,7 +52,10 @@ pub fn wrap(text: &str, width: f32, size: f32) -> Vec<String> {
 }
 
 fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 /// How a text is drawn.

@@ -73,7 +73,12 @@ pub fn schedule_pages(plan: &Plan, size: (f32, f32)) -> Vec<Page> {
             p.text(x_year(i) + col / 2.0, hy + 11.5, &yr.long(), TEXT.bold().anchor("middle"));
         }
         p.line(x_year(years.len()), hy, x_year(years.len()), hy + 16.0, RULE, 0.6);
-        p.text(x_year(years.len()) + NOTE_COL / 2.0, hy + 11.5, "備考", TEXT.bold().anchor("middle"));
+        p.text(
+            x_year(years.len()) + NOTE_COL / 2.0,
+            hy + 11.5,
+            "備考",
+            TEXT.bold().anchor("middle"),
+        );
         pages.push(p);
         TOP
     };
@@ -86,7 +91,9 @@ pub fn schedule_pages(plan: &Plan, size: (f32, f32)) -> Vec<Page> {
             Some(p) => format!("{label}({})", p.label()),
             None => label,
         };
-        let lines = wrap(&label, span_w - 8.0, TEXT.size).len().max(wrap(r.note.as_deref().unwrap_or(""), NOTE_COL - 6.0, TEXT.size).len());
+        let lines = wrap(&label, span_w - 8.0, TEXT.size)
+            .len()
+            .max(wrap(r.note.as_deref().unwrap_or(""), NOTE_COL - 6.0, TEXT.size).len());
         let row_h = lines as f32 * TEXT.size * 1.45 + ROW_PAD;
         if t != current_theme || y + row_h > h - 40.0 {
             y = new_page(&mut pages, &t);
@@ -108,10 +115,18 @@ pub fn schedule_pages(plan: &Plan, size: (f32, f32)) -> Vec<Page> {
             }
             last_group = r.group.clone();
         }
-        let Some(i) = years.iter().position(|yr| *yr == r.start) else { continue };
+        let Some(i) = years.iter().position(|yr| *yr == r.start) else {
+            continue;
+        };
         let x = x_year(i);
         if r.milestone {
-            p.para(x + 3.0, y + ROW_PAD / 2.0 - 1.0, span_w - 6.0, &label, TEXT.bold().color(if r.actor == Actor::Nation { "#2e6b30" } else { "#1f4e79" }));
+            p.para(
+                x + 3.0,
+                y + ROW_PAD / 2.0 - 1.0,
+                span_w - 6.0,
+                &label,
+                TEXT.bold().color(if r.actor == Actor::Nation { "#2e6b30" } else { "#1f4e79" }),
+            );
         } else {
             p.rect(x + 2.0, y + 2.0, span_w - 4.0, row_h - 4.0, fill(r), Some(RULE));
             p.para(x + 4.0, y + ROW_PAD / 2.0 + 0.5, span_w - 8.0, &label, TEXT.anchor("middle"));

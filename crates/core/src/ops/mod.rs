@@ -361,7 +361,24 @@ pub fn inherit_missing(plan: &mut Plan, old: &Plan, coverage: Coverage) {
     if !coverage.schedule {
         plan.schedule = old.schedule.clone();
     }
-    // What no sheet carries: the card lists and the progress report's texts.
+    // The card lists live in 事業年度データ, the report texts in 計画情報.
+    if !coverage.years {
+        inherit_card_lists(plan, old);
+    }
+    if !coverage.plan_info {
+        for a in &mut plan.areas {
+            let Some(oa) = old.area(&a.code) else { continue };
+            for it in &mut a.items {
+                if let Some(o) = oa.items.iter().find(|i| i.code == it.code) {
+                    it.situation = o.situation.clone();
+                    it.progress = o.progress.clone();
+                }
+            }
+        }
+    }
+}
+
+fn inherit_card_lists(plan: &mut Plan, old: &Plan) {
     let old_projects: std::collections::HashMap<&str, &crate::model::Project> = old.projects().map(|p| (p.no.as_str(), p)).collect();
     for e in &mut plan.entries {
         let Entry::Project(p) = e else { continue };
@@ -373,15 +390,6 @@ pub fn inherit_missing(plan: &mut Plan, old: &Plan, coverage: Coverage) {
             mine.budget_lines = d.budget_lines.clone();
         }
         p.years.retain(|_, d| !d.is_empty());
-    }
-    for a in &mut plan.areas {
-        let Some(oa) = old.area(&a.code) else { continue };
-        for it in &mut a.items {
-            if let Some(o) = oa.items.iter().find(|i| i.code == it.code) {
-                it.situation = o.situation.clone();
-                it.progress = o.progress.clone();
-            }
-        }
     }
 }
 

@@ -10,7 +10,8 @@ use super::{Result, RevisionInfo, Store, StoreError};
 use crate::eval::{Direction, Evaluation};
 use crate::fy::{AsOf, FiscalYear};
 use crate::model::{
-    diff_fields, Actor, Actual, Area, Entry, Item, Kpi, KpiRef, Owner, Plan, Progress, Project, ProjectYear, Relisting, RelistingYear, ScheduleRow,
+    diff_fields, Actor, Actual, Area, Entry, Item, Kpi, KpiRef, Owner, Plan, Progress, Project, ProjectYear, Relisting, RelistingYear,
+    ScheduleRow,
 };
 use crate::value::KpiValue;
 

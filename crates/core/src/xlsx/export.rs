@@ -752,7 +752,12 @@ fn write_plan_sheet(ws: &mut Worksheet, plan: &Plan, s: &Styles) -> Result<(), X
         put_text(ws, 1 + i as u32, 1, v.as_deref(), &s.data)?;
     }
     let mut row = PLAN_KEYS.len() as u32 + 2;
-    for (i, h) in ["分野No", "分野名", "項目No", "項目名"].iter().enumerate() {
+    ws.set_column_width(4, 48.0)?;
+    ws.set_column_width(5, 48.0)?;
+    for (i, h) in ["分野No", "分野名", "項目No", "項目名", "現状・課題", "取組状況(報告)"]
+        .iter()
+        .enumerate()
+    {
         ws.write_string_with_format(row, i as u16, *h, &s.header)?;
     }
     row += 1;
@@ -767,6 +772,8 @@ fn write_plan_sheet(ws: &mut Worksheet, plan: &Plan, s: &Styles) -> Result<(), X
             put_text(ws, row, 1, a.name.as_deref(), &s.data)?;
             put_text(ws, row, 2, Some(&it.code), &s.data)?;
             put_text(ws, row, 3, it.name.as_deref(), &s.data)?;
+            put_text(ws, row, 4, it.situation.as_deref(), &s.data)?;
+            put_text(ws, row, 5, it.progress.as_deref(), &s.data)?;
             row += 1;
         }
     }
@@ -776,11 +783,21 @@ fn write_plan_sheet(ws: &mut Worksheet, plan: &Plan, s: &Styles) -> Result<(), X
 }
 
 /// Columns of the per-year data sheet.
-pub const YEARS_HEAD: [&str; 6] = ["事業番号", "年度", "評価", "取組状況", "予算(千円)", "課題・アクション"];
+pub const YEARS_HEAD: [&str; 9] = [
+    "事業番号",
+    "年度",
+    "評価",
+    "取組状況",
+    "予算(千円)",
+    "課題・アクション",
+    "主な取組",
+    "課題とアクション",
+    "予算内訳(千円)",
+];
 
 fn write_years_sheet(ws: &mut Worksheet, plan: &Plan, s: &Styles) -> Result<(), XlsxError> {
     ws.set_name(SHEET_YEARS)?;
-    for (i, w) in [8.0, 10.0, 8.0, 60.0, 12.0, 60.0].iter().enumerate() {
+    for (i, w) in [8.0, 10.0, 8.0, 60.0, 12.0, 60.0, 50.0, 50.0, 36.0].iter().enumerate() {
         ws.set_column_width(i as u16, *w)?;
     }
     for (i, h) in YEARS_HEAD.iter().enumerate() {
@@ -793,7 +810,12 @@ fn write_years_sheet(ws: &mut Worksheet, plan: &Plan, s: &Styles) -> Result<(), 
             let in_summary = *y == plan.report_year;
             let ev = if in_summary { None } else { d.evaluation };
             let narrative = if in_summary { None } else { d.narrative.as_deref() };
-            if ev.is_none() && narrative.is_none() && d.budget.is_none() && d.issues.is_none() {
+            let card = [
+                crate::card::text::activities(&d.activities),
+                crate::card::text::actions(&d.actions),
+                crate::card::text::budget_lines(&d.budget_lines),
+            ];
+            if ev.is_none() && narrative.is_none() && d.budget.is_none() && d.issues.is_none() && card.iter().all(String::is_empty) {
                 continue;
             }
             put_project_no(ws, row, &p.no, &s.data)?;
@@ -805,7 +827,10 @@ fn write_years_sheet(ws: &mut Worksheet, plan: &Plan, s: &Styles) -> Result<(), 
                 None => ws.write_blank(row, 4, &s.data)?,
             };
             put_text(ws, row, 5, d.issues.as_deref(), &s.data)?;
-            let lines = [narrative, d.issues.as_deref()]
+            for (i, t) in card.iter().enumerate() {
+                put_text(ws, row, 6 + i as u16, Some(t.as_str()).filter(|t| !t.is_empty()), &s.data)?;
+            }
+            let lines = [narrative, d.issues.as_deref(), Some(card[0].as_str()), Some(card[1].as_str())]
                 .iter()
                 .map(|t| t.map_or(1, |t| lines_in(t, 60.0)))
                 .max()

@@ -1176,7 +1176,8 @@ fn read_plan_sheet(g: &Grid, plan: &mut Plan, problems: &mut Vec<Problem>) {
                 a.items.push(Item {
                     code: item,
                     name: g.get(row, 3).text(),
-                    ..Default::default()
+                    situation: g.get(row, 4).text(),
+                    progress: g.get(row, 5).text(),
                 });
             }
         }
@@ -1405,6 +1406,20 @@ fn read_years_sheet(g: &Grid, plan: &mut Plan, problems: &mut Vec<Problem>) {
         }
         y.budget = budget;
         y.issues = g.get(r, 5).text();
+        // The card lists (columns the workbooks of earlier versions do not have).
+        let list = |c: u32| g.get(r, c).text().unwrap_or_default();
+        match crate::card::text::parse_activities(&list(6)) {
+            Ok(v) => y.activities = v,
+            Err(e) => problems.push(g.problem(r, 6, e)),
+        }
+        match crate::card::text::parse_actions(&list(7)) {
+            Ok(v) => y.actions = v,
+            Err(e) => problems.push(g.problem(r, 7, e)),
+        }
+        match crate::card::text::parse_budget_lines(&list(8)) {
+            Ok(v) => y.budget_lines = v,
+            Err(e) => problems.push(g.problem(r, 8, e)),
+        }
     }
 }
 

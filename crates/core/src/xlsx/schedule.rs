@@ -28,7 +28,11 @@ const FILL_DELAYED: u32 = 0xF8CBAD;
 /// The year columns of a schedule: every year from the first to the last the plan
 /// or its rows mention.
 pub fn schedule_years(plan: &Plan) -> Vec<FiscalYear> {
-    let ys = plan.fiscal_years.iter().copied().chain(plan.schedule.iter().flat_map(|r| [r.start, r.end]));
+    let ys = plan
+        .fiscal_years
+        .iter()
+        .copied()
+        .chain(plan.schedule.iter().flat_map(|r| [r.start, r.end]));
     match (ys.clone().min(), ys.max()) {
         (Some(a), Some(b)) => (a.0..=b.0).map(FiscalYear).collect(),
         _ => Vec::new(),
@@ -54,8 +58,16 @@ pub(crate) fn write_schedule_sheet(ws: &mut Worksheet, plan: &Plan) -> Result<()
     let ny = years.len() as u16;
     let first_year = HEAD.len() as u16;
     let note_col = first_year + ny;
-    let text = base_format().set_text_wrap().set_align(FormatAlign::VerticalCenter).set_border(FormatBorder::Thin);
-    ws.write_with_format(0, 0, format!("【主な取組スケジュール】{}", plan.title), &base_format().set_bold().set_font_size(12))?;
+    let text = base_format()
+        .set_text_wrap()
+        .set_align(FormatAlign::VerticalCenter)
+        .set_border(FormatBorder::Thin);
+    ws.write_with_format(
+        0,
+        0,
+        format!("【主な取組スケジュール】{}", plan.title),
+        &base_format().set_bold().set_font_size(12),
+    )?;
     ws.write_with_format(
         1,
         0,
@@ -98,7 +110,12 @@ pub(crate) fn write_schedule_sheet(ws: &mut Worksheet, plan: &Plan) -> Result<()
     for (i, r) in rows.iter().enumerate() {
         let row = first_row + i as u32;
         ws.write_with_format(row, 3, r.actor.label(), &text.clone().set_align(FormatAlign::Center))?;
-        ws.write_with_format(row, 4, if r.milestone { MILESTONE } else { SPAN }, &text.clone().set_align(FormatAlign::Center))?;
+        ws.write_with_format(
+            row,
+            4,
+            if r.milestone { MILESTONE } else { SPAN },
+            &text.clone().set_align(FormatAlign::Center),
+        )?;
         for c in 0..ny {
             ws.write_blank(row, first_year + c, &text)?;
         }
@@ -123,7 +140,12 @@ pub(crate) fn write_schedule_sheet(ws: &mut Worksheet, plan: &Plan) -> Result<()
             }
         }
         ws.write_with_format(row, note_col, r.note.as_deref().unwrap_or(""), &text)?;
-        ws.write_with_format(row, note_col + 1, r.progress.map(Progress::label).unwrap_or(""), &text.clone().set_align(FormatAlign::Center))?;
+        ws.write_with_format(
+            row,
+            note_col + 1,
+            r.progress.map(Progress::label).unwrap_or(""),
+            &text.clone().set_align(FormatAlign::Center),
+        )?;
         ws.set_row_height(row, 30)?;
     }
     // 分野, テーマ and 項目 merged down over the rows that share them; a theme's run
@@ -182,7 +204,11 @@ pub(crate) fn read_schedule_sheet(g: &Grid, plan: &mut Plan, problems: &mut Vec<
         } else if let Ok(y) = FiscalYear::parse(t.trim()) {
             years.push((c, y));
         } else {
-            problems.push(g.problem(header, c, format!("\"{t}\" is not a column of 工程表 (分野, テーマ, 項目, 主体, 種別, a year, 備考, 進捗)")));
+            problems.push(g.problem(
+                header,
+                c,
+                format!("\"{t}\" is not a column of 工程表 (分野, テーマ, 項目, 主体, 種別, a year, 備考, 進捗)"),
+            ));
         }
     }
     for h in HEAD {
@@ -196,11 +222,18 @@ pub(crate) fn read_schedule_sheet(g: &Grid, plan: &mut Plan, problems: &mut Vec<
     if !problems.is_empty() {
         return;
     }
-    let text = |r: u32, c: Option<&u32>| c.and_then(|c| g.get(r, *c).text()).map(|t| t.trim().to_string()).filter(|t| !t.is_empty());
+    let text = |r: u32, c: Option<&u32>| {
+        c.and_then(|c| g.get(r, *c).text())
+            .map(|t| t.trim().to_string())
+            .filter(|t| !t.is_empty())
+    };
     let mut out = Vec::new();
     for r in header + 1..g.rows() {
-        let cells: Vec<(u32, FiscalYear, String)> =
-            years.iter().filter_map(|(c, y)| g.get(r, *c).text().map(|t| (*c, *y, t.trim().to_string()))).filter(|x| !x.2.is_empty()).collect();
+        let cells: Vec<(u32, FiscalYear, String)> = years
+            .iter()
+            .filter_map(|(c, y)| g.get(r, *c).text().map(|t| (*c, *y, t.trim().to_string())))
+            .filter(|x| !x.2.is_empty())
+            .collect();
         let area_cell = text(r, cols.get("分野"));
         if cells.is_empty() && area_cell.is_none() && text(r, cols.get("主体")).is_none() {
             continue; // a blank row
@@ -230,7 +263,10 @@ pub(crate) fn read_schedule_sheet(g: &Grid, plan: &mut Plan, problems: &mut Vec<
                 Some(c)
             }
         };
-        let marked = cells.first().and_then(|(_, _, t)| t.chars().next()).and_then(|c| Actor::parse(&c.to_string()));
+        let marked = cells
+            .first()
+            .and_then(|(_, _, t)| t.chars().next())
+            .and_then(|c| Actor::parse(&c.to_string()));
         let actor = match text(r, cols.get("主体")) {
             Some(t) => Actor::parse(&t).unwrap_or_else(|| {
                 problems.push(g.problem(r, at("主体"), format!("主体 \"{t}\" is not ★県 or ●国")));
@@ -262,7 +298,15 @@ pub(crate) fn read_schedule_sheet(g: &Grid, plan: &mut Plan, problems: &mut Vec<
             ));
         }
         if milestone && start != end {
-            problems.push(g.problem(r, c0, format!("a {MILESTONE} (milestone) is in one year; this one runs {}–{}", start.short(), end.short())));
+            problems.push(g.problem(
+                r,
+                c0,
+                format!(
+                    "a {MILESTONE} (milestone) is in one year; this one runs {}–{}",
+                    start.short(),
+                    end.short()
+                ),
+            ));
         }
         let label = first.trim_start_matches(['★', '●']).trim().to_string();
         if label.is_empty() {
