@@ -63,10 +63,37 @@ grep -q "記入要領" "$work/entry.txt" || fail "the 記入要領 sheet was not
 grep -q "職員研修事業" "$work/entry.txt" || fail "project 1 is not in 総務部's printed file"
 ! grep -q "shinchoku-return" "$work/entry.txt" || fail "the hidden metadata sheet was printed"
 
+# The Tokushima project card workbook and the Fukuoka progress report, printed as
+# their readers would: A4 portrait, the seed's figures on the pages.
+a4_portrait() {
+    read -r w h <<<"$(pdfinfo -f 1 -l 1 "$1" | awk '/^Page +1 size:/ {print $4, $6}')"
+    awk -v w="$w" -v h="$h" 'BEGIN { exit !(w > 590 && w < 600 && h > 835 && h < 850) }' || fail "$1: page 1 is $w x $h pt, not A4 portrait"
+}
+"$bin" --db "$work/p.db" --plan 2 card "$work/card.xlsx" >/dev/null
+"$bin" --db "$work/p.db" --plan 4 report "$work/report.docx" >/dev/null
+soffice -env:UserInstallation="file://$work/lo" --headless --convert-to pdf --outdir "$work" "$work/card.xlsx" "$work/report.docx" >/dev/null 2>&1
+for f in card report; do
+    [ -s "$work/$f.pdf" ] || fail "LibreOffice made no PDF of $f"
+    a4_portrait "$work/$f.pdf"
+    pdftotext "$work/$f.pdf" - | tr -d ' \n' >"$work/$f.txt"
+done
+for must in "公文書の電子化率(電子決裁システム利用率)" "1,800件" "4,824件" "19件(※)" "より使いやすい利用環境へ改善(PDCA)→" "43,624千円" "181,884千円" "22,649千円" "差があります"; do
+    grep -q -- "$must" "$work/card.txt" || fail "'$must' not on the printed card"
+done
+for must in "○フルデジタル県庁" "１県庁行政手続のオンライン化" "［現戦略策定時（Ｒ３年度）の現状、課題］" "877件→Ｒ５．３:5,403件" "○会議資料の閲覧"; do
+    grep -q -- "$must" "$work/report.txt" || fail "'$must' not in the printed report"
+done
+cpages=$(pdfinfo "$work/card.pdf" | awk '/^Pages:/ {print $2}')
+rpages=$(pdfinfo "$work/report.pdf" | awk '/^Pages:/ {print $2}')
+[ "$rpages" -ge 2 ] || fail "the report printed on $rpages page"
+pdftotext -f 2 -l 2 "$work/report.pdf" - | grep -qx "2" || fail "no page number on the report's page 2"
+
 if [ -n "$keep" ]; then
     mkdir -p "$keep"
-    cp "$pdf" "$epdf" "$keep/"
+    cp "$pdf" "$epdf" "$work/card.pdf" "$work/report.pdf" "$keep/"
     pdftoppm -r 60 -png "$pdf" "$keep/page"
     pdftoppm -r 60 -png "$epdf" "$keep/entry"
+    pdftoppm -r 60 -png "$work/card.pdf" "$keep/card"
+    pdftoppm -r 60 -png "$work/report.pdf" "$keep/report"
 fi
-echo "print-check: ok ($pages pages, A3 landscape, header on $first_sheet_pages 取組一覧 pages; entry workbook $epages pages, 記入 on $entry_pages)"
+echo "print-check: ok ($pages pages, A3 landscape, header on $first_sheet_pages 取組一覧 pages; entry workbook $epages pages, 記入 on $entry_pages; card $cpages and report $rpages pages, A4 portrait)"

@@ -317,3 +317,35 @@ fn charts_through_the_cli() {
     assert_eq!(o3.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o3.stderr).contains("/no/such/font.ttf"));
 }
+
+#[test]
+fn card_and_report_are_written_by_the_cli() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = db_in(dir.path());
+    ok(&run(&["--db", &db, "init", "--demo"]));
+    let card = dir.path().join("card.pdf");
+    let out = ok(&run(&["--db", &db, "--plan", "2", "card", card.to_str().unwrap(), "--project", "5", "--year", "R5"]));
+    assert!(out.contains("事業 1 件"), "{out}");
+    assert!(std::fs::read(&card).unwrap().starts_with(b"%PDF-"));
+    let report = dir.path().join("report.docx");
+    let out = ok(&run(&["--db", &db, "--plan", "4", "report", report.to_str().unwrap()]));
+    assert!(out.contains("項目 6 件"), "{out}");
+    assert!(std::fs::read(&report).unwrap().starts_with(b"PK"));
+    // Bad input: exit 2 and what to do, no file written.
+    for (args, said) in [
+        (vec!["--plan", "2", "card", "x.txt"], "expected a file name ending in .xlsx or .pdf"),
+        (vec!["--plan", "2", "card", "x.xlsx", "--project", "8"], "project 8 is not in this plan"),
+        (vec!["--plan", "4", "report", "x.pdf"], "expected a file name ending in .docx"),
+        (vec!["--plan", "3", "report", "x.docx"], "nothing to report"),
+    ] {
+        let mut full = vec!["--db", db.as_str()];
+        let target = dir.path().join(args[3]).display().to_string();
+        let mut args = args.clone();
+        args[3] = &target;
+        full.extend(args);
+        let o = run(&full);
+        assert_eq!(o.status.code(), Some(2), "{full:?}");
+        assert!(String::from_utf8_lossy(&o.stderr).contains(said), "{}", String::from_utf8_lossy(&o.stderr));
+        assert!(!Path::new(&target).exists());
+    }
+}
