@@ -518,3 +518,21 @@ fn the_chart_book_carries_the_schedule_pages() {
     let page2 = String::from_utf8_lossy(&out2.stdout);
     assert!(page2.contains("841.89 x 595.28"), "landscape schedule pages: {page2}");
 }
+
+#[test]
+fn the_app_opens_on_every_demo_plan() {
+    // Plans without projects (Okayama) or with items and a KPI only (Fukuoka) are plans too.
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_db(dir.path());
+    for id in 1..=4i64 {
+        Store::open(&db).unwrap().set_current_plan(id).unwrap();
+        let o = ops::app_overview(&db, None).unwrap();
+        let plan = ops::load(&db, None).unwrap();
+        assert_eq!(o.title, plan.title);
+        let out = dir.path().join(format!("export{id}.xlsx"));
+        ops::app_export(&db, &out, None).unwrap();
+        let book = dir.path().join(format!("book{id}.pdf"));
+        ops::app_chart_book(&db, &book, shinchoku_core::chart::book::Paper::A4, 2, shinchoku_core::chart::book::GroupBy::Area).unwrap();
+        assert!(std::fs::read(&book).unwrap().starts_with(b"%PDF-"));
+    }
+}
