@@ -324,7 +324,18 @@ fn card_and_report_are_written_by_the_cli() {
     let db = db_in(dir.path());
     ok(&run(&["--db", &db, "init", "--demo"]));
     let card = dir.path().join("card.pdf");
-    let out = ok(&run(&["--db", &db, "--plan", "2", "card", card.to_str().unwrap(), "--project", "5", "--year", "R5"]));
+    let out = ok(&run(&[
+        "--db",
+        &db,
+        "--plan",
+        "2",
+        "card",
+        card.to_str().unwrap(),
+        "--project",
+        "5",
+        "--year",
+        "R5",
+    ]));
     assert!(out.contains("事業 1 件"), "{out}");
     assert!(std::fs::read(&card).unwrap().starts_with(b"%PDF-"));
     let report = dir.path().join("report.docx");
@@ -334,7 +345,10 @@ fn card_and_report_are_written_by_the_cli() {
     // Bad input: exit 2 and what to do, no file written.
     for (args, said) in [
         (vec!["--plan", "2", "card", "x.txt"], "expected a file name ending in .xlsx or .pdf"),
-        (vec!["--plan", "2", "card", "x.xlsx", "--project", "8"], "project 8 is not in this plan"),
+        (
+            vec!["--plan", "2", "card", "x.xlsx", "--project", "8"],
+            "project 8 is not in this plan",
+        ),
         (vec!["--plan", "4", "report", "x.pdf"], "expected a file name ending in .docx"),
         (vec!["--plan", "3", "report", "x.docx"], "nothing to report"),
     ] {
@@ -345,7 +359,11 @@ fn card_and_report_are_written_by_the_cli() {
         full.extend(args);
         let o = run(&full);
         assert_eq!(o.status.code(), Some(2), "{full:?}");
-        assert!(String::from_utf8_lossy(&o.stderr).contains(said), "{}", String::from_utf8_lossy(&o.stderr));
+        assert!(
+            String::from_utf8_lossy(&o.stderr).contains(said),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
         assert!(!Path::new(&target).exists());
     }
 }

@@ -532,7 +532,14 @@ fn the_app_opens_on_every_demo_plan() {
         let out = dir.path().join(format!("export{id}.xlsx"));
         ops::app_export(&db, &out, None).unwrap();
         let book = dir.path().join(format!("book{id}.pdf"));
-        ops::app_chart_book(&db, &book, shinchoku_core::chart::book::Paper::A4, 2, shinchoku_core::chart::book::GroupBy::Area).unwrap();
+        ops::app_chart_book(
+            &db,
+            &book,
+            shinchoku_core::chart::book::Paper::A4,
+            2,
+            shinchoku_core::chart::book::GroupBy::Area,
+        )
+        .unwrap();
         assert!(std::fs::read(&book).unwrap().starts_with(b"%PDF-"));
     }
 }
