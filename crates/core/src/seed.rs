@@ -528,37 +528,25 @@ pub fn okayama_plan() -> Result<Plan, SeedError> {
             }
         }
     }
-    let fiscal_years: Vec<FiscalYear> = f.fiscal_years.iter().map(|y| FiscalYear(*y)).collect();
-    let plan = Plan {
-        organization: f.organization,
-        title: f.title,
-        report_title: None,
-        period: Some((fiscal_years[0], fiscal_years[fiscal_years.len() - 1])),
-        fiscal_years,
-        report_year: FiscalYear(f.report_year),
-        as_of: None,
-        rule: Default::default(),
-        areas: f
-            .areas
-            .iter()
-            .map(|a| Area {
-                code: a.code.clone(),
-                name: Some(a.name.clone()),
-                items: a
-                    .items
-                    .iter()
-                    .map(|i| Item {
-                        code: i.code.clone(),
-                        name: Some(i.name.clone()),
-                        ..Default::default()
-                    })
-                    .collect(),
-            })
-            .collect(),
-        kpis: Vec::new(),
-        entries: Vec::new(),
-        schedule,
-    };
+    let areas = f
+        .areas
+        .iter()
+        .map(|a| Area {
+            code: a.code.clone(),
+            name: Some(a.name.clone()),
+            items: a
+                .items
+                .iter()
+                .map(|i| Item {
+                    code: i.code.clone(),
+                    name: Some(i.name.clone()),
+                    ..Default::default()
+                })
+                .collect(),
+        })
+        .collect();
+    let mut plan = document_plan(f.organization, f.title, &f.fiscal_years, f.report_year, areas);
+    plan.schedule = schedule;
     check(plan, NAME)
 }
 
@@ -642,39 +630,47 @@ pub fn fukuoka_plan() -> Result<Plan, SeedError> {
             footnotes: Vec::new(),
         });
     }
-    let fiscal_years: Vec<FiscalYear> = f.fiscal_years.iter().map(|y| FiscalYear(*y)).collect();
-    let plan = Plan {
-        organization: f.organization,
-        title: f.title,
-        report_title: Some(f.report_title),
-        period: Some((fiscal_years[0], fiscal_years[fiscal_years.len() - 1])),
+    let areas = f
+        .areas
+        .into_iter()
+        .map(|a| Area {
+            code: a.code,
+            name: Some(a.name),
+            items: a
+                .items
+                .into_iter()
+                .map(|i| Item {
+                    code: i.code,
+                    name: Some(i.name),
+                    situation: Some(i.situation),
+                    progress: Some(i.progress.join("\n")),
+                })
+                .collect(),
+        })
+        .collect();
+    let mut plan = document_plan(f.organization, f.title, &f.fiscal_years, f.report_year, areas);
+    plan.report_title = Some(f.report_title);
+    plan.kpis = kpis;
+    check(plan, NAME)
+}
+
+/// A plan of areas and items over fiscal years, as a guideline or strategy document gives it.
+fn document_plan(organization: String, title: String, years: &[i32], report_year: i32, areas: Vec<Area>) -> Plan {
+    let fiscal_years: Vec<FiscalYear> = years.iter().map(|y| FiscalYear(*y)).collect();
+    Plan {
+        organization,
+        title,
+        report_title: None,
+        period: fiscal_years.first().copied().zip(fiscal_years.last().copied()),
         fiscal_years,
-        report_year: FiscalYear(f.report_year),
+        report_year: FiscalYear(report_year),
         as_of: None,
         rule: Default::default(),
-        areas: f
-            .areas
-            .into_iter()
-            .map(|a| Area {
-                code: a.code,
-                name: Some(a.name),
-                items: a
-                    .items
-                    .into_iter()
-                    .map(|i| Item {
-                        code: i.code,
-                        name: Some(i.name),
-                        situation: Some(i.situation),
-                        progress: Some(i.progress.join("\n")),
-                    })
-                    .collect(),
-            })
-            .collect(),
-        kpis,
+        areas,
+        kpis: Vec::new(),
         entries: Vec::new(),
         schedule: Vec::new(),
-    };
-    check(plan, NAME)
+    }
 }
 
 /// A demo plan that fails the plan's own checks is a build mistake: said, not shipped.

@@ -341,30 +341,24 @@ pub fn inherit_missing(plan: &mut Plan, old: &Plan, coverage: Coverage) {
         plan.kpis.sort_by_key(|k| k.no);
     }
     if !coverage.years {
+        // 事業年度データ carries every year but the report year's evaluation and narrative.
         let report = plan.report_year;
-        let old_projects: std::collections::HashMap<&str, &crate::model::Project> = old.projects().map(|p| (p.no.as_str(), p)).collect();
-        for e in &mut plan.entries {
-            let Entry::Project(p) = e else { continue };
-            let Some(o) = old_projects.get(p.no.as_str()) else { continue };
-            for (y, d) in &o.years {
-                let mine = p.years.entry(*y).or_default();
-                if *y != report {
-                    *mine = d.clone();
-                } else {
-                    mine.budget = d.budget;
-                    mine.issues = d.issues.clone();
-                }
+        inherit_project_years(plan, old, |y, mine, d| {
+            if y != report {
+                *mine = d.clone();
+            } else {
+                mine.budget = d.budget;
+                mine.issues = d.issues.clone();
+                mine.activities = d.activities.clone();
+                mine.actions = d.actions.clone();
+                mine.budget_lines = d.budget_lines.clone();
             }
-            p.years.retain(|_, d| !d.is_empty());
-        }
+        });
     }
     if !coverage.schedule {
         plan.schedule = old.schedule.clone();
     }
-    // The card lists live in 事業年度データ, the report texts in 計画情報.
-    if !coverage.years {
-        inherit_card_lists(plan, old);
-    }
+    // The report texts live in 計画情報.
     if !coverage.plan_info {
         for a in &mut plan.areas {
             let Some(oa) = old.area(&a.code) else { continue };
@@ -378,16 +372,18 @@ pub fn inherit_missing(plan: &mut Plan, old: &Plan, coverage: Coverage) {
     }
 }
 
-fn inherit_card_lists(plan: &mut Plan, old: &Plan) {
+/// Copies from the old plan's project years what the workbook did not carry.
+fn inherit_project_years(
+    plan: &mut Plan,
+    old: &Plan,
+    copy: impl Fn(FiscalYear, &mut crate::model::ProjectYear, &crate::model::ProjectYear),
+) {
     let old_projects: std::collections::HashMap<&str, &crate::model::Project> = old.projects().map(|p| (p.no.as_str(), p)).collect();
     for e in &mut plan.entries {
         let Entry::Project(p) = e else { continue };
         let Some(o) = old_projects.get(p.no.as_str()) else { continue };
         for (y, d) in &o.years {
-            let mine = p.years.entry(*y).or_default();
-            mine.activities = d.activities.clone();
-            mine.actions = d.actions.clone();
-            mine.budget_lines = d.budget_lines.clone();
+            copy(*y, p.years.entry(*y).or_default(), d);
         }
         p.years.retain(|_, d| !d.is_empty());
     }
