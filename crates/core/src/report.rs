@@ -194,7 +194,11 @@ fn item_heading(it: &Item) -> String {
 /// The progress report as .docx bytes: A4 portrait, a Japanese font, headings per
 /// area and item, the two sections, bullets, and page numbers in the footer.
 pub fn progress_report(plan: &Plan, year: FiscalYear) -> Result<Vec<u8>, ReportError> {
-    let items = report_items(plan, year)?;
+    docx(plan, &report_items(plan, year)?)
+}
+
+/// The report's items (from [`report_items`]) typeset as .docx bytes.
+pub fn docx(plan: &Plan, items: &[ReportItem]) -> Result<Vec<u8>, ReportError> {
     let strategy_year = plan.period.map(|(a, _)| FiscalYear(a.0 - 1)).unwrap_or(plan.report_year);
     let situation_label = format!("［現戦略策定時（{}年度）の現状、課題］", full_width(&strategy_year.short()));
     let fonts = || RunFonts::new().east_asia(FONT).ascii(FONT).hi_ansi(FONT);
@@ -254,7 +258,7 @@ pub fn progress_report(plan: &Plan, year: FiscalYear) -> Result<Vec<u8>, ReportE
         doc = doc.add_paragraph(Paragraph::new().add_run(text(&plan.organization)).align(AlignmentType::Right));
     }
     let mut last_area = None;
-    for it in &items {
+    for it in items {
         if last_area != Some(&it.area) {
             doc = doc.add_paragraph(
                 Paragraph::new()

@@ -16,18 +16,18 @@ use super::{ChartError, ChartFont};
 /// A4 portrait in points.
 pub const A4: (f32, f32) = (595.28, 841.89);
 
-/// The width of a text in points: full-width characters are 1 em, others about half.
+/// The width of one character in ems: full-width characters are 1 em, others about half.
+fn char_em(c: char) -> f32 {
+    if (c as u32) < 0x2000 || ('\u{FF61}'..='\u{FF9F}').contains(&c) {
+        0.56
+    } else {
+        1.0
+    }
+}
+
+/// The width of a text in points.
 pub fn text_width(text: &str, size: f32) -> f32 {
-    text.chars()
-        .map(|c| {
-            if (c as u32) < 0x2000 || ('\u{FF61}'..='\u{FF9F}').contains(&c) {
-                0.56
-            } else {
-                1.0
-            }
-        })
-        .sum::<f32>()
-        * size
+    text.chars().map(char_em).sum::<f32>() * size
 }
 
 /// A text broken into lines no wider than `width` (explicit line breaks kept).
@@ -35,16 +35,16 @@ pub fn wrap(text: &str, width: f32, size: f32) -> Vec<String> {
     let mut out = Vec::new();
     for para in text.split('\n') {
         let mut line = String::new();
+        let mut used = 0.0;
         for c in para.chars() {
-            let mut next = line.clone();
-            next.push(c);
+            let w = char_em(c) * size;
             // Closing punctuation stays on its line (禁則).
-            if text_width(&next, size) > width && !line.is_empty() && !"、。)）」』,.・ー→".contains(c) {
+            if used + w > width && !line.is_empty() && !"、。)）」』,.・ー→".contains(c) {
                 out.push(std::mem::take(&mut line));
-                line.push(c);
-            } else {
-                line = next;
+                used = 0.0;
             }
+            line.push(c);
+            used += w;
         }
         out.push(line);
     }

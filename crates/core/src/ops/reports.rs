@@ -15,7 +15,7 @@ pub fn report(db: &Path, plan: Option<&str>, file: &Path, year: Option<FiscalYea
     guard_output(db, file, &[])?;
     let year = year.unwrap_or(p.report_year);
     let items = crate::report::report_items(&p, year).map_err(|e| Error::BadInput(e.to_string()))?;
-    let bytes = crate::report::progress_report(&p, year).map_err(|e| Error::BadInput(e.to_string()))?;
+    let bytes = crate::report::docx(&p, &items).map_err(|e| Error::BadInput(e.to_string()))?;
     write_atomically(file, &bytes)?;
     Ok(items.len())
 }
