@@ -5,7 +5,7 @@
 # person sees (LibreOffice, poppler, Xvfb, WebKitWebDriver, tauri-driver).
 set -euo pipefail
 
-pkgs=(build-essential pkg-config fonts-noto-cjk poppler-utils libreoffice-calc-nogui libreoffice-writer-nogui time unzip
+pkgs=(build-essential pkg-config fonts-noto-cjk poppler-utils libreoffice-calc-nogui libreoffice-writer-nogui python3-uno time unzip
       libwebkit2gtk-4.1-dev xvfb xauth dbus webkit2gtk-driver)
 command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || pkgs+=(nodejs npm)
 need=()

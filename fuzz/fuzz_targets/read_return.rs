@@ -9,5 +9,5 @@ fuzz_target!(|data: &[u8]| {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("return.xlsx");
     std::fs::write(&path, data).unwrap();
-    let _ = returns::read_return(&path, &plan, plan.report_year);
+    let _ = returns::read_return(&path, &plan, 1, plan.report_year, None);
 });

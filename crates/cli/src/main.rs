@@ -4,6 +4,17 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+
+/// `println!` that ends the program quietly when stdout is closed (`shinchoku show | head`)
+/// instead of panicking.
+macro_rules! println {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        if writeln!(std::io::stdout().lock(), $($t)*).is_err() {
+            std::process::exit(0);
+        }
+    }};
+}
 use shinchoku_core::ops::{self, Error};
 use shinchoku_core::summary::Summary;
 use shinchoku_core::{hostile, store::Store, synth, xlsx, FiscalYear, YearStyle};
@@ -35,6 +46,17 @@ enum Command {
         /// 団体名, when the workbook does not say (e.g. 福島県).
         #[arg(long)]
         organization: Option<String>,
+        /// A workbook without Shinchoku's base may put back values entered or merged since the
+        /// last import: they are listed and nothing is imported, unless this is given.
+        #[arg(long)]
+        replace_entered: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Every stored field of the plan by its path (as `history` names them), with its text exactly as stored.
+    Fields {
+        /// Only paths starting with this (e.g. `kpi[5]`, `project[17].year[2023]`).
+        prefix: Option<String>,
         #[arg(long)]
         json: bool,
     },
@@ -279,9 +301,24 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 );
             }
         }
-        Command::Import { file, organization, json } => {
+        Command::Fields { prefix, json } => {
+            let fields = ops::fields(&db(&cli.db)?, plan, prefix.as_deref())?;
+            if json {
+                print_json(&fields);
+            } else {
+                for (path, value) in &fields {
+                    println!("{path}\t{}", value.replace('\\', "\\\\").replace('\n', "\\n").replace('\t', "\\t"));
+                }
+            }
+        }
+        Command::Import {
+            file,
+            organization,
+            replace_entered,
+            json,
+        } => {
             let path = db(&cli.db)?;
-            let r = ops::import(&path, &file, organization.as_deref())?;
+            let r = ops::import(&path, &file, organization.as_deref(), replace_entered)?;
             if json {
                 print_json(&r);
             } else {
@@ -293,8 +330,13 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 } else {
                     "更新しました"
                 };
+                let verb = if r.saved.fields_changed == 0 && r.conflicts == 0 && !r.saved.created {
+                    "確認しました(変更なし、何も記録していません)"
+                } else {
+                    verb
+                };
                 println!(
-                    "{}: 計画 #{}「{}」を{verb}(事業 {} / 再掲 {} / KPI {}、変更 {} 項目、履歴 #{})",
+                    "{}: 計画 #{}「{}」を{verb}(事業 {} / 再掲 {} / KPI {}、変更 {} 項目、競合 {} 件、履歴 #{})",
                     r.file,
                     r.saved.plan_id,
                     r.saved.title,
@@ -302,6 +344,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                     r.saved.relistings,
                     r.saved.kpis,
                     r.saved.fields_changed,
+                    r.conflicts,
                     r.saved.revision_id
                 );
             }
@@ -598,15 +641,19 @@ fn print_merge(r: &ops::MergeReport) {
             o.unchanged,
             o.already
         );
+        if !o.supersedes.is_empty() {
+            println!("    再提出: {} を置き換え", o.supersedes.join("、"));
+        }
         for a in &o.applied {
             println!(
-                "    反映 {} 事業 {}{} {}: {} → {}",
+                "    反映 {} 事業 {}{} {}: {} → {}{}",
                 a.cell,
                 a.project,
                 a.kpi.map(|k| format!(" KPI {k}")).unwrap_or_default(),
                 a.field,
                 a.before.as_deref().unwrap_or("(空欄)"),
-                a.after.as_deref().unwrap_or("(空欄)")
+                a.after.as_deref().unwrap_or("(空欄)"),
+                a.supersedes.as_deref().map(|f| format!("(再提出: {f} の値を置き換え)")).unwrap_or_default()
             );
         }
         for (i, c) in o.conflicts.iter().enumerate() {
@@ -621,8 +668,10 @@ fn print_merge(r: &ops::MergeReport) {
         }
     }
     let head = if r.dry_run { "試行(変更なし)" } else { "取りまとめ" };
+    let skipped = r.files.iter().filter(|o| o.status == shinchoku_core::returns::FileStatus::Skipped).count();
+    let not_owned: usize = r.files.iter().map(|o| o.not_owned).sum();
     println!(
-        "{head}: 反映 {} 項目 / 新しい競合 {} 件 / 却下 {} ファイル{}",
+        "{head}: 反映 {} 項目 / 新しい競合 {} 件 / 担当外で取り込まなかった値 {not_owned} 件 / 取りまとめ済み {skipped} ファイル / 却下 {} ファイル{}",
         r.applied,
         r.conflicts,
         r.rejected,

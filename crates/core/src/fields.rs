@@ -23,6 +23,79 @@ pub struct FieldError {
     pub message: String,
 }
 
+/// Whether two stored texts of a field are the same value: the same text, or for
+/// a KPI value (基準値, 目標値, 実績値) the same number written another way
+/// (revisions recorded before texts were kept hold the canonical form).
+pub fn same_value(path: &str, a: Option<&str>, b: Option<&str>) -> bool {
+    if a == b {
+        return true;
+    }
+    let canon = |v: Option<&str>| v.and_then(|t| KpiValue::new(t.to_string())).map(|v| v.canonical());
+    is_value_path(path) && canon(a).is_some() && canon(a) == canon(b)
+}
+
+/// What a person calls the field a path names (実績値, 取組状況, 目標値 …).
+pub fn label(path: &str) -> String {
+    if path.starts_with("kpi[") && path.ends_with(']') {
+        if path.contains("].actual[") {
+            return "実績値".into();
+        }
+        if path.contains("].target[") {
+            return "目標値".into();
+        }
+    }
+    let last = path.rsplit_once('.').map_or(path, |(_, l)| l);
+    match last {
+        "baseline" => "基準値",
+        "baseline_year" => "基準年度",
+        "evaluation" => "評価",
+        "narrative" => "取組状況",
+        "budget" => "予算",
+        "issues" => "課題・アクション",
+        "reason" => "評価の理由",
+        "confirmed" => "確定",
+        "name" => "名称",
+        "unit" => "単位",
+        "summary" => "事業概要",
+        "goal" => "目指す姿",
+        "order" => "並び順",
+        "as_of" => "時点",
+        other => other,
+    }
+    .to_string()
+}
+
+/// Whether a path is a KPI value: 基準値, a 目標値 or a 実績値.
+pub fn is_value_path(path: &str) -> bool {
+    path.starts_with("kpi[")
+        && (path.ends_with(".baseline") || (path.ends_with(']') && (path.contains("].target[") || path.contains("].actual["))))
+}
+
+impl Plan {
+    /// Keeps the stored text of every KPI value the new plan holds as the same
+    /// number written another way: an import never reformats what was typed.
+    pub fn keep_value_texts(&mut self, stored: &Plan) {
+        for k in &mut self.kpis {
+            let Some(o) = stored.kpi(k.no) else { continue };
+            if let (Some(new), Some(old)) = (&k.baseline, &o.baseline) {
+                if new.canonical() == old.canonical() {
+                    k.baseline = Some(old.clone());
+                }
+            }
+            for (y, v) in k.targets.iter_mut() {
+                if let Some(old) = o.targets.get(y).filter(|old| old.canonical() == v.canonical()) {
+                    *v = old.clone();
+                }
+            }
+            for (y, a) in k.actuals.iter_mut() {
+                if let Some(old) = o.actuals.get(y).filter(|old| old.value.canonical() == a.value.canonical()) {
+                    a.value = old.value.clone();
+                }
+            }
+        }
+    }
+}
+
 /// One segment of a path: `project[8]` → (`project`, Some(`8`)).
 fn segments(path: &str) -> Option<Vec<(&str, Option<&str>)>> {
     let mut out = Vec::new();

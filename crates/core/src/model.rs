@@ -558,8 +558,23 @@ impl Plan {
         out
     }
 
-    /// The plan flattened to `path → value`, in a stable order. Two plans are the
-    /// same plan when their fields are equal; revisions record field changes.
+    /// [`Plan::fields`] with KPI values in their canonical form (`64,169` →
+    /// `64169`): two plans hold the same values when these are equal, however
+    /// the numbers were written.
+    pub fn canonical_fields(&self) -> BTreeMap<String, String> {
+        let mut f = self.fields();
+        for (path, v) in f.iter_mut() {
+            if crate::fields::is_value_path(path) {
+                if let Some(k) = KpiValue::new(v.clone()) {
+                    *v = k.canonical();
+                }
+            }
+        }
+        f
+    }
+
+    /// The plan flattened to `path → value` (each text exactly as stored), in a
+    /// stable order. Revisions record field changes.
     pub fn fields(&self) -> BTreeMap<String, String> {
         let mut f = BTreeMap::new();
         let mut put = |k: String, v: Option<String>| {
@@ -604,13 +619,14 @@ impl Plan {
             put(format!("{p}.unit"), k.unit.clone());
             put(format!("{p}.direction"), Some(format!("{:?}", k.direction).to_lowercase()));
             put(format!("{p}.cumulative"), Some(k.cumulative.to_string()));
-            put(format!("{p}.baseline"), k.baseline.as_ref().map(KpiValue::canonical));
+            // Values as typed (`64,169` stays `64,169`); compared by their canonical form where it matters.
+            put(format!("{p}.baseline"), k.baseline.as_ref().map(|v| v.text().to_string()));
             put(format!("{p}.baseline_year"), k.baseline_year.map(|y| y.0.to_string()));
             for (y, v) in &k.targets {
-                put(format!("{p}.target[{}]", y.0), Some(v.canonical()));
+                put(format!("{p}.target[{}]", y.0), Some(v.text().to_string()));
             }
             for (y, a) in &k.actuals {
-                put(format!("{p}.actual[{}]", y.0), Some(a.value.canonical()));
+                put(format!("{p}.actual[{}]", y.0), Some(a.value.text().to_string()));
                 put(format!("{p}.actual[{}].as_of", y.0), a.as_of.map(AsOf::iso));
             }
             put(format!("{p}.divisions"), Some(k.divisions.join("\n")).filter(|s| !s.is_empty()));

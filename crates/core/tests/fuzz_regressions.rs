@@ -47,7 +47,7 @@ fn workbook_inputs_give_a_plan_or_problems() {
 fn return_inputs_give_fields_or_problems() {
     let plan = seed::fukushima_plan().unwrap();
     for f in inputs("read_return") {
-        if let Err(problems) = returns::read_return(&f, &plan, plan.report_year) {
+        if let Err(problems) = returns::read_return(&f, &plan, 1, plan.report_year, None) {
             assert!(!problems.is_empty(), "{}", f.display());
         }
     }

@@ -431,12 +431,12 @@ fn the_schedule_sheet_round_trips_through_export_and_import() {
 
     // Into a fresh database: the same schedule, row for row.
     let fresh = dir.path().join("fresh.db");
-    ops::import(&fresh, &out, None).unwrap();
+    ops::import(&fresh, &out, None, false).unwrap();
     let back = ops::load(&fresh, None).unwrap();
     assert_eq!(back.schedule, plan.schedule);
     assert_eq!(back.schedule.len(), seed::okayama_plan().unwrap().schedule.len());
     // Over the plan it came from: nothing changes.
-    let report = ops::import(&db, &out, None).unwrap();
+    let report = ops::import(&db, &out, None, false).unwrap();
     assert_eq!(report.saved.fields_changed, 0);
 }
 
@@ -460,7 +460,7 @@ fn a_bad_schedule_sheet_is_refused_cell_by_cell_and_changes_nothing() {
         .set_text("工程表", &format!("L{ms}"), "途中");
     pkg.save(&out);
     let before = std::fs::read(&db).unwrap();
-    let e = ops::import(&db, &out, None).unwrap_err();
+    let e = ops::import(&db, &out, None, false).unwrap_err();
     let problems: HashMap<String, String> = e
         .problems()
         .into_iter()

@@ -21,7 +21,7 @@ pub async fn import_plan(app: AppHandle, state: State<'_, AppState>, path: PathB
     let r = state
         .write(move |db| {
             let file = ops::check_inputs(&[path], &["xlsx"])?.remove(0);
-            ops::import(&db, &file, None)?;
+            ops::import(&db, &file, None, false)?;
             ops::app_overview(&db, None)
         })
         .await;

@@ -14,6 +14,7 @@ export const MERGE_STATUS: Record<string, string> = {
   applied: "反映",
   unchanged: "変更なし",
   conflicts: "競合あり",
+  skipped: "取りまとめ済み",
   rejected: "却下",
 };
 

@@ -176,7 +176,8 @@ pub fn save_field(db: &Path, department: &str, division: Option<&str>, edit: &Fi
             changes.push((format!("{}.as_of", edit.path), as_of));
         }
     }
-    let unchanged = before.get(&edit.path) == canon.as_ref() && changes.len() == 1;
+    // What was typed is what is stored: `14,442` over `14442` is saved as typed.
+    let unchanged = before.get(&edit.path) == raw.as_ref() && changes.len() == 1;
     let revision_id = if unchanged {
         store.revisions(Some(plan_id))?.first().map(|r| r.id).unwrap_or(0)
     } else {
@@ -285,6 +286,8 @@ pub fn save_return(db: &Path, department: &str, year: Option<i32>, file: &Path) 
         department,
         year,
         created_at: store.now()?,
+        // A department's database holds no key: the return is unsigned.
+        key: None,
     };
     let rows = write_return(&spec, &file)?;
     Ok(written(&file, vec![file.clone()], vec![format!("{rows} 行")]))
@@ -473,6 +476,7 @@ pub fn merge_view(r: &MergeReport) -> MergeView {
                     FileStatus::Unchanged => "unchanged",
                     FileStatus::Conflicts => "conflicts",
                     FileStatus::Rejected => "rejected",
+                    FileStatus::Skipped => "skipped",
                 }
                 .into(),
                 applied: f.applied.len() as u32,

@@ -10,6 +10,7 @@ pub use app::*;
 pub use reports::*;
 pub use returns::*;
 
+use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -41,6 +42,37 @@ pub enum Error {
     /// A value typed into a form field that does not fit it.
     #[error("{message}")]
     Field { path: String, message: String },
+    /// An import of a workbook without a base would put back values entered or
+    /// merged since the last import.
+    #[error("{}", entered_message(.0))]
+    WouldReplaceEntered(Vec<EnteredField>),
+}
+
+fn entered_message(fields: &[EnteredField]) -> String {
+    let shown: Vec<String> = fields
+        .iter()
+        .take(20)
+        .map(|f| {
+            format!(
+                "  {}: {} → {}(履歴 #{} {})",
+                f.path,
+                f.entered.as_deref().unwrap_or("(空欄)"),
+                f.workbook.as_deref().unwrap_or("(空欄)"),
+                f.revision,
+                f.kind
+            )
+        })
+        .collect();
+    let more = if fields.len() > 20 {
+        format!("\n  ほか {} 項目", fields.len() - 20)
+    } else {
+        String::new()
+    };
+    format!(
+        "このブックには出力時の基準がないため、取り込むと前回の取り込み後に入力・取りまとめた値が {} 項目 ブックの値に戻ります。何も取り込んでいません:\n{}{more}\n上書きしてよい場合は --replace-entered を付けて取り込んでください",
+        fields.len(),
+        shown.join("\n")
+    )
 }
 
 impl Error {
@@ -210,6 +242,8 @@ pub struct ImportReport {
     pub sheet: String,
     pub coverage: Coverage,
     pub warnings: Vec<Problem>,
+    /// Fields changed both in the workbook and in the plan since its export: recorded as conflicts.
+    pub conflicts: usize,
     #[serde(flatten)]
     pub saved: SavedPlan,
 }
@@ -235,11 +269,14 @@ pub fn sha256_file(path: &Path) -> Result<String> {
     Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
 }
 
-/// Imports a 取組一覧 workbook as a plan: a new plan, or a new version of the
-/// same plan (same title). The workbook is read and validated completely before
-/// the database is opened; what the workbook does not carry is kept from the
-/// stored plan.
-pub fn import(db: &Path, file: &Path, organization: Option<&str>) -> Result<ImportReport> {
+/// Imports a summary workbook: a new plan, or a new version of the plan with the
+/// same title. A workbook this database exported carries its base (the revision
+/// it was written from): only what was changed in the workbook is applied, and a
+/// field changed both there and in the plan since is a conflict, kept and listed.
+/// A workbook without a base that would put back values entered or merged since
+/// the last import is refused with those fields, unless `replace_entered`.
+/// Nothing is written when nothing changes.
+pub fn import(db: &Path, file: &Path, organization: Option<&str>, replace_entered: bool) -> Result<ImportReport> {
     if !file.is_file() {
         return Err(Error::BadInput(format!("{}: no such file", file.display())));
     }
@@ -250,33 +287,192 @@ pub fn import(db: &Path, file: &Path, organization: Option<&str>) -> Result<Impo
         plan.organization = org.to_string();
     }
     let mut store = Store::open_or_create(db)?;
+    let mut warnings = read.warnings;
+    let mut conflicts: Vec<crate::store::NewConflict> = Vec::new();
+    let existing = store.find_same_plan(&plan)?;
+    let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    if let Some(id) = existing {
+        let old = store.load_plan(id)?;
+        inherit_missing(&mut plan, &old, read.coverage);
+        plan.keep_value_texts(&old);
+        let now = old.fields();
+        let base = match &read.base {
+            Some(b) => usable_base(&store, b, id, &mut warnings)?,
+            None => None,
+        };
+        match base {
+            Some(rev) => {
+                let base = store.fields_at(id, rev, &now)?;
+                let (changes, found) = three_way(&base, &plan.fields(), &now, file, &sha256);
+                conflicts = found;
+                let mut merged = old.clone();
+                merged.apply_changes(&changes).map_err(|e| Error::BadInput(format!("{name}: {e}")))?;
+                plan = merged;
+                if !conflicts.is_empty() {
+                    warnings.push(Problem {
+                        sheet: read.sheet.clone(),
+                        cell: None,
+                        message: format!(
+                            "出力後に計画でも変更された項目が {} 件あり、競合として記録しました(`shinchoku conflicts`)",
+                            conflicts.len()
+                        ),
+                    });
+                }
+            }
+            None => {
+                let new = plan.fields();
+                let differ: Vec<String> = now
+                    .keys()
+                    .chain(new.keys())
+                    .filter(|p| !crate::fields::same_value(p, now.get(*p).map(String::as_str), new.get(*p).map(String::as_str)))
+                    .cloned()
+                    .collect::<std::collections::BTreeSet<_>>()
+                    .into_iter()
+                    .collect();
+                let entered = store.entered_since_import(id, &differ)?;
+                if !entered.is_empty() && !replace_entered {
+                    return Err(Error::WouldReplaceEntered(
+                        entered
+                            .into_iter()
+                            .map(|(path, revision, kind)| EnteredField {
+                                entered: now.get(&path).cloned(),
+                                workbook: new.get(&path).cloned(),
+                                path,
+                                revision,
+                                kind,
+                            })
+                            .collect(),
+                    ));
+                }
+            }
+        }
+        if crate::model::diff_fields(&now, &plan.fields()).is_empty() && conflicts.is_empty() {
+            // Nothing changes: nothing is recorded, no backup is taken.
+            let revision_id = store.revisions(Some(id))?.first().map(|r| r.id).unwrap_or(0);
+            return Ok(ImportReport {
+                file: file.display().to_string(),
+                sha256,
+                sheet: read.sheet,
+                coverage: read.coverage,
+                warnings,
+                conflicts: 0,
+                saved: saved(
+                    &plan,
+                    crate::store::SaveOutcome {
+                        plan_id: id,
+                        revision_id,
+                        created: false,
+                        fields_changed: 0,
+                    },
+                ),
+            });
+        }
+    }
     if !store.plans()?.is_empty() {
         store.backup("import")?;
     }
-    if let Some(id) = store.find_same_plan(&plan)? {
-        let old = store.load_plan(id)?;
-        inherit_missing(&mut plan, &old, read.coverage);
-    }
     let info = RevisionInfo {
         kind: "import".into(),
-        summary: format!(
-            "{} を取り込み",
-            file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
-        ),
+        summary: format!("{name} を取り込み"),
         source_file: Some(file.display().to_string()),
         source_sha256: Some(sha256.clone()),
         department: None,
         undoes: None,
     };
-    let o = store.save_plan(&plan, &info)?;
+    let o = store.save_version(existing, &plan, &info, |tx, rev| {
+        if let Some(id) = existing {
+            crate::store::insert_conflicts(tx, id, rev, &conflicts)?;
+        }
+        Ok(())
+    })?;
     Ok(ImportReport {
         file: file.display().to_string(),
         sha256,
         sheet: read.sheet,
         coverage: read.coverage,
-        warnings: read.warnings,
+        warnings,
+        conflicts: conflicts.len(),
         saved: saved(&plan, o),
     })
+}
+
+/// A value entered or merged after the last import that a workbook without a
+/// base would put back.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EnteredField {
+    pub path: String,
+    /// The value in the plan now (entered).
+    pub entered: Option<String>,
+    /// What the workbook holds.
+    pub workbook: Option<String>,
+    /// The revision that entered it, and its kind (`entry`, `merge`, `resolve`, `undo`).
+    pub revision: i64,
+    pub kind: String,
+}
+
+/// The revision a workbook's base names, when it can be trusted for this plan.
+fn usable_base(store: &Store, b: &xlsx::base::SummaryBase, plan_id: i64, warnings: &mut Vec<Problem>) -> Result<Option<i64>> {
+    let key = store.existing_signing_key()?;
+    let mut note = |m: &str| {
+        warnings.push(Problem {
+            sheet: xlsx::base::SHEET_BASE.into(),
+            cell: None,
+            message: m.to_string(),
+        })
+    };
+    if b.verify(key.as_deref()) != crate::returns::Signature::Verified {
+        note("出力時の基準を確認できません(別のデータベースで出力されたか、書き換えられています)。基準なしで取り込みます");
+        return Ok(None);
+    }
+    let rev = store.revisions(Some(plan_id))?.into_iter().find(|r| r.id == b.revision);
+    match rev {
+        Some(r) if b.plan_id == plan_id && r.at == b.revision_at => Ok(Some(r.id)),
+        _ => {
+            note("出力時の計画の版(履歴)が見つかりません(復元などで失われています)。基準なしで取り込みます");
+            Ok(None)
+        }
+    }
+}
+
+/// Per field: base (when exported), the workbook, the plan now. Returns the
+/// changes to make to the plan now and the conflicts.
+fn three_way(
+    base: &BTreeMap<String, String>,
+    new: &BTreeMap<String, String>,
+    now: &BTreeMap<String, String>,
+    file: &Path,
+    sha256: &str,
+) -> (Vec<(String, Option<String>)>, Vec<crate::store::NewConflict>) {
+    let same = |p: &str, a: Option<&String>, b: Option<&String>| crate::fields::same_value(p, a.map(String::as_str), b.map(String::as_str));
+    let paths: std::collections::BTreeSet<&String> = base.keys().chain(new.keys()).chain(now.keys()).collect();
+    let (mut changes, mut conflicts) = (Vec::new(), Vec::new());
+    for p in paths {
+        let (b, w, n) = (base.get(p), new.get(p), now.get(p));
+        if same(p, w, b) || same(p, w, n) {
+            continue;
+        }
+        if same(p, n, b) {
+            changes.push((p.clone(), w.cloned()));
+            continue;
+        }
+        conflicts.push(crate::store::NewConflict {
+            path: p.clone(),
+            file: file.display().to_string(),
+            file_sha256: sha256.to_string(),
+            department: None,
+            project: p
+                .strip_prefix("project[")
+                .and_then(|r| r.split(']').next())
+                .map(str::to_string),
+            kpi: p.strip_prefix("kpi[").and_then(|r| r.split(']').next()).and_then(|k| k.parse().ok()),
+            field: crate::fields::label(p),
+            cell: None,
+            base: b.cloned(),
+            plan_value: n.cloned(),
+            return_value: w.cloned(),
+        });
+    }
+    (changes, conflicts)
 }
 
 /// Keeps from the stored plan what a workbook without Shinchoku's extra sheets
@@ -452,7 +648,13 @@ pub fn export(db: &Path, plan: Option<&str>, file: &Path, year: Option<FiscalYea
     let p = load(db, plan)?;
     check_year(&p, year)?;
     guard_output(db, file, &[])?;
-    xlsx::export_summary(&p, year, file)?;
+    let mut store = Store::open(db)?;
+    let plan_id = store.resolve_plan(plan)?;
+    let base = match store.revisions(Some(plan_id))?.first() {
+        Some(r) => Some(xlsx::base::SummaryBase::new(plan_id, r.id, r.at.clone(), &store.signing_key()?)),
+        None => None,
+    };
+    xlsx::export::export_summary_with_base(&p, year, file, base.as_ref())?;
     Ok(())
 }
 
@@ -491,6 +693,17 @@ fn year_list(p: &Plan) -> String {
 }
 
 /// The plan summary for a year (the report year by default).
+/// Every stored field of the plan, by path, with its text exactly as stored
+/// (only the paths starting with `prefix`, when given).
+pub fn fields(db: &Path, plan: Option<&str>, prefix: Option<&str>) -> Result<BTreeMap<String, String>> {
+    let p = load(db, plan)?;
+    let mut f = p.fields();
+    if let Some(pre) = prefix {
+        f.retain(|k, _| k.starts_with(pre));
+    }
+    Ok(f)
+}
+
 pub fn show(db: &Path, plan: Option<&str>, year: Option<FiscalYear>) -> Result<Summary> {
     let p = load(db, plan)?;
     let y = year.unwrap_or(p.report_year);

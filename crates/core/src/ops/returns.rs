@@ -11,7 +11,8 @@ use crate::fy::FiscalYear;
 use crate::model::Plan;
 use crate::returns::report::write_merge_report;
 use crate::returns::{self, departments, read_return, return_file_name, value_for_path, FileOutcome, FileStatus, Merger, ReturnSpec};
-use crate::store::{self, insert_conflicts, mark_resolved, BackupInfo, Conflict, Revision, RevisionInfo, Store};
+use crate::returns::sign::Signature;
+use crate::store::{self, insert_conflicts, insert_received, mark_resolved, BackupInfo, Conflict, NewReceived, Revision, RevisionInfo, Store};
 use crate::xlsx::import::Problem;
 
 /// One department's entry workbook as written.
@@ -32,15 +33,27 @@ pub struct TemplatesReport {
     pub without_department: usize,
 }
 
-/// What every entry workbook of a plan is made from: the plan, its id, its
-/// latest revision and the time.
-fn return_source(db: &Path, plan: Option<&str>) -> Result<(Plan, i64, i64, String)> {
-    let store = Store::open(db)?;
+/// What every entry workbook of a plan is made from.
+struct ReturnSource {
+    plan: Plan,
+    plan_id: i64,
+    /// The plan's latest revision.
+    revision: i64,
+    created_at: String,
+    /// The database's signing key (made on first use).
+    key: Vec<u8>,
+}
+
+fn return_source(db: &Path, plan: Option<&str>) -> Result<ReturnSource> {
+    let mut store = Store::open(db)?;
     let plan_id = store.resolve_plan(plan)?;
-    let p = store.load_plan(plan_id)?;
-    let revision = store.revisions(Some(plan_id))?.first().map(|r| r.id).unwrap_or(0);
-    let created_at = store.now()?;
-    Ok((p, plan_id, revision, created_at))
+    Ok(ReturnSource {
+        plan: store.load_plan(plan_id)?,
+        plan_id,
+        revision: store.revisions(Some(plan_id))?.first().map(|r| r.id).unwrap_or(0),
+        created_at: store.now()?,
+        key: store.signing_key()?,
+    })
 }
 
 fn create_dir(dir: &Path) -> Result<()> {
@@ -61,16 +74,17 @@ pub fn templates(
     only: &[String],
     overwrite: bool,
 ) -> Result<TemplatesReport> {
-    let (p, plan_id, revision, created_at) = return_source(db, plan)?;
+    let src = return_source(db, plan)?;
+    let (p, plan_id, revision, created_at) = (&src.plan, src.plan_id, src.revision, src.created_at.clone());
     let year = year.unwrap_or(p.report_year);
     if !p.all_years().contains(&year) {
         return Err(Error::BadInput(format!(
             "{} is not a year of this plan ({})",
             year.long(),
-            year_list(&p)
+            year_list(p)
         )));
     }
-    let all = departments(&p);
+    let all = departments(p);
     for d in only {
         if !all.contains(d) {
             return Err(Error::BadInput(format!(
@@ -96,13 +110,14 @@ pub fn templates(
     for d in chosen {
         let path = dir.join(return_file_name(d, year));
         let spec = ReturnSpec {
-            plan: &p,
+            plan: p,
             filled: None,
             plan_id,
             revision,
             department: d,
             year,
             created_at: created_at.clone(),
+            key: Some(&src.key),
         };
         let projects = returns::write_return(&spec, &path)?;
         files.push(TemplateFile {
@@ -179,9 +194,13 @@ pub fn merge(
         super::guard_output(db, report, files)?;
     }
     let known = store.known_conflicts(plan_id)?;
+    let key = store.existing_signing_key()?;
+    let received = store.received_files(plan_id)?;
+    let prior = store.prior_values(plan_id, year.0)?;
+    let mut seen_now: std::collections::HashMap<String, String> = std::collections::HashMap::new();
     let mut outcomes = Vec::with_capacity(files.len());
     {
-        let mut merger = Merger::new(&mut p, known);
+        let mut merger = Merger::new(&mut p, known, prior);
         for (i, f) in files.iter().enumerate() {
             let name = f.display().to_string();
             let outcome = if !f.is_file() {
@@ -189,10 +208,22 @@ pub fn merge(
             } else {
                 match sha256_file(f) {
                     Err(e) => FileOutcome::rejected(name.clone(), String::new(), vec![located(&e.to_string())]),
-                    Ok(sha) => match read_return(f, merger.plan, year) {
-                        Ok(r) => merger.merge(name.clone(), sha, r),
-                        Err(problems) => FileOutcome::rejected(name.clone(), sha, problems),
-                    },
+                    Ok(sha) => {
+                        let before = received
+                            .get(&sha)
+                            .map(|r| format!("{}(履歴 #{})", r.file, r.revision_id))
+                            .or_else(|| seen_now.get(&sha).map(|n| format!("{n}(この取りまとめ)")));
+                        match before {
+                            Some(what) => skipped(name.clone(), sha, &what),
+                            None => {
+                                seen_now.insert(sha.clone(), name.clone());
+                                match read_return(f, merger.plan, plan_id, year, key.as_deref()) {
+                                    Ok(r) => merger.merge(name.clone(), sha, r),
+                                    Err(problems) => FileOutcome::rejected(name.clone(), sha, problems),
+                                }
+                            }
+                        }
+                    }
                 }
             };
             outcomes.push(outcome);
@@ -219,29 +250,59 @@ pub fn merge(
         files: outcomes,
         report: None,
     };
-    if !opts.dry_run {
+    let merged: Vec<&FileOutcome> = report
+        .files
+        .iter()
+        .filter(|o| !matches!(o.status, FileStatus::Rejected | FileStatus::Skipped))
+        .collect();
+    // Only a merge that records something takes a backup: refused and already-merged
+    // files change nothing, and would push useful backups out.
+    if !opts.dry_run && !merged.is_empty() {
         report.backup = Some(store.backup("merge")?);
-    }
-    if !opts.dry_run && (applied > 0 || conflicts > 0) {
-        let merged: Vec<&FileOutcome> = report.files.iter().filter(|o| o.status != FileStatus::Rejected).collect();
         let join = |f: &dyn Fn(&FileOutcome) -> Option<String>| {
             let v: Vec<String> = merged.iter().filter_map(|o| f(o)).collect();
             Some(v.join("; ")).filter(|s| !s.is_empty())
         };
         let mut depts: Vec<String> = merged.iter().filter_map(|o| o.department.clone()).collect();
         depts.dedup();
+        let resubmitted: Vec<String> = merged
+            .iter()
+            .filter(|o| !o.supersedes.is_empty())
+            .map(|o| format!("{} は {} を置き換え", o.file, o.supersedes.join("、")))
+            .collect();
+        let resubmitted = if resubmitted.is_empty() {
+            String::new()
+        } else {
+            format!("、再提出: {}", resubmitted.join("; "))
+        };
         let info = RevisionInfo {
             kind: "merge".into(),
-            summary: format!("取りまとめ: {} ファイル(反映 {applied} 項目、競合 {conflicts} 件)", merged.len()),
+            summary: format!(
+                "取りまとめ: {} ファイル(反映 {applied} 項目、競合 {conflicts} 件{resubmitted})",
+                merged.len()
+            ),
             source_file: join(&|o| Some(o.file.clone())),
             source_sha256: join(&|o| Some(o.sha256.clone())),
             department: Some(depts.join("、")).filter(|s| !s.is_empty()),
             undoes: None,
         };
-        let all: Vec<_> = report.files.iter().flat_map(|o| o.conflicts.iter().cloned()).collect();
+        let all: Vec<_> = merged.iter().flat_map(|o| o.conflicts.iter().cloned()).collect();
+        let receipts: Vec<NewReceived> = merged
+            .iter()
+            .map(|o| NewReceived {
+                year: year.0,
+                department: o.department.clone(),
+                file: o.file.clone(),
+                sha256: o.sha256.clone(),
+                signed: o.signature == Some(Signature::Verified),
+                supersedes: o.supersedes_id,
+                values: o.applied.iter().map(|c| (c.path.clone(), c.after.clone())).collect(),
+            })
+            .collect();
         let ids = RefCell::new(Vec::new());
         let saved = store.save_version(Some(plan_id), &p, &info, |tx, rev| {
             *ids.borrow_mut() = insert_conflicts(tx, plan_id, rev, &all)?;
+            insert_received(tx, plan_id, rev, &receipts)?;
             Ok(())
         })?;
         report.revision_id = Some(saved.revision_id);
@@ -255,6 +316,16 @@ pub fn merge(
         report.report = Some(path.clone());
     }
     Ok(report)
+}
+
+/// A file merged before (by content): nothing is read from it again.
+fn skipped(file: String, sha256: String, before: &str) -> FileOutcome {
+    let mut o = FileOutcome::rejected(file, sha256, Vec::new());
+    o.status = FileStatus::Skipped;
+    o.warnings.push(located(&format!(
+        "同じ内容のファイルは取りまとめ済みです: {before}。読み飛ばしました"
+    )));
+    o
 }
 
 fn located(message: &str) -> Problem {
@@ -411,7 +482,8 @@ pub fn restore(db: &Path, file: &Path) -> Result<RestoreReport> {
 /// the app would save it after the department amended every narrative of the
 /// year and entered an actual for its KPIs without one.
 pub fn sample_returns(db: &Path, plan: Option<&str>, dir: &Path) -> Result<Vec<PathBuf>> {
-    let (p, plan_id, revision, created_at) = return_source(db, plan)?;
+    let src = return_source(db, plan)?;
+    let (p, plan_id, revision, created_at) = (src.plan.clone(), src.plan_id, src.revision, src.created_at.clone());
     create_dir(dir)?;
     let year = p.report_year;
     let mut out = Vec::new();
@@ -442,6 +514,7 @@ pub fn sample_returns(db: &Path, plan: Option<&str>, dir: &Path) -> Result<Vec<P
             department: &d,
             year,
             created_at: created_at.clone(),
+            key: Some(&src.key),
         };
         returns::write_return(&spec, &path)?;
         out.push(path);

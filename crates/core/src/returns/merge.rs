@@ -1,24 +1,31 @@
 //! The three-way merge of department returns into a plan, per field:
 //! base (the value when the file was made), the return, and the plan now.
 //!
+//! - a field the sending department does not own → never applied: a warning
+//!   naming the cell, the field and its owner;
 //! - unchanged in the return → nothing;
 //! - changed only in the return → applied;
 //! - the same change on both sides → nothing;
-//! - changed on both sides, differently → a conflict, not applied.
+//! - changed on both sides, differently → a conflict, not applied — unless the
+//!   plan's side is what the same department's earlier return set there and
+//!   nothing changed the field since: a corrected return (再提出) supersedes it.
 //!
-//! Without a base (the metadata sheet is gone) a value that differs from a
-//! non-empty plan value is a conflict. Returns are merged one after the other
-//! into the same plan, so two returns that change one field of a co-owned
-//! project differently conflict. Pure: the caller reads files and stores.
+//! Bases are trusted only from metadata this database signed (see
+//! [`super::sign`]). A file without verified metadata is read by project and
+//! KPI number, and every value it holds that differs from the plan is a
+//! conflict. Returns are merged one after the other into the same plan, so two
+//! returns that change one field of a co-owned project differently conflict.
+//! Pure: the caller reads files and stores.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde::Serialize;
 
 use super::read::DeptReturn;
-use super::Column;
+use super::sign::Signature;
+use super::{canonical_of, Column};
 use crate::model::Plan;
-use crate::store::{ConflictKey, NewConflict};
+use crate::store::{ConflictKey, NewConflict, PriorValue};
 use crate::xlsx::import::Problem;
 
 /// What happened to one file.
@@ -33,6 +40,8 @@ pub enum FileStatus {
     Conflicts,
     /// The file was not merged (see its errors).
     Rejected,
+    /// The same file (by content) was merged before: skipped.
+    Skipped,
 }
 
 impl FileStatus {
@@ -42,6 +51,7 @@ impl FileStatus {
             FileStatus::Unchanged => "変更なし",
             FileStatus::Conflicts => "競合のみ",
             FileStatus::Rejected => "却下",
+            FileStatus::Skipped => "取りまとめ済み",
         }
     }
 }
@@ -56,6 +66,8 @@ pub struct FieldChange {
     pub cell: String,
     pub before: Option<String>,
     pub after: Option<String>,
+    /// The same department's earlier return whose value this replaces (再提出).
+    pub supersedes: Option<String>,
 }
 
 /// The result of merging one file.
@@ -64,6 +76,8 @@ pub struct FileOutcome {
     pub file: String,
     pub sha256: String,
     pub department: Option<String>,
+    /// Whether the file's metadata is this database's own (only then are its bases trusted).
+    pub signature: Option<Signature>,
     pub status: FileStatus,
     pub applied: Vec<FieldChange>,
     /// New conflicts (their ids once stored).
@@ -75,6 +89,12 @@ pub struct FileOutcome {
     pub already: usize,
     /// Conflicts recorded before (open or decided), not raised again.
     pub known_conflicts: usize,
+    /// Values in fields the department does not own: never applied (each is a warning).
+    pub not_owned: usize,
+    /// The same department's earlier returns this one replaced values of (再提出).
+    pub supersedes: Vec<String>,
+    /// The earliest of them, as recorded.
+    pub supersedes_id: Option<i64>,
     pub warnings: Vec<Problem>,
     pub errors: Vec<Problem>,
 }
@@ -86,6 +106,7 @@ impl FileOutcome {
             file,
             sha256,
             department: None,
+            signature: None,
             status: FileStatus::Rejected,
             applied: Vec::new(),
             conflicts: Vec::new(),
@@ -93,6 +114,9 @@ impl FileOutcome {
             unchanged: 0,
             already: 0,
             known_conflicts: 0,
+            not_owned: 0,
+            supersedes: Vec::new(),
+            supersedes_id: None,
             warnings: Vec::new(),
             errors,
         }
@@ -102,28 +126,130 @@ impl FileOutcome {
 /// A merge in progress: the plan and its fields as they are after the files so far.
 pub struct Merger<'a> {
     pub plan: &'a mut Plan,
+    /// Canonical values of the fields returns hold.
     now: BTreeMap<String, String>,
     known: HashSet<ConflictKey>,
+    /// What departments' returns set per field (earlier runs, then this one).
+    prior: HashMap<String, PriorValue>,
+}
+
+/// The canonical form of a stored field, as returns are compared with it.
+fn canonical_field(path: &str, raw: &str) -> Option<String> {
+    match Column::of_path(path) {
+        Some(col) => canonical_of(col, Some(raw)),
+        None => Some(raw.to_string()),
+    }
+}
+
+/// Which fields a department may change: the projects it owns or co-owns, and
+/// the KPIs of those projects.
+struct Ownership {
+    projects: HashSet<String>,
+    kpis: HashSet<u32>,
+}
+
+impl Ownership {
+    fn of(plan: &Plan, department: Option<&str>) -> Self {
+        let mut o = Ownership {
+            projects: HashSet::new(),
+            kpis: HashSet::new(),
+        };
+        let Some(d) = department else { return o };
+        for p in plan.projects() {
+            if p.owners.iter().any(|w| w.department.as_deref() == Some(d)) {
+                o.projects.insert(p.no.clone());
+                o.kpis.extend(p.kpis.iter().filter(|k| !k.relisted).map(|k| k.no));
+            }
+        }
+        o
+    }
+
+    fn owns(&self, path: &str) -> bool {
+        let inner = |prefix: &str| path.strip_prefix(prefix).and_then(|p| p.split(']').next());
+        if let Some(no) = inner("project[") {
+            return self.projects.contains(no);
+        }
+        inner("kpi[")
+            .and_then(|n| n.parse::<u32>().ok())
+            .is_some_and(|n| self.kpis.contains(&n))
+    }
+}
+
+/// The departments owning a field's project (or the projects listing its KPI).
+fn owners_of(plan: &Plan, path: &str) -> String {
+    let inner = |prefix: &str| path.strip_prefix(prefix).and_then(|p| p.split(']').next());
+    let mut depts: Vec<String> = Vec::new();
+    let mut add = |p: &crate::model::Project| {
+        for d in p.owners.iter().filter_map(|o| o.department.clone()) {
+            if !depts.contains(&d) {
+                depts.push(d);
+            }
+        }
+    };
+    if let Some(no) = inner("project[") {
+        if let Some(p) = plan.project(no) {
+            add(p);
+        }
+    } else if let Some(k) = inner("kpi[").and_then(|n| n.parse::<u32>().ok()) {
+        for p in plan.projects().filter(|p| p.kpis.iter().any(|x| x.no == k && !x.relisted)) {
+            add(p);
+        }
+    }
+    if depts.is_empty() {
+        "担当部のない事業".into()
+    } else {
+        depts.join("・")
+    }
 }
 
 impl<'a> Merger<'a> {
-    /// Starts merging into `plan`; `known` are the conflicts already recorded.
-    pub fn new(plan: &'a mut Plan, known: HashSet<ConflictKey>) -> Self {
-        let now = plan.fields();
-        Merger { plan, now, known }
+    /// Starts merging into `plan`; `known` are the conflicts already recorded,
+    /// `prior` what earlier returns of the year set per field.
+    pub fn new(plan: &'a mut Plan, known: HashSet<ConflictKey>, prior: HashMap<String, PriorValue>) -> Self {
+        let now = plan
+            .fields()
+            .into_iter()
+            .filter_map(|(k, v)| canonical_field(&k, &v).map(|c| (k, c)))
+            .collect();
+        Merger { plan, now, known, prior }
     }
 
     /// Merges one return into the plan.
     pub fn merge(&mut self, file: String, sha256: String, ret: DeptReturn) -> FileOutcome {
         let mut out = FileOutcome::rejected(file, sha256, Vec::new());
         out.department = ret.department.clone();
+        out.signature = Some(ret.signature);
         out.warnings = ret.warnings;
+        let verified = ret.signature == Signature::Verified;
+        let dept = ret.department.clone().unwrap_or_default();
+        let owned = Ownership::of(self.plan, ret.department.as_deref());
         let mut changes: Vec<(String, Option<String>)> = Vec::new();
         let mut canon_after: Vec<(String, Option<String>)> = Vec::new();
         for f in &ret.fields {
             let now = self.now.get(&f.path).cloned();
             let theirs = f.value.canon.clone();
-            let apply = if f.has_base {
+            if !owned.owns(&f.path) {
+                let shown_differs = if verified { theirs != f.base } else { theirs.is_some() && theirs != now };
+                if shown_differs {
+                    out.not_owned += 1;
+                    let (sheet, cell) = f.cell.split_once('!').unwrap_or(("", &f.cell));
+                    out.warnings.push(Problem {
+                        sheet: sheet.to_string(),
+                        cell: Some(cell.to_string()),
+                        message: format!(
+                            "{}(事業番号 {}{})は{}の項目です。{}の返送からは取り込みません",
+                            f.label(),
+                            f.project,
+                            f.kpi.map(|k| format!("・KPI {k}")).unwrap_or_default(),
+                            owners_of(self.plan, &f.path),
+                            if dept.is_empty() { "担当部の分からない" } else { dept.as_str() },
+                        ),
+                    });
+                }
+                continue;
+            }
+            let mut supersedes = None;
+            let apply = if verified && f.has_base {
                 if theirs == f.base {
                     out.unchanged += 1;
                     continue;
@@ -132,13 +258,26 @@ impl<'a> Merger<'a> {
                     out.already += 1;
                     continue;
                 }
-                now == f.base
+                if now == f.base {
+                    true
+                } else if let Some(p) = self
+                    .prior
+                    .get(&f.path)
+                    .filter(|p| p.latest && !dept.is_empty() && p.department == dept && p.value == now)
+                {
+                    // A corrected return of the same department: it replaces what its earlier one set.
+                    supersedes = Some(p.clone());
+                    true
+                } else {
+                    false
+                }
             } else {
-                if now == theirs {
+                // Nothing known of the file's origin: a value is never applied unseen.
+                if theirs.is_none() || now == theirs {
                     out.unchanged += 1;
                     continue;
                 }
-                now.is_none()
+                false
             };
             if apply {
                 changes.push((f.path.clone(), f.value.raw.clone()));
@@ -150,6 +289,14 @@ impl<'a> Merger<'a> {
                         canon_after.push((p, Some(as_of.iso())));
                     }
                 }
+                if let Some(p) = &supersedes {
+                    if !out.supersedes.contains(&p.file) {
+                        out.supersedes.push(p.file.clone());
+                    }
+                    if let Some(id) = p.file_id {
+                        out.supersedes_id = Some(out.supersedes_id.map_or(id, |x: i64| x.min(id)));
+                    }
+                }
                 out.applied.push(FieldChange {
                     path: f.path.clone(),
                     project: f.project.clone(),
@@ -158,6 +305,7 @@ impl<'a> Merger<'a> {
                     cell: f.cell.clone(),
                     before: now,
                     after: theirs,
+                    supersedes: supersedes.map(|p| p.file),
                 });
                 continue;
             }
@@ -196,6 +344,18 @@ impl<'a> Merger<'a> {
                 Some(v) => self.now.insert(path, v),
                 None => self.now.remove(&path),
             };
+        }
+        for c in &out.applied {
+            self.prior.insert(
+                c.path.clone(),
+                PriorValue {
+                    file_id: None,
+                    file: out.file.clone(),
+                    department: dept.clone(),
+                    value: c.after.clone(),
+                    latest: true,
+                },
+            );
         }
         out.status = if !out.applied.is_empty() {
             FileStatus::Applied

@@ -10,6 +10,7 @@
 pub mod merge;
 pub mod read;
 pub mod report;
+pub mod sign;
 pub mod template;
 
 use std::collections::HashSet;
@@ -22,6 +23,7 @@ use crate::value::{KpiValue, Parsed};
 
 pub use merge::{value_for_path, FieldChange, FileOutcome, FileStatus, Merger};
 pub use read::{read_return, DeptReturn, ReturnField, ReturnMeta};
+pub use sign::Signature;
 pub use template::{build_return, write_return, ReturnSpec};
 
 /// The entry sheet.

@@ -11,6 +11,7 @@ use std::path::Path;
 use calamine::Reader;
 use serde::Serialize;
 
+use super::sign::{self, Signature};
 use super::{canonical_of, parse_entered, Column, Entered, META_FORMAT, META_VERSION, SHEET_ENTRY, SHEET_META};
 use crate::fy::FiscalYear;
 use crate::model::Plan;
@@ -80,6 +81,9 @@ impl ReturnField {
 #[derive(Debug, Clone, Serialize)]
 pub struct DeptReturn {
     pub meta: Option<ReturnMeta>,
+    /// Whether the metadata is this database's own, unchanged: only then are its
+    /// bases trusted (see [`super::sign`]).
+    pub signature: Signature,
     pub department: Option<String>,
     pub year: FiscalYear,
     pub fields: Vec<ReturnField>,
@@ -94,8 +98,9 @@ fn problem(sheet: &str, message: impl Into<String>) -> Problem {
     }
 }
 
-/// Reads a return for `plan` and `year`; every problem when it cannot be merged.
-pub fn read_return(path: &Path, plan: &Plan, year: FiscalYear) -> Result<DeptReturn, Vec<Problem>> {
+/// Reads a return for plan `plan_id` and `year`, verifying its metadata with
+/// `key` (this database's signing key); every problem when it cannot be merged.
+pub fn read_return(path: &Path, plan: &Plan, plan_id: i64, year: FiscalYear, key: Option<&[u8]>) -> Result<DeptReturn, Vec<Problem>> {
     let mut wb = Workbook::open(path).map_err(|e| vec![problem("", e)])?;
     let names = wb.sheets.sheet_names().to_vec();
     if !names.iter().any(|n| n == SHEET_ENTRY) {
@@ -126,9 +131,24 @@ pub fn read_return(path: &Path, plan: &Plan, year: FiscalYear) -> Result<DeptRet
         Some(g) => {
             let meta = Meta::parse(&g)?;
             check_meta(&meta.head, plan, year)?;
-            sheet.read_with_meta(plan, meta)
+            let signature = sign::verify(key, &meta.signed_head, &meta.signed_cells, meta.signature.as_deref(), &meta.key_id);
+            if signature == Signature::Verified {
+                if meta.head.plan_id != plan_id {
+                    return Err(vec![problem(
+                        SHEET_META,
+                        format!(
+                            "この記入用ファイルは別の計画(計画 #{})のものです(取りまとめ先: 計画 #{plan_id})",
+                            meta.head.plan_id
+                        ),
+                    )]);
+                }
+                sheet.read_with_meta(plan, meta)
+            } else {
+                let claimed = Some(meta.head.department.clone()).filter(|d| !d.is_empty());
+                sheet.read_without_meta(plan, year, signature, claimed)
+            }
         }
-        None => sheet.read_without_meta(plan, year),
+        None => sheet.read_without_meta(plan, year, Signature::NoMeta, None),
     }
 }
 
@@ -160,6 +180,11 @@ fn check_meta(meta: &ReturnMeta, plan: &Plan, year: FiscalYear) -> Result<(), Ve
 struct Meta {
     head: ReturnMeta,
     cells: Vec<MetaCell>,
+    /// What the signature covers, exactly as read.
+    signed_head: Vec<String>,
+    signed_cells: Vec<[String; 4]>,
+    signature: Option<String>,
+    key_id: String,
 }
 
 struct MetaCell {
@@ -189,14 +214,25 @@ impl Meta {
                 "新しい版の Shinchoku で作られた記入用ファイルです。Shinchoku を更新してください",
             )]);
         }
+        // Exactly as written (the signature covers the text, not a cleaned form).
+        let raw = |r: u32, c: u32| match g.get(r, c) {
+            crate::xlsx::import::Cell::Text(t) => t.clone(),
+            other => other.text().unwrap_or_default(),
+        };
         let mut head: HashMap<String, String> = HashMap::new();
+        let mut raw_head: HashMap<String, String> = HashMap::new();
         let mut r = 1;
         while r < g.rows() && text(r, 0).as_deref() != Some("row") {
             if let (Some(k), v) = (text(r, 0), text(r, 1)) {
-                head.insert(k, v.unwrap_or_default());
+                head.insert(k.clone(), v.unwrap_or_default());
+                raw_head.insert(k, raw(r, 1));
             }
             r += 1;
         }
+        let signed_head: Vec<String> = sign::SIGNED_HEAD
+            .iter()
+            .map(|k| raw_head.get(*k).cloned().unwrap_or_default())
+            .collect();
         let get = |k: &str| head.get(k).cloned().unwrap_or_default();
         let num = |k: &str| get(k).parse::<i64>().map_err(|_| broken(k));
         let meta = ReturnMeta {
@@ -209,10 +245,12 @@ impl Meta {
             created_at: get("created_at"),
         };
         let mut cells = Vec::new();
+        let mut signed_cells = Vec::new();
         for r in r + 1..g.rows() {
             let Some(row) = text(r, 0).and_then(|v| v.parse::<u32>().ok()) else {
                 continue;
             };
+            signed_cells.push([raw(r, 0), raw(r, 1), raw(r, 2), raw(r, 3)]);
             let column = text(r, 1)
                 .and_then(|k| Column::from_header(&k))
                 .ok_or_else(|| broken(&format!("{r} 行目の列名")))?;
@@ -227,7 +265,14 @@ impl Meta {
                 },
             });
         }
-        Ok(Meta { head: meta, cells })
+        Ok(Meta {
+            head: meta,
+            cells,
+            signed_head,
+            signed_cells,
+            signature: head.get("signature").cloned().filter(|s| !s.is_empty()),
+            key_id: get("key_id"),
+        })
     }
 }
 
@@ -257,6 +302,25 @@ impl<'g> Sheet<'g> {
             }
         }
         Ok(Sheet { g, header, cols })
+    }
+
+    /// A date where a person typed a value: LibreOffice stores `1/2` typed into a
+    /// text cell as a date, and what it showed cannot be known from the file.
+    fn is_date(&self, r: u32, c: u32, col: Column, problems: &mut Vec<Problem>) -> bool {
+        let crate::xlsx::import::Cell::Date(d) = self.g.get(r, c) else {
+            return false;
+        };
+        let how = if col == Column::Actual {
+            "数値で入力してください"
+        } else {
+            "文字列で入力してください(先頭に ' を付けるか、セルの書式を文字列にしてから入力)"
+        };
+        problems.push(self.g.problem(
+            r,
+            c,
+            format!("{}が日付({d})として保存されています。{how}", col.key()),
+        ));
+        true
     }
 
     fn cell_ref(&self, r: u32, c: u32) -> String {
@@ -348,6 +412,7 @@ impl<'g> Sheet<'g> {
             };
             let now = self.g.get(r, col).text();
             match &c.path {
+                Some(_) if self.is_date(r, col, c.column, &mut problems) => {}
                 Some(path) => {
                     let kpi_no = path
                         .strip_prefix("kpi[")
@@ -390,6 +455,7 @@ impl<'g> Sheet<'g> {
             return Err(problems);
         }
         Ok(DeptReturn {
+            signature: Signature::Verified,
             department: Some(meta.head.department.clone()).filter(|d| !d.is_empty()),
             year: meta.head.year,
             meta: Some(meta.head),
@@ -398,16 +464,20 @@ impl<'g> Sheet<'g> {
         })
     }
 
-    /// Without the metadata sheet: rows matched by project and KPI number, no bases.
-    fn read_without_meta(&self, plan: &Plan, year: FiscalYear) -> Result<DeptReturn, Vec<Problem>> {
+    /// Without trusted metadata (none, unsigned, or not verified): rows matched by
+    /// project and KPI number, no bases. The department is the one the metadata
+    /// claims, else the one the sheet's title names, else the first row's 担当部.
+    fn read_without_meta(&self, plan: &Plan, year: FiscalYear, signature: Signature, claimed: Option<String>) -> Result<DeptReturn, Vec<Problem>> {
         let mut problems = Vec::new();
-        let warnings = vec![problem(
-            SHEET_ENTRY,
-            format!("{SHEET_META} シートがないため、作成時の値が分かりません。計画の値と異なる項目は競合として扱います"),
-        )];
+        let warnings: Vec<Problem> = signature.warning().map(|w| problem(SHEET_ENTRY, w)).into_iter().collect();
+        let titled = (0..self.header).find_map(|r| {
+            let t = self.g.get(r, 0).text()?;
+            let inner = t.rsplit_once(['(', '（'])?.1.trim_end_matches([')', '）']).trim().to_string();
+            (t.contains("記入用ファイル") && !inner.is_empty()).then_some(inner)
+        });
         let file_year = self.cols.get(&Column::Actual).and_then(|c| {
             let h = self.g.get(self.header, *c).text()?;
-            let inner = h.split(['(', '(']).nth(1)?.trim_end_matches([')', ')']);
+            let inner = h.split(['(', '（']).nth(1)?.trim_end_matches([')', '）']);
             FiscalYear::parse(inner).ok()
         });
         match file_year {
@@ -430,7 +500,7 @@ impl<'g> Sheet<'g> {
         let mut fields: Vec<ReturnField> = Vec::new();
         let mut index: HashMap<String, usize> = HashMap::new();
         let mut kpis_seen: HashSet<u32> = HashSet::new();
-        let mut department = None;
+        let mut department = claimed.or(titled);
         let plan_now = plan.fields();
         for (r, no, kno) in self.rows() {
             let Some(project) = plan.project(&no) else {
@@ -462,9 +532,12 @@ impl<'g> Sheet<'g> {
                 let Some(path) = col.field_path(&no, kpi.map(|k| k.no), year) else {
                     continue;
                 };
+                if self.is_date(r, *c, col, &mut problems) {
+                    continue;
+                }
                 let text = self.g.get(r, *c).text();
-                let entered = parse_entered(col, text.as_deref(), kpi)
-                    .or_else(|m| kept_as_is(col, text.as_deref(), plan_now.get(&path).map(String::as_str)).ok_or(m));
+                let held = canonical_of(col, plan_now.get(&path).map(String::as_str));
+                let entered = parse_entered(col, text.as_deref(), kpi).or_else(|m| kept_as_is(col, text.as_deref(), held.as_deref()).ok_or(m));
                 let value = match entered {
                     Ok(v) => v,
                     Err(m) => {
@@ -509,6 +582,7 @@ impl<'g> Sheet<'g> {
         }
         Ok(DeptReturn {
             meta: None,
+            signature,
             department,
             year,
             fields,

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use rust_xlsxwriter::{Color, DataValidation, Format, FormatAlign, FormatBorder, ProtectionOptions, Workbook, Worksheet, XlsxError};
 
-use super::{department_projects, Column, META_FORMAT, META_VERSION, SHEET_ENTRY, SHEET_GUIDE, SHEET_META};
+use super::{department_projects, sign, Column, META_FORMAT, META_VERSION, SHEET_ENTRY, SHEET_GUIDE, SHEET_META};
 use crate::fy::FiscalYear;
 use crate::model::{Entry, Kpi, Plan, Project};
 use crate::value::{KpiValue, Parsed};
@@ -33,6 +33,9 @@ pub struct ReturnSpec<'a> {
     pub department: &'a str,
     pub year: FiscalYear,
     pub created_at: String,
+    /// The coordinator database's signing key: the metadata is signed with it.
+    /// `None` writes an unsigned file (a department's own database has no key).
+    pub key: Option<&'a [u8]>,
 }
 
 /// One row of the entry sheet: a project and one of its KPIs (or none).
@@ -346,7 +349,7 @@ fn read_only_text(plan: &Plan, row: &EntryRow<'_>, c: Column, year: FiscalYear, 
         Column::KpiNo => k.map(|k| k.no.to_string()),
         Column::KpiName => k.map(|k| {
             let mut n = k.name.clone();
-            if k.cumulative {
+            if k.cumulative && !n.contains("累計") {
                 n.push_str("(累計)");
             }
             if !row.actual_editable {
@@ -412,16 +415,20 @@ fn write_guide_sheet(ws: &mut Worksheet, spec: &ReturnSpec<'_>, cols: &[Column],
 }
 
 fn write_meta_sheet(ws: &mut Worksheet, spec: &ReturnSpec<'_>, cells: &[[String; 4]]) -> Result<(), XlsxError> {
-    let head: [(&str, String); 8] = [
-        (META_FORMAT, META_VERSION.to_string()),
-        ("plan_id", spec.plan_id.to_string()),
-        ("plan_title", spec.plan.title.clone()),
-        ("organization", spec.plan.organization.clone()),
-        ("department", spec.department.to_string()),
-        ("fiscal_year", spec.year.0.to_string()),
-        ("revision", spec.revision.to_string()),
-        ("created_at", spec.created_at.clone()),
+    let signed: [String; 8] = [
+        spec.plan_id.to_string(),
+        spec.plan.title.clone(),
+        spec.plan.organization.clone(),
+        spec.department.to_string(),
+        spec.year.0.to_string(),
+        spec.revision.to_string(),
+        spec.created_at.clone(),
+        spec.key.map(sign::key_id).unwrap_or_default(),
     ];
+    let signature = spec.key.map(|k| sign::sign(k, &signed, cells)).unwrap_or_default();
+    let mut head: Vec<(&str, String)> = vec![(META_FORMAT, META_VERSION.to_string())];
+    head.extend(sign::SIGNED_HEAD.iter().copied().zip(signed));
+    head.push(("signature", signature));
     for (i, (k, v)) in head.iter().enumerate() {
         ws.write_string(i as u32, 0, *k)?;
         ws.write_string(i as u32, 1, v)?;

@@ -98,11 +98,14 @@ impl Store {
 
     /// What conflicts were already recorded for a plan, open or resolved, as
     /// `(path, base, return value)`: the same disagreement is not recorded twice,
-    /// and one the coordinator decided is not raised again.
+    /// and one the coordinator decided is not raised again — neither by the file
+    /// behind it nor by the file whose value stood against it (the plan's side of
+    /// a decided conflict counts as decided too).
     pub fn known_conflicts(&self, plan_id: i64) -> Result<HashSet<ConflictKey>> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT path, base, return_value FROM conflict WHERE plan_id = ?1")?;
+        let mut stmt = self.conn.prepare(
+            "SELECT path, base, return_value FROM conflict WHERE plan_id = ?1
+             UNION SELECT path, base, plan_value FROM conflict WHERE plan_id = ?1 AND status = 'resolved'",
+        )?;
         let rows = stmt.query_map([plan_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }

@@ -2,6 +2,8 @@
 //! a revision (kind `undo`) that sets the fields back; it is refused when a
 //! later revision changed any of the same fields since.
 
+use std::collections::BTreeMap;
+
 use rusqlite::{params, OptionalExtension};
 
 use super::conflicts::undo_conflicts;
@@ -18,6 +20,47 @@ impl Store {
             .into_iter()
             .find(|r| r.id == id)
             .ok_or(StoreError::RevisionNotFound(id))
+    }
+
+    /// The plan's fields as they were just after revision `at`: `now` with every
+    /// later revision's changes taken back, newest first.
+    pub fn fields_at(&self, plan_id: i64, at: i64, now: &BTreeMap<String, String>) -> Result<BTreeMap<String, String>> {
+        let mut fields = now.clone();
+        let mut st = self.conn.prepare(
+            "SELECT c.path, c.old FROM change c JOIN revision r ON r.id = c.revision_id
+             WHERE r.plan_id = ?1 AND r.id > ?2 ORDER BY r.id DESC, c.seq DESC",
+        )?;
+        let mut rows = st.query(params![plan_id, at])?;
+        while let Some(r) = rows.next()? {
+            let path: String = r.get(0)?;
+            match r.get::<_, Option<String>>(1)? {
+                Some(v) => fields.insert(path, v),
+                None => fields.remove(&path),
+            };
+        }
+        Ok(fields)
+    }
+
+    /// Of these paths, those whose latest change was entered, merged, resolved or
+    /// undone after the plan's last import (or creation): `(path, revision, kind)`.
+    pub fn entered_since_import(&self, plan_id: i64, paths: &[String]) -> Result<Vec<(String, i64, String)>> {
+        let last_import: i64 = self.conn.query_row(
+            "SELECT coalesce(max(id), 0) FROM revision WHERE plan_id = ?1 AND kind IN ('import', 'init')",
+            [plan_id],
+            |r| r.get(0),
+        )?;
+        let mut st = self.conn.prepare_cached(
+            "SELECT r.id, r.kind FROM change c JOIN revision r ON r.id = c.revision_id
+             WHERE r.plan_id = ?1 AND c.path = ?2 ORDER BY r.id DESC LIMIT 1",
+        )?;
+        let mut out = Vec::new();
+        for p in paths {
+            let last: Option<(i64, String)> = st.query_row(params![plan_id, p], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
+            if let Some((id, kind)) = last.filter(|(id, kind)| *id > last_import && kind != "import" && kind != "init") {
+                out.push((p.clone(), id, kind));
+            }
+        }
+        Ok(out)
     }
 
     /// Reverts the fields revision `id` changed, as a new revision.
@@ -52,7 +95,7 @@ impl Store {
         let now = plan.fields();
         let moved: Vec<&String> = changes
             .iter()
-            .filter(|(path, _, new)| now.get(path) != new.as_ref())
+            .filter(|(path, _, new)| !crate::fields::same_value(path, now.get(path).map(String::as_str), new.as_deref()))
             .map(|(path, _, _)| path)
             .collect();
         if let Some(path) = moved.first() {

@@ -215,6 +215,32 @@ CREATE TABLE schedule_row (
 CREATE INDEX schedule_row_area ON schedule_row(area_id);
 CREATE INDEX schedule_row_item ON schedule_row(item_id);
 "#,
+    // 5: returns received (by content hash: a file merged once is not merged again; a
+    // department's later return supersedes what its earlier one set) and the values each
+    // one applied. The key that signs the returns' metadata lives in `setting`.
+    r#"
+CREATE TABLE return_file (
+    id          INTEGER PRIMARY KEY,
+    plan_id     INTEGER NOT NULL REFERENCES plan(id) ON DELETE CASCADE,
+    fy          INTEGER NOT NULL,
+    department  TEXT,
+    file        TEXT NOT NULL,
+    sha256      TEXT NOT NULL,
+    signed      INTEGER NOT NULL CHECK (signed IN (0, 1)),
+    revision_id INTEGER NOT NULL REFERENCES revision(id),
+    supersedes  INTEGER REFERENCES return_file(id),
+    UNIQUE (plan_id, sha256)
+);
+CREATE TABLE return_value (
+    return_file_id INTEGER NOT NULL REFERENCES return_file(id) ON DELETE CASCADE,
+    path           TEXT NOT NULL,
+    value          TEXT,
+    PRIMARY KEY (return_file_id, path)
+) WITHOUT ROWID;
+CREATE INDEX return_file_plan ON return_file(plan_id, fy, department);
+CREATE INDEX return_value_path ON return_value(path);
+CREATE INDEX change_path ON change(path);
+"#,
 ];
 
 /// The schema version this build writes.

@@ -7,6 +7,7 @@ use std::path::Path;
 
 use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError};
 
+use super::base::SummaryBase;
 use super::{col, save_atomically, WriteError, RELISTED, SHEET_CHARTS, SHEET_COUNTS, SHEET_PLAN, SHEET_TREND, SHEET_YEARS};
 use crate::eval::{achievement_rate, Direction};
 use crate::fy::FiscalYear;
@@ -33,10 +34,20 @@ const NARRATIVE_WIDTH: f64 = 40.0;
 /// Writes the summary workbook for `year` (the plan's report year when `None`).
 /// The file is written under a temporary name and renamed into place.
 pub fn export_summary(plan: &Plan, year: Option<FiscalYear>, path: &Path) -> Result<(), WriteError> {
-    let mut wb = build_workbook(plan, year.unwrap_or(plan.report_year)).map_err(|source| WriteError::Xlsx {
+    export_summary_with_base(plan, year, path, None)
+}
+
+/// [`export_summary`] with the hidden base sheet (see [`super::base`]), so that
+/// importing the workbook again applies only what was changed in it.
+pub fn export_summary_with_base(plan: &Plan, year: Option<FiscalYear>, path: &Path, base: Option<&SummaryBase>) -> Result<(), WriteError> {
+    let xlsx_error = |source| WriteError::Xlsx {
         path: path.to_path_buf(),
         source,
-    })?;
+    };
+    let mut wb = build_workbook(plan, year.unwrap_or(plan.report_year)).map_err(xlsx_error)?;
+    if let Some(b) = base {
+        b.write(wb.add_worksheet()).map_err(xlsx_error)?;
+    }
     save_atomically(&mut wb, path)
 }
 

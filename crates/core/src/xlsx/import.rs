@@ -93,6 +93,8 @@ pub struct WorkbookPlan {
     pub warnings: Vec<Problem>,
     pub coverage: Coverage,
     pub sheet: String,
+    /// What the workbook was exported from, when it says (see [`super::base`]).
+    pub base: Option<super::base::SummaryBase>,
 }
 
 /// Reads and validates a workbook; the plan, or every problem found.
@@ -127,6 +129,8 @@ fn read_workbook(path: &Path) -> Result<WorkbookPlan, ImportError> {
                 all_empty &= g.width() == 0 || (0..g.rows()).all(|r| (0..g.width()).all(|c| g.get(r, c).is_empty()));
                 g
             }
+            // The summary sheet's own problem is the problem: not another sheet's.
+            Err(p) if name == SHEET_SUMMARY => return Err(ImportError::Invalid(vec![p])),
             Err(p) => {
                 first_error.get_or_insert(p);
                 continue;
@@ -180,6 +184,8 @@ pub(crate) enum Cell {
     Empty,
     Text(String),
     Number(f64, String),
+    /// A date or time (ISO): LibreOffice stores `1/2` typed into a text cell as one.
+    Date(String),
     Other(String),
 }
 
@@ -198,6 +204,7 @@ impl Cell {
             Cell::Empty => None,
             Cell::Text(t) => clean_cell(t),
             Cell::Number(n, fmt) => KpiValue::from_cell_number(*n, fmt).map(|v| v.text().to_string()),
+            Cell::Date(d) => Some(format!("a date ({d})")),
             Cell::Other(s) => clean_cell(s),
         }
     }
@@ -285,8 +292,8 @@ pub(crate) fn load_grid(wb: &mut Workbook, name: &str) -> Result<Grid, Problem> 
                 Data::Float(f) => Cell::Number(*f, formats.get(ar, ac).to_string()),
                 Data::Int(i) => Cell::Number(*i as f64, formats.get(ar, ac).to_string()),
                 Data::Bool(b) => Cell::Other(b.to_string()),
-                Data::DateTime(dt) => Cell::Other(format!("a date ({})", excel_date(dt.as_f64()))),
-                Data::DateTimeIso(s) | Data::DurationIso(s) => Cell::Other(format!("a date ({s})")),
+                Data::DateTime(dt) => Cell::Date(excel_date(dt.as_f64())),
+                Data::DateTimeIso(s) | Data::DurationIso(s) => Cell::Date(s.clone()),
                 Data::Error(e) => Cell::Other(format!("the error value #{e:?}")),
             };
         }
@@ -567,6 +574,11 @@ impl<'a> SummaryReader<'a> {
                 KpiValue::from_cell_number(*n, fmt)
             }
             Cell::Text(t) => clean_cell(t).and_then(KpiValue::new),
+            Cell::Date(d) => {
+                self.problems
+                    .push(self.g.problem(r, c, format!("expected a number or text, found a date ({d})")));
+                None
+            }
             Cell::Other(o) => {
                 self.problems
                     .push(self.g.problem(r, c, format!("expected a number or text, found {o}")));
@@ -610,6 +622,22 @@ impl<'a> SummaryReader<'a> {
         }
         if !self.problems.is_empty() {
             return Err(ImportError::Invalid(std::mem::take(&mut self.problems)));
+        }
+        // A date in a text column is what LibreOffice makes of `1/2` typed there: refused, not turned into words.
+        for (c, col) in self.cols.clone() {
+            if matches!(col, Col::Baseline | Col::Target(_) | Col::Actual) {
+                continue;
+            }
+            for r in self.data_start..g.rows() {
+                if let Cell::Date(d) = g.get(r, c) {
+                    let label = g.get(h, c).text().unwrap_or_default().replace('\n', "");
+                    self.problems.push(g.problem(
+                        r,
+                        c,
+                        format!("{label}が日付({d})として保存されています。文字列で入力してください(先頭に ' を付けるか、セルの書式を文字列にしてから入力)"),
+                    ));
+                }
+            }
         }
         let c_no = self.col(Col::No).unwrap_or(0);
         // Header facts: title, report title, years, as-of.
@@ -679,6 +707,7 @@ impl<'a> SummaryReader<'a> {
             warnings: std::mem::take(&mut self.warnings),
             coverage: Coverage::default(),
             sheet: g.name.clone(),
+            base: None,
         })
     }
 
@@ -1093,6 +1122,10 @@ fn infer_direction(k: &Kpi, years: &[FiscalYear]) -> Direction {
 
 fn read_extra_sheets(wb: &mut Workbook, names: &[String], result: &mut WorkbookPlan) -> Result<(), ImportError> {
     let mut problems = Vec::new();
+    if names.iter().any(|n| n == super::base::SHEET_BASE) {
+        let g = load_grid(wb, super::base::SHEET_BASE).map_err(|p| ImportError::Invalid(vec![p]))?;
+        result.base = super::base::SummaryBase::read(&g).map_err(|p| ImportError::Invalid(vec![p]))?;
+    }
     if names.iter().any(|n| n == SHEET_PLAN) {
         let g = load_grid(wb, SHEET_PLAN).map_err(|p| ImportError::Invalid(vec![p]))?;
         problems.extend(g.problems.iter().cloned());

@@ -2,6 +2,7 @@
 //! rust_xlsxwriter, import with calamine. The layout is described in
 //! `spec/torikumi-ichiran.md`; the constants here are shared by both directions.
 
+pub mod base;
 pub mod export;
 pub mod import;
 pub(crate) mod package;

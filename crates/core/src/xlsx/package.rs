@@ -273,7 +273,8 @@ fn scan_sheet<R: Read>(sheet: &str, src: Limited<R>, xf_formats: &[String]) -> R
     let mut buf = Vec::new();
     let mut scan = SheetScan::default();
     let (mut row, mut col): (u32, u32) = (0, 0);
-    let (mut rows_seen, mut max_row, mut max_col) = (0u64, 0u32, 0u32);
+    let (mut rows_tagged, mut rows_seen, mut max_row, mut max_col) = (0u64, 0u64, 0u32, 0u32);
+    let mut last_counted_row: Option<u32> = None;
     // The open cell: where it is, whether it has a formula, a formula's text, a value.
     let mut cell: Option<(u32, u32)> = None;
     let (mut formula, mut in_formula, mut has_value) = (None::<String>, false, false);
@@ -288,9 +289,9 @@ fn scan_sheet<R: Read>(sheet: &str, src: Limited<R>, xf_formats: &[String]) -> R
         match event {
             Event::Start(ref e) | Event::Empty(ref e) => match e.local_name().as_ref() {
                 "row" => {
-                    rows_seen += 1;
+                    rows_tagged += 1;
                     row = match attr(e, "r") {
-                        None if rows_seen == 1 => 0,
+                        None if rows_tagged == 1 => 0,
                         None => row.saturating_add(1),
                         Some(v) => match v.trim().parse::<u32>() {
                             Ok(n) if n > 0 => n - 1,
@@ -304,15 +305,6 @@ fn scan_sheet<R: Read>(sheet: &str, src: Limited<R>, xf_formats: &[String]) -> R
                         },
                     };
                     col = 0;
-                    if row >= MAX_ROWS || rows_seen > MAX_ROWS as u64 {
-                        return Err(problem(
-                            Some(CellRef { row, col: 0 }),
-                            format!(
-                                "the sheet has more than {MAX_ROWS} rows; a plan has thousands, so it is not read. \
-                                 Delete the rows below the plan and save it again"
-                            ),
-                        ));
-                    }
                 }
                 "c" => {
                     let (mut at, mut style) = (None, None);
@@ -338,6 +330,25 @@ fn scan_sheet<R: Read>(sheet: &str, src: Limited<R>, xf_formats: &[String]) -> R
                     }
                     let (cr, cc) = at.unwrap_or((row, col));
                     (row, col) = (cr, cc.saturating_add(1));
+                    // Rows are counted by the cells they hold: LibreOffice ends a sheet it deleted a
+                    // row of with an empty `<row r="1048576"/>`, and a cell with only a style is empty.
+                    if matches!(event, Event::Empty(_)) {
+                        buf.clear();
+                        continue;
+                    }
+                    if last_counted_row != Some(cr) {
+                        last_counted_row = Some(cr);
+                        rows_seen += 1;
+                    }
+                    if cr >= MAX_ROWS || rows_seen > MAX_ROWS as u64 {
+                        return Err(problem(
+                            Some(CellRef { row: cr, col: 0 }),
+                            format!(
+                                "the sheet has more than {MAX_ROWS} rows; a plan has thousands, so it is not read. \
+                                 Delete the rows below the plan and save it again"
+                            ),
+                        ));
+                    }
                     max_row = max_row.max(cr);
                     max_col = max_col.max(cc);
                     if cr >= MAX_ROWS || (max_row as u64 + 1) * (max_col as u64 + 1) > MAX_CELLS {
