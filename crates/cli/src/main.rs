@@ -653,7 +653,10 @@ fn print_merge(r: &ops::MergeReport) {
                 a.field,
                 a.before.as_deref().unwrap_or("(空欄)"),
                 a.after.as_deref().unwrap_or("(空欄)"),
-                a.supersedes.as_deref().map(|f| format!("(再提出: {f} の値を置き換え)")).unwrap_or_default()
+                a.supersedes
+                    .as_deref()
+                    .map(|f| format!("(再提出: {f} の値を置き換え)"))
+                    .unwrap_or_default()
             );
         }
         for (i, c) in o.conflicts.iter().enumerate() {
@@ -668,7 +671,11 @@ fn print_merge(r: &ops::MergeReport) {
         }
     }
     let head = if r.dry_run { "試行(変更なし)" } else { "取りまとめ" };
-    let skipped = r.files.iter().filter(|o| o.status == shinchoku_core::returns::FileStatus::Skipped).count();
+    let skipped = r
+        .files
+        .iter()
+        .filter(|o| o.status == shinchoku_core::returns::FileStatus::Skipped)
+        .count();
     let not_owned: usize = r.files.iter().map(|o| o.not_owned).sum();
     println!(
         "{head}: 反映 {} 項目 / 新しい競合 {} 件 / 担当外で取り込まなかった値 {not_owned} 件 / 取りまとめ済み {skipped} ファイル / 却下 {} ファイル{}",

@@ -167,9 +167,15 @@ fn the_saved_department_return_merges_into_the_coordinators_plan() {
     let w = ops::save_return(&s.db, SOUMU, Some(2023), &file).unwrap();
     assert_eq!(w.files, vec![file.display().to_string()]);
 
+    // The department's own database holds no signing key: the return is unsigned, and
+    // the coordinator decides each of its values (none is applied unseen).
     let r = ops::merge(&coord, None, std::slice::from_ref(&file), &MergeOptions::default(), &mut |_| {}).unwrap();
-    assert_eq!(r.files[0].status, FileStatus::Applied, "{:?}", r.files[0]);
-    assert_eq!(r.applied, 2, "{:?}", r.files[0].applied);
+    assert_eq!(r.files[0].status, FileStatus::Conflicts, "{:?}", r.files[0]);
+    assert_eq!(r.files[0].signature, Some(shinchoku_core::returns::Signature::Unsigned));
+    assert_eq!((r.applied, r.conflicts), (0, 2), "{:?}", r.files[0].conflicts);
+    for id in &r.files[0].conflict_ids {
+        ops::resolve(&coord, *id, &ops::Take::Return).unwrap();
+    }
     let merged = ops::load(&coord, None).unwrap();
     assert_eq!(
         merged.project(&p.no).unwrap().years[&R5].narrative.as_deref(),

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use calamine::Reader;
 use shinchoku_core::fy::FiscalYear;
 use shinchoku_core::ops::{self, MergeOptions, MergeReport, Take};
-use shinchoku_core::returns::FileStatus;
+use shinchoku_core::returns::{FileStatus, Signature};
 use shinchoku_core::store::{RevisionInfo, Store};
 use shinchoku_core::{synth, Plan};
 use support::{cell_of, copy_entry_sheet_to_new_workbook, read_cell, Package};
@@ -186,11 +186,24 @@ fn filled_returns_are_merged_and_the_export_shows_them() {
         ]
     );
 
-    // The same return again changes nothing and records nothing.
+    // The same return again is skipped: nothing read, nothing recorded, no backup taken.
+    let db_bytes = std::fs::read(&s.db).unwrap();
+    let backups = ops::backups(&s.db).unwrap().len();
     let again = s.merge(std::slice::from_ref(&filled));
     assert_eq!((again.applied, again.conflicts), (0, 0));
-    assert_eq!(again.files[0].status, FileStatus::Unchanged);
+    assert_eq!(again.files[0].status, FileStatus::Skipped);
+    assert!(
+        again.files[0].warnings[0].message.contains("取りまとめ済み"),
+        "{:?}",
+        again.files[0].warnings
+    );
     assert_eq!(s.revisions(), rev_before + 1);
+    assert_eq!(std::fs::read(&s.db).unwrap(), db_bytes, "the database is byte-identical");
+    assert_eq!(
+        ops::backups(&s.db).unwrap().len(),
+        backups,
+        "no backup for a merge that writes nothing"
+    );
 
     // The summary workbook shows the merged values in the 取組一覧 layout.
     let export = s.path("summary.xlsx");
@@ -228,10 +241,17 @@ fn co_owned_project_changed_differently_by_two_departments_is_a_conflict() {
         "a conflict is not applied"
     );
 
-    // Listed, not raised again by the same return.
+    // Listed, not raised again by the same return (skipped), nor by a copy of it saved again.
     let open = ops::conflicts(&s.db, None, false).unwrap();
     assert_eq!(open.len(), 1);
     let again = s.merge(std::slice::from_ref(&b));
+    assert_eq!((again.applied, again.conflicts), (0, 0));
+    assert_eq!(again.files[0].status, FileStatus::Skipped);
+    let b2 = s.path("b2.xlsx");
+    let mut pkg = Package::open(&b);
+    pkg.set_text("記入", "A3", "再送します");
+    pkg.save(&b2);
+    let again = s.merge(std::slice::from_ref(&b2));
     assert_eq!((again.applied, again.conflicts, again.files[0].known_conflicts), (0, 0, 1));
 
     // Resolved by taking the return: a revision; undoing it reopens the conflict.
@@ -383,7 +403,7 @@ fn bad_returns_are_rejected_whole_and_good_ones_still_apply() {
     let overview = wb.worksheet_range("概要").unwrap();
     assert!(overview
         .rows()
-        .any(|r| r[0].to_string() == "good.xlsx" && r[2].to_string() == "変更なし"));
+        .any(|r| r[0].to_string() == "good.xlsx" && r[2].to_string() == "取りまとめ済み"));
 }
 
 #[test]
@@ -431,9 +451,9 @@ fn a_return_without_its_metadata_sheet_matches_rows_by_number() {
 }
 
 #[test]
-fn a_return_without_metadata_fills_what_the_plan_left_empty() {
+fn a_return_without_metadata_never_applies_a_value_unseen() {
     let s = setup();
-    // Empty a narrative in the plan first (a coordinator's edit), then a copied return gives it.
+    // Empty a narrative in the plan first (a coordinator's edit); a copied return gives it.
     let mut store = Store::open(&s.db).unwrap();
     let id = store.current_plan_id().unwrap().unwrap();
     let mut p = store.load_plan(id).unwrap();
@@ -455,7 +475,12 @@ fn a_return_without_metadata_fills_what_the_plan_left_empty() {
     let copied = s.path("copied.xlsx");
     copy_entry_sheet_to_new_workbook(&filled, &copied);
     let r = s.merge(&[copied]);
-    assert_eq!((r.applied, r.conflicts), (1, 0), "{:#?}", r.files[0]);
+    // Nothing says where the file came from: even an empty field is a conflict for the coordinator.
+    assert_eq!((r.applied, r.conflicts), (0, 1), "{:#?}", r.files[0]);
+    assert_eq!(r.files[0].signature, Some(Signature::NoMeta));
+    assert_eq!(narrative(&s.plan(), "2"), None);
+    let c = r.files[0].conflict_ids[0];
+    ops::resolve(&s.db, c, &Take::Return).unwrap();
     assert_eq!(narrative(&s.plan(), "2").as_deref(), Some("空欄だった取組状況"));
 }
 
@@ -466,33 +491,38 @@ fn a_merge_is_undone_and_a_later_change_to_the_same_field_blocks_the_undo() {
     let a = s.fill(
         SOUMU,
         "a.xlsx",
-        &[("project[1].year[2023].narrative", "一回目"), ("kpi[2].actual[2023]", "50%")],
+        &[
+            ("project[1].year[2023].narrative", "一回目"),
+            ("project[8].year[2023].evaluation", "○"),
+        ],
     );
     let first = s.merge(&[a]).revision_id.unwrap();
-    let b = s.fill(SOUMU, "b.xlsx", &[("kpi[2].actual[2023]", "55%")]);
+    // The co-owner made its file before a was merged: its base is the original, the plan now ○.
+    let b = s.fill(KIKAKU, "b.xlsx", &[("project[8].year[2023].evaluation", "×")]);
     let second = s.merge(&[b]);
-    // b was made before a was merged: its base is 43.1%, the plan now 50% → a conflict, not a change.
     assert_eq!((second.applied, second.conflicts), (0, 1));
     let c = s.fill(SOUMU, "c.xlsx", &[("project[3].year[2023].narrative", "別の事業")]);
     let third = s.merge(&[c]).revision_id.unwrap();
     // The third merge touched other fields: the first can be undone.
     let u = ops::undo(&s.db, first).unwrap();
-    assert_eq!(u.fields_changed, 2, "narrative and actual");
+    assert_eq!(u.fields_changed, 2, "narrative and evaluation");
     let p = s.plan();
     assert_eq!(narrative(&p, "1"), narrative(&plan, "1"));
-    assert_eq!(p.kpi(2).unwrap().actuals[&R5], plan.kpi(2).unwrap().actuals[&R5]);
+    assert_eq!(
+        p.project("8").unwrap().years[&R5].evaluation,
+        plan.project("8").unwrap().years[&R5].evaluation
+    );
     assert_eq!(narrative(&p, "3").as_deref(), Some("別の事業"));
     // The conflict the second merge found was about the undone value… it stays listed.
     assert_eq!(ops::conflicts(&s.db, None, false).unwrap().len(), 1);
-    // Change project 3 again, then undoing the third merge is refused.
+    // The department corrects project 3 (its file made from the same template): the
+    // correction supersedes, and undoing the third merge is then refused.
     let d = s.fill(SOUMU, "d.xlsx", &[("project[3].year[2023].narrative", "さらに別")]);
     let r = s.merge(&[d]);
-    assert_eq!(r.conflicts, 1, "d's base is the original; the plan has 別の事業");
-    let id = r.files[0].conflict_ids[0];
-    let res = ops::resolve(&s.db, id, &Take::Return).unwrap();
+    assert_eq!((r.applied, r.conflicts), (1, 0), "d supersedes c: {:#?}", r.files[0]);
     let err = ops::undo(&s.db, third).unwrap_err().to_string();
     assert!(
-        err.contains(&format!("#{}", res.revision_id)) && err.contains("project[3].year[2023].narrative"),
+        err.contains(&format!("#{}", r.revision_id.unwrap())) && err.contains("project[3].year[2023].narrative"),
         "{err}"
     );
 }

@@ -68,7 +68,10 @@ fn reference_workbook_gives_the_fixture_plan() {
     let fixture = seed::fukushima_plan().unwrap();
     // The layout carries no 団体名, KPI units or 累計 flags: everything else must match.
     let ignore = [".unit", ".cumulative", "plan.organization"];
-    assert_same_fields(&without(plan.canonical_fields(), &ignore), &without(fixture.canonical_fields(), &ignore));
+    assert_same_fields(
+        &without(plan.canonical_fields(), &ignore),
+        &without(fixture.canonical_fields(), &ignore),
+    );
     // Units that the values show (%, 百万枚) are recovered.
     assert_eq!(plan.kpi(2).unwrap().unit.as_deref(), Some("%"));
     assert_eq!(plan.kpi(6).unwrap().unit.as_deref(), Some("百万枚"));

@@ -306,7 +306,9 @@ pub fn import(db: &Path, file: &Path, organization: Option<&str>, replace_entere
                 let (changes, found) = three_way(&base, &plan.fields(), &now, file, &sha256);
                 conflicts = found;
                 let mut merged = old.clone();
-                merged.apply_changes(&changes).map_err(|e| Error::BadInput(format!("{name}: {e}")))?;
+                merged
+                    .apply_changes(&changes)
+                    .map_err(|e| Error::BadInput(format!("{name}: {e}")))?;
                 plan = merged;
                 if !conflicts.is_empty() {
                     warnings.push(Problem {
@@ -460,11 +462,11 @@ fn three_way(
             file: file.display().to_string(),
             file_sha256: sha256.to_string(),
             department: None,
-            project: p
-                .strip_prefix("project[")
+            project: p.strip_prefix("project[").and_then(|r| r.split(']').next()).map(str::to_string),
+            kpi: p
+                .strip_prefix("kpi[")
                 .and_then(|r| r.split(']').next())
-                .map(str::to_string),
-            kpi: p.strip_prefix("kpi[").and_then(|r| r.split(']').next()).and_then(|k| k.parse().ok()),
+                .and_then(|k| k.parse().ok()),
             field: crate::fields::label(p),
             cell: None,
             base: b.cloned(),

@@ -10,9 +10,11 @@ use super::{sha256_file, year_list, Error, Result};
 use crate::fy::FiscalYear;
 use crate::model::Plan;
 use crate::returns::report::write_merge_report;
-use crate::returns::{self, departments, read_return, return_file_name, value_for_path, FileOutcome, FileStatus, Merger, ReturnSpec};
 use crate::returns::sign::Signature;
-use crate::store::{self, insert_conflicts, insert_received, mark_resolved, BackupInfo, Conflict, NewReceived, Revision, RevisionInfo, Store};
+use crate::returns::{self, departments, read_return, return_file_name, value_for_path, FileOutcome, FileStatus, Merger, ReturnSpec};
+use crate::store::{
+    self, insert_conflicts, insert_received, mark_resolved, BackupInfo, Conflict, NewReceived, Revision, RevisionInfo, Store,
+};
 use crate::xlsx::import::Problem;
 
 /// One department's entry workbook as written.

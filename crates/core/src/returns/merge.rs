@@ -229,7 +229,11 @@ impl<'a> Merger<'a> {
             let now = self.now.get(&f.path).cloned();
             let theirs = f.value.canon.clone();
             if !owned.owns(&f.path) {
-                let shown_differs = if verified { theirs != f.base } else { theirs.is_some() && theirs != now };
+                let shown_differs = if verified {
+                    theirs != f.base
+                } else {
+                    theirs.is_some() && theirs != now
+                };
                 if shown_differs {
                     out.not_owned += 1;
                     let (sheet, cell) = f.cell.split_once('!').unwrap_or(("", &f.cell));
@@ -242,7 +246,11 @@ impl<'a> Merger<'a> {
                             f.project,
                             f.kpi.map(|k| format!("・KPI {k}")).unwrap_or_default(),
                             owners_of(self.plan, &f.path),
-                            if dept.is_empty() { "担当部の分からない" } else { dept.as_str() },
+                            if dept.is_empty() {
+                                "担当部の分からない"
+                            } else {
+                                dept.as_str()
+                            },
                         ),
                     });
                 }

@@ -315,11 +315,10 @@ impl<'g> Sheet<'g> {
         } else {
             "文字列で入力してください(先頭に ' を付けるか、セルの書式を文字列にしてから入力)"
         };
-        problems.push(self.g.problem(
-            r,
-            c,
-            format!("{}が日付({d})として保存されています。{how}", col.key()),
-        ));
+        problems.push(
+            self.g
+                .problem(r, c, format!("{}が日付({d})として保存されています。{how}", col.key())),
+        );
         true
     }
 
@@ -467,7 +466,13 @@ impl<'g> Sheet<'g> {
     /// Without trusted metadata (none, unsigned, or not verified): rows matched by
     /// project and KPI number, no bases. The department is the one the metadata
     /// claims, else the one the sheet's title names, else the first row's 担当部.
-    fn read_without_meta(&self, plan: &Plan, year: FiscalYear, signature: Signature, claimed: Option<String>) -> Result<DeptReturn, Vec<Problem>> {
+    fn read_without_meta(
+        &self,
+        plan: &Plan,
+        year: FiscalYear,
+        signature: Signature,
+        claimed: Option<String>,
+    ) -> Result<DeptReturn, Vec<Problem>> {
         let mut problems = Vec::new();
         let warnings: Vec<Problem> = signature.warning().map(|w| problem(SHEET_ENTRY, w)).into_iter().collect();
         let titled = (0..self.header).find_map(|r| {
@@ -537,7 +542,8 @@ impl<'g> Sheet<'g> {
                 }
                 let text = self.g.get(r, *c).text();
                 let held = canonical_of(col, plan_now.get(&path).map(String::as_str));
-                let entered = parse_entered(col, text.as_deref(), kpi).or_else(|m| kept_as_is(col, text.as_deref(), held.as_deref()).ok_or(m));
+                let entered =
+                    parse_entered(col, text.as_deref(), kpi).or_else(|m| kept_as_is(col, text.as_deref(), held.as_deref()).ok_or(m));
                 let value = match entered {
                     Ok(v) => v,
                     Err(m) => {

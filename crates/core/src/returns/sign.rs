@@ -96,7 +96,10 @@ fn unhex(h: &str) -> Option<Vec<u8>> {
     if h.len() % 2 != 0 {
         return None;
     }
-    (0..h.len()).step_by(2).map(|i| u8::from_str_radix(h.get(i..i + 2)?, 16).ok()).collect()
+    (0..h.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(h.get(i..i + 2)?, 16).ok())
+        .collect()
 }
 
 #[cfg(test)]
@@ -106,7 +109,9 @@ mod tests {
     #[test]
     fn a_changed_cell_or_head_does_not_verify() {
         let key = [7u8; 32];
-        let head: Vec<String> = ["1", "計画", "", "総務部", "2023", "5", "t", &key_id(&key)].map(String::from).to_vec();
+        let head: Vec<String> = ["1", "計画", "", "総務部", "2023", "5", "t", &key_id(&key)]
+            .map(String::from)
+            .to_vec();
         let cells = vec![["5".to_string(), "実績値".into(), "kpi[1].actual[2023]".into(), "12".into()]];
         let sig = sign(&key, &head, &cells);
         let id = key_id(&key);

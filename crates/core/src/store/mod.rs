@@ -21,8 +21,8 @@ pub use backup::{backup_dir, list_backups, replace_unreadable, BackupInfo, KEEP_
 pub(crate) use conflicts::{insert_conflicts, mark_resolved};
 pub use conflicts::{Conflict, ConflictKey, NewConflict};
 pub use plans::{PlanInfo, SaveOutcome};
-pub use received::{NewReceived, PriorValue, ReceivedFile};
 pub(crate) use received::insert_received;
+pub use received::{NewReceived, PriorValue, ReceivedFile};
 pub use schema::{latest_version, APPLICATION_ID, MIGRATIONS};
 
 /// The environment variable that overrides the default database path.

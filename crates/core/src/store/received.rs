@@ -149,7 +149,12 @@ pub(crate) fn insert_received(tx: &Transaction<'_>, plan_id: i64, revision_id: i
 
 fn from_hex(h: &str) -> Option<Vec<u8>> {
     (h.len() % 2 == 0 && !h.is_empty())
-        .then(|| (0..h.len()).step_by(2).map(|i| u8::from_str_radix(h.get(i..i + 2)?, 16).ok()).collect())
+        .then(|| {
+            (0..h.len())
+                .step_by(2)
+                .map(|i| u8::from_str_radix(h.get(i..i + 2)?, 16).ok())
+                .collect()
+        })
         .flatten()
 }
 

@@ -152,3 +152,58 @@ pub fn copy_entry_sheet_to_new_workbook(from: &Path, to: &Path) {
     }
     out.save(to).unwrap();
 }
+
+impl Package {
+    /// Appends raw XML at the end of a sheet's data (`<row r="1048576"/>`, as
+    /// LibreOffice writes after a row was deleted).
+    pub fn append_to_sheet_data(&mut self, sheet: &str, xml: &str) -> &mut Self {
+        let part = self.sheet_part(sheet);
+        let s = String::from_utf8(self.part_mut(&part).clone()).unwrap();
+        let at = s.find("</sheetData>").unwrap();
+        *self.part_mut(&part) = format!("{}{xml}{}", &s[..at], &s[at..]).into_bytes();
+        self
+    }
+
+    /// Stores a date in a cell (an ISO date cell, as a spreadsheet makes of `1/2` typed there).
+    pub fn set_date(&mut self, sheet: &str, cell: &str, iso: &str) -> &mut Self {
+        self.replace_cell(sheet, cell, |s| format!("<c r=\"{cell}\"{s} t=\"d\"><v>{iso}</v></c>"));
+        self
+    }
+}
+
+/// Where the metadata sheet holds something: the cell of column `col` (0-based)
+/// on the row whose column `find_col` reads `find`.
+pub fn meta_cell(file: &Path, find_col: usize, find: &str, col: u8) -> String {
+    let mut wb = calamine::open_workbook_auto(file).unwrap();
+    let meta = wb.worksheet_range("shinchoku_meta").unwrap();
+    let row = meta
+        .rows()
+        .position(|r| r.get(find_col).map(|d| d.to_string()) == Some(find.to_string()))
+        .unwrap_or_else(|| panic!("{find} is not in the metadata of {}", file.display()));
+    format!("{}{}", (b'A' + col) as char, row + 1)
+}
+
+/// The rows of a sheet as text.
+pub fn sheet_rows(file: &Path, sheet: &str) -> Vec<Vec<String>> {
+    let mut wb = calamine::open_workbook_auto(file).unwrap();
+    let r = wb.worksheet_range(sheet).unwrap();
+    r.rows().map(|row| row.iter().map(|d| d.to_string()).collect()).collect()
+}
+
+/// Writes rows of text (numbers where a cell reads as a whole number) as a sheet `記入` of a new workbook.
+pub fn write_entry_rows(rows: &[Vec<String>], to: &Path) {
+    let mut out = rust_xlsxwriter::Workbook::new();
+    let ws = out.add_worksheet().set_name("記入").unwrap();
+    for (i, row) in rows.iter().enumerate() {
+        for (j, t) in row.iter().enumerate() {
+            if t.is_empty() {
+                continue;
+            }
+            match t.parse::<u32>() {
+                Ok(n) if n.to_string() == *t => ws.write_number(i as u32, j as u16, f64::from(n)).unwrap(),
+                _ => ws.write_string(i as u32, j as u16, t).unwrap(),
+            };
+        }
+    }
+    out.save(to).unwrap();
+}
