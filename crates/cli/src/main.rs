@@ -223,6 +223,16 @@ enum DevCommand {
         #[arg(long)]
         dept: String,
     },
+    /// Open a coordinator's 記入用ファイル as the app's 記入用ファイルを開く does.
+    OpenReturn { file: PathBuf },
+    /// Save the department's return as the app's 提出用ファイルを保存 does.
+    SaveReturn {
+        file: PathBuf,
+        #[arg(long)]
+        dept: String,
+        #[arg(long, value_parser = parse_year)]
+        year: Option<FiscalYear>,
+    },
     /// Write a zip bomb: a small .xlsx whose sheet inflates to MIB mebibytes (robustness benchmarks).
     ZipBomb {
         file: PathBuf,
@@ -598,6 +608,21 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         Command::Dev(DevCommand::SaveField { path, text, dept }) => {
             let saved = ops::save_field(&db(&cli.db)?, &dept, None, &shinchoku_core::views::FieldEdit { path, text })?;
             println!("{}: 保存しました(履歴 #{})", saved.path, saved.revision_id);
+        }
+        Command::Dev(DevCommand::OpenReturn { file }) => {
+            let o = ops::open_return_file(&db(&cli.db)?, &file)?;
+            println!(
+                "{}: {} {}(事業 {})を開きました{}",
+                file.display(),
+                o.department,
+                FiscalYear(o.year).long(),
+                o.projects,
+                if o.signed { "" } else { "(署名なし)" }
+            );
+        }
+        Command::Dev(DevCommand::SaveReturn { file, dept, year }) => {
+            let w = ops::save_return(&db(&cli.db)?, &dept, year.map(|y| y.0), &file)?;
+            println!("{} を保存しました", w.files.join(", "));
         }
         Command::Dev(DevCommand::ZipBomb { file, mib, tags }) => {
             let filler = if tags { hostile::Filler::Tags } else { hostile::Filler::Space };

@@ -16,9 +16,32 @@ const REIWA_BASE: i32 = 2018;
 const HEISEI_BASE: i32 = 1988;
 
 /// A fiscal year (年度), stored as its starting western year.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(transparent)]
 pub struct FiscalYear(pub i32);
+
+/// A number, or its digits as text (a map key in JSON is a string: `{"2023": …}`).
+impl<'de> Deserialize<'de> for FiscalYear {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Year;
+        impl serde::de::Visitor<'_> for Year {
+            type Value = FiscalYear;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a fiscal year such as 2023")
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<FiscalYear, E> {
+                i32::try_from(v).map(FiscalYear).map_err(E::custom)
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<FiscalYear, E> {
+                i32::try_from(v).map(FiscalYear).map_err(E::custom)
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<FiscalYear, E> {
+                v.trim().parse().map(FiscalYear).map_err(E::custom)
+            }
+        }
+        d.deserialize_any(Year)
+    }
+}
 
 /// How a fiscal year is printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -738,6 +738,17 @@ pub fn selected_kpis(plan: &Plan, sel: &ChartSelection) -> Vec<u32> {
 }
 
 /// The TypeScript declarations of every view, as committed in `ui/src/lib/bindings.ts`.
+/// What opening a coordinator's 記入用ファイル did (記入用ファイルを開く).
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct OpenedReturn {
+    pub plan_id: i64,
+    pub department: String,
+    pub year: i32,
+    pub projects: u32,
+    /// Whether the coordinator signed the file (then the return saved from it verifies).
+    pub signed: bool,
+}
+
 pub fn typescript_bindings() -> String {
     let cfg = ts_rs::Config::new().with_large_int("number");
     let decls = [
@@ -768,6 +779,7 @@ pub fn typescript_bindings() -> String {
         Settings::decl(&cfg),
         SettingsView::decl(&cfg),
         Written::decl(&cfg),
+        OpenedReturn::decl(&cfg),
         AppError::decl(&cfg),
         ErrorKind::decl(&cfg),
     ];

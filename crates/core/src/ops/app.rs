@@ -267,6 +267,56 @@ fn plan_at_receipt(store: &Store, plan_id: i64, plan: &Plan) -> Result<(Plan, i6
     Ok((base, at))
 }
 
+/// 記入用ファイルを開く: the department's slice of the plan that a coordinator's
+/// file carries becomes this database's plan (a new version of the plan with the
+/// same title), with what was already typed in the file; the file's metadata is
+/// kept, so that 提出用ファイルを保存 writes it back unchanged.
+pub fn open_return_file(db: &Path, file: &Path) -> Result<views::OpenedReturn> {
+    if !has_ext(file, &["xlsx", "xlsm"]) || !file.is_file() {
+        return Err(Error::BadInput(format!(
+            "{}: 記入用ファイル(.xlsx)を選んでください",
+            file.display()
+        )));
+    }
+    let carried = crate::returns::read_carried(file).map_err(|problems| {
+        Error::BadInput(format!(
+            "{}: {}",
+            file.display(),
+            problems.iter().map(|p| p.to_string()).collect::<Vec<_>>().join(" / ")
+        ))
+    })?;
+    let sha256 = super::sha256_file(file)?;
+    let mut store = Store::open_or_create(db)?;
+    let existing = store.find_same_plan(&carried.plan)?;
+    let name = views::file_name(&file.display().to_string());
+    let info = RevisionInfo {
+        kind: "open_return".into(),
+        summary: format!("記入用ファイル {name} を開きました({} {})", carried.department, carried.year.long()),
+        source_file: Some(file.display().to_string()),
+        source_sha256: Some(sha256),
+        department: Some(carried.department.clone()),
+        undoes: None,
+    };
+    let saved = store.save_version(existing, &carried.plan, &info, |tx, rev| {
+        let plan_id: i64 = tx.query_row("SELECT plan_id FROM revision WHERE id = ?1", [rev], |r| r.get(0))?;
+        crate::store::insert_opened(
+            tx,
+            plan_id,
+            &carried.department,
+            carried.year.0,
+            &file.display().to_string(),
+            &carried.meta_rows,
+        )
+    })?;
+    Ok(views::OpenedReturn {
+        plan_id: saved.plan_id,
+        department: carried.department,
+        year: carried.year.0,
+        projects: carried.plan.projects().count() as u32,
+        signed: carried.signed,
+    })
+}
+
 /// 提出用ファイルを保存: the department's return workbook, as `templates` makes
 /// it, with the values entered in the app in its yellow cells.
 pub fn save_return(db: &Path, department: &str, year: Option<i32>, file: &Path) -> Result<Written> {
@@ -278,6 +328,7 @@ pub fn save_return(db: &Path, department: &str, year: Option<i32>, file: &Path) 
         return Err(Error::BadInput(format!("{department} の事業はこの計画にありません")));
     }
     let (base, revision) = plan_at_receipt(&store, plan_id, &plan)?;
+    let carried = store.opened_return(plan_id, department, year.0)?;
     let spec = ReturnSpec {
         plan: &base,
         filled: Some(&plan),
@@ -286,8 +337,10 @@ pub fn save_return(db: &Path, department: &str, year: Option<i32>, file: &Path) 
         department,
         year,
         created_at: store.now()?,
-        // A department's database holds no key: the return is unsigned.
+        // A department's database holds no key: the return carries the metadata of the
+        // coordinator's file it was opened from, unchanged (signed), else none of its own.
         key: None,
+        carried_meta: carried.as_deref(),
     };
     let rows = write_return(&spec, &file)?;
     Ok(written(&file, vec![file.clone()], vec![format!("{rows} 行")]))

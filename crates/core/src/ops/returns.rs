@@ -120,6 +120,7 @@ pub fn templates(
             year,
             created_at: created_at.clone(),
             key: Some(&src.key),
+            carried_meta: None,
         };
         let projects = returns::write_return(&spec, &path)?;
         files.push(TemplateFile {
@@ -517,6 +518,7 @@ pub fn sample_returns(db: &Path, plan: Option<&str>, dir: &Path) -> Result<Vec<P
             year,
             created_at: created_at.clone(),
             key: Some(&src.key),
+            carried_meta: None,
         };
         returns::write_return(&spec, &path)?;
         out.push(path);

@@ -22,7 +22,7 @@ use crate::text::{clean_cell, label_key, normalize_width};
 use crate::value::{KpiValue, Parsed};
 
 pub use merge::{value_for_path, FieldChange, FileOutcome, FileStatus, Merger};
-pub use read::{read_return, DeptReturn, ReturnField, ReturnMeta};
+pub use read::{read_carried, read_return, Carried, DeptReturn, ReturnField, ReturnMeta};
 pub use sign::Signature;
 pub use template::{build_return, write_return, ReturnSpec};
 
@@ -32,6 +32,9 @@ pub const SHEET_ENTRY: &str = "記入";
 pub const SHEET_GUIDE: &str = "記入要領";
 /// The hidden sheet with the merge base.
 pub const SHEET_META: &str = "shinchoku_meta";
+/// The hidden sheet with the department's slice of the plan (JSON), from which a
+/// department's app opens the file (記入用ファイルを開く).
+pub const SHEET_PLAN_SLICE: &str = "shinchoku_plan";
 /// The first cell of the metadata sheet says what the file is.
 pub const META_FORMAT: &str = "shinchoku-return";
 pub const META_VERSION: u32 = 1;
@@ -275,6 +278,21 @@ pub fn department_projects<'a>(plan: &'a Plan, department: &str) -> Vec<&'a Proj
         .collect()
 }
 
+/// A department's slice of the plan: its projects (not re-listings), the KPIs
+/// they show, and the plan's head — what its return file carries so that the
+/// department's app can work from the file alone.
+pub fn department_slice(plan: &Plan, department: &str) -> Plan {
+    let mut slice = plan.clone();
+    slice.entries.retain(|e| match e {
+        crate::model::Entry::Project(p) => p.owners.iter().any(|o| o.department.as_deref() == Some(department)),
+        crate::model::Entry::Relisting(_) => false,
+    });
+    let shown: HashSet<u32> = slice.projects().flat_map(|p| p.kpis.iter().map(|k| k.no)).collect();
+    slice.kpis.retain(|k| shown.contains(&k.no));
+    slice.schedule.clear();
+    slice
+}
+
 /// A file name for a department's return: `令和5年度_総務部.xlsx`.
 pub fn return_file_name(department: &str, year: FiscalYear) -> String {
     let safe: String = department
@@ -332,5 +350,17 @@ mod tests {
         assert_eq!(Column::of_path("project[8].year[2023].narrative"), Some(Column::Narrative));
         assert_eq!(return_file_name("総務部", FiscalYear(2023)), "令和5年度_総務部.xlsx");
         assert_eq!(return_file_name("a/b", FiscalYear(2023)), "令和5年度_a_b.xlsx");
+    }
+}
+#[cfg(test)]
+mod slice_tests {
+    #[test]
+    fn a_department_slice_round_trips_through_json() {
+        let plan = crate::seed::fukushima_plan().unwrap();
+        let slice = super::department_slice(&plan, "総務部");
+        let json = serde_json::to_string(&slice).unwrap();
+        let back: crate::model::Plan = serde_json::from_str(&json).map_err(|e| e.to_string()).unwrap();
+        assert_eq!(back.fields(), slice.fields());
+        assert!(slice.validate().is_empty(), "{:?}", slice.validate());
     }
 }

@@ -12,7 +12,7 @@ use calamine::Reader;
 use serde::Serialize;
 
 use super::sign::{self, Signature};
-use super::{canonical_of, parse_entered, Column, Entered, META_FORMAT, META_VERSION, SHEET_ENTRY, SHEET_META};
+use super::{canonical_of, parse_entered, Column, Entered, META_FORMAT, META_VERSION, SHEET_ENTRY, SHEET_META, SHEET_PLAN_SLICE};
 use crate::fy::FiscalYear;
 use crate::model::Plan;
 use crate::text::clean_cell;
@@ -150,6 +150,76 @@ pub fn read_return(path: &Path, plan: &Plan, plan_id: i64, year: FiscalYear, key
         }
         None => sheet.read_without_meta(plan, year, Signature::NoMeta, None),
     }
+}
+
+/// What a coordinator's 記入用ファイル carries for a department's app.
+#[derive(Debug, Clone)]
+pub struct Carried {
+    /// The department's slice of the plan, with what was already typed in the file.
+    pub plan: Plan,
+    pub department: String,
+    pub year: FiscalYear,
+    /// The metadata sheet's rows exactly as read, to be written back unchanged.
+    pub meta_rows: Vec<Vec<String>>,
+    /// Whether the coordinator signed it (only then does the return verify).
+    pub signed: bool,
+}
+
+/// Reads what a department's app needs of a coordinator's file: the plan slice,
+/// the department and year, and the metadata sheet as it is.
+pub fn read_carried(path: &Path) -> Result<Carried, Vec<Problem>> {
+    let mut wb = Workbook::open(path).map_err(|e| vec![problem("", e)])?;
+    let names = wb.sheets.sheet_names().to_vec();
+    for needed in [SHEET_ENTRY, SHEET_META] {
+        if !names.iter().any(|n| n == needed) {
+            return Err(vec![problem(
+                "",
+                format!("これは Shinchoku の記入用ファイルではありません(「{needed}」シートがありません)"),
+            )]);
+        }
+    }
+    if !names.iter().any(|n| n == SHEET_PLAN_SLICE) {
+        return Err(vec![problem(
+            "",
+            "この記入用ファイルには計画の情報がありません(以前の版の Shinchoku で作られたファイルです)。取りまとめ担当に記入用ファイルの作り直しを依頼してください",
+        )]);
+    }
+    let entry = load_grid(&mut wb, SHEET_ENTRY).map_err(|p| vec![p])?;
+    let meta_grid = load_grid(&mut wb, SHEET_META).map_err(|p| vec![p])?;
+    let slice_grid = load_grid(&mut wb, SHEET_PLAN_SLICE).map_err(|p| vec![p])?;
+    let raw = |g: &Grid, r: u32, c: u32| match g.get(r, c) {
+        crate::xlsx::import::Cell::Text(t) => t.clone(),
+        other => other.text().unwrap_or_default(),
+    };
+    let json: String = (1..slice_grid.rows()).map(|r| raw(&slice_grid, r, 0)).collect();
+    let mut plan: Plan = serde_json::from_str(&json).map_err(|_| {
+        vec![problem(
+            SHEET_PLAN_SLICE,
+            format!("{SHEET_PLAN_SLICE} シートが壊れています。取りまとめ担当に記入用ファイルの作り直しを依頼してください"),
+        )]
+    })?;
+    let meta_rows: Vec<Vec<String>> = (0..meta_grid.rows())
+        .map(|r| (0..meta_grid.width().min(4)).map(|c| raw(&meta_grid, r, c)).collect())
+        .collect();
+    let meta = Meta::parse(&meta_grid)?;
+    let (department, year, signed) = (meta.head.department.clone(), meta.head.year, meta.signature.is_some());
+    // What was already typed in the file (in Excel, before the app opened it) is kept.
+    let typed = Sheet::new(&entry)?.read_with_meta(&plan, meta)?;
+    let changes: Vec<(String, Option<String>)> = typed
+        .fields
+        .iter()
+        .filter(|f| f.value.canon != f.base)
+        .map(|f| (f.path.clone(), f.value.raw.clone()))
+        .collect();
+    plan.apply_changes(&changes)
+        .map_err(|e| vec![problem(SHEET_ENTRY, format!("値を読み込めません: {e}"))])?;
+    Ok(Carried {
+        plan,
+        department,
+        year,
+        meta_rows,
+        signed,
+    })
 }
 
 fn check_meta(meta: &ReturnMeta, plan: &Plan, year: FiscalYear) -> Result<(), Vec<Problem>> {

@@ -7,7 +7,9 @@ use std::path::Path;
 
 use rust_xlsxwriter::{Color, DataValidation, Format, FormatAlign, FormatBorder, ProtectionOptions, Workbook, Worksheet, XlsxError};
 
-use super::{department_projects, sign, Column, META_FORMAT, META_VERSION, SHEET_ENTRY, SHEET_GUIDE, SHEET_META};
+use super::{
+    department_projects, department_slice, sign, Column, META_FORMAT, META_VERSION, SHEET_ENTRY, SHEET_GUIDE, SHEET_META, SHEET_PLAN_SLICE,
+};
 use crate::fy::FiscalYear;
 use crate::model::{Entry, Kpi, Plan, Project};
 use crate::value::{KpiValue, Parsed};
@@ -36,6 +38,10 @@ pub struct ReturnSpec<'a> {
     /// The coordinator database's signing key: the metadata is signed with it.
     /// `None` writes an unsigned file (a department's own database has no key).
     pub key: Option<&'a [u8]>,
+    /// The metadata sheet exactly as a coordinator's file carried it (a
+    /// department's app saving its return from an opened 記入用ファイル): written
+    /// unchanged, so the return verifies as the Excel-filled file would.
+    pub carried_meta: Option<&'a [Vec<String>]>,
 }
 
 /// One row of the entry sheet: a project and one of its KPIs (or none).
@@ -121,7 +127,14 @@ pub fn build_return(spec: &ReturnSpec<'_>) -> Result<(Workbook, usize), XlsxErro
     write_guide_sheet(ws, spec, &cols, &styles)?;
     let ws = wb.add_worksheet();
     ws.set_name(SHEET_META)?;
-    write_meta_sheet(ws, spec, &meta)?;
+    match spec.carried_meta {
+        Some(rows) => write_rows(ws, rows)?,
+        None => write_meta_sheet(ws, spec, &meta)?,
+    }
+    ws.set_hidden(true);
+    let ws = wb.add_worksheet();
+    ws.set_name(SHEET_PLAN_SLICE)?;
+    write_slice_sheet(ws, &department_slice(plan, spec.department))?;
     ws.set_hidden(true);
     Ok((wb, projects.len()))
 }
@@ -443,6 +456,34 @@ fn write_meta_sheet(ws: &mut Worksheet, spec: &ReturnSpec<'_>, cells: &[[String;
                 ws.write_string(start + 1 + i as u32, j as u16, v)?;
             }
         }
+    }
+    ws.protect();
+    Ok(())
+}
+
+/// Rows of text, as they were read.
+fn write_rows(ws: &mut Worksheet, rows: &[Vec<String>]) -> Result<(), XlsxError> {
+    for (i, row) in rows.iter().enumerate() {
+        for (j, v) in row.iter().enumerate() {
+            if !v.is_empty() {
+                ws.write_string(i as u32, j as u16, v)?;
+            }
+        }
+    }
+    ws.protect();
+    Ok(())
+}
+
+/// The most characters one cell holds.
+const CELL_CHARS: usize = 30_000;
+
+/// The department's slice of the plan as JSON, cut into cells of column A.
+fn write_slice_sheet(ws: &mut Worksheet, slice: &Plan) -> Result<(), XlsxError> {
+    let json = serde_json::to_string(slice).unwrap_or_default();
+    let chars: Vec<char> = json.chars().collect();
+    ws.write_string(0, 0, "shinchoku-plan-slice")?;
+    for (i, chunk) in chars.chunks(CELL_CHARS).enumerate() {
+        ws.write_string(i as u32 + 1, 0, chunk.iter().collect::<String>())?;
     }
     ws.protect();
     Ok(())

@@ -21,7 +21,7 @@ pub use backup::{backup_dir, list_backups, replace_unreadable, BackupInfo, KEEP_
 pub(crate) use conflicts::{insert_conflicts, mark_resolved};
 pub use conflicts::{Conflict, ConflictKey, NewConflict};
 pub use plans::{PlanInfo, SaveOutcome};
-pub(crate) use received::insert_received;
+pub(crate) use received::{insert_opened, insert_received};
 pub use received::{NewReceived, PriorValue, ReceivedFile};
 pub use schema::{latest_version, APPLICATION_ID, MIGRATIONS};
 

@@ -117,6 +117,37 @@ impl Store {
     }
 }
 
+impl Store {
+    /// The metadata rows of the coordinator's file the department opened for this year.
+    pub fn opened_return(&self, plan_id: i64, department: &str, year: i32) -> Result<Option<Vec<Vec<String>>>> {
+        let meta: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT meta FROM opened_return WHERE plan_id = ?1 AND department = ?2 AND fy = ?3",
+                params![plan_id, department, year],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(meta.and_then(|m| serde_json::from_str(&m).ok()))
+    }
+}
+
+/// Keeps the metadata rows of an opened coordinator's file (replacing an earlier one).
+pub(crate) fn insert_opened(
+    tx: &Transaction<'_>,
+    plan_id: i64,
+    department: &str,
+    year: i32,
+    file: &str,
+    meta: &[Vec<String>],
+) -> Result<()> {
+    tx.execute(
+        "INSERT OR REPLACE INTO opened_return (plan_id, department, fy, file, meta) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![plan_id, department, year, file, serde_json::to_string(meta).unwrap_or_default()],
+    )?;
+    Ok(())
+}
+
 /// Records the returns a merge applied, with its revision; returns their ids.
 pub(crate) fn insert_received(tx: &Transaction<'_>, plan_id: i64, revision_id: i64, files: &[NewReceived]) -> Result<Vec<i64>> {
     let mut ids = Vec::with_capacity(files.len());

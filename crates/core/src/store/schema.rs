@@ -217,7 +217,8 @@ CREATE INDEX schedule_row_item ON schedule_row(item_id);
 "#,
     // 5: returns received (by content hash: a file merged once is not merged again; a
     // department's later return supersedes what its earlier one set) and the values each
-    // one applied. The key that signs the returns' metadata lives in `setting`.
+    // one applied; coordinators' files opened in a department's app. The key that signs
+    // the returns' metadata lives in `setting`.
     r#"
 CREATE TABLE return_file (
     id          INTEGER PRIMARY KEY,
@@ -236,6 +237,16 @@ CREATE TABLE return_value (
     path           TEXT NOT NULL,
     value          TEXT,
     PRIMARY KEY (return_file_id, path)
+) WITHOUT ROWID;
+-- A coordinator's 記入用ファイル opened in a department's app: its metadata sheet
+-- as read, written back unchanged into the return the app saves.
+CREATE TABLE opened_return (
+    plan_id    INTEGER NOT NULL REFERENCES plan(id) ON DELETE CASCADE,
+    department TEXT NOT NULL,
+    fy         INTEGER NOT NULL,
+    file       TEXT NOT NULL,
+    meta       TEXT NOT NULL,
+    PRIMARY KEY (plan_id, department, fy)
 ) WITHOUT ROWID;
 CREATE INDEX return_file_plan ON return_file(plan_id, fy, department);
 CREATE INDEX return_value_path ON return_value(path);
