@@ -1,17 +1,19 @@
 //! Core errors as the window receives them: `{kind, message}`.
 
-use shinchoku_core::ops::Error;
+use shinchoku_core::ops::{self, Error};
 use shinchoku_core::views::{AppError, ErrorKind};
 
 pub fn to_app(e: Error) -> AppError {
     let kind = match &e {
         Error::Field { .. } => ErrorKind::Invalid,
+        Error::WouldReplaceEntered(_) => ErrorKind::NeedsConfirmation,
         e if e.is_busy() => ErrorKind::Busy,
         e if e.is_bad_input() => ErrorKind::BadInput,
         _ => ErrorKind::System,
     };
-    let message = match kind {
-        ErrorKind::Busy => "データベースを別のウィンドウまたはプログラムが使用中です。しばらくしてからやり直してください".to_string(),
+    let message = match (&e, kind) {
+        (_, ErrorKind::Busy) => "データベースを別のウィンドウまたはプログラムが使用中です。しばらくしてからやり直してください".to_string(),
+        (Error::WouldReplaceEntered(fields), _) => ops::entered_for_people(fields),
         _ => e.to_string(),
     };
     AppError { kind, message }

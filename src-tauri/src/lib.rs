@@ -36,6 +36,7 @@ pub fn run() {
             commands::entry::entry_page,
             commands::entry::save_field,
             commands::entry::save_return,
+            commands::entry::open_return_file,
             commands::merge::merge_returns,
             commands::merge::conflicts,
             commands::merge::resolve_conflict,

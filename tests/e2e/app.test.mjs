@@ -244,3 +244,40 @@ test("year entry renders quickly for a 2,000-project plan", async () => {
   await d.until(`return document.querySelector(arguments[0]).closest('.field').querySelector('.state.saved')`, "saved", 20000, nar);
   console.log(`年度入力, one field saved (2,000 projects): ${Math.round(performance.now() - t0)} ms`);
 });
+
+test("a department opens the coordinator's 記入用ファイル, enters values and saves its return; the coordinator's merge verifies it", async () => {
+  await d.stop();
+  // The coordinator's database and its signed entry workbooks.
+  const coord = join(TMP, "coordinator", "shinchoku.db");
+  cli(coord, "init", "--demo");
+  const dist = join(TMP, "配布");
+  cli(coord, "templates", dist);
+  // The department's app, on a data folder of its own.
+  const dept = join(TMP, "department", "shinchoku.db");
+  d = await Driver.start({ SHINCHOKU_DB: dept });
+  await launch();
+  await goto("entry");
+  await d.exec("document.querySelector('details.open-return').open = true");
+  await replaceText("#open-return-path", join(dist, `令和5年度_${DEPT}.xlsx`));
+  await (await d.find("#open-return-run")).click();
+  await d.until(`return document.getElementById('toast').textContent.includes('記入用ファイルを開きました')`, "the file opened", 15000);
+  await d.until(`return document.getElementById('e-dept') && document.getElementById('e-dept').value === arguments[0] && document.querySelector('#entry-forms article.project')`, "the department's forms", 15000, DEPT);
+  const slice = JSON.parse(cli(dept, "fields", "--json", "project["));
+  const owners = Object.entries(slice).filter(([k]) => k.endsWith(".owners")).map(([, v]) => v);
+  assert.ok(owners.length > 0 && owners.every((v) => v.includes(DEPT)), "the plan is the department's slice");
+  const nar = "#entry-forms article.project textarea[data-path$='.narrative']";
+  const path = await d.exec("return document.querySelector(arguments[0]).dataset.path", nar);
+  const typed = "記入用ファイルから開いて入力した取組状況";
+  await replaceText(nar, typed);
+  await d.until(`return document.querySelector(arguments[0]).closest('.field').querySelector('.state.saved')`, "saved", 10000, nar);
+  await shot("entry-opened-file");
+  await d.stop();
+  d = undefined;
+  // 提出用ファイルを保存 (the window's save dialog cannot be driven: the same core call).
+  const ret = join(TMP, "提出", `令和5年度_${DEPT}.xlsx`);
+  mkdirSync(dirname(ret), { recursive: true });
+  cli(dept, "dev", "save-return", ret, "--dept", DEPT);
+  const r = JSON.parse(cli(coord, "merge", "--json", ret));
+  assert.equal(r.files[0].signature, "verified", "the app-saved return verifies like an Excel-filled one");
+  assert.deepEqual(r.files[0].applied.map((a) => [a.path, a.after]), [[path, typed]], "exactly the entered value is applied");
+});

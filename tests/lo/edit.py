@@ -10,6 +10,7 @@ SPEC: {"in": PATH, "out": PATH, "actions": [...]}, each action one of
                                     cells of a protected sheet refused
   ["replace", SHEET, OLD, NEW]      the cell holding exactly OLD gets NEW typed in
   ["unprotect", SHEET]              Tools > Protect Sheet off (no password)
+  ["unhide", SHEET]                 Sheet > Show Sheet
   ["delete_row", SHEET, ROW]        the whole row (1-based) deleted
   ["insert_row", SHEET, ROW]        an empty row inserted above ROW
   ["remove_sheet", SHEET]
@@ -95,6 +96,9 @@ def main():
             elif kind == "unprotect":
                 sheet.unprotect("")
                 done.append("ok")
+            elif kind == "unhide":
+                sheet.IsVisible = True
+                done.append("ok")
             elif kind == "delete_row":
                 sheet.Rows.removeByIndex(int(a[2]) - 1, 1)
                 done.append("ok")
@@ -108,8 +112,11 @@ def main():
                 sys.exit(f"unknown action {kind}")
         dst = os.path.join(profile, "out.xlsx")
         doc.storeToURL(uno.systemPathToFileUrl(dst), (prop("FilterName", "Calc MS Excel 2007 XML"),))
-        doc.close(True)
         shutil.move(dst, spec["out"])
+        try:
+            doc.close(True)
+        except Exception:
+            pass  # the file is saved; LibreOffice sometimes goes away while closing a workbook with charts
         print(json.dumps(done))
     finally:
         try:

@@ -439,9 +439,12 @@ fn databases_that_are_not_sound_are_refused_and_a_backup_brings_the_plan_back() 
     // A damaged database: refused, with the way back; the backup restores it.
     let db = d.join("plan.db");
     ok(&run(&["--db", db.to_str().unwrap(), "init", "--demo"]));
-    // The import takes a backup of the plan as it was first.
+    // An import that changes something takes a backup of the plan as it was first
+    // (one that changes nothing writes nothing, backup included).
     let backed_up = ok(&run(&["--db", db.to_str().unwrap(), "show", "--json"]));
-    ok(&run(&["--db", db.to_str().unwrap(), "import", reference.to_str().unwrap()]));
+    let synth = d.join("synthetic.xlsx");
+    ok(&run(&["dev", "synth", "30", synth.to_str().unwrap()]));
+    ok(&run(&["--db", db.to_str().unwrap(), "import", synth.to_str().unwrap()]));
     damage(&db, "project");
     let out = d.join("out.xlsx");
     for args in [

@@ -457,6 +457,8 @@ pub enum ErrorKind {
     BadInput,
     /// Another window or process holds the database.
     Busy,
+    /// The action would replace values entered or merged since: asked again only when confirmed.
+    NeedsConfirmation,
     /// The machine: disk, database, missing font.
     System,
 }

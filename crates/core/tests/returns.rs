@@ -87,7 +87,7 @@ fn templates_hold_each_departments_projects_protected_with_the_merge_base() {
     let plan = s.plan();
     let file = s.path(SOUMU);
     let mut wb = calamine::open_workbook_auto(&file).unwrap();
-    assert_eq!(wb.sheet_names(), vec!["記入", "記入要領", "shinchoku_meta"]);
+    assert_eq!(wb.sheet_names(), vec!["記入", "記入要領", "shinchoku_meta", "shinchoku_plan"]);
     let entry = wb.worksheet_range("記入").unwrap();
     // Every project 総務部 owns or co-owns, once each (re-listings are not repeated).
     let mut numbers: Vec<String> = entry.rows().skip(4).map(|r| r[0].to_string()).filter(|s| !s.is_empty()).collect();

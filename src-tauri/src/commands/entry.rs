@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use shinchoku_core::ops;
-use shinchoku_core::views::{AppError, EntryPage, FieldEdit, SavedField, Written};
+use shinchoku_core::views::{AppError, EntryPage, FieldEdit, OpenedReturn, SavedField, Written};
 use tauri::State;
 
 use crate::AppState;
@@ -36,4 +36,10 @@ pub async fn save_field(
 #[tauri::command]
 pub async fn save_return(state: State<'_, AppState>, department: String, year: Option<i32>, path: PathBuf) -> Result<Written, AppError> {
     state.read(move |db| ops::save_return(&db, &department, year, &path)).await
+}
+
+/// 記入用ファイルを開く: the coordinator's file becomes the department's plan.
+#[tauri::command]
+pub async fn open_return_file(state: State<'_, AppState>, path: PathBuf) -> Result<OpenedReturn, AppError> {
+    state.write(move |db| ops::open_return_file(&db, &path)).await
 }

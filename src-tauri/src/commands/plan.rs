@@ -16,12 +16,17 @@ pub async fn overview(state: State<'_, AppState>, year: Option<i32>) -> Result<O
 
 /// Imports a 取組一覧 workbook (a new plan, or a new version of the same plan).
 #[tauri::command]
-pub async fn import_plan(app: AppHandle, state: State<'_, AppState>, path: PathBuf) -> Result<Overview, AppError> {
+pub async fn import_plan(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    path: PathBuf,
+    replace_entered: Option<bool>,
+) -> Result<Overview, AppError> {
     progress(&app, "import", 0, 1, "取り込み中");
     let r = state
         .write(move |db| {
             let file = ops::check_inputs(&[path], &["xlsx"])?.remove(0);
-            ops::import(&db, &file, None, false)?;
+            ops::import(&db, &file, None, replace_entered.unwrap_or(false))?;
             ops::app_overview(&db, None)
         })
         .await;

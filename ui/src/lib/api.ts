@@ -7,7 +7,7 @@ import { getCurrentWindow } from "@tauri-apps/api/window";
 import { open, save } from "@tauri-apps/plugin-dialog";
 import type {
   AppError, BackupView, ChartSelection, ChartView, ConflictView, EntryPage, FieldEdit, KpiListItem, MergeView,
-  Overview, Progress, RevisionView, SavedField, Settings, SettingsView, Written,
+  OpenedReturn, Overview, Progress, RevisionView, SavedField, Settings, SettingsView, Written,
 } from "./bindings";
 
 export type * from "./bindings";
@@ -41,12 +41,13 @@ async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> 
 
 export const api = {
   overview: (year?: number) => call<Overview>("overview", { year }),
-  importPlan: (path: string) => call<Overview>("import_plan", { path }),
+  importPlan: (path: string, replaceEntered = false) => call<Overview>("import_plan", { path, replaceEntered }),
   entryPage: (department: string, division: string | null, year: number | null) =>
     call<EntryPage>("entry_page", { department, division, year }),
   saveField: (department: string, division: string | null, edit: FieldEdit) =>
     call<SavedField>("save_field", { department, division, edit }),
   saveReturn: (department: string, year: number, path: string) => call<Written>("save_return", { department, year, path }),
+  openReturnFile: (path: string) => call<OpenedReturn>("open_return_file", { path }),
   mergeReturns: (paths: string[]) => call<MergeView>("merge_returns", { paths }),
   conflicts: (all = false) => call<ConflictView[]>("conflicts", { all }),
   resolveConflict: (id: number, take: "plan" | "return" | "value", value?: string) =>

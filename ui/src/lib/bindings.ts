@@ -146,6 +146,12 @@ font_problem: string | null, schema_version: number, app_version: string, };
 
 export type Written = { folder: string, files: Array<string>, warnings: Array<string>, };
 
+export type OpenedReturn = { plan_id: number, department: string, year: number, projects: number, 
+/**
+ * Whether the coordinator signed the file (then the return saved from it verifies).
+ */
+signed: boolean, };
+
 export type AppError = { kind: ErrorKind, message: string, };
 
-export type ErrorKind = "invalid" | "bad_input" | "busy" | "system";
+export type ErrorKind = "invalid" | "bad_input" | "busy" | "needs_confirmation" | "system";

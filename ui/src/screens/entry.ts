@@ -48,6 +48,31 @@ export async function entryScreen(ctx: Ctx): Promise<HTMLElement> {
     }
   } }, "提出用ファイルを保存…");
 
+  // 記入用ファイルを開く: the coordinator's file becomes this window's plan (by dialog or a pasted path).
+  const openPath = h("input", { type: "text", id: "open-return-path", placeholder: "記入用ファイルのパスを貼り付け", "aria-label": "記入用ファイルのパス" }) as HTMLInputElement;
+  const openReturn = async (path: string) => {
+    if (!path) return;
+    await flush();
+    try {
+      const r = await api.openReturnFile(path);
+      await ctx.refresh();
+      const y = ctx.overview.years.find((x) => x.fy === r.year)?.long ?? String(r.year);
+      ctx.toast(`記入用ファイルを開きました: ${r.department} ${y}(事業 ${r.projects} 件)${r.signed ? "" : "。取りまとめ担当の署名がないファイルです"}`);
+      ctx.go("entry", { dept: r.department });
+    } catch (e) {
+      ctx.toast(errorText(e), "error");
+    }
+  };
+  const openBox = h("details", { class: "open-return" },
+    h("summary", {}, "記入用ファイルを開く"),
+    h("p", { class: "help" }, "取りまとめ担当から届いた記入用ファイルを開くと、その部の事業がここに表示されます。入力後「提出用ファイルを保存」で返送用のファイルを作ります。"),
+    h("div", { class: "row" },
+      h("button", { type: "button", id: "open-return", onclick: async () => openReturn((await dialogs.openFile("記入用ファイルを選択", ["xlsx"])) ?? "") }, "ファイルを選ぶ…"),
+      openPath,
+      h("button", { type: "button", id: "open-return-run", onclick: () => openReturn(openPath.value.trim()) }, "開く"),
+    ),
+  );
+
   const fillDivisions = () => {
     const d = o.departments.find((x) => x.name === department);
     clear(divSel);
@@ -260,6 +285,7 @@ export async function entryScreen(ctx: Ctx): Promise<HTMLElement> {
       timing, saveReturn,
     ),
     h("p", { class: "help" }, "入力した値はフォーカスが外れたとき(入力を止めて少し経ったときも)に保存されます。Enter で次の項目へ移動します。"),
+    openBox,
     forms,
   );
 }

@@ -99,14 +99,22 @@ export async function overviewScreen(ctx: Ctx): Promise<HTMLElement> {
   const importPlan = async () => {
     const [path] = await dialogs.openWorkbooks(false);
     if (!path) return;
-    try {
-      await api.importPlan(path);
-      await ctx.refresh();
-      ctx.toast("取組一覧を取り込みました");
-      ctx.go("overview");
-    } catch (e) {
-      ctx.toast(errorText(e), "error");
-    }
+    const run = async (replaceEntered: boolean) => {
+      try {
+        await api.importPlan(path, replaceEntered);
+        await ctx.refresh();
+        ctx.toast("取組一覧を取り込みました");
+        ctx.go("overview");
+      } catch (e) {
+        if ((e as { kind?: string }).kind === "needs_confirmation") {
+          if (await confirmReplace(errorText(e))) await run(true);
+          else ctx.toast("取り込みを中止しました(何も変更していません)");
+        } else {
+          ctx.toast(errorText(e), "error");
+        }
+      }
+    };
+    await run(false);
   };
 
   return h("div", { class: "overview" },
@@ -119,4 +127,25 @@ export async function overviewScreen(ctx: Ctx): Promise<HTMLElement> {
     h("div", { class: "filters" }, dept, div, evaluation, status, search, shown),
     tree,
   );
+}
+
+/** Lists the values an import would put back and asks before it does. */
+function confirmReplace(message: string): Promise<boolean> {
+  const [head, ...lines] = message.split("\n");
+  return new Promise((resolve) => {
+    const done = (ok: boolean) => { dlg.close(); dlg.remove(); resolve(ok); };
+    const dlg = h("dialog", { class: "confirm", id: "confirm-replace" },
+      h("h2", {}, "入力済みの値を上書きしますか"),
+      h("p", {}, head),
+      h("ul", { class: "replaced" }, ...lines.map((l) => h("li", {}, l))),
+      h("div", { class: "buttons" },
+        h("button", { type: "button", id: "confirm-cancel", onclick: () => done(false) }, "取り込まない"),
+        h("button", { type: "button", id: "confirm-ok", class: "danger", onclick: () => done(true) }, "上書きして取り込む"),
+      ),
+    ) as HTMLDialogElement;
+    dlg.addEventListener("cancel", () => done(false));
+    document.body.append(dlg);
+    dlg.showModal();
+    (dlg.querySelector("#confirm-cancel") as HTMLButtonElement).focus();
+  });
 }

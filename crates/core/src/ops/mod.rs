@@ -48,6 +48,28 @@ pub enum Error {
     WouldReplaceEntered(Vec<EnteredField>),
 }
 
+/// The fields an import would put back, one line each, for a confirmation in the app.
+pub fn entered_for_people(fields: &[EnteredField]) -> String {
+    let lines: Vec<String> = fields
+        .iter()
+        .take(50)
+        .map(|f| {
+            format!(
+                "{}({}): {} → {}",
+                crate::fields::label(&f.path),
+                f.path,
+                f.entered.as_deref().unwrap_or("(空欄)"),
+                f.workbook.as_deref().unwrap_or("(空欄)")
+            )
+        })
+        .collect();
+    format!(
+        "このブックには出力時の基準がありません。取り込むと、前回の取り込み後に入力・取りまとめた次の {} 項目がブックの値に戻ります。\n{}",
+        fields.len(),
+        lines.join("\n")
+    )
+}
+
 fn entered_message(fields: &[EnteredField]) -> String {
     let shown: Vec<String> = fields
         .iter()

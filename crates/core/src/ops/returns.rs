@@ -258,9 +258,9 @@ pub fn merge(
         .iter()
         .filter(|o| !matches!(o.status, FileStatus::Rejected | FileStatus::Skipped))
         .collect();
-    // Only a merge that records something takes a backup: refused and already-merged
-    // files change nothing, and would push useful backups out.
-    if !opts.dry_run && !merged.is_empty() {
+    // Only a merge that changes something writes (and takes a backup): refused,
+    // unchanged and already-merged files would only push useful backups out.
+    if !opts.dry_run && (applied > 0 || conflicts > 0) {
         report.backup = Some(store.backup("merge")?);
         let join = |f: &dyn Fn(&FileOutcome) -> Option<String>| {
             let v: Vec<String> = merged.iter().filter_map(|o| f(o)).collect();

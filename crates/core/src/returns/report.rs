@@ -99,8 +99,11 @@ pub fn build_merge_report(r: &MergeReport) -> Result<Workbook, XlsxError> {
             ("競合", 7.0),
             ("変更なし", 9.0),
             ("反映済み", 9.0),
+            ("担当外", 7.0),
             ("警告", 7.0),
             ("エラー", 7.0),
+            ("署名", 14.0),
+            ("再提出(置き換えたファイル)", 34.0),
         ],
     )?;
     for o in &r.files {
@@ -112,8 +115,11 @@ pub fn build_merge_report(r: &MergeReport) -> Result<Workbook, XlsxError> {
             (o.conflicts.len() + o.known_conflicts).to_string(),
             o.unchanged.to_string(),
             o.already.to_string(),
+            o.not_owned.to_string(),
             o.warnings.len().to_string(),
             o.errors.len().to_string(),
+            o.signature.map(|s| s.label().to_string()).unwrap_or_default(),
+            o.supersedes.iter().map(|f| file_name(f)).collect::<Vec<_>>().join("、"),
         ])?;
     }
     let summary = format!(

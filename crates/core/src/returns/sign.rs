@@ -38,6 +38,17 @@ pub enum Signature {
 }
 
 impl Signature {
+    /// How the merge report names it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Signature::Verified => "確認済み",
+            Signature::NoMeta => "作成時の情報なし",
+            Signature::Unsigned => "署名なし",
+            Signature::OtherKey => "別のデータベース",
+            Signature::Invalid => "書き換えあり",
+        }
+    }
+
     /// What the merge says of a file that is not verified.
     pub fn warning(self) -> Option<&'static str> {
         match self {
