@@ -218,7 +218,7 @@ impl AsOf {
         };
         let rest = rest.strip_suffix('日').unwrap_or(rest);
         let rest = rest.replacen("元", "1", 1);
-        let parts: Vec<&str> = rest.split(|c| matches!(c, '.' | '-' | '/' | '年' | '月')).map(str::trim).collect();
+        let parts: Vec<&str> = rest.split(['.', '-', '/', '年', '月']).map(str::trim).collect();
         if parts.len() != 3
             || parts
                 .iter()

@@ -12,9 +12,16 @@ use serde::{Deserialize, Serialize};
 use crate::text::normalize_width;
 
 /// One KPI value, exactly as written.
-#[derive(Debug, Clone, Eq, Hash)]
+#[derive(Debug, Clone, Eq)]
 pub struct KpiValue {
     text: String,
+}
+
+/// Equal values hash alike: by the canonical form, as they compare.
+impl std::hash::Hash for KpiValue {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.canonical().hash(state);
+    }
 }
 
 /// A number as written: `48.2%` is `value = 48.2, percent = true, decimals = 1`.

@@ -101,11 +101,10 @@ impl Error {
     /// Whether the user's input (a file, an argument) is at fault, rather than
     /// the machine: the CLI exits 2 for these.
     pub fn is_bad_input(&self) -> bool {
-        match self {
-            Error::Store(StoreError::Sqlite(_)) | Error::Store(StoreError::Io { .. }) | Error::Seed(_) => false,
-            Error::Io { .. } => false,
-            _ => true,
-        }
+        !matches!(
+            self,
+            Error::Store(StoreError::Sqlite(_)) | Error::Store(StoreError::Io { .. }) | Error::Seed(_) | Error::Io { .. }
+        )
     }
 
     /// Whether another process holds the database (try again later).

@@ -66,6 +66,9 @@ pub enum StoreError {
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
+/// One recorded field change: `(path, old, new)`.
+pub type FieldChangeRow = (String, Option<String>, Option<String>);
+
 /// What a write records about itself.
 #[derive(Debug, Clone, Default)]
 pub struct RevisionInfo {
@@ -302,7 +305,7 @@ impl Store {
     }
 
     /// The recorded field changes of one revision: `(path, old, new)`.
-    pub fn changes(&self, revision_id: i64) -> Result<Vec<(String, Option<String>, Option<String>)>> {
+    pub fn changes(&self, revision_id: i64) -> Result<Vec<FieldChangeRow>> {
         let mut stmt = self
             .conn
             .prepare("SELECT path, old, new FROM change WHERE revision_id = ?1 ORDER BY seq")?;

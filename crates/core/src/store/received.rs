@@ -179,7 +179,7 @@ pub(crate) fn insert_received(tx: &Transaction<'_>, plan_id: i64, revision_id: i
 }
 
 fn from_hex(h: &str) -> Option<Vec<u8>> {
-    (h.len() % 2 == 0 && !h.is_empty())
+    (h.len().is_multiple_of(2) && !h.is_empty())
         .then(|| {
             (0..h.len())
                 .step_by(2)

@@ -241,7 +241,7 @@ fn write_summary_sheet(ws: &mut Worksheet, plan: &Plan, year: FiscalYear, s: &St
         ws.write_string_with_format(2, c, label, h)?;
     }
     for (i, y) in years.iter().enumerate() {
-        ws.write_string_with_format(2, col::FIRST_TARGET + i as u16, &y.short(), h)?;
+        ws.write_string_with_format(2, col::FIRST_TARGET + i as u16, y.short(), h)?;
     }
     ws.set_row_height(0, 2.0 * LINE_PT + PAD_PT)?;
     ws.set_row_height(1, LINE_PT + PAD_PT + 2.0)?;
@@ -554,12 +554,12 @@ fn write_trend_sheet(ws: &mut Worksheet, plan: &Plan, year: FiscalYear, s: &Styl
     let first_year = TREND_HEAD.len() as u16;
     let tail = first_year + ny;
     let as_of = plan.as_of.map(|d| format!(" ※{}時点", d.short())).unwrap_or_default();
-    ws.write_string_with_format(0, 0, &format!("KPI推移({}{as_of})", year.long()), &s.title)?;
+    ws.write_string_with_format(0, 0, format!("KPI推移({}{as_of})", year.long()), &s.title)?;
     for (i, h) in TREND_HEAD.iter().enumerate() {
         ws.write_string_with_format(2, i as u16, *h, &s.header)?;
     }
     for (i, y) in years.iter().enumerate() {
-        ws.write_string_with_format(2, first_year + i as u16, &y.long(), &s.header)?;
+        ws.write_string_with_format(2, first_year + i as u16, y.long(), &s.header)?;
     }
     for (i, h) in TREND_TAIL.iter().enumerate() {
         ws.write_string_with_format(2, tail + i as u16, *h, &s.header)?;
@@ -677,7 +677,7 @@ const COUNT_HEAD: [&str; 6] = ["事業数", "○ 達成", "△ 一部達成", "�
 fn write_counts_sheet(ws: &mut Worksheet, plan: &Plan, year: FiscalYear, s: &Styles) -> Result<(), XlsxError> {
     ws.set_name(SHEET_COUNTS)?;
     let sum = summarize(plan, year);
-    ws.write_string_with_format(0, 0, &format!("評価集計({}、再掲を除く)", year.long()), &s.title)?;
+    ws.write_string_with_format(0, 0, format!("評価集計({}、再掲を除く)", year.long()), &s.title)?;
     ws.set_column_width(0, 10.0)?;
     ws.set_column_width(1, 36.0)?;
     for i in 2..8 {
@@ -830,7 +830,7 @@ fn write_years_sheet(ws: &mut Worksheet, plan: &Plan, s: &Styles) -> Result<(), 
                 continue;
             }
             put_project_no(ws, row, &p.no, &s.data)?;
-            ws.write_string_with_format(row, 1, &y.short(), &s.data)?;
+            ws.write_string_with_format(row, 1, y.short(), &s.data)?;
             put_text(ws, row, 2, ev.map(|e| e.mark()), &s.data_center)?;
             put_text(ws, row, 3, narrative, &s.data)?;
             match d.budget {

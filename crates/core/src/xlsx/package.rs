@@ -440,10 +440,10 @@ fn document_is_standard<R: Read + Seek>(zip: &mut zip::ZipArchive<R>) -> bool {
     let mut buf = Vec::new();
     loop {
         match r.read_event_into(&mut buf) {
-            Ok(Event::Start(e) | Event::Empty(e)) if e.local_name().as_ref() == "Relationship" => {
-                if attr(&e, "Type").is_some_and(|t| t.ends_with("/officeDocument")) {
-                    return attr(&e, "Target").is_some_and(|t| t.trim_start_matches('/') == "xl/workbook.xml");
-                }
+            Ok(Event::Start(e) | Event::Empty(e))
+                if e.local_name().as_ref() == "Relationship" && attr(&e, "Type").is_some_and(|t| t.ends_with("/officeDocument")) =>
+            {
+                return attr(&e, "Target").is_some_and(|t| t.trim_start_matches('/') == "xl/workbook.xml");
             }
             Ok(Event::Eof) | Err(_) => return false,
             _ => {}
@@ -572,6 +572,14 @@ pub(crate) fn parse_a1(s: &str) -> Option<(u32, u32)> {
     Some((row.checked_sub(1)?, col - 1))
 }
 
+fn unescape(s: &str) -> String {
+    s.replace("&quot;", "\"")
+        .replace("&apos;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -584,12 +592,4 @@ mod tests {
         assert_eq!(parse_a1("A0"), None);
         assert_eq!(parse_a1("17"), None);
     }
-}
-
-fn unescape(s: &str) -> String {
-    s.replace("&quot;", "\"")
-        .replace("&apos;", "'")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&amp;", "&")
 }
