@@ -373,3 +373,51 @@ fn card_and_report_are_written_by_the_cli() {
         assert!(!Path::new(&target).exists());
     }
 }
+
+/// Issue 14: `shinchoku show | head` (and every printing command) ends quietly when the reader goes away.
+#[test]
+fn issue14_a_closed_pipe_is_not_a_panic() {
+    use std::io::Read;
+    use std::process::Stdio;
+    let dir = tempfile::tempdir().unwrap();
+    let db = db_in(dir.path());
+    let synth = dir.path().join("synthetic.xlsx");
+    ok(&run(&["dev", "synth", "2000", synth.to_str().unwrap()]));
+    ok(&run(&["--db", &db, "import", synth.to_str().unwrap()]));
+    for cmd in ["show", "fields"] {
+        // More than a pipe holds, so the writer does meet the closed pipe.
+        assert!(ok(&run(&["--db", &db, cmd])).len() > 256 * 1024, "{cmd}");
+        let mut child = bin()
+            .args(["--db", &db, cmd])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Read one byte, then close the pipe as `head -c1` would.
+        let mut out = child.stdout.take().unwrap();
+        let mut one = [0u8; 1];
+        out.read_exact(&mut one).unwrap();
+        drop(out);
+        let o = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(!err.contains("panicked"), "{cmd}: {err}");
+        assert_ne!(o.status.code(), Some(101), "{cmd}");
+    }
+}
+
+#[test]
+fn issue14_fields_prints_stored_texts_by_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = db_in(dir.path());
+    ok(&run(&["--db", &db, "init", "--demo"]));
+    let all: serde_json::Value = serde_json::from_str(&ok(&run(&["--db", &db, "fields", "--json"]))).unwrap();
+    let kpi2: serde_json::Value = serde_json::from_str(&ok(&run(&["--db", &db, "fields", "--json", "kpi[2]."]))).unwrap();
+    let kpi2 = kpi2.as_object().unwrap();
+    assert!(!kpi2.is_empty() && kpi2.keys().all(|k| k.starts_with("kpi[2].")));
+    for (k, v) in kpi2 {
+        assert_eq!(&all[k], v);
+    }
+    let text = ok(&run(&["--db", &db, "fields", "kpi[2].name"]));
+    assert_eq!(text.lines().count(), 1);
+    assert!(text.starts_with("kpi[2].name\t"), "{text}");
+}

@@ -393,3 +393,62 @@ fn issue14_text_is_kept_across_merge_undo_and_import() {
     assert_eq!(s.plan().fields(), fields);
     assert!(fields.contains_key(&format!("kpi[{kpi}].actual[2023]")));
 }
+
+#[test]
+fn issue14_the_summary_sheets_own_problem_is_reported_not_another_sheets() {
+    let s = Setup::new();
+    let export = s.out.join("summary.xlsx");
+    ops::export(&s.db, None, &export, None).unwrap();
+    let mut pkg = Package::open(&export);
+    pkg.append_to_sheet_data(
+        "取組一覧",
+        r#"<row r="300000"><c r="A300000" t="inlineStr"><is><t>x</t></is></c></row>"#,
+    );
+    let bad = s.out.join("too-many-rows.xlsx");
+    pkg.save(&bad);
+    let e = ops::import(&s.db, &bad, None, false).unwrap_err();
+    let problems: Vec<String> = e.problems().iter().map(|p| p.to_string()).collect();
+    assert!(problems.iter().any(|p| p.starts_with("取組一覧!A300000")), "{problems:?}");
+    assert!(!problems.iter().any(|p| p.contains("事業年度データ")), "{problems:?}");
+}
+
+#[test]
+fn issue14_a_date_in_a_text_column_of_the_summary_is_refused() {
+    let s = Setup::new();
+    let export = s.out.join("summary.xlsx");
+    ops::export(&s.db, None, &export, None).unwrap();
+    let rows = sheet_rows(&export, "取組一覧");
+    let header = rows.iter().position(|r| r.iter().any(|c| c == "事業番号")).unwrap();
+    let col = rows[header].iter().position(|c| c.starts_with("事業名")).unwrap();
+    let r = rows.iter().position(|r| r[0] == "3").unwrap() + 1;
+    let cell = format!("{}{r}", (b'A' + col as u8) as char);
+    let mut pkg = Package::open(&export);
+    pkg.set_date("取組一覧", &cell, "2026-01-02T00:00:00");
+    let bad = s.out.join("date.xlsx");
+    pkg.save(&bad);
+    let before = std::fs::read(&s.db).unwrap();
+    let e = ops::import(&s.db, &bad, None, false).unwrap_err();
+    let problems: Vec<String> = e.problems().iter().map(|p| p.to_string()).collect();
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.starts_with(&format!("取組一覧!{cell}")) && p.contains("日付")),
+        "{problems:?}"
+    );
+    assert_eq!(std::fs::read(&s.db).unwrap(), before);
+}
+
+#[test]
+fn issue14_templates_say_cumulative_once() {
+    let s = Setup::new();
+    let mut seen_cumulative = false;
+    for f in std::fs::read_dir(&s.out).unwrap().flatten() {
+        for row in sheet_rows(&f.path(), "記入") {
+            for c in row {
+                assert!(!c.contains("(累計)(累計)") && !c.contains("累計(累計)"), "{c}");
+                seen_cumulative |= c.contains("累計");
+            }
+        }
+    }
+    assert!(seen_cumulative, "the plan has cumulative KPIs");
+}
