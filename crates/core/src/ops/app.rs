@@ -99,18 +99,6 @@ fn parse_target(path: &str) -> Option<Target> {
     })
 }
 
-fn field_label(field: &str) -> &str {
-    match field {
-        "evaluation" => "評価",
-        "narrative" => "取組状況",
-        "budget" => "予算",
-        "issues" => "課題・アクション",
-        "reason" => "評価の理由",
-        "confirmed" => "確定",
-        other => other,
-    }
-}
-
 /// Saves one field of 年度入力 as one transaction (a revision of kind `entry`;
 /// repeated edits of the same field within [`COALESCE_MINUTES`] are one revision).
 /// The value is checked as the entry sheet checks it; a bad value changes nothing.
@@ -138,7 +126,7 @@ pub fn save_field(db: &Path, department: &str, division: Option<&str>, edit: &Fi
                 .ok_or_else(|| invalid(format!("事業 {project} はこの計画にありません")))?;
             (
                 *year,
-                format!("事業 {project} {}", field_label(field)),
+                format!("事業 {project} {}", crate::fields::label(field)),
                 owned_by(p, department, None),
             )
         }
