@@ -35,6 +35,22 @@ async function launch() {
   return Math.round(performance.now() - t0);
 }
 
+/** Waits until the previous app process has exited: a second instance would only
+ * focus the first (single-instance plugin) and never open a window of its own.
+ * WebKitWebDriver sometimes leaves the app running after its session ends; after
+ * 10 s that orphan is ended (SIGTERM). */
+async function appGone() {
+  for (let i = 0; i < 150; i++) {
+    if (spawnSync("pgrep", ["-f", APP]).status !== 0) return;
+    if (i === 100) {
+      console.log("the previous app outlived its WebDriver session; ending it");
+      spawnSync("pkill", ["-TERM", "-f", APP]);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error("the previous app is still running");
+}
+
 async function shot(name) {
   writeFileSync(join(SHOTS, `${name}.png`), await d.screenshot());
 }
@@ -228,6 +244,7 @@ test("year entry renders quickly for a 2,000-project plan", async () => {
   const xlsx = join(TMP, "synthetic-2000.xlsx");
   execFileSync(CLI, ["dev", "synth", "2000", xlsx]);
   cli(big, "import", xlsx);
+  await appGone();
   d = await Driver.start({ SHINCHOKU_DB: big });
   const ms = await launch();
   console.log(`launch → plan overview shown (2,000 projects): ${ms} ms`);
@@ -254,6 +271,7 @@ test("a department opens the coordinator's 記入用ファイル, enters values 
   cli(coord, "templates", dist);
   // The department's app, on a data folder of its own.
   const dept = join(TMP, "department", "shinchoku.db");
+  await appGone();
   d = await Driver.start({ SHINCHOKU_DB: dept });
   await launch();
   await goto("entry");
