@@ -204,9 +204,51 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         font: Option<PathBuf>,
     },
+    /// 照会 rounds: who has returned, who has not, reminders, confirmation.
+    #[command(subcommand)]
+    Round(RoundCommand),
     /// Developer tools.
     #[command(subcommand)]
     Dev(DevCommand),
+}
+
+#[derive(Subcommand)]
+enum RoundCommand {
+    /// Open a round for the year (one open round per plan and year); templates written while it is open carry it.
+    Open {
+        #[arg(long, value_parser = parse_year)]
+        year: Option<FiscalYear>,
+        /// The due date: 2024-05-31, R6.5.31 or 令和6年5月31日.
+        #[arg(long)]
+        due: String,
+        #[arg(long)]
+        title: Option<String>,
+    },
+    /// The board: per department its state, overdue, files received, fields filled and empty.
+    Status {
+        #[arg(long, value_parser = parse_year)]
+        year: Option<FiscalYear>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The reminder (督促) for the departments still outstanding, with what each still lacks.
+    Remind {
+        #[arg(long, value_parser = parse_year)]
+        year: Option<FiscalYear>,
+        /// Write it to this file as well.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// 確定: later returns from the department for this round are refused.
+    Confirm { department: String },
+    /// Reopen a confirmed department; the reason is kept in the history.
+    Unlock {
+        department: String,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Close the round; its record stays in `history`.
+    Close,
 }
 
 #[derive(Subcommand)]
@@ -608,6 +650,60 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         Command::Dev(DevCommand::SaveField { path, text, dept }) => {
             let saved = ops::save_field(&db(&cli.db)?, &dept, None, &shinchoku_core::views::FieldEdit { path, text })?;
             println!("{}: 保存しました(履歴 #{})", saved.path, saved.revision_id);
+        }
+        Command::Round(RoundCommand::Open { year, due, title }) => {
+            let r = ops::round_open(&db(&cli.db)?, plan, year, &due, title.as_deref())?;
+            println!(
+                "照会「{}」を開始しました(#{}、{}、期限 {})",
+                r.title,
+                r.id,
+                FiscalYear(r.year).long(),
+                r.due
+            );
+        }
+        Command::Round(RoundCommand::Status { year, json }) => {
+            let s = ops::round_status(&db(&cli.db)?, plan, year)?;
+            if json {
+                print_json(&s);
+            } else {
+                println!(
+                    "照会「{}」({}、期限 {})",
+                    s.round.title,
+                    FiscalYear(s.round.year).long(),
+                    s.round.due
+                );
+                for d in &s.departments {
+                    println!(
+                        "  {}  {}{}  ファイル {}  入力済 {} / 未入力 {}{}",
+                        d.department,
+                        ops::state_label(&d.state),
+                        if d.overdue { "(期限超過)" } else { "" },
+                        d.files,
+                        d.filled,
+                        d.empty,
+                        d.last_file.as_deref().map(|f| format!("  最新: {f}")).unwrap_or_default()
+                    );
+                }
+            }
+        }
+        Command::Round(RoundCommand::Remind { year, out }) => {
+            let text = ops::round_remind(&db(&cli.db)?, plan, year)?;
+            if let Some(path) = &out {
+                ops::write_text(&db(&cli.db)?, path, &text)?;
+            }
+            println!("{text}");
+        }
+        Command::Round(RoundCommand::Confirm { department }) => {
+            ops::round_confirm(&db(&cli.db)?, plan, &department)?;
+            println!("{department}を確定しました");
+        }
+        Command::Round(RoundCommand::Unlock { department, reason }) => {
+            ops::round_unlock(&db(&cli.db)?, plan, &department, &reason)?;
+            println!("{department}の確定を解除しました");
+        }
+        Command::Round(RoundCommand::Close) => {
+            let s = ops::round_close(&db(&cli.db)?, plan)?;
+            println!("照会「{}」を締め切りました", s.round.title);
         }
         Command::Dev(DevCommand::OpenReturn { file }) => {
             let o = ops::open_return_file(&db(&cli.db)?, &file)?;

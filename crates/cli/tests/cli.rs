@@ -421,3 +421,35 @@ fn issue14_fields_prints_stored_texts_by_path() {
     assert_eq!(text.lines().count(), 1);
     assert!(text.starts_with("kpi[2].name\t"), "{text}");
 }
+
+/// Issue 15: the round through the CLI — open, templates carry it, status JSON, reminder file, confirm, close.
+#[test]
+fn issue15_rounds_through_the_cli() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = db_in(dir.path());
+    ok(&run(&["--db", &db, "init", "--demo"]));
+    let o = ok(&run(&["--db", &db, "round", "open", "--year", "R6", "--due", "R6.5.31"]));
+    assert!(o.contains("令和6年度実績照会"), "{o}");
+    let out = dir.path().join("配布");
+    ok(&run(&["--db", &db, "templates", out.to_str().unwrap(), "--year", "R6"]));
+    let v: serde_json::Value = serde_json::from_str(&ok(&run(&["--db", &db, "round", "status", "--json"]))).unwrap();
+    assert_eq!(v["round"]["due"], "2024-05-31");
+    assert_eq!(v["round"]["state"], "open");
+    let d = &v["departments"][0];
+    for key in ["department", "state", "overdue", "files", "filled", "empty", "last_file"] {
+        assert!(d.get(key).is_some(), "{key} in {d}");
+    }
+    assert_eq!(d["state"], "not_returned");
+    let file = dir.path().join("督促.txt");
+    let text = ok(&run(&["--db", &db, "round", "remind", "--out", file.to_str().unwrap()]));
+    assert_eq!(std::fs::read_to_string(&file).unwrap().trim(), text.trim());
+    assert!(text.contains("■ 総務部(未提出・期限超過)"), "{text}");
+    let o = run(&["--db", &db, "round", "confirm", "存在しない部"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("対象ではありません"));
+    ok(&run(&["--db", &db, "round", "confirm", "総務部"]));
+    ok(&run(&["--db", &db, "round", "close"]));
+    let o = run(&["--db", &db, "round", "status"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("開いている照会がありません"));
+}

@@ -187,6 +187,13 @@ impl AsOf {
         format!("{era}.{}.{}", self.month, self.day)
     }
 
+    /// `令和6年5月31日`
+    pub fn long(self) -> String {
+        let y = self.year - REIWA_BASE;
+        let era = if y == 1 { "令和元".to_string() } else { format!("令和{y}") };
+        format!("{era}年{}月{}日", self.month, self.day)
+    }
+
     /// `2024-03-31`
     pub fn iso(self) -> String {
         format!("{:04}-{:02}-{:02}", self.year, self.month, self.day)

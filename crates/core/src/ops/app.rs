@@ -329,6 +329,7 @@ pub fn save_return(db: &Path, department: &str, year: Option<i32>, file: &Path) 
         // coordinator's file it was opened from, unchanged (signed), else none of its own.
         key: None,
         carried_meta: carried.as_deref(),
+        round_id: None,
     };
     let rows = write_return(&spec, &file)?;
     Ok(written(&file, vec![file.clone()], vec![format!("{rows} 行")]))

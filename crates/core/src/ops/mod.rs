@@ -5,10 +5,12 @@
 mod app;
 mod reports;
 mod returns;
+mod rounds;
 
 pub use app::*;
 pub use reports::*;
 pub use returns::*;
+pub use rounds::*;
 
 use std::collections::BTreeMap;
 use std::io::Read;

@@ -44,13 +44,18 @@ struct ReturnSource {
     created_at: String,
     /// The database's signing key (made on first use).
     key: Vec<u8>,
+    /// The open 照会 round of the year the files are for.
+    round_id: Option<i64>,
 }
 
-fn return_source(db: &Path, plan: Option<&str>) -> Result<ReturnSource> {
+fn return_source(db: &Path, plan: Option<&str>, year: Option<FiscalYear>) -> Result<ReturnSource> {
     let mut store = Store::open(db)?;
     let plan_id = store.resolve_plan(plan)?;
+    let p = store.load_plan(plan_id)?;
+    let year = year.unwrap_or(p.report_year);
     Ok(ReturnSource {
-        plan: store.load_plan(plan_id)?,
+        round_id: store.open_round(plan_id, year.0)?.map(|r| r.id),
+        plan: p,
         plan_id,
         revision: store.revisions(Some(plan_id))?.first().map(|r| r.id).unwrap_or(0),
         created_at: store.now()?,
@@ -76,7 +81,7 @@ pub fn templates(
     only: &[String],
     overwrite: bool,
 ) -> Result<TemplatesReport> {
-    let src = return_source(db, plan)?;
+    let src = return_source(db, plan, year)?;
     let (p, plan_id, revision, created_at) = (&src.plan, src.plan_id, src.revision, src.created_at.clone());
     let year = year.unwrap_or(p.report_year);
     if !p.all_years().contains(&year) {
@@ -121,6 +126,7 @@ pub fn templates(
             created_at: created_at.clone(),
             key: Some(&src.key),
             carried_meta: None,
+            round_id: src.round_id,
         };
         let projects = returns::write_return(&spec, &path)?;
         files.push(TemplateFile {
@@ -128,6 +134,10 @@ pub fn templates(
             path,
             projects,
         });
+    }
+    if let Some(round) = src.round_id {
+        let written: Vec<String> = files.iter().map(|f| f.department.clone()).collect();
+        Store::open(db)?.round_templates_written(round, &written)?;
     }
     let without_department = p.projects().filter(|pr| pr.owners.iter().all(|o| o.department.is_none())).count();
     Ok(TemplatesReport {
@@ -198,6 +208,16 @@ pub fn merge(
     }
     let known = store.known_conflicts(plan_id)?;
     let key = store.existing_signing_key()?;
+    let round = store.open_round(plan_id, year.0)?;
+    let confirmed: Vec<String> = match &round {
+        Some(r) => store
+            .round_departments(r.id)?
+            .into_iter()
+            .filter(|d| d.state == "confirmed")
+            .map(|d| d.department)
+            .collect(),
+        None => Vec::new(),
+    };
     let received = store.received_files(plan_id)?;
     let prior = store.prior_values(plan_id, year.0)?;
     let mut seen_now: std::collections::HashMap<String, String> = std::collections::HashMap::new();
@@ -220,7 +240,9 @@ pub fn merge(
                             Some(what) => skipped(name.clone(), sha, &what),
                             None => {
                                 seen_now.insert(sha.clone(), name.clone());
-                                match read_return(f, merger.plan, plan_id, year, key.as_deref()) {
+                                match read_return(f, merger.plan, plan_id, year, key.as_deref())
+                                    .and_then(|r| check_round(&store, round.as_ref(), &confirmed, r))
+                                {
                                     Ok(r) => merger.merge(name.clone(), sha, r),
                                     Err(problems) => FileOutcome::rejected(name.clone(), sha, problems),
                                 }
@@ -260,7 +282,8 @@ pub fn merge(
         .collect();
     // Only a merge that changes something writes (and takes a backup): refused,
     // unchanged and already-merged files would only push useful backups out.
-    if !opts.dry_run && (applied > 0 || conflicts > 0) {
+    // While a round is open, a return received is recorded even when it changes nothing.
+    if !opts.dry_run && (applied > 0 || conflicts > 0 || (round.is_some() && !merged.is_empty())) {
         report.backup = Some(store.backup("merge")?);
         let join = |f: &dyn Fn(&FileOutcome) -> Option<String>| {
             let v: Vec<String> = merged.iter().filter_map(|o| f(o)).collect();
@@ -300,12 +323,17 @@ pub fn merge(
                 signed: o.signature == Some(Signature::Verified),
                 supersedes: o.supersedes_id,
                 values: o.applied.iter().map(|c| (c.path.clone(), c.after.clone())).collect(),
+                round_id: round.as_ref().map(|r| r.id),
             })
             .collect();
+        let returned: Vec<String> = merged.iter().filter_map(|o| o.department.clone()).collect();
         let ids = RefCell::new(Vec::new());
         let saved = store.save_version(Some(plan_id), &p, &info, |tx, rev| {
             *ids.borrow_mut() = insert_conflicts(tx, plan_id, rev, &all)?;
             insert_received(tx, plan_id, rev, &receipts)?;
+            if let Some(r) = &round {
+                crate::store::mark_returned(tx, r.id, &returned)?;
+            }
             Ok(())
         })?;
         report.revision_id = Some(saved.revision_id);
@@ -319,6 +347,43 @@ pub fn merge(
         report.report = Some(path.clone());
     }
     Ok(report)
+}
+
+/// A return is for the round open now, from a department not yet confirmed in it.
+fn check_round(
+    store: &Store,
+    open: Option<&crate::store::Round>,
+    confirmed: &[String],
+    r: returns::DeptReturn,
+) -> std::result::Result<returns::DeptReturn, Vec<Problem>> {
+    let refuse = |m: String| vec![located(&m)];
+    let file_round = r
+        .meta
+        .as_ref()
+        .filter(|_| r.signature == returns::Signature::Verified)
+        .and_then(|m| m.round_id);
+    if let Some(id) = file_round {
+        if open.map(|o| o.id) != Some(id) {
+            let what = match store.round(id) {
+                Ok(Some(x)) if x.closed_at.is_some() => format!("締め切った照会「{}」", x.title),
+                Ok(Some(x)) => format!("照会「{}」", x.title),
+                _ => format!("照会 #{id}"),
+            };
+            let now = open
+                .map(|o| format!("現在の照会は「{}」です", o.title))
+                .unwrap_or_else(|| "現在開いている照会はありません".into());
+            return Err(refuse(format!("この記入用ファイルは{what}のものです。{now}")));
+        }
+    }
+    if let (Some(o), Some(d)) = (open, r.department.as_deref()) {
+        if confirmed.iter().any(|c| c == d) {
+            return Err(refuse(format!(
+                "{d}は照会「{}」で確定済みのため、返送を受け付けません。受け付けるには `shinchoku round unlock {d} --reason 理由` で確定を解除してください",
+                o.title
+            )));
+        }
+    }
+    Ok(r)
 }
 
 /// A file merged before (by content): nothing is read from it again.
@@ -485,7 +550,7 @@ pub fn restore(db: &Path, file: &Path) -> Result<RestoreReport> {
 /// the app would save it after the department amended every narrative of the
 /// year and entered an actual for its KPIs without one.
 pub fn sample_returns(db: &Path, plan: Option<&str>, dir: &Path) -> Result<Vec<PathBuf>> {
-    let src = return_source(db, plan)?;
+    let src = return_source(db, plan, None)?;
     let (p, plan_id, revision, created_at) = (src.plan.clone(), src.plan_id, src.revision, src.created_at.clone());
     create_dir(dir)?;
     let year = p.report_year;
@@ -519,6 +584,7 @@ pub fn sample_returns(db: &Path, plan: Option<&str>, dir: &Path) -> Result<Vec<P
             created_at: created_at.clone(),
             key: Some(&src.key),
             carried_meta: None,
+            round_id: src.round_id,
         };
         returns::write_return(&spec, &path)?;
         out.push(path);

@@ -49,6 +49,8 @@ pub struct ReturnMeta {
     pub year: FiscalYear,
     pub revision: i64,
     pub created_at: String,
+    /// The 照会 round the file was written for.
+    pub round_id: Option<i64>,
 }
 
 /// One editable cell of a return.
@@ -313,6 +315,7 @@ impl Meta {
             year: FiscalYear(num("fiscal_year")? as i32),
             revision: num("revision")?,
             created_at: get("created_at"),
+            round_id: get("round_id").parse().ok(),
         };
         let mut cells = Vec::new();
         let mut signed_cells = Vec::new();

@@ -9,7 +9,7 @@ use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 
 /// The head entries signed, in this order.
-pub const SIGNED_HEAD: [&str; 8] = [
+pub const SIGNED_HEAD: [&str; 9] = [
     "plan_id",
     "plan_title",
     "organization",
@@ -17,6 +17,7 @@ pub const SIGNED_HEAD: [&str; 8] = [
     "fiscal_year",
     "revision",
     "created_at",
+    "round_id",
     "key_id",
 ];
 

@@ -42,6 +42,8 @@ pub struct ReturnSpec<'a> {
     /// department's app saving its return from an opened 記入用ファイル): written
     /// unchanged, so the return verifies as the Excel-filled file would.
     pub carried_meta: Option<&'a [Vec<String>]>,
+    /// The 照会 round the file answers (signed with the rest).
+    pub round_id: Option<i64>,
 }
 
 /// One row of the entry sheet: a project and one of its KPIs (or none).
@@ -428,7 +430,7 @@ fn write_guide_sheet(ws: &mut Worksheet, spec: &ReturnSpec<'_>, cols: &[Column],
 }
 
 fn write_meta_sheet(ws: &mut Worksheet, spec: &ReturnSpec<'_>, cells: &[[String; 4]]) -> Result<(), XlsxError> {
-    let signed: [String; 8] = [
+    let signed: [String; 9] = [
         spec.plan_id.to_string(),
         spec.plan.title.clone(),
         spec.plan.organization.clone(),
@@ -436,6 +438,7 @@ fn write_meta_sheet(ws: &mut Worksheet, spec: &ReturnSpec<'_>, cells: &[[String;
         spec.year.0.to_string(),
         spec.revision.to_string(),
         spec.created_at.clone(),
+        spec.round_id.map(|r| r.to_string()).unwrap_or_default(),
         spec.key.map(sign::key_id).unwrap_or_default(),
     ];
     let signature = spec.key.map(|k| sign::sign(k, &signed, cells)).unwrap_or_default();

@@ -10,6 +10,7 @@ mod conflicts;
 mod history;
 mod plans;
 mod received;
+mod rounds;
 mod schema;
 
 use std::path::{Path, PathBuf};
@@ -23,6 +24,8 @@ pub use conflicts::{Conflict, ConflictKey, NewConflict};
 pub use plans::{PlanInfo, SaveOutcome};
 pub(crate) use received::{insert_opened, insert_received};
 pub use received::{NewReceived, PriorValue, ReceivedFile};
+pub(crate) use rounds::mark_returned;
+pub use rounds::{Round, RoundDepartment};
 pub use schema::{latest_version, APPLICATION_ID, MIGRATIONS};
 
 /// The environment variable that overrides the default database path.

@@ -46,6 +46,8 @@ pub struct NewReceived {
     pub supersedes: Option<i64>,
     /// The fields it applied, canonical.
     pub values: Vec<(String, Option<String>)>,
+    /// The 照会 round it answered (the one open when it was merged).
+    pub round_id: Option<i64>,
 }
 
 impl Store {
@@ -164,9 +166,19 @@ pub(crate) fn insert_received(tx: &Transaction<'_>, plan_id: i64, revision_id: i
             continue;
         }
         tx.execute(
-            "INSERT INTO return_file (plan_id, fy, department, file, sha256, signed, revision_id, supersedes)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            params![plan_id, f.year, f.department, f.file, f.sha256, f.signed, revision_id, f.supersedes],
+            "INSERT INTO return_file (plan_id, fy, department, file, sha256, signed, revision_id, supersedes, round_id, received_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, strftime('%Y-%m-%dT%H:%M:%SZ','now'))",
+            params![
+                plan_id,
+                f.year,
+                f.department,
+                f.file,
+                f.sha256,
+                f.signed,
+                revision_id,
+                f.supersedes,
+                f.round_id
+            ],
         )?;
         let id = tx.last_insert_rowid();
         let mut st = tx.prepare_cached("INSERT OR REPLACE INTO return_value (return_file_id, path, value) VALUES (?1, ?2, ?3)")?;

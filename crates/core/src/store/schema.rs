@@ -230,8 +230,30 @@ CREATE TABLE return_file (
     signed      INTEGER NOT NULL CHECK (signed IN (0, 1)),
     revision_id INTEGER NOT NULL REFERENCES revision(id),
     supersedes  INTEGER REFERENCES return_file(id),
+    round_id    INTEGER REFERENCES round(id),
+    received_at TEXT,
     UNIQUE (plan_id, sha256)
 );
+-- 照会: one open round per plan and year, with a due date; each 部's state in it.
+CREATE TABLE round (
+    id         INTEGER PRIMARY KEY,
+    plan_id    INTEGER NOT NULL REFERENCES plan(id) ON DELETE CASCADE,
+    fy         INTEGER NOT NULL,
+    title      TEXT NOT NULL,
+    due        TEXT NOT NULL,
+    opened_at  TEXT NOT NULL,
+    closed_at  TEXT
+);
+CREATE UNIQUE INDEX round_open ON round(plan_id, fy) WHERE closed_at IS NULL;
+CREATE TABLE round_department (
+    round_id     INTEGER NOT NULL REFERENCES round(id) ON DELETE CASCADE,
+    seq          INTEGER NOT NULL,
+    department   TEXT NOT NULL,
+    state        TEXT NOT NULL DEFAULT 'not_returned'
+                 CHECK (state IN ('not_returned', 'returned', 'sent_back', 'confirmed')),
+    templates_at TEXT,
+    PRIMARY KEY (round_id, department)
+) WITHOUT ROWID;
 CREATE TABLE return_value (
     return_file_id INTEGER NOT NULL REFERENCES return_file(id) ON DELETE CASCADE,
     path           TEXT NOT NULL,

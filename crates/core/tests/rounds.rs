@@ -1,0 +1,189 @@
+//! Issue 15 (first part): 照会 rounds over the Fukushima plan's six departments —
+//! who has returned, who is overdue, the reminder, confirmation and its refusals.
+//! Real files, a real database.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+
+use shinchoku_core::fy::FiscalYear;
+use shinchoku_core::ops::{self, MergeOptions, MergeReport};
+use support::{cell_of, Package};
+
+const R6: FiscalYear = FiscalYear(2024);
+
+fn merge(db: &Path, files: &[PathBuf]) -> MergeReport {
+    let opts = MergeOptions {
+        year: Some(R6),
+        ..Default::default()
+    };
+    ops::merge(db, None, files, &opts, &mut |_| {}).unwrap()
+}
+
+fn fill(out: &Path, dept: &str, name: &str, edits: &[(&str, &str)]) -> PathBuf {
+    let from = out.join(format!("令和6年度_{dept}.xlsx"));
+    let mut pkg = Package::open(&from);
+    for (path, text) in edits {
+        pkg.set_text("記入", &cell_of(&from, path), text);
+    }
+    let to = out.join(name);
+    pkg.save(&to);
+    to
+}
+
+/// The first narrative field a department's file holds.
+fn first_narrative(out: &Path, dept: &str) -> String {
+    let file = out.join(format!("令和6年度_{dept}.xlsx"));
+    let mut wb = calamine::open_workbook_auto(&file).unwrap();
+    use calamine::Reader;
+    let meta = wb.worksheet_range("shinchoku_meta").unwrap();
+    meta.rows()
+        .filter_map(|r| r.get(2).map(|d| d.to_string()))
+        .find(|k| k.ends_with(".narrative"))
+        .unwrap()
+}
+
+#[test]
+fn issue15_a_round_knows_who_returned_who_is_overdue_and_whom_to_remind() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("plan.db");
+    ops::init(&db, true).unwrap();
+    // Due in the past: whoever has not returned is overdue; a return now is a late one.
+    let r = ops::round_open(&db, None, Some(R6), "2024-05-31", None).unwrap();
+    assert_eq!((r.title.as_str(), r.state.as_str()), ("令和6年度実績照会", "open"));
+    assert!(
+        ops::round_open(&db, None, Some(R6), "2024-06-30", None).is_err(),
+        "one open round per plan and year"
+    );
+    let out = dir.path().join("配布");
+    ops::templates(&db, None, &out, Some(R6), &[], false).unwrap();
+
+    let depts = ["総務部", "企画調整部", "土木部", "出納局", "議会事務局", "警察本部"];
+    let returned = &depts[..4];
+    let mut files = Vec::new();
+    for (i, d) in returned.iter().enumerate() {
+        let key = first_narrative(&out, d);
+        // One department returns its file unchanged: received all the same.
+        let edits: Vec<(&str, &str)> = if i == 3 {
+            vec![]
+        } else {
+            vec![(key.as_str(), "令和6年度の取組")]
+        };
+        files.push(fill(&out, d, &format!("{d}.xlsx"), &edits));
+    }
+    let m = merge(&db, &files);
+    assert_eq!(m.rejected, 0, "{:#?}", m.files);
+    ops::round_confirm(&db, None, "総務部").unwrap();
+
+    let s = ops::round_status(&db, None, None).unwrap();
+    let json = serde_json::to_value(&s).unwrap();
+    assert_eq!(json["round"]["due"], "2024-05-31");
+    assert_eq!(json["round"]["year"], 2024);
+    let states: Vec<(String, String, bool, u64)> = json["departments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["department"].as_str().unwrap().to_string(),
+                d["state"].as_str().unwrap().to_string(),
+                d["overdue"].as_bool().unwrap(),
+                d["files"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let expect: Vec<(String, String, bool, u64)> = depts
+        .iter()
+        .map(|d| {
+            let (state, overdue, files) = match *d {
+                "総務部" => ("confirmed", false, 1),
+                "企画調整部" | "土木部" | "出納局" => ("returned", false, 1),
+                _ => ("not_returned", true, 0),
+            };
+            (d.to_string(), state.to_string(), overdue, files)
+        })
+        .collect();
+    assert_eq!(states, expect);
+    let soumu = &s.departments[0];
+    assert!(soumu.filled >= 1 && soumu.empty > 0, "{soumu:?}");
+    assert_eq!(soumu.last_file.as_deref(), Some("総務部.xlsx"));
+
+    // The reminder names exactly the two outstanding departments, with what they still lack.
+    let text = ops::round_remind(&db, None, None).unwrap();
+    assert!(text.contains("令和6年5月31日"), "{text}");
+    for d in &depts[4..] {
+        assert!(text.contains(&format!("■ {d}(未提出・期限超過)")), "{text}");
+    }
+    for d in returned {
+        assert!(!text.contains(&format!("■ {d}")), "{d} has returned: {text}");
+    }
+    let gikai = s.departments.iter().find(|d| d.department == "議会事務局").unwrap();
+    let first = &gikai.missing[0];
+    assert!(
+        text.contains(&format!("事業番号 {} {}: ", first.project, first.name)) && text.contains("取組状況"),
+        "{text}"
+    );
+}
+
+#[test]
+fn issue15_returns_for_a_confirmed_department_a_closed_round_or_another_year_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("plan.db");
+    ops::init(&db, true).unwrap();
+    ops::round_open(&db, None, Some(R6), "2099-05-31", Some("令和6年度実績照会(第1回)")).unwrap();
+    let out = dir.path().join("配布");
+    ops::templates(&db, None, &out, Some(R6), &[], false).unwrap();
+    let key = first_narrative(&out, "総務部");
+    let v1 = fill(&out, "総務部", "v1.xlsx", &[(key.as_str(), "一回目")]);
+    assert_eq!(merge(&db, &[v1]).applied, 1);
+    let s = ops::round_status(&db, None, None).unwrap();
+    assert!(!s.departments[0].overdue, "the due date has not passed");
+
+    // Confirmed: a later return is refused, the database unchanged; unlocking takes a reason.
+    ops::round_confirm(&db, None, "総務部").unwrap();
+    let v2 = fill(&out, "総務部", "v2.xlsx", &[(key.as_str(), "確定後の訂正")]);
+    let before = std::fs::read(&db).unwrap();
+    let r = merge(&db, std::slice::from_ref(&v2));
+    assert_eq!(r.rejected, 1);
+    assert!(r.files[0].errors[0].message.contains("確定済み"), "{:?}", r.files[0].errors);
+    assert_eq!(std::fs::read(&db).unwrap(), before);
+    assert!(ops::round_unlock(&db, None, "総務部", " ").is_err());
+    ops::round_unlock(&db, None, "総務部", "数値の誤りの連絡があったため").unwrap();
+    let h = ops::history(&db, None).unwrap();
+    assert!(
+        h[0].summary.contains("確定を解除") && h[0].summary.contains("数値の誤り"),
+        "{}",
+        h[0].summary
+    );
+    assert_eq!(merge(&db, std::slice::from_ref(&v2)).applied, 1, "accepted again after unlocking");
+
+    // Another year's file is refused.
+    let r5 = dir.path().join("r5");
+    ops::templates(&db, None, &r5, Some(FiscalYear(2023)), &[], false).unwrap();
+    let before = std::fs::read(&db).unwrap();
+    let r = merge(&db, &[r5.join("令和5年度_総務部.xlsx")]);
+    assert_eq!(r.rejected, 1);
+    assert!(r.files[0].errors[0].message.contains("令和5年度のもの"), "{:?}", r.files[0].errors);
+    assert_eq!(std::fs::read(&db).unwrap(), before);
+
+    // Closed: the round's files are refused, naming the round; the record stays in history.
+    ops::round_close(&db, None).unwrap();
+    ops::round_open(&db, None, Some(R6), "2099-06-30", Some("令和6年度実績照会(第2回)")).unwrap();
+    let late = fill(
+        &out,
+        "企画調整部",
+        "late.xlsx",
+        &[(first_narrative(&out, "企画調整部").as_str(), "締切後")],
+    );
+    let before = std::fs::read(&db).unwrap();
+    let r = merge(&db, &[late]);
+    assert_eq!(r.rejected, 1);
+    let e = r.files[0].errors[0].message.clone();
+    assert!(
+        e.contains("締め切った照会「令和6年度実績照会(第1回)」") && e.contains("第2回"),
+        "{e}"
+    );
+    assert_eq!(std::fs::read(&db).unwrap(), before);
+    let h = ops::history(&db, None).unwrap();
+    assert!(h.iter().any(|r| r.kind == "round" && r.summary.contains("を締め切り")), "{h:#?}");
+}
