@@ -239,6 +239,17 @@ enum RoundCommand {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// 差戻し: write the department's workbook again with each problem marked and a 指摘事項 sheet.
+    SendBack {
+        department: String,
+        #[arg(long, default_value = "")]
+        note: String,
+        #[arg(long)]
+        out: PathBuf,
+        /// A year-on-year change of this factor or more asks for 変動要因.
+        #[arg(long, default_value_t = 10.0)]
+        jump_factor: f64,
+    },
     /// 確定: later returns from the department for this round are refused.
     Confirm { department: String },
     /// Reopen a confirmed department; the reason is kept in the history.
@@ -692,6 +703,22 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 ops::write_text(&db(&cli.db)?, path, &text)?;
             }
             println!("{text}");
+        }
+        Command::Round(RoundCommand::SendBack {
+            department,
+            note,
+            out,
+            jump_factor,
+        }) => {
+            let s = ops::round_send_back(&db(&cli.db)?, plan, &department, &note, &out, jump_factor)?;
+            println!(
+                "{}: {department}へ差し戻すファイルを書き出しました(指摘 {} 件)",
+                s.file.display(),
+                s.findings.len()
+            );
+            for f in &s.findings {
+                println!("  事業番号 {} {}: {}", f.project, f.field, f.message);
+            }
         }
         Command::Round(RoundCommand::Confirm { department }) => {
             ops::round_confirm(&db(&cli.db)?, plan, &department)?;

@@ -447,7 +447,32 @@ fn issue15_rounds_through_the_cli() {
     let o = run(&["--db", &db, "round", "confirm", "存在しない部"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("対象ではありません"));
+    let back = dir.path().join("差戻し");
+    let o = ok(&run(&[
+        "--db",
+        &db,
+        "round",
+        "send-back",
+        "出納局",
+        "--note",
+        "再提出してください",
+        "--out",
+        back.to_str().unwrap(),
+    ]));
+    assert!(o.contains("指摘 5 件") && o.contains("取組状況が未入力です"), "{o}");
+    assert!(back.join("令和6年度_出納局_差戻し.xlsx").is_file());
+    let v: serde_json::Value = serde_json::from_str(&ok(&run(&["--db", &db, "round", "status", "--json"]))).unwrap();
+    let state = v["departments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["department"] == "出納局")
+        .unwrap()["state"]
+        .clone();
+    assert_eq!(state, "sent_back");
     ok(&run(&["--db", &db, "round", "confirm", "総務部"]));
+    let o = run(&["--db", &db, "round", "send-back", "総務部", "--out", back.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "a confirmed department is not sent back");
     ok(&run(&["--db", &db, "round", "close"]));
     let o = run(&["--db", &db, "round", "status"]);
     assert_eq!(o.status.code(), Some(2));

@@ -187,3 +187,147 @@ fn issue15_returns_for_a_confirmed_department_a_closed_round_or_another_year_are
     let h = ops::history(&db, None).unwrap();
     assert!(h.iter().any(|r| r.kind == "round" && r.summary.contains("を締め切り")), "{h:#?}");
 }
+
+#[test]
+fn issue15_a_send_back_lists_every_planted_problem_and_merges_like_any_return() {
+    use shinchoku_core::store::{RevisionInfo, Store};
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("plan.db");
+    ops::init(&db, true).unwrap();
+    const DEPT: &str = "出納局";
+    // 出納局 gets a second project with a KPI of its own (a coordinator's edit), so both
+    // a bad value and a jump can be planted.
+    let plan = ops::load(&db, None).unwrap();
+    let (x, k) = plan
+        .projects()
+        .filter(|p| p.owners.len() == 1 && p.kpis.len() == 1 && !p.kpis[0].relisted)
+        .filter(|p| plan.projects().filter(|q| q.kpis.iter().any(|r| r.no == p.kpis[0].no)).count() == 1)
+        .map(|p| (p.no.clone(), p.kpis[0].no))
+        .find(|(no, _)| no != "16")
+        .unwrap();
+    let mut store = Store::open(&db).unwrap();
+    let id = store.current_plan_id().unwrap().unwrap();
+    let mut p = store.load_plan(id).unwrap();
+    p.apply_changes(&[(format!("project[{x}].owners"), Some(format!("{DEPT}/出納総務課")))])
+        .unwrap();
+    let edit = |kind: &str| RevisionInfo {
+        kind: kind.into(),
+        summary: "t".into(),
+        ..Default::default()
+    };
+    store.save_version(Some(id), &p, &edit("edit"), |_, _| Ok(())).unwrap();
+    drop(store);
+
+    ops::round_open(&db, None, Some(R6), "2099-05-31", None).unwrap();
+    let out = dir.path().join("配布");
+    ops::templates(&db, None, &out, Some(R6), &[DEPT.to_string()], false).unwrap();
+    // The return: project 15 without its narrative; KPI 4 at ten times last year's
+    // actual with a mark that is not the proposal; project X filled.
+    let plan = ops::load(&db, None).unwrap();
+    let last = plan.kpi(4).unwrap().actuals[&FiscalYear(2023)].value.parse();
+    let shinchoku_core::value::Parsed::Number(q) = last else {
+        panic!("KPI 4 has a number for R5")
+    };
+    let jumped = format!("{}{}", q.value * 10.0, if q.percent { "%" } else { "" });
+    let mut with_jump = plan.clone();
+    with_jump
+        .apply_changes(&[("kpi[4].actual[2024]".into(), Some(jumped.clone()))])
+        .unwrap();
+    let kpis: Vec<_> = with_jump
+        .project("16")
+        .unwrap()
+        .kpis
+        .iter()
+        .filter_map(|r| with_jump.kpi(r.no))
+        .collect();
+    let proposed = with_jump.rule.propose_project(kpis.iter().copied(), R6).unwrap();
+    let other = if proposed.mark() == "○" { "×" } else { "○" };
+    let file = fill(
+        &out,
+        DEPT,
+        "return.xlsx",
+        &[
+            ("project[15].year[2024].evaluation", "-"),
+            ("kpi[4].actual[2024]", &jumped),
+            ("project[16].year[2024].evaluation", other),
+            ("project[16].year[2024].narrative", "電子収納を拡大した"),
+            (&format!("project[{x}].year[2024].evaluation"), "△"),
+            (&format!("project[{x}].year[2024].narrative"), "取組を進めた"),
+        ],
+    );
+    let m = merge(&db, &[file]);
+    assert_eq!((m.rejected, m.conflicts), (0, 0), "{:#?}", m.files);
+    // A value that fails today's checks (kept from an older import).
+    let mut store = Store::open(&db).unwrap();
+    let mut p = store.load_plan(id).unwrap();
+    p.apply_changes(&[(format!("kpi[{k}].actual[2024]"), Some("集計中".into()))])
+        .unwrap();
+    store.save_version(Some(id), &p, &edit("import"), |_, _| Ok(())).unwrap();
+    drop(store);
+
+    let back_dir = dir.path().join("差戻し");
+    let s = ops::round_send_back(&db, None, DEPT, "5月20日までに再提出してください", &back_dir, 10.0).unwrap();
+    let mut paths: Vec<&str> = s.findings.iter().map(|f| f.path.as_str()).collect();
+    paths.sort();
+    let mut expected = vec![
+        "kpi[4].actual[2024]".to_string(),
+        format!("kpi[{k}].actual[2024]"),
+        "project[15].year[2024].narrative".to_string(),
+        "project[16].year[2024].evaluation".to_string(),
+    ];
+    expected.sort();
+    assert_eq!(paths, expected, "{:#?}", s.findings);
+    let status = ops::round_status(&db, None, None).unwrap();
+    assert_eq!(status.departments.iter().find(|d| d.department == DEPT).unwrap().state, "sent_back");
+
+    // The workbook read back: the 指摘事項 sheet lists each planted problem, nothing else.
+    let mut wb = calamine::open_workbook_auto(&s.file).unwrap();
+    use calamine::Reader;
+    assert!(wb.sheet_names().contains(&"指摘事項".to_string()));
+    let rows: Vec<Vec<String>> = wb
+        .worksheet_range("指摘事項")
+        .unwrap()
+        .rows()
+        .skip(4)
+        .map(|r| r.iter().map(|d| d.to_string()).collect())
+        .collect();
+    assert_eq!(rows.len(), 4, "{rows:#?}");
+    let text = rows.iter().map(|r| r.join("\t")).collect::<Vec<_>>().join("\n");
+    for want in [
+        "取組状況が未入力",
+        "KPIからの提案",
+        "数値または「-」",
+        "10倍以上変動",
+        "5月20日までに再提出",
+    ] {
+        assert!(text.contains(want), "{want}: {text}");
+    }
+    for f in &s.findings {
+        let cell = format!("記入!{}", cell_of(&s.file, &f.path));
+        assert!(
+            rows.iter().any(|r| r[0] == cell && r[1] == f.project && r[4] == f.message),
+            "{cell} {f:?} {rows:#?}"
+        );
+    }
+    // Each marked cell carries its message as a note.
+    let mut z = zip::ZipArchive::new(std::fs::File::open(&s.file).unwrap()).unwrap();
+    let mut notes = String::new();
+    std::io::Read::read_to_string(&mut z.by_name("xl/comments1.xml").unwrap(), &mut notes).unwrap();
+    for f in &s.findings {
+        assert!(notes.contains(&f.message.replace('「', "「")), "{}", f.message);
+    }
+
+    // The department fixes it and it merges like any return; the 部 is 提出済 again.
+    let fixed = back_dir.join("fixed.xlsx");
+    let mut pkg = Package::open(&s.file);
+    pkg.set_text(
+        "記入",
+        &cell_of(&s.file, "project[15].year[2024].narrative"),
+        "出納事務の電子化を進めた",
+    );
+    pkg.save(&fixed);
+    let m = merge(&db, &[fixed]);
+    assert_eq!((m.applied, m.rejected), (1, 0), "{:#?}", m.files);
+    let status = ops::round_status(&db, None, None).unwrap();
+    assert_eq!(status.departments.iter().find(|d| d.department == DEPT).unwrap().state, "returned");
+}

@@ -330,6 +330,7 @@ pub fn save_return(db: &Path, department: &str, year: Option<i32>, file: &Path) 
         key: None,
         carried_meta: carried.as_deref(),
         round_id: None,
+        findings: None,
     };
     let rows = write_return(&spec, &file)?;
     Ok(written(&file, vec![file.clone()], vec![format!("{rows} 行")]))

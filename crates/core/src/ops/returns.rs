@@ -127,6 +127,7 @@ pub fn templates(
             key: Some(&src.key),
             carried_meta: None,
             round_id: src.round_id,
+            findings: None,
         };
         let projects = returns::write_return(&spec, &path)?;
         files.push(TemplateFile {
@@ -585,6 +586,7 @@ pub fn sample_returns(db: &Path, plan: Option<&str>, dir: &Path) -> Result<Vec<P
             key: Some(&src.key),
             carried_meta: None,
             round_id: src.round_id,
+            findings: None,
         };
         returns::write_return(&spec, &path)?;
         out.push(path);

@@ -212,6 +212,78 @@ fn department_of(store: &Store, r: &Round, department: &str) -> Result<String> {
     }
 }
 
+/// What a 差戻し wrote.
+#[derive(Debug, Clone, Serialize)]
+pub struct SentBack {
+    pub department: String,
+    pub file: std::path::PathBuf,
+    pub findings: Vec<crate::returns::review::Finding>,
+}
+
+/// 差戻し: the department's workbook written again with its returned values, each
+/// problem cell marked and a 指摘事項 sheet (cell, field, what is wrong, the note);
+/// the department's state becomes 差戻し. The file merges like any return.
+pub fn round_send_back(db: &Path, plan: Option<&str>, department: &str, note: &str, dir: &Path, jump_factor: f64) -> Result<SentBack> {
+    if jump_factor.is_nan() || jump_factor <= 1.0 {
+        return Err(Error::BadInput(format!(
+            "変動の倍率は 1 より大きい数で指定してください(指定: {jump_factor})"
+        )));
+    }
+    let mut store = Store::open(db)?;
+    let plan_id = store.resolve_plan(plan)?;
+    let r = current(&store, plan_id, None)?;
+    let state = department_of(&store, &r, department)?;
+    if state == "confirmed" {
+        return Err(Error::BadInput(format!(
+            "{department}は確定済みです。差し戻すには先に `shinchoku round unlock {department} --reason 理由` で確定を解除してください"
+        )));
+    }
+    let p = store.load_plan(plan_id)?;
+    let year = FiscalYear(r.year);
+    let findings = crate::returns::review::review(&p, department, year, jump_factor);
+    let file = dir.join(crate::returns::return_file_name(department, year).replace(".xlsx", "_差戻し.xlsx"));
+    super::guard_output(db, &file, &[])?;
+    std::fs::create_dir_all(dir).map_err(|source| Error::Io {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    let key = store.signing_key()?;
+    let spec = crate::returns::ReturnSpec {
+        plan: &p,
+        filled: None,
+        plan_id,
+        revision: store.revisions(Some(plan_id))?.first().map(|x| x.id).unwrap_or(0),
+        department,
+        year,
+        created_at: store.now()?,
+        key: Some(&key),
+        carried_meta: None,
+        round_id: Some(r.id),
+        findings: Some((&findings, note)),
+    };
+    crate::returns::write_return(&spec, &file)?;
+    store.set_round_state(
+        &r,
+        department,
+        "sent_back",
+        format!(
+            "照会「{}」: {department}へ差戻し(指摘 {} 件){}",
+            r.title,
+            findings.len(),
+            if note.trim().is_empty() {
+                String::new()
+            } else {
+                format!(": {}", note.trim())
+            }
+        ),
+    )?;
+    Ok(SentBack {
+        department: department.to_string(),
+        file,
+        findings,
+    })
+}
+
 /// 確定: later returns from the department for this round are refused.
 pub fn round_confirm(db: &Path, plan: Option<&str>, department: &str) -> Result<()> {
     let mut store = Store::open(db)?;

@@ -10,6 +10,7 @@
 pub mod merge;
 pub mod read;
 pub mod report;
+pub mod review;
 pub mod sign;
 pub mod template;
 

@@ -18,6 +18,8 @@ use crate::xlsx::{save_atomically, WriteError};
 
 /// The fill of the cells a department fills in.
 pub const EDITABLE_FILL: u32 = 0xFFF2CC;
+/// The fill of a cell a 差戻し asks to fix.
+pub const FLAGGED_FILL: u32 = 0xF8CBAD;
 /// The header row of `記入` (0-based); data rows follow.
 pub const HEADER_ROW: u32 = 3;
 
@@ -44,6 +46,8 @@ pub struct ReturnSpec<'a> {
     pub carried_meta: Option<&'a [Vec<String>]>,
     /// The 照会 round the file answers (signed with the rest).
     pub round_id: Option<i64>,
+    /// 差戻し: the cells to mark, and the coordinator's note, listed on a 指摘事項 sheet.
+    pub findings: Option<(&'a [super::review::Finding], &'a str)>,
 }
 
 /// One row of the entry sheet: a project and one of its KPIs (or none).
@@ -124,6 +128,16 @@ pub fn build_return(spec: &ReturnSpec<'_>) -> Result<(Workbook, usize), XlsxErro
     let ws = wb.add_worksheet();
     ws.set_name(SHEET_ENTRY)?;
     write_entry_sheet(ws, spec, &rows, &cols, &styles, &mut meta)?;
+    let mut marked: Vec<(String, String)> = Vec::new();
+    let ws = wb.worksheets_mut().last_mut().expect("the entry sheet was just added");
+    if let Some((findings, _)) = spec.findings {
+        mark_findings(ws, &meta, &cols, findings, &styles, &mut marked)?;
+    }
+    if let Some((findings, note)) = spec.findings {
+        let ws = wb.add_worksheet();
+        ws.set_name(SHEET_FINDINGS)?;
+        write_findings_sheet(ws, spec, findings, note, &marked, &styles)?;
+    }
     let ws = wb.add_worksheet();
     ws.set_name(SHEET_GUIDE)?;
     write_guide_sheet(ws, spec, &cols, &styles)?;
@@ -149,6 +163,8 @@ struct Styles {
     edit: Format,
     edit_text: Format,
     edit_center: Format,
+    /// An editable cell a 差戻し asks to fix.
+    flagged: Format,
 }
 
 impl Styles {
@@ -166,6 +182,12 @@ impl Styles {
             header: header_format(),
             edit_text: edit.clone().set_num_format("@"),
             edit_center: edit.clone().set_align(FormatAlign::Center).set_num_format("@"),
+            flagged: edit
+                .clone()
+                .set_background_color(Color::RGB(FLAGGED_FILL))
+                .set_border(FormatBorder::Medium)
+                .set_border_color(Color::RGB(0xC00000))
+                .set_num_format("@"),
             edit,
             data,
         }
@@ -460,6 +482,74 @@ fn write_meta_sheet(ws: &mut Worksheet, spec: &ReturnSpec<'_>, cells: &[[String;
             }
         }
     }
+    ws.protect();
+    Ok(())
+}
+
+/// The sheet listing what a 差戻し asks to fix.
+pub const SHEET_FINDINGS: &str = "指摘事項";
+
+/// Marks the cells of the findings (a red fill and a note) and tells where each is.
+fn mark_findings(
+    ws: &mut Worksheet,
+    meta: &[[String; 4]],
+    cols: &[Column],
+    findings: &[super::review::Finding],
+    s: &Styles,
+    marked: &mut Vec<(String, String)>,
+) -> Result<(), XlsxError> {
+    for f in findings {
+        let Some(m) = meta.iter().find(|m| m[2] == f.path) else { continue };
+        let (Ok(row), Some(col)) = (m[0].parse::<u32>(), cols.iter().position(|c| c.key() == m[1])) else {
+            continue;
+        };
+        let (r, c) = (row - 1, col as u16);
+        ws.set_cell_format(r, c, &s.flagged)?;
+        let note = rust_xlsxwriter::Note::new(&f.message).set_author("取りまとめ担当");
+        ws.insert_note(r, c, &note)?;
+        marked.push((
+            f.path.clone(),
+            format!("{SHEET_ENTRY}!{}", crate::xlsx::CellRef { row: r, col: u32::from(c) }),
+        ));
+    }
+    Ok(())
+}
+
+fn write_findings_sheet(
+    ws: &mut Worksheet,
+    spec: &ReturnSpec<'_>,
+    findings: &[super::review::Finding],
+    note: &str,
+    marked: &[(String, String)],
+    s: &Styles,
+) -> Result<(), XlsxError> {
+    ws.write_string_with_format(0, 0, format!("{} 指摘事項({})", spec.year.long(), spec.department), &s.title)?;
+    ws.write_string_with_format(1, 0, "赤色のセルを修正し、このファイルを保存して返送してください。", &s.note)?;
+    let head = ["セル", "事業番号", "KPI番号", "項目", "指摘内容", "取りまとめ担当から"];
+    let widths = [12.0, 9.0, 9.0, 12.0, 60.0, 40.0];
+    for (i, (h, w)) in head.iter().zip(widths).enumerate() {
+        ws.set_column_width(i as u16, w)?;
+        ws.write_string_with_format(3, i as u16, *h, &s.header)?;
+    }
+    for (i, f) in findings.iter().enumerate() {
+        let r = 4 + i as u32;
+        let cell = marked.iter().find(|m| m.0 == f.path).map(|m| m.1.as_str()).unwrap_or("");
+        let kpi = f.kpi.map(|k| k.to_string()).unwrap_or_default();
+        for (c, v) in [cell, f.project.as_str(), kpi.as_str(), f.field.as_str(), f.message.as_str(), note]
+            .iter()
+            .enumerate()
+        {
+            ws.write_string_with_format(r, c as u16, *v, &s.data)?;
+        }
+        ws.set_row_height(r, (lines_in(&f.message, 60.0).max(lines_in(note, 40.0)) as f64) * LINE_PT + PAD_PT)?;
+    }
+    if findings.is_empty() {
+        ws.write_string_with_format(4, 0, "自動で見つかった指摘はありません。", &s.note)?;
+        ws.write_string_with_format(5, 0, note, &s.note)?;
+    }
+    ws.set_paper_size(9);
+    ws.set_landscape();
+    ws.set_print_fit_to_pages(1, 0);
     ws.protect();
     Ok(())
 }
