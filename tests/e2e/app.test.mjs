@@ -299,3 +299,36 @@ test("a department opens the coordinator's 記入用ファイル, enters values 
   assert.equal(r.files[0].signature, "verified", "the app-saved return verifies like an Excel-filled one");
   assert.deepEqual(r.files[0].applied.map((a) => [a.path, a.after]), [[path, typed]], "exactly the entered value is applied");
 });
+
+test("照会: open a round, two returns dropped on the board show 提出済, the reminder names the others", async () => {
+  const db = join(TMP, "round", "shinchoku.db");
+  await appGone();
+  d = await Driver.start({ SHINCHOKU_DB: db });
+  await launch();
+  await goto("rounds");
+  await d.exec("const e = document.getElementById('round-due'); e.value = '2099-05-31'; e.dispatchEvent(new Event('input'))");
+  await (await d.find("#round-open")).click();
+  await d.until(`return document.querySelectorAll('#round-board tr[data-dept]').length`, "the board", 10000);
+  const depts = await d.exec(`return [...document.querySelectorAll('#round-board tr[data-dept]')].map(r => r.dataset.dept)`);
+  assert.equal(depts.length, 6);
+  // The departments' returns, made for this round (signed with it) and filled.
+  const dir = join(TMP, "round-returns");
+  cli(db, "dev", "sample-returns", dir);
+  const two = depts.slice(0, 2).map((x) => join(dir, `令和5年度_${x}.xlsx`));
+  // Paths are pasted (set by script: WebKitWebDriver may drop shifted characters such as _).
+  await d.exec("document.getElementById('path-input').value = arguments[0]", two.join("\n"));
+  await (await d.find("#path-add")).click();
+  await (await d.find("#round-merge-run")).click();
+  await d.until(`return [...document.querySelectorAll('#round-board tr[data-dept] .badge')].filter(b => b.textContent === '提出済').length === 2`, "two 提出済", 20000);
+  const states = await d.exec(`return Object.fromEntries([...document.querySelectorAll('#round-board tr[data-dept]')].map(r => [r.dataset.dept, r.querySelector('.badge').textContent]))`);
+  for (const x of depts) assert.equal(states[x], two.some((p) => p.includes(x)) ? "提出済" : "未提出", x);
+  assert.match(await text("#round-badge"), /提出済 2 \/ 6/);
+  await (await d.find("#remind")).click();
+  const remind = await d.until(`return document.getElementById('remind-text').value`, "the reminder", 10000);
+  for (const x of depts) assert.equal(remind.includes(`■ ${x}`), !two.some((p) => p.includes(x)), `${x} in the reminder`);
+  await shot("rounds");
+  const status = JSON.parse(cli(db, "round", "status", "--json"));
+  assert.deepEqual(status.departments.filter((x) => x.state === "returned").map((x) => x.department), depts.slice(0, 2));
+  await d.stop();
+  d = undefined;
+});

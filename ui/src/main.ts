@@ -1,11 +1,12 @@
 // The app shell: header with the plan and year, the screen menu, the status bar
 // (messages, progress) and the screens.
-import { api, beforeClose, errorText, onProgress, type Overview } from "./lib/api";
+import { api, beforeClose, errorText, onProgress, type Overview, type RoundBoard } from "./lib/api";
 import { append, clear, h, select } from "./lib/dom";
 import type { Ctx, Screen } from "./context";
 import { overviewScreen } from "./screens/overview";
 import { entryScreen } from "./screens/entry";
 import { mergeScreen } from "./screens/merge";
+import { roundsScreen } from "./screens/rounds";
 import { chartsScreen } from "./screens/charts";
 import { exportScreen } from "./screens/export";
 import { historyScreen } from "./screens/history";
@@ -15,6 +16,7 @@ const SCREENS: [Screen, string, (ctx: Ctx) => Promise<HTMLElement>][] = [
   ["overview", "計画一覧", overviewScreen],
   ["entry", "年度入力", entryScreen],
   ["merge", "取りまとめ", mergeScreen],
+  ["rounds", "照会", roundsScreen],
   ["charts", "グラフ", chartsScreen],
   ["export", "出力", exportScreen],
   ["history", "履歴", historyScreen],
@@ -23,6 +25,7 @@ const SCREENS: [Screen, string, (ctx: Ctx) => Promise<HTMLElement>][] = [
 
 const root = document.getElementById("app")!;
 let overview: Overview;
+let round: RoundBoard | null = null;
 let year = 0;
 let current: Screen = "overview";
 let params: Record<string, string> = {};
@@ -62,6 +65,10 @@ function drawHeader() {
     h("div", { class: "brand" }, h("span", { class: "logo" }, "進捗"), h("span", {}, "Shinchoku")),
     h("div", { class: "plan" }, h("strong", { id: "plan-title" }, overview.title), overview.organization ? h("span", {}, overview.organization) : null),
     h("label", { class: "year" }, "年度 ", years),
+    round?.status
+      ? h("button", { class: "badge round", id: "round-badge", onclick: () => go("rounds") },
+          `照会中 提出済 ${round.returned} / ${round.total}${round.days_left === null ? "" : round.days_left >= 0 ? `・期限まで ${round.days_left} 日` : `・期限超過 ${-round.days_left} 日`}`)
+      : null,
     overview.open_conflicts > 0
       ? h("button", { class: "badge warn", onclick: () => go("merge") }, `未解決の競合 ${overview.open_conflicts} 件`)
       : null,
@@ -84,6 +91,7 @@ function drawHeader() {
 async function refresh() {
   overview = await api.overview(year || undefined);
   year = overview.year.fy;
+  round = await api.roundBoard().catch(() => null);
   drawHeader();
 }
 

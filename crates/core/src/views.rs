@@ -782,6 +782,10 @@ pub fn typescript_bindings() -> String {
         SettingsView::decl(&cfg),
         Written::decl(&cfg),
         OpenedReturn::decl(&cfg),
+        crate::ops::RoundHead::decl(&cfg),
+        crate::ops::RoundLine::decl(&cfg),
+        crate::ops::RoundStatus::decl(&cfg),
+        crate::ops::RoundBoard::decl(&cfg),
         AppError::decl(&cfg),
         ErrorKind::decl(&cfg),
     ];

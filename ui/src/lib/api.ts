@@ -7,7 +7,7 @@ import { getCurrentWindow } from "@tauri-apps/api/window";
 import { open, save } from "@tauri-apps/plugin-dialog";
 import type {
   AppError, BackupView, ChartSelection, ChartView, ConflictView, EntryPage, FieldEdit, KpiListItem, MergeView,
-  OpenedReturn, Overview, Progress, RevisionView, SavedField, Settings, SettingsView, Written,
+  OpenedReturn, Overview, Progress, RoundBoard, RevisionView, SavedField, Settings, SettingsView, Written,
 } from "./bindings";
 
 export type * from "./bindings";
@@ -49,6 +49,12 @@ export const api = {
   saveReturn: (department: string, year: number, path: string) => call<Written>("save_return", { department, year, path }),
   openReturnFile: (path: string) => call<OpenedReturn>("open_return_file", { path }),
   mergeReturns: (paths: string[]) => call<MergeView>("merge_returns", { paths }),
+  roundBoard: () => call<RoundBoard>("round_board"),
+  roundOpen: (due: string, title: string) => call<RoundBoard>("round_open", { due, title }),
+  roundRemind: () => call<string>("round_remind"),
+  roundSendBack: (department: string, note: string, dir: string) => call<Written>("round_send_back", { department, note, dir }),
+  roundConfirm: (department: string) => call<RoundBoard>("round_confirm", { department }),
+  roundUnlock: (department: string, reason: string) => call<RoundBoard>("round_unlock", { department, reason }),
   conflicts: (all = false) => call<ConflictView[]>("conflicts", { all }),
   resolveConflict: (id: number, take: "plan" | "return" | "value", value?: string) =>
     call<ConflictView[]>("resolve_conflict", { id, take, value }),

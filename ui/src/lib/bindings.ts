@@ -152,6 +152,38 @@ export type OpenedReturn = { plan_id: number, department: string, year: number, 
  */
 signed: boolean, };
 
+export type RoundHead = { id: number, year: number, 
+/**
+ * ISO date.
+ */
+due: string, title: string, 
+/**
+ * `open` or `closed`.
+ */
+state: string, };
+
+export type RoundLine = { department: string, 
+/**
+ * `not_returned`, `returned`, `sent_back` or `confirmed`.
+ */
+state: string, 
+/**
+ * Not returned (nor confirmed) after the due date.
+ */
+overdue: boolean, files: number, 
+/**
+ * The department's fields of the year (実績値, 評価, 取組状況) filled and still empty.
+ */
+filled: number, empty: number, last_file: string | null, };
+
+export type RoundStatus = { round: RoundHead, departments: Array<RoundLine>, };
+
+export type RoundBoard = { status: RoundStatus | null, 
+/**
+ * Days from today to the due date (negative when past).
+ */
+days_left: number | null, returned: number, total: number, };
+
 export type AppError = { kind: ErrorKind, message: string, };
 
 export type ErrorKind = "invalid" | "bad_input" | "busy" | "needs_confirmation" | "system";

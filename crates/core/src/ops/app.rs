@@ -356,6 +356,18 @@ pub fn app_export(db: &Path, file: &Path, year: Option<i32>) -> Result<Written> 
     Ok(written(&file, vec![file.clone()], Vec::new()))
 }
 
+/// 差戻し from 照会 into a folder the window gave.
+pub fn app_send_back(db: &Path, department: &str, note: &str, dir: &Path) -> Result<Written> {
+    let dir = check_output_dir(dir)?;
+    let s = super::round_send_back(db, None, department, note, &dir, 10.0)?;
+    let notes = s
+        .findings
+        .iter()
+        .map(|f| format!("事業番号 {} {}: {}", f.project, f.field, f.message))
+        .collect();
+    Ok(written(&s.file, vec![s.file.clone()], notes))
+}
+
 /// 出力: one entry workbook per department into a folder the window gave.
 pub fn app_templates(db: &Path, dir: &Path, year: Option<i32>) -> Result<Written> {
     let dir = check_output_dir(dir)?;

@@ -13,7 +13,7 @@ use crate::returns::{department_projects, departments};
 use crate::store::{Round, Store};
 
 /// The round as `round status --json` shows it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 pub struct RoundHead {
     pub id: i64,
     pub year: i32,
@@ -25,7 +25,7 @@ pub struct RoundHead {
 }
 
 /// One department's line of the board.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 pub struct RoundLine {
     pub department: String,
     /// `not_returned`, `returned`, `sent_back` or `confirmed`.
@@ -38,6 +38,7 @@ pub struct RoundLine {
     pub empty: usize,
     pub last_file: Option<String>,
     #[serde(skip)]
+    #[ts(skip)]
     pub missing: Vec<Missing>,
 }
 
@@ -49,10 +50,63 @@ pub struct Missing {
     pub fields: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 pub struct RoundStatus {
     pub round: RoundHead,
     pub departments: Vec<RoundLine>,
+}
+
+/// 照会's board in the app: the open round, if any, with days to the due date.
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+pub struct RoundBoard {
+    pub status: Option<RoundStatus>,
+    /// Days from today to the due date (negative when past).
+    pub days_left: Option<i32>,
+    pub returned: u32,
+    pub total: u32,
+}
+
+/// The board of the current plan's open round (none open: an empty board).
+pub fn round_board(db: &Path) -> Result<RoundBoard> {
+    let store = Store::open(db)?;
+    let plan_id = store.resolve_plan(None)?;
+    if store.latest_open_round(plan_id)?.is_none() {
+        return Ok(RoundBoard {
+            status: None,
+            days_left: None,
+            returned: 0,
+            total: 0,
+        });
+    }
+    let today = store.today()?;
+    drop(store);
+    let s = round_status(db, None, None)?;
+    let day = |iso: &str| AsOf::parse(iso).ok().map(|d| days_from_civil(d.year, d.month, d.day));
+    let days_left = day(&s.round.due).zip(day(&today)).map(|(a, b)| (a - b) as i32);
+    Ok(RoundBoard {
+        returned: s
+            .departments
+            .iter()
+            .filter(|d| matches!(d.state.as_str(), "returned" | "confirmed"))
+            .count() as u32,
+        total: s.departments.len() as u32,
+        status: Some(s),
+        days_left,
+    })
+}
+
+/// Days since 1970-01-01 of a civil date.
+fn days_from_civil(y: i32, m: u8, d: u8) -> i64 {
+    let (y, m) = if m <= 2 {
+        (i64::from(y) - 1, i64::from(m) + 9)
+    } else {
+        (i64::from(y), i64::from(m) - 3)
+    };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * m + 2) / 5 + i64::from(d) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
 }
 
 /// A state as people read it.
