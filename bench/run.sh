@@ -2,7 +2,8 @@
 # Benchmarks of whole CLI processes (release build): import and export of the
 # Fukushima plan, and of the synthetic plan of N projects (default 2,000); the
 # department templates of each, and the merge of filled returns (Fukushima: all
-# 6 departments; synthetic: 40 departments + 10 repeated files = 50 returns).
+# 6 departments; synthetic: 40 departments + 10 repeated files = 50 returns),
+# and the 照会 board (round status) with those returns received.
 # A merge run starts from a fresh copy of the database (the copy is timed too).
 # Prints wall time (best of 5) and peak memory (max RSS) of each.
 # For each size: 200 chart PNGs (the first 200 KPIs), and all charts and the
@@ -87,6 +88,18 @@ for n in "${sizes[@]}"; do
         [ $i -le 10 ] && cp "$f" "$work/r$n/repeat$i.xlsx"
     done
     printf "%-34s %s\n" "merge N=$n ($(ls "$work/r$n" | wc -l) returns)" "$(measure bash -c "$(declare -f merge_fresh); bin=$bin; merge_fresh $work/s$n.db $work/r$n")"
+    # 照会: a round open with every department's return (and the repeats) received, then its board.
+    cp "$work/s$n.db" "$work/g$n.db" && rm -f "$work/g$n.db-wal" "$work/g$n.db-shm"
+    "$bin" --db "$work/g$n.db" round open --due 2099-05-31 >/dev/null
+    "$bin" --db "$work/g$n.db" dev sample-returns "$work/q$n" >/dev/null
+    i=0
+    for f in "$work/q$n"/*.xlsx; do
+        i=$((i + 1))
+        [ $i -le 10 ] && cp "$f" "$work/q$n/repeat$i.xlsx"
+    done
+    "$bin" --db "$work/g$n.db" merge "$work/q$n"/*.xlsx >/dev/null
+    depts=$("$bin" --db "$work/g$n.db" round status --json | grep -c '"department"')
+    printf "%-34s %s\n" "round status N=$n ($depts depts)" "$(measure "$bin" --db "$work/g$n.db" round status --json)"
 done
 
 # Hostile files, refused by the limits (the database is the Fukushima one).

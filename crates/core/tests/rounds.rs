@@ -123,6 +123,34 @@ fn issue15_a_round_knows_who_returned_who_is_overdue_and_whom_to_remind() {
         text.contains(&format!("事業番号 {} {}: ", first.project, first.name)) && text.contains("取組状況"),
         "{text}"
     );
+
+    // Closed, the round's record stays: in history, and in the summary workbook's 照会記録 sheet.
+    ops::round_close(&db, None).unwrap();
+    let summary = dir.path().join("summary.xlsx");
+    ops::export(&db, None, &summary, None).unwrap();
+    let mut wb = calamine::open_workbook_auto(&summary).unwrap();
+    use calamine::Reader;
+    let rows: Vec<Vec<String>> = wb
+        .worksheet_range("照会記録")
+        .unwrap()
+        .rows()
+        .skip(3)
+        .map(|r| r.iter().map(|d| d.to_string()).collect())
+        .collect();
+    assert_eq!(rows.len(), 6, "{rows:#?}");
+    let line = |d: &str| rows.iter().find(|r| r[5] == d).unwrap().clone();
+    assert_eq!(line("総務部")[6], "確定");
+    assert!(line("総務部")[8].starts_with("総務部.xlsx("), "{:?}", line("総務部"));
+    assert_eq!(line("警察本部")[6], "未提出");
+    assert!(!line("警察本部")[7].is_empty(), "when its 記入用ファイル was written");
+    assert!(rows
+        .iter()
+        .all(|r| r[0] == "令和6年度実績照会" && r[2] == "2024-05-31" && r[4] != "(受付中)"));
+    assert_eq!(
+        ops::import(&db, &summary, None, false).unwrap().saved.fields_changed,
+        0,
+        "the sheet does not disturb an import"
+    );
 }
 
 #[test]

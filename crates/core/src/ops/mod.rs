@@ -679,7 +679,14 @@ pub fn export(db: &Path, plan: Option<&str>, file: &Path, year: Option<FiscalYea
         Some(r) => Some(xlsx::base::SummaryBase::new(plan_id, r.id, r.at.clone(), &store.signing_key()?)),
         None => None,
     };
-    xlsx::export::export_summary_with_base(&p, year, file, base.as_ref())?;
+    let mut rounds = Vec::new();
+    for round in store.rounds(plan_id)? {
+        rounds.push(xlsx::export::RoundRecord {
+            departments: store.round_departments(round.id)?,
+            round,
+        });
+    }
+    xlsx::export::export_summary_with_base(&p, year, file, base.as_ref(), &rounds)?;
     Ok(())
 }
 

@@ -65,6 +65,13 @@ impl Store {
         Ok(self.conn.query_row(&format!("{SELECT} WHERE id = ?1"), [id], from_row).optional()?)
     }
 
+    /// Every round of a plan, oldest first.
+    pub fn rounds(&self, plan_id: i64) -> Result<Vec<Round>> {
+        let mut st = self.conn.prepare(&format!("{SELECT} WHERE plan_id = ?1 ORDER BY id"))?;
+        let rows = st.query_map([plan_id], from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// The latest open round of a plan, any year.
     pub fn latest_open_round(&self, plan_id: i64) -> Result<Option<Round>> {
         Ok(self

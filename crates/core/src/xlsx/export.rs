@@ -34,17 +34,34 @@ const NARRATIVE_WIDTH: f64 = 40.0;
 /// Writes the summary workbook for `year` (the plan's report year when `None`).
 /// The file is written under a temporary name and renamed into place.
 pub fn export_summary(plan: &Plan, year: Option<FiscalYear>, path: &Path) -> Result<(), WriteError> {
-    export_summary_with_base(plan, year, path, None)
+    export_summary_with_base(plan, year, path, None, &[])
+}
+
+/// One 部's line of a 照会 round, for the 照会記録 sheet.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RoundRecord {
+    pub round: crate::store::Round,
+    pub departments: Vec<crate::store::RoundDepartment>,
 }
 
 /// [`export_summary`] with the hidden base sheet (see [`super::base`]), so that
-/// importing the workbook again applies only what was changed in it.
-pub fn export_summary_with_base(plan: &Plan, year: Option<FiscalYear>, path: &Path, base: Option<&SummaryBase>) -> Result<(), WriteError> {
+/// importing the workbook again applies only what was changed in it, and the
+/// 照会記録 sheet when the plan had rounds.
+pub fn export_summary_with_base(
+    plan: &Plan,
+    year: Option<FiscalYear>,
+    path: &Path,
+    base: Option<&SummaryBase>,
+    rounds: &[RoundRecord],
+) -> Result<(), WriteError> {
     let xlsx_error = |source| WriteError::Xlsx {
         path: path.to_path_buf(),
         source,
     };
     let mut wb = build_workbook(plan, year.unwrap_or(plan.report_year)).map_err(xlsx_error)?;
+    if !rounds.is_empty() {
+        write_rounds_sheet(wb.add_worksheet(), rounds, &Styles::new()).map_err(xlsx_error)?;
+    }
     if let Some(b) = base {
         b.write(wb.add_worksheet()).map_err(xlsx_error)?;
     }
@@ -805,6 +822,58 @@ pub const YEARS_HEAD: [&str; 9] = [
     "課題とアクション",
     "予算内訳(千円)",
 ];
+
+/// 照会記録: per round and 部 its state, when its 記入用ファイル was written, and the
+/// files received with their times.
+fn write_rounds_sheet(ws: &mut Worksheet, rounds: &[RoundRecord], s: &Styles) -> Result<(), XlsxError> {
+    ws.set_name(super::SHEET_ROUNDS)?;
+    ws.write_string_with_format(0, 0, "照会記録", &s.title)?;
+    let head = [
+        ("照会", 26.0),
+        ("年度", 11.0),
+        ("回答期限", 12.0),
+        ("開始", 20.0),
+        ("締切", 20.0),
+        ("部", 14.0),
+        ("状態", 9.0),
+        ("記入用ファイル作成", 20.0),
+        ("受領ファイル(受領日時)", 60.0),
+    ];
+    for (i, (h, w)) in head.iter().enumerate() {
+        ws.set_column_width(i as u16, *w)?;
+        ws.write_string_with_format(2, i as u16, *h, &s.header)?;
+    }
+    let mut r = 3;
+    for rec in rounds {
+        for d in &rec.departments {
+            let files: Vec<String> = d
+                .files
+                .iter()
+                .map(|(f, at)| format!("{}({at})", crate::views::file_name(f)))
+                .collect();
+            let cells = [
+                rec.round.title.clone(),
+                FiscalYear(rec.round.year).long(),
+                rec.round.due.clone(),
+                rec.round.opened_at.clone(),
+                rec.round.closed_at.clone().unwrap_or_else(|| "(受付中)".into()),
+                d.department.clone(),
+                crate::ops::state_label(&d.state).to_string(),
+                d.templates_at.clone().unwrap_or_default(),
+                files.join("\n"),
+            ];
+            for (c, v) in cells.iter().enumerate() {
+                ws.write_string_with_format(r, c as u16, v, &s.data)?;
+            }
+            ws.set_row_height(r, (files.len().max(1) as f64) * LINE_PT + PAD_PT)?;
+            r += 1;
+        }
+    }
+    ws.set_landscape();
+    ws.set_paper_size(9);
+    ws.set_print_fit_to_pages(1, 0);
+    Ok(())
+}
 
 fn write_years_sheet(ws: &mut Worksheet, plan: &Plan, s: &Styles) -> Result<(), XlsxError> {
     ws.set_name(SHEET_YEARS)?;

@@ -30,6 +30,8 @@ pub const SHEET_PLAN: &str = "計画情報";
 pub const SHEET_YEARS: &str = "事業年度データ";
 /// The plan's schedule (工程表): activities over the fiscal years, ★県 / ●国.
 pub const SHEET_SCHEDULE: &str = "工程表";
+/// 照会記録: the plan's 照会 rounds, who returned when, send-backs and confirmations.
+pub const SHEET_ROUNDS: &str = "照会記録";
 
 /// Columns of the summary sheet before the target years (A–M).
 pub mod col {
