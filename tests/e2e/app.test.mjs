@@ -4,7 +4,7 @@
 import { before, after, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -311,6 +311,12 @@ test("照会: open a round, two returns dropped on the board show 提出済, the
   await d.until(`return document.querySelectorAll('#round-board tr[data-dept]').length`, "the board", 10000);
   const depts = await d.exec(`return [...document.querySelectorAll('#round-board tr[data-dept]')].map(r => r.dataset.dept)`);
   assert.equal(depts.length, 6);
+  // The round's entry workbooks, written from the board.
+  const tdir = join(TMP, "round-templates");
+  await d.exec("document.getElementById('round-templates-dir').value = arguments[0]", tdir);
+  await (await d.find("#round-templates")).click();
+  await d.until(`return document.getElementById('toast').textContent.includes('記入用ファイルを書き出しました')`, "templates written", 15000);
+  assert.equal(readdirSync(tdir).filter((f) => f.endsWith(".xlsx")).length, 6);
   // The departments' returns, made for this round (signed with it) and filled.
   const dir = join(TMP, "round-returns");
   cli(db, "dev", "sample-returns", dir);

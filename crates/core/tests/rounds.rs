@@ -73,6 +73,24 @@ fn issue15_a_round_knows_who_returned_who_is_overdue_and_whom_to_remind() {
     }
     let m = merge(&db, &files);
     assert_eq!(m.rejected, 0, "{:#?}", m.files);
+    // 総務部 is sent back, corrects its file and is confirmed.
+    let back = ops::round_send_back(
+        &db,
+        None,
+        "総務部",
+        "未入力の項目を埋めてください",
+        &dir.path().join("差戻し"),
+        10.0,
+    )
+    .unwrap();
+    assert_eq!(ops::round_status(&db, None, None).unwrap().departments[0].state, "sent_back");
+    let key = first_narrative(&out, "総務部");
+    let mut pkg = Package::open(&back.file);
+    pkg.set_text("記入", &cell_of(&back.file, &key), "令和6年度の取組(訂正)");
+    let corrected = dir.path().join("総務部_訂正.xlsx");
+    pkg.save(&corrected);
+    assert_eq!(merge(&db, &[corrected]).applied, 1);
+    assert_eq!(ops::round_status(&db, None, None).unwrap().departments[0].state, "returned");
     ops::round_confirm(&db, None, "総務部").unwrap();
 
     let s = ops::round_status(&db, None, None).unwrap();
@@ -96,7 +114,7 @@ fn issue15_a_round_knows_who_returned_who_is_overdue_and_whom_to_remind() {
         .iter()
         .map(|d| {
             let (state, overdue, files) = match *d {
-                "総務部" => ("confirmed", false, 1),
+                "総務部" => ("confirmed", false, 2),
                 "企画調整部" | "土木部" | "出納局" => ("returned", false, 1),
                 _ => ("not_returned", true, 0),
             };
@@ -106,7 +124,7 @@ fn issue15_a_round_knows_who_returned_who_is_overdue_and_whom_to_remind() {
     assert_eq!(states, expect);
     let soumu = &s.departments[0];
     assert!(soumu.filled >= 1 && soumu.empty > 0, "{soumu:?}");
-    assert_eq!(soumu.last_file.as_deref(), Some("総務部.xlsx"));
+    assert_eq!(soumu.last_file.as_deref(), Some("総務部_訂正.xlsx"));
 
     // The reminder names exactly the two outstanding departments, with what they still lack.
     let text = ops::round_remind(&db, None, None).unwrap();
@@ -140,7 +158,11 @@ fn issue15_a_round_knows_who_returned_who_is_overdue_and_whom_to_remind() {
     assert_eq!(rows.len(), 6, "{rows:#?}");
     let line = |d: &str| rows.iter().find(|r| r[5] == d).unwrap().clone();
     assert_eq!(line("総務部")[6], "確定");
-    assert!(line("総務部")[8].starts_with("総務部.xlsx("), "{:?}", line("総務部"));
+    assert!(
+        line("総務部")[8].starts_with("総務部.xlsx(") && line("総務部")[8].contains("\n総務部_訂正.xlsx("),
+        "{:?}",
+        line("総務部")
+    );
     assert_eq!(line("警察本部")[6], "未提出");
     assert!(!line("警察本部")[7].is_empty(), "when its 記入用ファイル was written");
     assert!(rows

@@ -109,6 +109,15 @@ export async function roundsScreen(ctx: Ctx): Promise<HTMLElement> {
         h("tbody", {}, ...s.departments.map(line)),
       ),
     );
+    const tdir = h("input", { type: "text", id: "round-templates-dir", placeholder: "記入用ファイルを書き出すフォルダ", "aria-label": "記入用ファイルを書き出すフォルダ" }) as HTMLInputElement;
+    boardEl.append(
+      h("div", { class: "row templates" },
+        h("span", {}, "この照会の記入用ファイル(全部): "),
+        tdir,
+        h("button", { type: "button", onclick: async () => { const p = await dialogs.openFolder("記入用ファイルの保存先"); if (p) tdir.value = p; } }, "フォルダを選ぶ…"),
+        h("button", { type: "button", id: "round-templates", onclick: () => act(() => api.exportTemplates(tdir.value.trim(), s.round.year), "記入用ファイルを書き出しました") }, "書き出す"),
+      ),
+    );
     const text = h("textarea", { id: "remind-text", rows: 8, readOnly: true, "aria-label": "督促文" }) as HTMLTextAreaElement;
     remindEl.append(
       h("button", { type: "button", id: "remind", onclick: async () => {
