@@ -313,6 +313,7 @@ test("照会: open a round, two returns dropped on the board show 提出済, the
   assert.equal(depts.length, 6);
   // The round's entry workbooks, written from the board.
   const tdir = join(TMP, "round-templates");
+  mkdirSync(tdir, { recursive: true });
   await d.exec("document.getElementById('round-templates-dir').value = arguments[0]", tdir);
   await (await d.find("#round-templates")).click();
   await d.until(`return document.getElementById('toast').textContent.includes('記入用ファイルを書き出しました')`, "templates written", 15000);
