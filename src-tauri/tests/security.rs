@@ -2,10 +2,14 @@
 //! `unsafe-eval`, inline code or remote origins, and capabilities that name only
 //! what the screens use (no shell, no file system, no broad `*:default`).
 
+// A test that unwraps says "this must hold"; a failure is the test failing.
+#![allow(clippy::unwrap_used)]
+
 use std::path::Path;
 
 fn json(path: &Path) -> serde_json::Value {
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 /// Everything the main window may do beyond the app's own commands.

@@ -2,6 +2,9 @@
 //! `shinchoku` process with exit code 2, a message naming the file and, where
 //! there is one, the sheet and cell, and the database left byte for byte as it was.
 
+// A test that unwraps says "this must hold"; a failure is the test failing.
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use std::io::{Read, Write};

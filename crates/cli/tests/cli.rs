@@ -1,6 +1,9 @@
 //! The `shinchoku` command as a user runs it: real processes, a real database
 //! file, real workbooks.
 
+// A test that unwraps says "this must hold"; a failure is the test failing.
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use std::path::{Path, PathBuf};

@@ -2,6 +2,9 @@
 //! by LibreOffice Calc itself (headless, through Python-UNO, typing as a person
 //! types: `tests/lo/edit.py`), merged and imported by the real `shinchoku`.
 
+// A test that unwraps says "this must hold"; a failure is the test failing.
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use std::collections::BTreeMap;

@@ -3,6 +3,9 @@
 //! Afterwards the database passes `PRAGMA integrity_check` and holds the plan
 //! exactly as before the operation or exactly as after it, nothing in between.
 
+// A test that unwraps says "this must hold"; a failure is the test failing.
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use std::path::{Path, PathBuf};

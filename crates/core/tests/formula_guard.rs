@@ -4,6 +4,9 @@
 //! the merge report are read back: no cell anywhere holds a formula, and the
 //! text comes back as it was typed.
 
+// A test that unwraps says "this must hold"; a failure is the test failing.
+#![allow(clippy::unwrap_used)]
+
 use std::path::{Path, PathBuf};
 
 use calamine::{open_workbook, Data, Reader, Xlsx};

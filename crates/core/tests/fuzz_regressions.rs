@@ -2,6 +2,9 @@
 //! code as its target: each must give a result or a problem, never a panic.
 //! The inputs live in `tests/data/fuzz-regressions/<target>/`.
 
+// A test that unwraps says "this must hold"; a failure is the test failing.
+#![allow(clippy::unwrap_used)]
+
 use std::path::{Path, PathBuf};
 
 use shinchoku_core::eval::Evaluation;

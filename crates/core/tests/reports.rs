@@ -4,6 +4,9 @@
 //! XML unzipped) with figures quoted from KPIs; the 工程表 sheet exported,
 //! imported and refused cell by cell; the schedule pages of the chart book.
 
+// A test that unwraps says "this must hold"; a failure is the test failing.
+#![allow(clippy::unwrap_used)]
+
 mod support;
 
 use std::collections::HashMap;

@@ -1,6 +1,9 @@
 //! The 取組一覧 round trip on real files: the reference workbook, both demo
 //! plans, real-world variations and bad input, each read back by calamine.
 
+// A test that unwraps says "this must hold"; a failure is the test failing.
+#![allow(clippy::unwrap_used)]
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -104,8 +107,13 @@ fn synthetic_plan_round_trips() {
     assert_same_fields(&back.canonical_fields(), &plan.canonical_fields());
 }
 
+/// A sheet's cells: `(row, col) → (value, number format)`.
+type CellMap = BTreeMap<(u32, u32), (String, String)>;
+/// A sheet's merged ranges: `(first, last)`.
+type Merges = BTreeSet<((u32, u32), (u32, u32))>;
+
 /// Every cell's value of a sheet, and its number format where it has a value.
-fn cells(path: &Path, sheet: &str) -> (BTreeMap<(u32, u32), (String, String)>, BTreeSet<((u32, u32), (u32, u32))>) {
+fn cells(path: &Path, sheet: &str) -> (CellMap, Merges) {
     let mut wb: Xlsx<_> = open_workbook(path).unwrap();
     let range = wb.worksheet_range(sheet).unwrap();
     let formats = NumberFormats::read(std::fs::File::open(path).unwrap(), sheet);
