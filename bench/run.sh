@@ -65,6 +65,14 @@ merge_fresh() { # DB RETURN-DIR
     cp "$1" "$1.run" && rm -f "$1.run-wal" "$1.run-shm"
     "$bin" --db "$1.run" merge "$2"/*.xlsx
 }
+add_repeats() { # DIR: the first 10 returns sent again under other names (50 files for 40 departments)
+    local i=0 f
+    for f in "$1"/*.xlsx; do
+        i=$((i + 1))
+        [ $i -le 10 ] && cp "$f" "$1/repeat$i.xlsx"
+    done
+    return 0
+}
 printf "%-34s %s\n" "merge Fukushima (6 returns)" "$(measure bash -c "$(declare -f merge_fresh); bin=$bin; merge_fresh $work/f.db $work/fr")"
 for n in "${sizes[@]}"; do
     "$bin" dev synth "$n" "$work/s$n.xlsx" >/dev/null
@@ -82,21 +90,13 @@ for n in "${sizes[@]}"; do
     fi
     printf "%-34s %s\n" "templates N=$n (all depts)" "$(measure "$bin" --db "$work/s$n.db" templates "$work/t$n" --overwrite)"
     "$bin" --db "$work/s$n.db" dev sample-returns "$work/r$n" >/dev/null
-    i=0
-    for f in "$work/r$n"/*.xlsx; do
-        i=$((i + 1))
-        [ $i -le 10 ] && cp "$f" "$work/r$n/repeat$i.xlsx"
-    done
+    add_repeats "$work/r$n"
     printf "%-34s %s\n" "merge N=$n ($(ls "$work/r$n" | wc -l) returns)" "$(measure bash -c "$(declare -f merge_fresh); bin=$bin; merge_fresh $work/s$n.db $work/r$n")"
     # 照会: a round open with every department's return (and the repeats) received, then its board.
     cp "$work/s$n.db" "$work/g$n.db" && rm -f "$work/g$n.db-wal" "$work/g$n.db-shm"
     "$bin" --db "$work/g$n.db" round open --due 2099-05-31 >/dev/null
     "$bin" --db "$work/g$n.db" dev sample-returns "$work/q$n" >/dev/null
-    i=0
-    for f in "$work/q$n"/*.xlsx; do
-        i=$((i + 1))
-        [ $i -le 10 ] && cp "$f" "$work/q$n/repeat$i.xlsx"
-    done
+    add_repeats "$work/q$n"
     "$bin" --db "$work/g$n.db" merge "$work/q$n"/*.xlsx >/dev/null
     depts=$("$bin" --db "$work/g$n.db" round status --json | grep -c '"department"')
     printf "%-34s %s\n" "round status N=$n ($depts depts)" "$(measure "$bin" --db "$work/g$n.db" round status --json)"
