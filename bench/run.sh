@@ -97,7 +97,7 @@ for n in "${sizes[@]}"; do
     "$bin" --db "$work/g$n.db" round open --due 2099-05-31 >/dev/null
     "$bin" --db "$work/g$n.db" dev sample-returns "$work/q$n" >/dev/null
     add_repeats "$work/q$n"
-    "$bin" --db "$work/g$n.db" merge "$work/q$n"/*.xlsx >/dev/null
+    "$bin" --db "$work/g$n.db" merge "$work/q$n"/*.xlsx >/dev/null 2>&1
     depts=$("$bin" --db "$work/g$n.db" round status --json | grep -c '"department"')
     printf "%-34s %s\n" "round status N=$n ($depts depts)" "$(measure "$bin" --db "$work/g$n.db" round status --json)"
 done
