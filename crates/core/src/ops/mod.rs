@@ -670,11 +670,11 @@ pub fn load(db: &Path, plan: Option<&str>) -> Result<Plan> {
 
 /// Writes the summary workbook of a plan.
 pub fn export(db: &Path, plan: Option<&str>, file: &Path, year: Option<FiscalYear>) -> Result<()> {
-    let p = load(db, plan)?;
-    check_year(&p, year)?;
-    guard_output(db, file, &[])?;
     let mut store = Store::open(db)?;
     let plan_id = store.resolve_plan(plan)?;
+    let p = store.load_plan(plan_id)?;
+    check_year(&p, year)?;
+    guard_output(db, file, &[])?;
     let base = match store.revisions(Some(plan_id))?.first() {
         Some(r) => Some(xlsx::base::SummaryBase::new(plan_id, r.id, r.at.clone(), &store.signing_key()?)),
         None => None,
