@@ -47,11 +47,13 @@ pub fn run() {
             commands::merge::conflicts,
             commands::merge::resolve_conflict,
             commands::merge::history,
+            commands::merge::revision_changes,
             commands::merge::undo,
             commands::charts::kpis,
             commands::charts::charts,
             commands::charts::export_chart_png,
             commands::charts::export_chart_book,
+            commands::charts::print_charts,
             commands::export::export_summary,
             commands::export::export_templates,
             commands::export::reveal,
@@ -59,10 +61,11 @@ pub fn run() {
             commands::settings::save_settings,
             commands::settings::backups,
             commands::settings::restore_backup,
+            commands::settings::default_folder,
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {
-            eprintln!("Shinchoku could not start: {e}");
+            eprintln!("Shinchokuを起動できませんでした: {e}");
             std::process::exit(1);
         });
 }

@@ -10,7 +10,7 @@ export interface Ctx {
   refresh(): Promise<void>;
   go(screen: Screen, params?: Record<string, string>): void;
   params: Record<string, string>;
-  toast(message: string, kind?: "ok" | "error"): void;
-  /** Something to run before leaving the screen or closing the window. */
-  onLeave(f: () => Promise<void>): void;
+  toast(message: string, kind?: "ok" | "warn" | "error"): void;
+  /** Something to run before leaving the screen or closing the window; `false` stays. */
+  onLeave(f: () => Promise<boolean | void>): void;
 }

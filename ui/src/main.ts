@@ -1,6 +1,6 @@
 // The app shell: header with the plan and year, the screen menu, the status bar
 // (messages, progress) and the screens.
-import { api, beforeClose, errorText, onProgress, type Overview, type RoundBoard } from "./lib/api";
+import { api, beforeClose, errorText, onProgress, setTitle, type Overview, type RoundBoard } from "./lib/api";
 import { append, clear, h, select } from "./lib/dom";
 import type { Ctx, Screen } from "./context";
 import { overviewScreen } from "./screens/overview";
@@ -29,25 +29,46 @@ let round: RoundBoard | null = null;
 let year = 0;
 let current: Screen = "overview";
 let params: Record<string, string> = {};
-let leaving: (() => Promise<void>)[] = [];
+/** What a screen runs before it is left; `false` keeps the person on the screen. */
+let leaving: (() => Promise<boolean | void>)[] = [];
 
 const header = h("header", { class: "top" });
 const nav = h("nav", { class: "menu", "aria-label": "画面" });
 const main = h("main", { id: "screen", tabIndex: -1 });
 const toastEl = h("div", { id: "toast", role: "status" });
+/** Problems are shown where the work is: above the screen, until closed or the screen changes. */
+const alertEl = h("div", { id: "alert", hidden: true });
 const progressBar = h("progress", { id: "progress", max: 1, value: 0, hidden: true });
 const progressLabel = h("span", { id: "progress-label" });
-const footer = h("footer", { class: "status" }, progressBar, progressLabel, toastEl);
+const footer = h("footer", { class: "statusbar" }, progressBar, progressLabel, toastEl);
+let toastTimer = 0;
 
-function toast(message: string, kind: "ok" | "error" = "ok") {
+/** A message: done in the status bar (cleared after a while); a warning or an error
+ * also above the screen, with a button to close it. */
+function toast(message: string, kind: "ok" | "warn" | "error" = "ok") {
+  clearTimeout(toastTimer);
   toastEl.textContent = message;
   toastEl.className = kind;
+  if (kind === "ok") {
+    toastTimer = window.setTimeout(() => { toastEl.textContent = ""; toastEl.className = ""; }, 8000);
+    return;
+  }
+  alertEl.replaceChildren(
+    h("p", {}, message),
+    h("button", { type: "button", class: "link", "aria-label": "閉じる", onclick: () => { alertEl.hidden = true; } }, "閉じる"),
+  );
+  alertEl.className = `alert ${kind}`;
+  alertEl.setAttribute("role", kind === "error" ? "alert" : "status");
+  alertEl.hidden = false;
 }
 
-async function flush() {
-  const fs = leaving;
+/** Runs what the screen asks before it is left; `false` when it must not be left yet. */
+async function flush(): Promise<boolean> {
+  for (const f of leaving) {
+    if ((await f()) === false) return false;
+  }
   leaving = [];
-  for (const f of fs) await f();
+  return true;
 }
 
 function drawHeader() {
@@ -96,12 +117,13 @@ async function refresh() {
 }
 
 async function show(screen: Screen, p: Record<string, string> = {}) {
-  await flush();
+  if (!(await flush())) return;
   current = screen;
   params = p;
+  alertEl.hidden = true;
   drawHeader();
   const [, label, render] = SCREENS.find(([id]) => id === screen)!;
-  document.title = `${label} — 進捗 Shinchoku`;
+  setTitle(`${overview.title} — ${label} — 進捗 Shinchoku`);
   const ctx: Ctx = {
     overview, year, params: p, refresh, toast,
     go,
@@ -151,7 +173,7 @@ async function start() {
     return;
   }
   clear(root);
-  root.append(header, h("div", { class: "body" }, nav, main), footer);
+  root.append(header, h("div", { class: "body" }, nav, h("div", { class: "work" }, alertEl, main)), footer);
   await show("overview");
   document.body.dataset.readyMs = String(Math.round(performance.now() - t0));
   document.body.dataset.ready = "true";

@@ -21,282 +21,377 @@ use shinchoku_core::{hostile, store::Store, synth, xlsx, FiscalYear, YearStyle};
 
 /// 進捗 Shinchoku — DX計画の取組状況を管理する。
 #[derive(Parser)]
-#[command(name = "shinchoku", version, about, long_about = None)]
+#[command(
+    name = "shinchoku",
+    version,
+    about = "進捗 Shinchoku — DX計画の取組状況を管理する",
+    long_about = None,
+    disable_help_flag = true,
+    disable_version_flag = true,
+    disable_help_subcommand = true
+)]
 struct Cli {
-    /// The database file (default: SHINCHOKU_DB, else shinchoku.db in the user's data folder).
-    #[arg(long, global = true, value_name = "PATH")]
+    /// データベースのファイル(既定: 環境変数 SHINCHOKU_DB、なければ利用者のデータフォルダの shinchoku.db)
+    #[arg(long, global = true, value_name = "ファイル")]
     db: Option<PathBuf>,
-    /// The plan to act on: its id or part of its title (default: the current plan).
-    #[arg(long, global = true, value_name = "ID|TITLE")]
+    /// 対象の計画: 計画の番号か表題の一部(既定: 現在の計画)
+    #[arg(long, global = true, value_name = "番号|表題")]
     plan: Option<String>,
+    /// この説明を表示する
+    #[arg(short, long, global = true, action = clap::ArgAction::Help)]
+    help: Option<bool>,
+    /// 版を表示する
+    #[arg(short = 'V', long, action = clap::ArgAction::Version)]
+    version: Option<bool>,
     #[command(subcommand)]
     command: Command,
 }
 
 #[derive(Subcommand)]
 enum Command {
-    /// Create the database; with --demo, load the demo plans (Fukushima R5, Tokushima card).
+    /// データベースを作る。--demo でデモ計画(福島・徳島・岡山・福岡)も読み込む
     Init {
+        /// デモ計画も読み込む
         #[arg(long)]
         demo: bool,
     },
-    /// Import a workbook in the 取組一覧 layout as a plan (a new version if the plan exists).
+    /// 取組一覧の形式のブックを計画として取り込む(同じ計画があれば新しい版にする)
     Import {
+        /// 取り込むブック(.xlsx)
+        #[arg(value_name = "ファイル")]
         file: PathBuf,
-        /// 団体名, when the workbook does not say (e.g. 福島県).
-        #[arg(long)]
+        /// 団体名(ブックに書かれていないとき。例: 福島県)
+        #[arg(long, value_name = "団体名")]
         organization: Option<String>,
-        /// A workbook without Shinchoku's base may put back values entered or merged since the
-        /// last import: they are listed and nothing is imported, unless this is given.
+        /// 出力時の基準がないブックで、前回の取り込み後に入力・取りまとめた値をブックの値に戻してよい
+        /// (付けないときは、戻る項目を一覧にして何も取り込まない)
         #[arg(long)]
         replace_entered: bool,
+        /// 結果をJSONで出力する
         #[arg(long)]
         json: bool,
     },
-    /// Every stored field of the plan by its path (as `history` names them), with its text exactly as stored.
+    /// 計画の全項目を、履歴と同じ場所の名前と保存されたままの文字で一覧にする
     Fields {
-        /// Only paths starting with this (e.g. `kpi[5]`, `project[17].year[2023]`).
+        /// この文字で始まる場所だけ(例: kpi[5]、project[17].year[2023])
+        #[arg(value_name = "場所")]
         prefix: Option<String>,
+        /// 結果をJSONで出力する
         #[arg(long)]
         json: bool,
     },
-    /// Validate a workbook without importing it; lists every problem with sheet!cell.
+    /// ブックを取り込まずに確認し、問題をシート名!セルで一覧にする
     Check {
+        /// 対象のファイル
+        #[arg(value_name = "ファイル")]
         file: PathBuf,
+        /// 結果をJSONで出力する
         #[arg(long)]
         json: bool,
     },
-    /// Export the summary workbook (取組一覧, KPI推移, 集計).
+    /// 取りまとめのブック(取組一覧・KPI推移・集計)を書き出す
     Export {
+        /// 対象のファイル
+        #[arg(value_name = "ファイル")]
         file: PathBuf,
-        /// Fiscal year: 2023, R5 or 令和5年度 (default: the plan's report year).
-        #[arg(long, value_parser = parse_year)]
+        /// 年度: 2023、R5、令和5年度(既定: 計画の報告年度)
+        #[arg(long, value_parser = parse_year, value_name = "年度")]
         year: Option<FiscalYear>,
     },
-    /// Plan summary: counts, evaluations per area and department, KPI achievement rates.
+    /// 計画の概要: 件数、分野別・部別の評価、KPIの達成率
     Show {
+        /// 結果をJSONで出力する
         #[arg(long)]
         json: bool,
-        #[arg(long, value_parser = parse_year)]
+        /// 年度: 2023、R5、令和5年度(既定: 計画の報告年度)
+        #[arg(long, value_parser = parse_year, value_name = "年度")]
         year: Option<FiscalYear>,
     },
-    /// List the plans in the database.
+    /// データベースの計画を一覧にする
     Plans {
+        /// 結果をJSONで出力する
         #[arg(long)]
         json: bool,
     },
-    /// Write one entry workbook (記入用ファイル) per department into DIR.
+    /// 部ごとの記入用ファイルをフォルダに書き出す
     Templates {
+        /// 書き出すフォルダ
+        #[arg(value_name = "フォルダ")]
         dir: PathBuf,
-        #[arg(long, value_parser = parse_year)]
+        /// 年度: 2023、R5、令和5年度(既定: 計画の報告年度)
+        #[arg(long, value_parser = parse_year, value_name = "年度")]
         year: Option<FiscalYear>,
-        /// Only this department (部); repeatable.
-        #[arg(long = "dept", value_name = "NAME")]
+        /// この部だけ(繰り返し指定できる)
+        #[arg(long = "dept", value_name = "部")]
         depts: Vec<String>,
-        /// Replace files of the same name already in DIR (by default they are kept, and nothing is written).
+        /// フォルダにある同じ名前のファイルを置き換える(既定では残して何も書かない)
         #[arg(long)]
         overwrite: bool,
+        /// 結果をJSONで出力する
         #[arg(long)]
         json: bool,
     },
-    /// Merge department returns into the plan (three-way, per field; conflicts are kept, not applied).
+    /// 部からの返送を計画に取りまとめる(項目ごとに三者比較。競合は反映せず記録する)
     Merge {
-        #[arg(required = true)]
+        /// 返送されたファイル(複数可)
+        #[arg(required = true, value_name = "ファイル")]
         files: Vec<PathBuf>,
-        /// Report what would happen; change nothing.
+        /// 結果だけを示し、何も変更しない
         #[arg(long)]
         dry_run: bool,
-        #[arg(long, value_parser = parse_year)]
+        /// 年度: 2023、R5、令和5年度(既定: 計画の報告年度)
+        #[arg(long, value_parser = parse_year, value_name = "年度")]
         year: Option<FiscalYear>,
-        /// Also write the merge report workbook (for the departments).
-        #[arg(long, value_name = "FILE.xlsx")]
+        /// 取りまとめ結果のブック(部への連絡用)も書き出す
+        #[arg(long, value_name = "ファイル.xlsx")]
         report: Option<PathBuf>,
+        /// 結果をJSONで出力する
         #[arg(long)]
         json: bool,
     },
-    /// List the open conflicts (with --all, the resolved ones too).
+    /// 未解決の競合を一覧にする(--all で解決済みも)
     Conflicts {
+        /// 解決済みも表示する
         #[arg(long)]
         all: bool,
+        /// 結果をJSONで出力する
         #[arg(long)]
         json: bool,
     },
-    /// Resolve a conflict: keep the plan's value, take the return's, or set a value.
+    /// 競合を解決する: 計画の値を残す(plan)、返送の値を採る(return)、または値を指定する
     Resolve {
+        /// 競合の番号
+        #[arg(value_name = "番号")]
         id: i64,
-        #[arg(long, value_name = "plan|return|VALUE")]
+        /// plan(計画の値)、return(返送の値)、またはその他の値
+        #[arg(long, value_name = "plan|return|値")]
         take: String,
+        /// 結果をJSONで出力する
         #[arg(long)]
         json: bool,
     },
-    /// List the plan's revisions (imports, merges, resolutions, undos).
+    /// 計画の履歴(取込・取りまとめ・解決・取り消し)を一覧にする
     History {
+        /// 結果をJSONで出力する
         #[arg(long)]
         json: bool,
     },
-    /// Revert one revision (refused if a later revision changed the same fields).
+    /// 履歴を一つ取り消す(後の履歴で同じ項目が変わっていれば取り消さない)
     Undo {
+        /// 履歴の番号
+        #[arg(value_name = "番号")]
         revision: i64,
+        /// 結果をJSONで出力する
         #[arg(long)]
         json: bool,
     },
-    /// List the database backups (taken before every import and merge).
+    /// データベースのバックアップ(取込・取りまとめの前に作る)を一覧にする
     Backups {
+        /// 結果をJSONで出力する
         #[arg(long)]
         json: bool,
     },
-    /// Restore a backup (the current state is backed up first).
-    Restore { file: PathBuf },
-    /// Draw one KPI trend chart per KPI into DIR (PNG at print quality, or SVG).
+    /// バックアップから復元する(いまの状態も先にバックアップする)
+    Restore {
+        /// バックアップのファイル
+        #[arg(value_name = "ファイル")]
+        file: PathBuf,
+    },
+    /// KPIごとの推移グラフをフォルダに書き出す(印刷品質のPNG、またはSVG)
     Charts {
+        /// 書き出すフォルダ
+        #[arg(value_name = "フォルダ")]
         dir: PathBuf,
-        #[arg(long, value_parser = ["png", "svg"], default_value = "png")]
+        /// 形式: png か svg(既定: png)
+        #[arg(long, value_name = "形式", value_parser = ["png", "svg"], default_value = "png", hide_default_value = true, hide_possible_values = true)]
         format: String,
-        /// Only this KPI number; repeatable.
+        /// このKPI番号だけ(繰り返し指定できる)
         #[arg(long = "kpi", value_name = "N")]
         kpis: Vec<u32>,
-        #[arg(long, value_parser = parse_year)]
+        /// 年度: 2023、R5、令和5年度(既定: 計画の報告年度)
+        #[arg(long, value_parser = parse_year, value_name = "年度")]
         year: Option<FiscalYear>,
-        /// Resolution of PNG files (300 for an A4 half page in print).
-        #[arg(long, default_value_t = 300)]
+        /// PNGの解像度(既定: 300。A4の半ページに印刷する大きさ)
+        #[arg(long, default_value_t = 300, hide_default_value = true, value_name = "DPI")]
         dpi: u32,
-        /// Year labels: short (R5) or long (令和5年度).
-        #[arg(long, value_parser = ["short", "long"], default_value = "short")]
+        /// 年度の表記: short(R5)か long(令和5年度)(既定: short)
+        #[arg(long, value_name = "表記", value_parser = ["short", "long"], default_value = "short", hide_default_value = true, hide_possible_values = true)]
         year_labels: String,
-        /// A Japanese font file to draw with (default: found on this computer).
-        #[arg(long, value_name = "FILE")]
+        /// 描画に使う日本語フォントのファイル(既定: このパソコンから探す)
+        #[arg(long, value_name = "ファイル")]
         font: Option<PathBuf>,
     },
-    /// Write project cards (主な指標及び工程): KGI, CSF and KPI tables, 課題とアクション, 取組内容, 予算.
-    /// .xlsx (one sheet per project) or .pdf (with the KPI charts beside their tables), A4 portrait.
+    /// 事業カード(主な指標及び工程: KGI、CSFとKPIの表、課題とアクション、取組内容、予算)を書き出す。
+    /// .xlsx(事業ごとに1シート)か .pdf(KPIのグラフを表の横に)、A4縦
     Card {
+        /// 対象のファイル
+        #[arg(value_name = "ファイル")]
         file: PathBuf,
-        /// Only this project (事業番号); repeat for several. Default: every project, in plan order.
-        #[arg(long = "project", value_name = "N")]
+        /// この事業番号だけ(繰り返し指定できる。既定: 全事業を計画の順に)
+        #[arg(long = "project", value_name = "事業番号")]
         projects: Vec<String>,
-        /// The year of 取組内容 and 予算: 2023, R5 or 令和5年度 (default: the plan's report year).
-        #[arg(long, value_parser = parse_year)]
+        /// 取組内容と予算の年度: 2023、R5、令和5年度(既定: 計画の報告年度)
+        #[arg(long, value_parser = parse_year, value_name = "年度")]
         year: Option<FiscalYear>,
-        /// A Japanese font file for the PDF (default: found on this computer).
-        #[arg(long, value_name = "FILE")]
+        /// PDFに使う日本語フォントのファイル(既定: このパソコンから探す)
+        #[arg(long, value_name = "ファイル")]
         font: Option<PathBuf>,
     },
-    /// Write the progress report (現戦略の取組状況) as a Word document: per item 現状・課題 and 取組状況.
+    /// 進捗の報告書(現戦略の取組状況)をWordの文書に書き出す: 項目ごとに現状・課題と取組状況
     Report {
+        /// 対象のファイル
+        #[arg(value_name = "ファイル")]
         file: PathBuf,
-        /// Figures quoted from KPIs use the latest actual up to this year (default: the report year).
-        #[arg(long, value_parser = parse_year)]
+        /// KPIから引用する数値はこの年度までの最新の実績(既定: 報告年度)
+        #[arg(long, value_parser = parse_year, value_name = "年度")]
         year: Option<FiscalYear>,
     },
-    /// Write the chart book PDF for a meeting: cover, KPI charts grouped by area or department, page numbers.
+    /// 会議用のグラフ集(PDF)を書き出す: 表紙、分野別または部局別のKPIグラフ、ページ番号
     ChartBook {
+        /// 対象のファイル
+        #[arg(value_name = "ファイル")]
         file: PathBuf,
-        #[arg(long, value_parser = ["a4", "a3"], default_value = "a4")]
+        /// 用紙: a4 か a3(既定: a4)
+        #[arg(long, value_name = "用紙", value_parser = ["a4", "a3"], default_value = "a4", hide_default_value = true, hide_possible_values = true)]
         paper: String,
-        #[arg(long, value_parser = ["1", "2", "4"], default_value = "2")]
+        /// 1ページのグラフの数: 1、2、4(既定: 2)
+        #[arg(long, value_name = "枚数", value_parser = ["1", "2", "4"], default_value = "2", hide_default_value = true, hide_possible_values = true)]
         per_page: String,
-        #[arg(long, value_parser = ["area", "dept"], default_value = "area")]
+        /// まとめ方: area(分野別)か dept(部局別)(既定: area)
+        #[arg(long, value_name = "まとめ方", value_parser = ["area", "dept"], default_value = "area", hide_default_value = true, hide_possible_values = true)]
         by: String,
-        #[arg(long, value_parser = parse_year)]
+        /// 年度: 2023、R5、令和5年度(既定: 計画の報告年度)
+        #[arg(long, value_parser = parse_year, value_name = "年度")]
         year: Option<FiscalYear>,
-        #[arg(long, value_parser = ["short", "long"], default_value = "short")]
+        /// 年度の表記: short(R5)か long(令和5年度)(既定: short)
+        #[arg(long, value_name = "表記", value_parser = ["short", "long"], default_value = "short", hide_default_value = true, hide_possible_values = true)]
         year_labels: String,
-        #[arg(long, value_name = "FILE")]
+        /// 描画に使う日本語フォントのファイル(既定: このパソコンから探す)
+        #[arg(long, value_name = "ファイル")]
         font: Option<PathBuf>,
     },
-    /// 照会 rounds: who has returned, who has not, reminders, confirmation.
+    /// 照会: 返送の有無、督促、差戻し、確定
     #[command(subcommand)]
     Round(RoundCommand),
-    /// Developer tools.
+    /// 開発用の道具
     #[command(subcommand)]
     Dev(DevCommand),
 }
 
 #[derive(Subcommand)]
 enum RoundCommand {
-    /// Open a round for the year (one open round per plan and year); templates written while it is open carry it.
+    /// 年度の照会を開始する(計画と年度ごとに一つ。開いている間に書き出す記入用ファイルはこの照会のものになる)
     Open {
-        #[arg(long, value_parser = parse_year)]
+        /// 年度: 2023、R5、令和5年度(既定: 計画の報告年度)
+        #[arg(long, value_parser = parse_year, value_name = "年度")]
         year: Option<FiscalYear>,
-        /// The due date: 2024-05-31, R6.5.31 or 令和6年5月31日.
-        #[arg(long)]
+        /// 期限: 2024-05-31、R6.5.31、令和6年5月31日
+        #[arg(long, value_name = "日付")]
         due: String,
-        #[arg(long)]
+        /// 照会の件名
+        #[arg(long, value_name = "件名")]
         title: Option<String>,
     },
-    /// The board: per department its state, overdue, files received, fields filled and empty.
+    /// 照会の状況: 部ごとの状態、期限超過、受け取ったファイル、入力済・未入力の項目
     Status {
-        #[arg(long, value_parser = parse_year)]
+        /// 年度: 2023、R5、令和5年度(既定: 計画の報告年度)
+        #[arg(long, value_parser = parse_year, value_name = "年度")]
         year: Option<FiscalYear>,
+        /// 結果をJSONで出力する
         #[arg(long)]
         json: bool,
     },
-    /// The reminder (督促) for the departments still outstanding, with what each still lacks.
+    /// 未提出の部への督促の文面(部ごとに足りない項目つき)
     Remind {
-        #[arg(long, value_parser = parse_year)]
+        /// 年度: 2023、R5、令和5年度(既定: 計画の報告年度)
+        #[arg(long, value_parser = parse_year, value_name = "年度")]
         year: Option<FiscalYear>,
-        /// Write it to this file as well.
-        #[arg(long)]
+        /// このファイルにも書き出す
+        #[arg(long, value_name = "ファイル")]
         out: Option<PathBuf>,
     },
-    /// 差戻し: write the department's workbook again with each problem marked and a 指摘事項 sheet.
+    /// 差戻し: 問題の箇所に印を付け、指摘事項のシートを添えて部の記入用ファイルを書き出す
     SendBack {
+        /// 部の名前
+        #[arg(value_name = "部")]
         department: String,
-        #[arg(long, default_value = "")]
+        /// 部への連絡事項
+        #[arg(long, default_value = "", hide_default_value = true, value_name = "文")]
         note: String,
-        #[arg(long)]
+        /// 書き出すファイル
+        #[arg(long, value_name = "ファイル")]
         out: PathBuf,
-        /// A year-on-year change of this factor or more asks for 変動要因.
-        #[arg(long, default_value_t = 10.0)]
+        /// 前年度からこの倍率以上変わった値には変動要因を求める(既定: 10)
+        #[arg(long, default_value_t = 10.0, hide_default_value = true, value_name = "倍率")]
         jump_factor: f64,
     },
-    /// 確定: later returns from the department for this round are refused.
-    Confirm { department: String },
-    /// Reopen a confirmed department; the reason is kept in the history.
-    Unlock {
+    /// 確定: この照会でその部から後に届く返送は受け付けない
+    Confirm {
+        /// 部の名前
+        #[arg(value_name = "部")]
         department: String,
-        #[arg(long)]
+    },
+    /// 確定を解除する(理由は履歴に残る)
+    Unlock {
+        /// 部の名前
+        #[arg(value_name = "部")]
+        department: String,
+        /// 解除の理由
+        #[arg(long, value_name = "理由")]
         reason: String,
     },
-    /// Close the round; its record stays in `history`.
+    /// 照会を締め切る(記録は履歴に残る)
     Close,
 }
 
 #[derive(Subcommand)]
 enum DevCommand {
-    /// Write the deterministic synthetic plan of N projects as a summary workbook.
+    /// 事業 N 件の架空の計画を取りまとめのブックとして書き出す(性能測定用)
     Synth { n: usize, file: PathBuf },
-    /// Write filled department returns (every narrative amended) into DIR, as the app saves them.
+    /// 記入済みの返送(取組状況をすべて書き換えたもの)をアプリと同じ形でフォルダに書き出す
     SampleReturns { dir: PathBuf },
-    /// Save one field as the app's 年度入力 saves it (for crash tests): PATH such as
-    /// `project[3].year[2023].narrative`, as department DEPT.
+    /// アプリの年度入力と同じように一項目を保存する(異常終了の試験用)。
+    /// 場所は project[3].year[2023].narrative のように指定する
     SaveField {
+        /// 項目の場所
+        #[arg(value_name = "場所")]
         path: String,
+        /// 保存する値
+        #[arg(value_name = "値")]
         text: String,
-        #[arg(long)]
+        /// 部の名前
+        #[arg(long, value_name = "部")]
         dept: String,
     },
-    /// Open a coordinator's 記入用ファイル as the app's 記入用ファイルを開く does.
+    /// アプリの「記入用ファイルを開く」と同じように記入用ファイルを開く
     OpenReturn { file: PathBuf },
-    /// Save the department's return as the app's 提出用ファイルを保存 does.
+    /// アプリの「提出用ファイルを保存」と同じように部の返送を保存する
     SaveReturn {
+        /// 対象のファイル
+        #[arg(value_name = "ファイル")]
         file: PathBuf,
-        #[arg(long)]
+        /// 部の名前
+        #[arg(long, value_name = "部")]
         dept: String,
-        #[arg(long, value_parser = parse_year)]
+        /// 年度: 2023、R5、令和5年度(既定: 計画の報告年度)
+        #[arg(long, value_parser = parse_year, value_name = "年度")]
         year: Option<FiscalYear>,
     },
-    /// Write a zip bomb: a small .xlsx whose sheet inflates to MIB mebibytes (robustness benchmarks).
+    /// 展開すると MIB メビバイトになる小さな .xlsx を書き出す(堅牢性の測定用)
     ZipBomb {
+        /// 対象のファイル
+        #[arg(value_name = "ファイル")]
         file: PathBuf,
         #[arg(long, default_value_t = 3072)]
         mib: u32,
-        /// Fill the sheet with empty elements (`<a/>`) instead of white space.
+        /// 空白の代わりに空の要素(<a/>)で埋める
         #[arg(long)]
         tags: bool,
     },
-    /// Write an .xlsx whose sheet has ROWS rows (robustness benchmarks).
+    /// ROWS 行のシートを持つ .xlsx を書き出す(堅牢性の測定用)
     ManyRows {
+        /// 対象のファイル
+        #[arg(value_name = "ファイル")]
         file: PathBuf,
         #[arg(long, default_value_t = 1_000_000)]
         rows: u32,
@@ -317,19 +412,19 @@ fn parse_year(s: &str) -> Result<FiscalYear, String> {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return arguments_error(&e),
+    };
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
             if let Some(file) = e.file() {
                 let n = e.problems().len();
-                eprintln!(
-                    "error: {file}: nothing was imported; {n} problem{} to fix in the workbook:",
-                    if n == 1 { "" } else { "s" }
-                );
+                eprintln!("エラー: {file}: 何も取り込んでいません。ブックで直す箇所が {n} 件あります:");
             }
             for p in e.problems() {
-                eprintln!("error: {p}");
+                eprintln!("エラー: {p}");
             }
             if e.is_bad_input() {
                 ExitCode::from(2)
@@ -337,6 +432,100 @@ fn main() -> ExitCode {
                 ExitCode::from(1)
             }
         }
+    }
+}
+
+/// `--help`, `--version` and mistakes in the arguments, in Japanese: clap's own words are
+/// English, so its help is printed with its headings translated and its errors are said anew.
+fn arguments_error(e: &clap::Error) -> ExitCode {
+    use clap::error::ErrorKind as K;
+    match e.kind() {
+        K::DisplayHelp | K::DisplayVersion => {
+            println!("{}", japanese_help(&e.render().to_string()).trim_end());
+            ExitCode::SUCCESS
+        }
+        K::DisplayHelpOnMissingArgumentOrSubcommand | K::MissingSubcommand => {
+            eprintln!("{}", japanese_help(&e.render().to_string()).trim_end());
+            ExitCode::from(2)
+        }
+        _ => {
+            eprintln!("エラー: {}", arguments_message(e));
+            eprintln!("使い方は `shinchoku --help`(コマンドごとには `shinchoku コマンド --help`)で確認できます");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// clap's help with its English headings and notes in Japanese.
+fn japanese_help(text: &str) -> String {
+    const WORDS: &[(&str, &str)] = &[
+        ("Usage:", "使い方:"),
+        ("[OPTIONS]", "[オプション]"),
+        ("<COMMAND>", "<コマンド>"),
+        ("[COMMAND]", "[コマンド]"),
+        ("Commands:", "コマンド:"),
+        ("Arguments:", "引数:"),
+        ("Options:", "オプション:"),
+        ("[default: ", "[既定: "),
+        ("[possible values: ", "[選べる値: "),
+        ("Print help (see more with '--help')", "この説明を表示する"),
+        ("Print help", "この説明を表示する"),
+        ("Print version", "版を表示する"),
+    ];
+    let mut out = text.to_string();
+    for (en, ja) in WORDS {
+        out = out.replace(en, ja);
+    }
+    out
+}
+
+/// What is wrong with the arguments, in Japanese.
+fn arguments_message(e: &clap::Error) -> String {
+    use clap::error::{ContextKind as C, ContextValue as V, ErrorKind as K};
+    let get = |kind: C| -> String {
+        match e.get(kind) {
+            Some(V::String(s)) => s.clone(),
+            Some(V::Strings(v)) => v.join("、"),
+            Some(V::StyledStr(s)) => s.to_string(),
+            Some(V::StyledStrs(v)) => v.iter().map(ToString::to_string).collect::<Vec<_>>().join("、"),
+            Some(V::Number(n)) => n.to_string(),
+            _ => String::new(),
+        }
+    };
+    let (arg, value) = (get(C::InvalidArg), get(C::InvalidValue));
+    let suggested: Vec<String> = [C::SuggestedSubcommand, C::SuggestedArg]
+        .into_iter()
+        .flat_map(|k| match e.get(k) {
+            Some(V::String(s)) => vec![s.clone()],
+            Some(V::Strings(v)) => v.clone(),
+            _ => Vec::new(),
+        })
+        .map(|s| format!("`{s}`"))
+        .collect();
+    let suggestion = if suggested.is_empty() {
+        String::new()
+    } else {
+        format!("(もしかして {})", suggested.join("、"))
+    };
+    match e.kind() {
+        K::UnknownArgument => format!("「{arg}」というオプションや引数はありません{suggestion}"),
+        K::InvalidSubcommand => format!("「{}」というコマンドはありません{suggestion}", get(C::InvalidSubcommand)),
+        K::InvalidValue if value.is_empty() => format!("{arg} の値を指定してください"),
+        K::InvalidValue => format!("{arg} に「{value}」は指定できません(選べる値: {})", get(C::ValidValue)),
+        K::ValueValidation => {
+            let why = std::error::Error::source(e).map(ToString::to_string).unwrap_or_default();
+            if why.is_empty() || !shinchoku_core::text::is_japanese_message(&why) {
+                format!("{arg} の値「{value}」を読めません")
+            } else {
+                format!("{arg}: {why}")
+            }
+        }
+        K::MissingRequiredArgument => format!("{arg} を指定してください"),
+        K::ArgumentConflict => format!("{arg} と {} は同時に指定できません", get(C::PriorArg)),
+        K::TooManyValues | K::WrongNumberOfValues => format!("余分な引数「{value}」があります"),
+        K::NoEquals => format!("{arg} は = で値を続けてください"),
+        K::InvalidUtf8 => "引数に読めない文字が含まれています".to_string(),
+        _ => "コマンドの指定が正しくありません".to_string(),
     }
 }
 
@@ -386,7 +575,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 print_json(&r);
             } else {
                 for w in &r.warnings {
-                    eprintln!("warning: {w}");
+                    eprintln!("注意: {w}");
                 }
                 let verb = if r.saved.created {
                     "新規に取り込みました"
@@ -418,20 +607,15 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 print_json(&r);
             } else if r.ok {
                 for w in &r.warnings {
-                    eprintln!("warning: {w}");
+                    eprintln!("注意: {w}");
                 }
                 println!("{}: OK(事業 {} / 再掲 {} / KPI {})", r.file, r.projects, r.relistings, r.kpis);
             } else {
                 if r.problems.iter().any(|p| !p.sheet.is_empty()) {
-                    let n = r.problems.len();
-                    eprintln!(
-                        "error: {}: {n} problem{} to fix in the workbook:",
-                        r.file,
-                        if n == 1 { "" } else { "s" }
-                    );
+                    eprintln!("エラー: {}: ブックで直す箇所が {} 件あります:", r.file, r.problems.len());
                 }
                 for p in &r.problems {
-                    eprintln!("error: {p}");
+                    eprintln!("エラー: {p}");
                 }
             }
             return Ok(if r.ok { ExitCode::SUCCESS } else { ExitCode::from(2) });
@@ -484,10 +668,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                     r.revision
                 );
                 if r.without_department > 0 {
-                    eprintln!(
-                        "warning: 担当部のない事業 {} 件はどのファイルにも含まれません",
-                        r.without_department
-                    );
+                    eprintln!("注意: 担当部のない事業 {} 件はどのファイルにも含まれません", r.without_department);
                 }
             }
         }
@@ -551,7 +732,11 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                     let undone = r.undone_by.map(|u| format!(" [#{u} で取消済]")).unwrap_or_default();
                     println!(
                         "#{:<4} {}  {:<8} 変更 {:>5} 項目  {}{undone}",
-                        r.id, r.at, r.kind, r.fields_changed, r.summary
+                        r.id,
+                        r.at,
+                        shinchoku_core::views::kind_label(&r.kind),
+                        r.fields_changed,
+                        r.summary
                     );
                     if let Some(d) = &r.department {
                         println!("      部: {d}");
@@ -584,7 +769,13 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 println!("バックアップはまだありません");
             } else {
                 for b in &list {
-                    println!("{}  {:<8} {:>9} bytes  {}", b.at, b.reason, b.bytes, b.path.display());
+                    println!(
+                        "{}  {:<10} {:>9} バイト  {}",
+                        b.at,
+                        shinchoku_core::views::backup_reason_label(&b.reason),
+                        b.bytes,
+                        b.path.display()
+                    );
                 }
             }
         }
@@ -812,10 +1003,10 @@ fn print_merge(r: &ops::MergeReport) {
             print_conflict(&format!("    競合{id}"), c);
         }
         for w in &o.warnings {
-            eprintln!("warning: {}: {w}", o.file);
+            eprintln!("注意: {}: {w}", o.file);
         }
         for e in &o.errors {
-            eprintln!("error: {}: {e}", o.file);
+            eprintln!("エラー: {}: {e}", o.file);
         }
     }
     let head = if r.dry_run { "試行(変更なし)" } else { "取りまとめ" };
@@ -850,10 +1041,6 @@ fn print_conflict(head: &str, c: &shinchoku_core::store::NewConflict) {
     println!("    作成時: {}", c.base.as_deref().unwrap_or("(不明/空欄)"));
     println!("    計画  : {}", c.plan_value.as_deref().unwrap_or("(空欄)"));
     println!("    返送  : {}", c.return_value.as_deref().unwrap_or("(空欄)"));
-}
-
-fn pct(r: Option<f64>) -> String {
-    r.map(|r| format!("{:.1}%", r * 100.0)).unwrap_or_else(|| "-".into())
 }
 
 fn print_summary(s: &Summary) {
@@ -896,7 +1083,7 @@ fn print_summary(s: &Summary) {
             k.baseline.as_deref().unwrap_or("-"),
             k.target.as_deref().unwrap_or("-"),
             k.actual.as_deref().unwrap_or("-"),
-            pct(k.rate),
+            k.rate_label.as_deref().unwrap_or("-"),
             k.proposed.map(|e| e.mark()).unwrap_or("-")
         );
     }

@@ -79,6 +79,17 @@ fn demo_db(dir: &Path) -> PathBuf {
     db
 }
 
+/// Every line the user is shown is Japanese (paths, quoted inputs and names of formats aside).
+fn assert_japanese(what: &str, out: &str) {
+    for line in out.lines().filter(|l| !l.trim().is_empty()) {
+        assert!(
+            shinchoku_core::text::is_japanese_message(line),
+            "{what}: not Japanese: {line:?} (English words: {:?})",
+            shinchoku_core::text::english_words(line)
+        );
+    }
+}
+
 fn assert_refused(db: &Path, args: &[&str], what: &str, file: &Path, expect: &[&str]) {
     let before = db_bytes(db);
     let mut all = vec!["--db", db.to_str().unwrap()];
@@ -93,6 +104,7 @@ fn assert_refused(db: &Path, args: &[&str], what: &str, file: &Path, expect: &[&
     for e in expect {
         assert!(err.contains(e), "{what}: expected {e:?} in\n{err}");
     }
+    assert_japanese(what, &err);
     assert!(db_bytes(db) == before, "{what}: the database changed");
     eprintln!(
         "{what}: refused in {:.2} s: {}",
@@ -128,7 +140,7 @@ fn files_that_are_not_plan_workbooks_are_refused() {
         Case {
             what: "a CSV renamed .xlsx",
             file: write("csv.xlsx", "事業番号,事業名\n1,事業A\n".as_bytes()),
-            expect: vec!["not an Excel workbook", "CSV"],
+            expect: vec!["Excelのブックではありません", "CSV"],
         },
         Case {
             what: "a PDF renamed .xlsx",
@@ -138,32 +150,32 @@ fn files_that_are_not_plan_workbooks_are_refused() {
         Case {
             what: "an empty file",
             file: write("zero.xlsx", b""),
-            expect: vec!["empty (0 bytes)"],
+            expect: vec!["ファイルが空です(0バイト)"],
         },
         Case {
             what: "an empty workbook",
             file: empty_workbook,
-            expect: vec!["the workbook is empty"],
+            expect: vec!["ブックが空です"],
         },
         Case {
             what: "a truncated .xlsx",
             file: write("cut.xlsx", &reference[..reference.len() * 2 / 3]),
-            expect: vec!["damaged or incomplete"],
+            expect: vec!["壊れているか、途中で切れています"],
         },
         Case {
             what: "a password-protected workbook",
             file: data("password-protected.xlsx"),
-            expect: vec!["password-protected", "remove the password"],
+            expect: vec!["パスワードで保護", "パスワードを外し"],
         },
         Case {
             what: "an old .xls (its number formats would be lost)",
             file: data("torikumi-ichiran-r5.xls"),
-            expect: vec!["old-format Excel file (.xls)", "save it as .xlsx"],
+            expect: vec!["古い形式のExcelファイル(.xls)", "Excel ブック(.xlsx)」として保存し直し"],
         },
         Case {
             what: "a binary workbook (.xlsb)",
             file: rewritten(d, "plan.xlsb", |_, b| Some(b), &[("xl/workbook.bin", b"\x83\x01\x00")]),
-            expect: vec![".xlsb", "save it as .xlsx"],
+            expect: vec![".xlsb", "Excel ブック(.xlsx)」として保存し直し"],
         },
         Case {
             what: "an OpenDocument spreadsheet",
@@ -178,7 +190,7 @@ fn files_that_are_not_plan_workbooks_are_refused() {
                 z.finish().unwrap();
                 p
             },
-            expect: vec![".ods", "save it as .xlsx"],
+            expect: vec![".ods", "(.xlsx)」として保存し直し"],
         },
     ];
     for c in cases {
@@ -208,29 +220,32 @@ fn bombs_and_huge_sheets_are_refused_by_the_limits() {
         Case {
             what: "a zip bomb of white space",
             file: path("bomb-space.xlsx"),
-            expect: vec!["取組一覧: the sheet's XML has more than 16 MB of text between two tags", "zip bomb"],
+            expect: vec![
+                "取組一覧: シートのXML: 区切りのない 16 MB を超える文字があります",
+                "意図的に作られたファイル",
+            ],
         },
         Case {
             what: "a zip bomb of elements",
             file: path("bomb-tags.xlsx"),
-            expect: vec!["取組一覧: the sheet's XML inflates to more than 256 MB", "zip bomb"],
+            expect: vec!["取組一覧: シートのXML: 展開すると 256 MB を超えます", "意図的に作られたファイル"],
         },
         Case {
             what: "a sheet with a million rows",
             file: path("million-rows.xlsx"),
-            expect: vec!["取組一覧!A200001: the sheet has more than 200000 rows"],
+            expect: vec!["取組一覧!A200001: シートが 200000 行を超えています"],
         },
         Case {
             what: "a used range of billions of cells",
             file: with_cells(d, "wide.xlsx", &[("T4", r#"<c r="XFD150000" t="inlineStr"><is><t>x</t></is></c>"#)]),
-            expect: vec!["取組一覧!XFD150000: the sheet's cells reach XFD150000, more than 8000000 cells"],
+            expect: vec!["取組一覧!XFD150000: シートのセルが XFD150000 まであり、合計 8000000 セルを超えています"],
         },
         Case {
             what: "a shared-string table announcing 2^64 strings",
             file: rewritten(d, "strings.xlsx", |_, b| Some(b), &[("xl/sharedStrings.xml", strings)]),
             expect: vec![
-                "xl/sharedStrings.xml: the shared-string table announces 18446744073709551615 strings",
-                "refused",
+                "xl/sharedStrings.xml: 共有文字列が 18446744073709551615 個と書かれており",
+                "読みません",
             ],
         },
     ];
@@ -247,7 +262,7 @@ fn bombs_and_huge_sheets_are_refused_by_the_limits() {
             assert_ne!(o.status.code(), Some(0), "{filler:?}");
             assert!(!String::from_utf8_lossy(&o.stderr).contains("panicked"));
             let all = format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
-            assert!(all.contains("zip bomb") && all.contains("却下"), "{all}");
+            assert!(all.contains("意図的に作られたファイル") && all.contains("却下"), "{all}");
             assert!(db_bytes(&db) == before, "{filler:?}: merge changed the database");
         }
     }
@@ -263,19 +278,19 @@ fn bad_cells_are_named_by_sheet_and_cell() {
             what: "a formula without a saved result",
             file: with_cells(d, "formula.xlsx", &[("R9", r#"<c r="R9" s="3"><f>SUM(N9:Q9)</f></c>"#)]),
             expect: vec![
-                "取組一覧!R9: the formula =SUM(N9:Q9) has no saved result",
-                "open it in Excel and save it",
+                "取組一覧!R9: 数式 =SUM(N9:Q9) の計算結果が保存されていません",
+                "Excelで開いて保存し直す",
             ],
         },
         Case {
             what: "a date where a number was expected",
             file: with_cells(d, "date.xlsx", &[("R9", r#"<c r="R9" t="d"><v>2023-04-01T00:00:00</v></c>"#)]),
-            expect: vec!["取組一覧!R9: expected a number or text, found a date (2023-04-01"],
+            expect: vec!["取組一覧!R9: 数値か文字を入力してください(日付 2023-04-01"],
         },
         Case {
             what: "a number of absurd size",
             file: with_cells(d, "huge.xlsx", &[("R9", r#"<c r="R9" s="3"><v>1E+300</v></c>"#)]),
-            expect: vec!["取組一覧!R9: the number 1e300 is too large to be a KPI value"],
+            expect: vec!["取組一覧!R9: 数値 1e300 はKPIの値としては大きすぎます"],
         },
         Case {
             what: "a control character in a narrative",
@@ -284,7 +299,7 @@ fn bad_cells_are_named_by_sheet_and_cell() {
                 "control.xlsx",
                 &[("T4", r#"<c r="T4" s="2" t="inlineStr"><is><t>研修を_x0007_実施</t></is></c>"#)],
             ),
-            expect: vec!["取組一覧!T4: the text has a control character (U+0007)"],
+            expect: vec!["取組一覧!T4: ブックに保存できない制御文字(U+0007)"],
         },
         Case {
             what: "a 再掲 of a project that is not in the plan",
@@ -297,17 +312,17 @@ fn bad_cells_are_named_by_sheet_and_cell() {
 ※再掲:No.99</t></is></c>"#,
                 )],
             ),
-            expect: vec!["取組一覧!H32: 再掲 refers to No.99, which is not in the plan"],
+            expect: vec!["取組一覧!H32: 再掲の元の No.99 が計画にありません"],
         },
         Case {
             what: "a project number used twice",
             file: with_cells(d, "duplicate.xlsx", &[("A5", r#"<c r="A5" s="2"><v>1</v></c>"#)]),
-            expect: vec!["取組一覧!A5: 事業番号 1 is used twice (also at A4)"],
+            expect: vec!["取組一覧!A5: 事業番号 1 が二度使われています(A4 にもあります)"],
         },
         Case {
             what: "a KPI number used with two names",
             file: with_cells(d, "kpi.xlsx", &[("K11", r#"<c r="K11" s="2"><v>1</v></c>"#)]),
-            expect: vec!["取組一覧!L11: KPI番号 1 is used with two different names"],
+            expect: vec!["取組一覧!L11: KPI番号 1 に二つの指標名があります"],
         },
         Case {
             what: "several problems at once",
@@ -320,9 +335,9 @@ fn bad_cells_are_named_by_sheet_and_cell() {
                 ],
             ),
             expect: vec![
-                "2 problems",
-                "取組一覧!T4: the text has a control character (U+0001)",
-                "取組一覧!A5: 事業番号 1 is used twice",
+                "直す箇所が 2 件",
+                "取組一覧!T4: ブックに保存できない制御文字(U+0001)",
+                "取組一覧!A5: 事業番号 1 が二度使われています",
             ],
         },
     ];
@@ -360,7 +375,7 @@ fn formulas_with_results_and_macro_workbooks_are_read() {
     let xlsm_db = d.join("xlsm.db");
     let o = run(&["--db", xlsm_db.to_str().unwrap(), "import", xlsm.to_str().unwrap()]);
     ok(&o);
-    assert!(String::from_utf8_lossy(&o.stderr).contains("macros (.xlsm); they are not run"));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("マクロ付きのブック(.xlsm)です。マクロは実行せず"));
     let show = |db: &Path| ok(&run(&["--db", db.to_str().unwrap(), "show", "--json"]));
     assert_eq!(show(&xlsm_db), show(&xlsx_db));
 }
@@ -403,14 +418,14 @@ fn databases_that_are_not_sound_are_refused_and_a_backup_brings_the_plan_back() 
         &["show"],
         "another application's database",
         &other,
-        &["not a Shinchoku database"],
+        &["Shinchokuのものではありません"],
     );
     assert_refused(
         &other,
         &["import", reference.to_str().unwrap()],
         "another application's database",
         &other,
-        &["not a Shinchoku database"],
+        &["Shinchokuのものではありません"],
     );
 
     // A file that is not a database at all.
@@ -421,7 +436,7 @@ fn databases_that_are_not_sound_are_refused_and_a_backup_brings_the_plan_back() 
         &["show"],
         "a text file",
         &text,
-        &["not a Shinchoku database", "restore a backup"],
+        &["Shinchokuのデータベースではありません", "バックアップから復元"],
     );
 
     // A database of a newer schema.
@@ -436,7 +451,7 @@ fn databases_that_are_not_sound_are_refused_and_a_backup_brings_the_plan_back() 
         &["show"],
         "a newer schema",
         &newer,
-        &["newer Shinchoku (schema 99", "Update Shinchoku"],
+        &["新しい版のShinchokuで書かれた", "(形式 99", "Shinchokuを更新してから"],
     );
 
     // A damaged database: refused, with the way back; the backup restores it.
@@ -460,7 +475,7 @@ fn databases_that_are_not_sound_are_refused_and_a_backup_brings_the_plan_back() 
             &args,
             "a damaged database",
             &db,
-            &["the database is damaged", "integrity check", "shinchoku restore"],
+            &["データベースが破損しています", "整合性の検査で異常", "shinchoku restore"],
         );
     }
     let backups = ok(&run(&["--db", db.to_str().unwrap(), "backups"]));
@@ -469,7 +484,7 @@ fn databases_that_are_not_sound_are_refused_and_a_backup_brings_the_plan_back() 
         .find(|w| w.ends_with(".db"))
         .unwrap_or_else(|| panic!("no backup listed:\n{backups}"));
     let o = ok(&run(&["--db", db.to_str().unwrap(), "restore", latest]));
-    assert!(o.contains("damaged"), "{o}");
+    assert!(o.contains(".damaged-"), "the damaged file is kept aside: {o}");
     assert_eq!(ok(&run(&["--db", db.to_str().unwrap(), "show", "--json"])), backed_up);
     let kept: Vec<_> = std::fs::read_dir(d)
         .unwrap()
@@ -494,7 +509,10 @@ fn outputs_never_overwrite_an_input_and_leave_no_half_written_file() {
         let o = run(&["--db", dbs, "export", target.to_str().unwrap()]);
         let err = String::from_utf8_lossy(&o.stderr);
         assert_eq!(o.status.code(), Some(2), "{}: {err}", target.display());
-        assert!(err.contains("would be overwritten") && err.contains("nothing was written"), "{err}");
+        assert!(
+            err.contains("上書きされてしまいます") && err.contains("何も書き込んでいません"),
+            "{err}"
+        );
     }
     assert!(db_bytes(&db) == before);
     assert_eq!(std::fs::read(&other).unwrap(), other_bytes);
@@ -520,7 +538,10 @@ fn outputs_never_overwrite_an_input_and_leave_no_half_written_file() {
     let o = run(&["--db", dbs, "templates", out.to_str().unwrap()]);
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(2), "{err}");
-    assert!(err.contains("already exists") && err.contains("--overwrite"), "{err}");
+    assert!(
+        err.contains("同じ名前のファイルがすでにあります") && err.contains("--overwrite"),
+        "{err}"
+    );
     assert_eq!(std::fs::read(&files[0]).unwrap(), b"a department's filled return");
     ok(&run(&["--db", dbs, "templates", out.to_str().unwrap(), "--overwrite"]));
     assert_ne!(std::fs::read(&files[0]).unwrap(), b"a department's filled return");
@@ -532,7 +553,7 @@ fn outputs_never_overwrite_an_input_and_leave_no_half_written_file() {
     let o = run(&["--db", dbs, "merge", ret, "--report", ret]);
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(2), "{err}");
-    assert!(err.contains("one of the files being read"), "{err}");
+    assert!(err.contains("読み込むファイルの一つ"), "{err}");
     assert_eq!(std::fs::read(&files[1]).unwrap(), ret_bytes);
     assert!(db_bytes(&db) == before, "a refused merge changed the database");
 }

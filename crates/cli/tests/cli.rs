@@ -59,7 +59,7 @@ fn year_is_accepted_in_every_form() {
         "R1",
     ]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("is not a year of this plan"));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("この計画の年度ではありません"));
 }
 
 #[test]
@@ -147,7 +147,8 @@ fn bad_input_exits_2_and_leaves_the_database_unchanged() {
         let o = run(&args);
         assert_eq!(o.status.code(), Some(2), "{args:?}");
         let err = String::from_utf8_lossy(&o.stderr);
-        assert!(err.starts_with("error: "), "{err}");
+        assert!(err.starts_with("エラー: "), "{err}");
+        assert!(shinchoku_core::text::is_japanese_message(&err), "{err}");
         assert!(!err.contains("panicked"), "{err}");
     }
     assert_eq!(db_bytes(&db), before);
@@ -194,6 +195,13 @@ fn database_from_the_environment_and_newer_schema_refused() {
 #[test]
 fn every_command_has_help() {
     for cmd in [
+        "round open",
+        "round status",
+        "chart-book",
+        "charts",
+        "card",
+        "report",
+        "fields",
         "init",
         "import",
         "check",
@@ -209,11 +217,35 @@ fn every_command_has_help() {
         "backups",
         "restore",
     ] {
-        let out = ok(&run(&[cmd, "--help"]));
-        assert!(out.contains("Usage: shinchoku"), "{cmd}: {out}");
+        let mut args: Vec<&str> = cmd.split(' ').collect();
+        args.push("--help");
+        let out = ok(&run(&args));
+        assert!(out.contains("使い方: shinchoku"), "{cmd}: {out}");
+        // Every line of the help is Japanese, but for the option names and placeholders.
+        // (The usage line names the command itself, as typed.)
+        for line in out.lines().filter(|l| !l.trim().is_empty()) {
+            let line = line.replace(&format!("shinchoku {cmd}"), "shinchoku");
+            assert!(shinchoku_core::text::is_japanese_message(&line), "{cmd}: not Japanese: {line:?}");
+        }
     }
     let out = ok(&run(&["--help"]));
     assert!(out.contains("--db"));
+    // Mistakes in the arguments are said in Japanese too.
+    for args in [
+        vec!["imprt"],
+        vec!["export"],
+        vec!["charts", "d", "--format", "jpg"],
+        vec!["show", "--year", "X5"],
+        vec!["show", "--bogus"],
+    ] {
+        let o = run(&args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.starts_with("エラー: "), "{args:?}: {err}");
+        for line in err.lines() {
+            assert!(shinchoku_core::text::is_japanese_message(line), "{args:?}: not Japanese: {line:?}");
+        }
+    }
 }
 
 #[test]
@@ -285,7 +317,7 @@ fn department_returns_through_the_cli() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("競合 #99 はありません"));
     let o = run(&["--db", &db, "undo", "1"]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("restore"));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("バックアップから復元"));
 
     // Merges that changed nothing took no backup; an import that changes something does,
     // and restoring it works.
@@ -353,13 +385,16 @@ fn card_and_report_are_written_by_the_cli() {
     assert!(std::fs::read(&report).unwrap().starts_with(b"PK"));
     // Bad input: exit 2 and what to do, no file written.
     for (args, said) in [
-        (vec!["--plan", "2", "card", "x.txt"], "expected a file name ending in .xlsx or .pdf"),
+        (
+            vec!["--plan", "2", "card", "x.txt"],
+            "ファイル名の拡張子は .xlsx か .pdf にしてください",
+        ),
         (
             vec!["--plan", "2", "card", "x.xlsx", "--project", "8"],
-            "project 8 is not in this plan",
+            "事業番号 8 はこの計画にありません",
         ),
-        (vec!["--plan", "4", "report", "x.pdf"], "expected a file name ending in .docx"),
-        (vec!["--plan", "3", "report", "x.docx"], "nothing to report"),
+        (vec!["--plan", "4", "report", "x.pdf"], "ファイル名の拡張子は .docx にしてください"),
+        (vec!["--plan", "3", "report", "x.docx"], "報告書を作れません"),
     ] {
         let mut full = vec!["--db", db.as_str()];
         let target = dir.path().join(args[3]).display().to_string();

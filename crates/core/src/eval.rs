@@ -26,7 +26,7 @@ pub enum Evaluation {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("評価 \"{input}\" is not one of ○ △ × -")]
+#[error("評価「{input}」は ○ △ × - のいずれかで入力してください")]
 pub struct EvaluationError {
     pub input: String,
 }
@@ -139,6 +139,19 @@ pub fn achievement_rate(baseline: Option<&KpiValue>, target: &KpiValue, actual: 
     rate.is_finite().then_some(rate)
 }
 
+/// An achievement rate as people read it: `67.4%`, and a negative rate (the actual is
+/// on the wrong side of the baseline) in words rather than as `-305.5%`.
+pub fn rate_label(rate: f64, direction: Direction) -> String {
+    if rate < 0.0 {
+        match direction {
+            Direction::Up => "基準値を下回る".into(),
+            Direction::Down => "基準値を上回る".into(),
+        }
+    } else {
+        format!("{:.1}%", rate * 100.0)
+    }
+}
+
 impl EvaluationRule {
     /// Whether the actual meets the target; `None` when they cannot be compared.
     pub fn met(&self, target: &KpiValue, actual: &KpiValue, direction: Direction) -> Option<bool> {
@@ -243,7 +256,7 @@ mod tests {
             assert_eq!(Evaluation::parse(s), Ok(Evaluation::NotApplicable), "{s}");
         }
         let e = Evaluation::parse("済").unwrap_err();
-        assert_eq!(e.to_string(), "評価 \"済\" is not one of ○ △ × -");
+        assert_eq!(e.to_string(), "評価「済」は ○ △ × - のいずれかで入力してください");
     }
 
     #[test]

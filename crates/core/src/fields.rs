@@ -158,7 +158,7 @@ impl Plan {
     }
 
     fn set_field(&mut self, ix: &mut Index, path: &str, value: Option<&str>) -> Result<(), String> {
-        let segs = segments(path).ok_or("not a field path")?;
+        let segs = segments(path).ok_or("項目の場所として読めません")?;
         let text = || value.map(str::to_string);
         match segs.as_slice() {
             [("plan", None), (field, None)] => self.set_plan_field(field, value),
@@ -169,7 +169,7 @@ impl Plan {
                     "order" => {
                         ix.area_order.insert(code.to_string(), parse_order(value)?);
                     }
-                    _ => return Err("unknown area field".into()),
+                    _ => return Err("分野にない項目です".into()),
                 }
                 Ok(())
             }
@@ -192,20 +192,20 @@ impl Plan {
                     "order" => {
                         ix.item_order.insert((code.to_string(), item.to_string()), parse_order(value)?);
                     }
-                    _ => return Err("unknown item field".into()),
+                    _ => return Err("項目にない欄です".into()),
                 }
                 Ok(())
             }
             [("schedule", Some(i))] => {
-                let i: usize = i.parse().map_err(|_| "expected a row position")?;
+                let i: usize = i.parse().map_err(|_| "工程表の行の位置(数字)を指定してください")?;
                 let row = value
-                    .map(|v| serde_json::from_str::<ScheduleRow>(v).map_err(|e| format!("not a schedule row: {e}")))
+                    .map(|v| serde_json::from_str::<ScheduleRow>(v).map_err(|e| format!("工程表の行として読めません: {e}")))
                     .transpose()?;
                 ix.schedule.insert(i, row);
                 Ok(())
             }
             [("kpi", Some(no)), rest @ ..] => {
-                let no: u32 = no.parse().map_err(|_| "KPI番号 is not a number")?;
+                let no: u32 = no.parse().map_err(|_| "KPI番号が数字ではありません")?;
                 if rest == [("name", None)] && value.is_none() {
                     ix.removed_kpis.push(no);
                     return Ok(());
@@ -251,12 +251,12 @@ impl Plan {
                 }
                 set_entry_field(&mut self.entries[i], rest, value)
             }
-            _ => Err("not a field path".into()),
+            _ => Err("項目の場所として読めません".into()),
         }
     }
 
     fn set_plan_field(&mut self, field: &str, value: Option<&str>) -> Result<(), String> {
-        let required = || value.ok_or_else(|| "this field cannot be empty".to_string());
+        let required = || value.ok_or_else(|| "この欄は空にできません".to_string());
         match field {
             "organization" => self.organization = value.unwrap_or("").to_string(),
             "title" => self.title = required()?.to_string(),
@@ -265,7 +265,9 @@ impl Plan {
                 self.period = match value {
                     None => None,
                     Some(v) => {
-                        let (a, b) = v.split_once('-').ok_or("expected FROM-TO years")?;
+                        let (a, b) = v
+                            .split_once('-')
+                            .ok_or("期間は「R3-R7」のように始めと終わりの年度で入力してください")?;
                         Some((parse_year(a)?, parse_year(b)?))
                     }
                 }
@@ -283,10 +285,10 @@ impl Plan {
             "rule" => {
                 self.rule = match value {
                     None => EvaluationRule::default(),
-                    Some(v) => serde_json::from_str(v).map_err(|e| format!("not a rule: {e}"))?,
+                    Some(v) => serde_json::from_str(v).map_err(|e| format!("評価ルールとして読めません: {e}"))?,
                 }
             }
-            _ => return Err("unknown plan field".into()),
+            _ => return Err("計画にない欄です".into()),
         }
         Ok(())
     }
@@ -400,7 +402,7 @@ impl Kpi {
                 self.direction = match value {
                     Some("down") => Direction::Down,
                     Some("up") | None => Direction::Up,
-                    Some(_) => return Err("expected up or down".into()),
+                    Some(_) => return Err("向きは up(増加)か down(減少)です".into()),
                 }
             }
             [("cumulative", None)] => self.cumulative = value == Some("true"),
@@ -433,12 +435,12 @@ impl Kpi {
                 match self.actuals.get_mut(&y) {
                     Some(a) => a.as_of = as_of,
                     None if as_of.is_none() => {}
-                    None => return Err("an as-of date for a year without an actual".into()),
+                    None => return Err("実績値のない年度には時点を入れられません".into()),
                 }
             }
             [("divisions", None)] => self.divisions = lines(value),
             [("footnotes", None)] => self.footnotes = lines(value),
-            _ => return Err("unknown KPI field".into()),
+            _ => return Err("KPIにない欄です".into()),
         }
         Ok(())
     }
@@ -463,14 +465,14 @@ fn set_entry_field(e: &mut Entry, rest: &[(&str, Option<&str>)], value: Option<&
             match *field {
                 "evaluation" => d.evaluation = value.map(parse_evaluation).transpose()?,
                 "narrative" => d.narrative = text(),
-                "budget" => d.budget = value.map(|v| v.parse::<i64>().map_err(|_| "expected a whole number")).transpose()?,
+                "budget" => d.budget = value.map(|v| v.parse::<i64>().map_err(|_| "整数で入力してください")).transpose()?,
                 "issues" => d.issues = text(),
                 "reason" => d.reason = text(),
                 "confirmed" => d.confirmed = value == Some("true"),
                 "activities" => d.activities = parse_list(value)?,
                 "actions" => d.actions = parse_list(value)?,
                 "budget_lines" => d.budget_lines = parse_list(value)?,
-                _ => return Err("unknown year field".into()),
+                _ => return Err("年度データにない欄です".into()),
             }
             if d.is_empty() {
                 p.years.remove(&y);
@@ -485,13 +487,13 @@ fn set_entry_field(e: &mut Entry, rest: &[(&str, Option<&str>)], value: Option<&
             match *field {
                 "evaluation" => d.evaluation = value.map(parse_evaluation).transpose()?,
                 "narrative" => d.narrative = text(),
-                _ => return Err("unknown year field".into()),
+                _ => return Err("年度データにない欄です".into()),
             }
             if d == &Default::default() {
                 r.years.remove(&y);
             }
         }
-        _ => return Err("unknown field".into()),
+        _ => return Err("ない欄です".into()),
     }
     Ok(())
 }
@@ -499,13 +501,13 @@ fn set_entry_field(e: &mut Entry, rest: &[(&str, Option<&str>)], value: Option<&
 /// A card list field (JSON); nothing is the empty list.
 fn parse_list<T: serde::de::DeserializeOwned>(value: Option<&str>) -> Result<Vec<T>, String> {
     value.map_or(Ok(Vec::new()), |v| {
-        serde_json::from_str(v).map_err(|e| format!("not a list of this kind: {e}"))
+        serde_json::from_str(v).map_err(|e| format!("一覧の形式が正しくありません: {e}"))
     })
 }
 
 fn parse_order(value: Option<&str>) -> Result<Option<usize>, String> {
     value
-        .map(|v| v.parse::<usize>().map_err(|_| "expected a position".to_string()))
+        .map(|v| v.parse::<usize>().map_err(|_| "位置(数字)を指定してください".to_string()))
         .transpose()
 }
 
@@ -513,7 +515,7 @@ fn parse_year(s: &str) -> Result<FiscalYear, String> {
     s.trim()
         .parse::<i32>()
         .map(FiscalYear)
-        .map_err(|_| format!("expected a year, found {s:?}"))
+        .map_err(|_| format!("「{s}」は年度として読めません"))
 }
 
 fn parse_as_of(s: &str) -> Result<AsOf, String> {
@@ -541,7 +543,7 @@ fn parse_kpi_refs(value: Option<&str>) -> Result<Vec<KpiRef>, String> {
             };
             no.parse::<u32>()
                 .map(|no| KpiRef { no, relisted })
-                .map_err(|_| format!("not a KPI number: {s:?}"))
+                .map_err(|_| format!("「{s}」はKPI番号ではありません"))
         })
         .collect()
 }

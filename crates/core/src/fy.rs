@@ -27,7 +27,7 @@ impl<'de> Deserialize<'de> for FiscalYear {
         impl serde::de::Visitor<'_> for Year {
             type Value = FiscalYear;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a fiscal year such as 2023")
+                f.write_str("2023 のような年度")
             }
             fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<FiscalYear, E> {
                 i32::try_from(v).map(FiscalYear).map_err(E::custom)

@@ -496,44 +496,44 @@ impl Plan {
                 })
             };
             if self.area(e.area()).is_none() {
-                push(format!("分野 {} is not in the plan", e.area()));
+                push(format!("分野 {} は計画にありません", e.area()));
             } else if let Some(item) = e.item() {
                 if !self.area(e.area()).is_some_and(|a| a.items.iter().any(|it| it.code == item)) {
-                    push(format!("項目 {item} is not in 分野 {}", e.area()));
+                    push(format!("項目 {item} は分野 {} にありません", e.area()));
                 }
             }
             match e {
                 Entry::Project(p) => {
                     if let Some(prev) = seen.insert(p.no.as_str(), i) {
                         let _ = prev;
-                        push(format!("事業番号 {} is used twice", p.no));
+                        push(format!("事業番号 {} が二度使われています", p.no));
                     }
                 }
                 Entry::Relisting(r) => {
                     if !numbers.contains(r.of.as_str()) {
-                        push(format!("再掲 refers to No.{}, which is not in the plan", r.of));
+                        push(format!("再掲の元の No.{} が計画にありません", r.of));
                     }
                 }
             }
             for k in e.kpis() {
                 if self.kpi(k.no).is_none() {
-                    push(format!("KPI番号 {} is not defined", k.no));
+                    push(format!("KPI番号 {} の指標がありません", k.no));
                 }
             }
         }
         for (i, r) in self.schedule.iter().enumerate() {
-            let at = format!("工程表 row {}", i + 1);
+            let at = format!("工程表の{}行目", i + 1);
             match self.area(&r.area) {
                 None => out.push(PlanProblem {
                     entry: None,
-                    message: format!("{at}: 分野 {} is not in the plan", r.area),
+                    message: format!("{at}: 分野 {} は計画にありません", r.area),
                 }),
                 Some(a) => {
                     if let Some(item) = &r.item {
                         if !a.items.iter().any(|it| &it.code == item) {
                             out.push(PlanProblem {
                                 entry: None,
-                                message: format!("{at}: 項目 {item} is not in 分野 {}", r.area),
+                                message: format!("{at}: 項目 {item} は分野 {} にありません", r.area),
                             });
                         }
                     }
@@ -542,7 +542,12 @@ impl Plan {
             if r.end < r.start || (r.milestone && r.end != r.start) {
                 out.push(PlanProblem {
                     entry: None,
-                    message: format!("{at}: {} runs from {} to {}", r.label, r.start.short(), r.end.short()),
+                    message: format!(
+                        "{at}: 「{}」の期間が {} から {} になっています",
+                        r.label,
+                        r.start.short(),
+                        r.end.short()
+                    ),
                 });
             }
         }
@@ -551,7 +556,7 @@ impl Plan {
             if !kpi_nos.insert(k.no) {
                 out.push(PlanProblem {
                     entry: None,
-                    message: format!("KPI番号 {} is defined twice", k.no),
+                    message: format!("KPI番号 {} が二度定義されています", k.no),
                 });
             }
         }

@@ -22,9 +22,9 @@ pub enum ReportError {
     /// A `{kpi:…}` quote that cannot be written, named by item and quote.
     #[error("{item}: {quote}: {message}")]
     Quote { item: String, quote: String, message: String },
-    #[error("this plan has no 現状・課題 or 取組状況 for any item; nothing to report")]
+    #[error("この計画にはどの項目にも現状・課題・取組状況の文章がないため、報告書を作れません")]
     Empty,
-    #[error("the Word document could not be written: {0}")]
+    #[error("Wordの文書を書き出せませんでした: {0}")]
     Write(String),
 }
 
@@ -62,7 +62,7 @@ pub fn expand_quotes(text: &str, plan: &Plan, year: FiscalYear, item: &str) -> R
         let end = after.find('}').ok_or_else(|| ReportError::Quote {
             item: item.to_string(),
             quote: after.chars().take(20).collect(),
-            message: "the quote has no closing }".into(),
+            message: "引用の終わりの } がありません".into(),
         })?;
         let quote = &after[..=end];
         out.push_str(&quote_value(&after[5..end], plan, year).map_err(|message| ReportError::Quote {
@@ -78,26 +78,26 @@ pub fn expand_quotes(text: &str, plan: &Plan, year: FiscalYear, item: &str) -> R
 
 fn quote_value(spec: &str, plan: &Plan, year: FiscalYear) -> Result<String, String> {
     let (no, what) = spec.split_once(':').unwrap_or((spec, ""));
-    let no: u32 = no.trim().parse().map_err(|_| format!("{no:?} is not a KPI number"))?;
-    let kpi = plan.kpi(no).ok_or_else(|| format!("KPI {no} is not in the plan"))?;
+    let no: u32 = no.trim().parse().map_err(|_| format!("「{no}」はKPI番号ではありません"))?;
+    let kpi = plan.kpi(no).ok_or_else(|| format!("KPI {no} は計画にありません"))?;
     let baseline = || {
         kpi.baseline
             .as_ref()
             .map(|b| b.text().to_string())
-            .ok_or_else(|| format!("KPI {no} has no 基準値"))
+            .ok_or_else(|| format!("KPI {no} には基準値がありません"))
     };
     let latest = latest_actual(kpi, year);
     let actual = || {
         latest
             .map(|(_, v, _)| v.to_string())
-            .ok_or_else(|| format!("KPI {no} has no 実績値 up to {}", year.long()))
+            .ok_or_else(|| format!("KPI {no} には{}までの実績値がありません", year.long()))
     };
     match what {
         "" => Ok(format!("{}→{}", baseline()?, actual()?)),
         "基準値" => baseline(),
         "実績" => actual(),
         "実績時点" => {
-            let (fy, _, as_of) = latest.ok_or_else(|| format!("KPI {no} has no 実績値 up to {}", year.long()))?;
+            let (fy, _, as_of) = latest.ok_or_else(|| format!("KPI {no} には{}までの実績値がありません", year.long()))?;
             Ok(match as_of {
                 Some(a) => month_label(a),
                 None => full_width(&format!("{}年度", fy.short())),
@@ -106,9 +106,9 @@ fn quote_value(spec: &str, plan: &Plan, year: FiscalYear) -> Result<String, Stri
         "基準年度" => kpi
             .baseline_year
             .map(|y| full_width(&format!("{}年度", y.short())))
-            .ok_or_else(|| format!("KPI {no} has no 基準年度")),
+            .ok_or_else(|| format!("KPI {no} には基準年度がありません")),
         other => Err(format!(
-            "{other:?} is not a quote; use {{kpi:N}}, 基準値, 実績, 実績時点 or 基準年度"
+            "「{other}」は引用の種類ではありません。{{kpi:N}} のほか、基準値・実績・実績時点・基準年度が使えます"
         )),
     }
 }
@@ -342,10 +342,10 @@ mod tests {
         let p = seed::fukuoka_plan().unwrap();
         let y = p.report_year;
         for (text, said) in [
-            ("{kpi:9}", "KPI 9 is not in the plan"),
-            ("{kpi:1:目標}", "is not a quote"),
-            ("{kpi:1", "no closing"),
-            ("{kpi:x}", "is not a KPI number"),
+            ("{kpi:9}", "KPI 9 は計画にありません"),
+            ("{kpi:1:目標}", "は引用の種類ではありません"),
+            ("{kpi:1", "終わりの } がありません"),
+            ("{kpi:x}", "はKPI番号ではありません"),
         ] {
             let e = expand_quotes(text, &p, y, "１ 県庁行政手続のオンライン化").unwrap_err().to_string();
             assert!(e.starts_with("１ 県庁行政手続のオンライン化: "), "{e}");
@@ -354,7 +354,7 @@ mod tests {
         assert!(expand_quotes("{kpi:1}", &p, FiscalYear(2021), "x")
             .unwrap_err()
             .to_string()
-            .contains("no 実績値 up to 令和3年度"));
+            .contains("令和3年度までの実績値がありません"));
     }
 
     #[test]

@@ -21,9 +21,9 @@ pub const FUKUOKA_JSON: &str = include_str!("../../../seeds/fukuoka-progress.jso
 
 #[derive(Debug, thiserror::Error)]
 pub enum SeedError {
-    #[error("demo data {name}: {source}")]
+    #[error("デモ計画のデータ {name} を読めません: {source}")]
     Json { name: &'static str, source: serde_json::Error },
-    #[error("demo data {name}: {message}")]
+    #[error("デモ計画のデータ {name} が正しくありません: {message}")]
     Invalid { name: &'static str, message: String },
 }
 
@@ -194,7 +194,7 @@ pub fn fukushima_plan() -> Result<Plan, SeedError> {
                         Entry::Project(o) if &o.no == of => Some(o),
                         _ => None,
                     })
-                    .ok_or_else(|| invalid(format!("再掲 of No.{of} comes before No.{of}")))?;
+                    .ok_or_else(|| invalid(format!("No.{of} の再掲が元の No.{of} より前にあります")))?;
                 let orig_year = original.years.get(&report_year).cloned().unwrap_or_default();
                 let row = ListingTexts {
                     summary: p.summary.clone(),
@@ -515,14 +515,14 @@ pub fn okayama_plan() -> Result<Plan, SeedError> {
                     item: Some(it.code.clone()),
                     group: Some(group.clone()),
                     label: label.clone(),
-                    actor: Actor::parse(actor).ok_or_else(|| invalid(format!("{label}: 主体 {actor:?} is not 県 or 国")))?,
+                    actor: Actor::parse(actor).ok_or_else(|| invalid(format!("{label}: 主体「{actor}」は 県 でも 国 でもありません")))?,
                     start: FiscalYear(*start),
                     end: FiscalYear(*end),
                     milestone: *milestone,
                     note: note.clone(),
                     progress: match progress.as_deref() {
                         None => None,
-                        Some(p) => Some(Progress::parse(p).ok_or_else(|| invalid(format!("{label}: progress {p:?}")))?),
+                        Some(p) => Some(Progress::parse(p).ok_or_else(|| invalid(format!("{label}: 進捗「{p}」を読めません")))?),
                     },
                 });
             }
@@ -611,7 +611,7 @@ pub fn fukuoka_plan() -> Result<Plan, SeedError> {
                 .map(AsOf::parse)
                 .transpose()
                 .map_err(|e| invalid(e.to_string()))?;
-            let value = KpiValue::new(&a.value).ok_or_else(|| invalid(format!("KPI {}: empty actual", k.no)))?;
+            let value = KpiValue::new(&a.value).ok_or_else(|| invalid(format!("KPI {}: 実績値が空です", k.no)))?;
             actuals.insert(FiscalYear(a.fy), Actual { value, as_of });
         }
         kpis.push(Kpi {

@@ -67,6 +67,8 @@ pub struct KpiRate {
     pub actual: Option<String>,
     /// 達成率 as a fraction (1.0 = 100 %).
     pub rate: Option<f64>,
+    /// The rate as people read it (`67.4%`, `基準値を下回る`).
+    pub rate_label: Option<String>,
     pub proposed: Option<Evaluation>,
 }
 
@@ -139,15 +141,17 @@ pub fn summarize(plan: &Plan, year: FiscalYear) -> Summary {
         .map(|k| {
             let target = k.targets.get(&year);
             let actual = k.actuals.get(&year).map(|a| &a.value);
+            let rate = target
+                .zip(actual)
+                .and_then(|(t, a)| achievement_rate(k.baseline.as_ref(), t, a, k.direction));
             KpiRate {
                 no: k.no,
                 name: k.name.clone(),
                 baseline: k.baseline.as_ref().map(|v| v.text().to_string()),
                 target: target.map(|v| v.text().to_string()),
                 actual: actual.map(|v| v.text().to_string()),
-                rate: target
-                    .zip(actual)
-                    .and_then(|(t, a)| achievement_rate(k.baseline.as_ref(), t, a, k.direction)),
+                rate,
+                rate_label: rate.map(|r| crate::eval::rate_label(r, k.direction)),
                 proposed: plan.rule.propose_kpi(k, year),
             }
         })

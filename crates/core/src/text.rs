@@ -60,6 +60,169 @@ pub fn looks_like_formula(s: &str) -> bool {
     s != "-" && s.starts_with(['=', '+', '-', '@'])
 }
 
+/// What an I/O error means, in Japanese, for a person: the operating system's own
+/// text is English on most machines and says nothing to the users.
+pub fn io_message(e: &std::io::Error) -> String {
+    use std::io::ErrorKind as K;
+    match e.kind() {
+        K::NotFound => "ファイルまたはフォルダがありません".into(),
+        K::PermissionDenied => "アクセスが拒否されました(読み取り専用の場所か、権限がありません)".into(),
+        K::AlreadyExists => "同じ名前のファイルがすでにあります".into(),
+        K::StorageFull => "ディスクの空き容量が足りません".into(),
+        K::ReadOnlyFilesystem => "読み取り専用の場所には書き込めません".into(),
+        K::IsADirectory => "ファイルではなくフォルダです".into(),
+        K::NotADirectory => "フォルダではありません".into(),
+        K::ResourceBusy => "ほかのアプリが使用中です".into(),
+        K::InvalidFilename => "ファイル名に使えない文字が含まれています".into(),
+        K::DirectoryNotEmpty => "フォルダが空ではありません".into(),
+        K::CrossesDevices => "別のドライブへは移動できません".into(),
+        K::UnexpectedEof => "ファイルが途中で切れています".into(),
+        _ => match e.raw_os_error() {
+            Some(code) => format!("読み書きできませんでした(OSのエラー番号 {code})"),
+            None => "読み書きできませんでした".into(),
+        },
+    }
+}
+
+/// What an SQLite error means, in Japanese, for a person.
+pub fn sqlite_message(e: &rusqlite::Error) -> String {
+    use rusqlite::ErrorCode as C;
+    match e.sqlite_error_code() {
+        Some(C::DatabaseBusy | C::DatabaseLocked) => {
+            "ほかのShinchoku(アプリまたはコマンド)がデータベースを使用中です。しばらくしてからもう一度実行してください".into()
+        }
+        Some(C::ReadOnly) => "データベースに書き込めません(読み取り専用です)".into(),
+        Some(C::DiskFull) => "ディスクの空き容量が足りないため、データベースに書き込めません".into(),
+        Some(C::CannotOpen) => "データベースのファイルを開けません(フォルダがないか、権限がありません)".into(),
+        Some(C::NotADatabase) => "データベースのファイルではありません".into(),
+        Some(C::DatabaseCorrupt) => "データベースが破損しています".into(),
+        Some(C::PermissionDenied) => "データベースへのアクセスが拒否されました".into(),
+        Some(C::SystemIoFailure) => "データベースの読み書きに失敗しました(ディスクを確認してください)".into(),
+        Some(C::ConstraintViolation) => "データベースの整合性の制約に反するため、書き込めません".into(),
+        _ => match e {
+            rusqlite::Error::SqliteFailure(f, _) => format!("データベースのエラーです(SQLiteのエラー番号 {})", f.extended_code),
+            _ => "データベースのエラーです".into(),
+        },
+    }
+}
+
+/// Whether a message a person reads is Japanese: it has Japanese letters, and what is
+/// left after removing paths, quoted inputs and the names of things (Excel, KPI, .xlsx,
+/// option names) has no English words. Tests run every refusal through it.
+pub fn is_japanese_message(msg: &str) -> bool {
+    let has_japanese = msg.chars().any(|c| matches!(c as u32, 0x3040..=0x30FF | 0x4E00..=0x9FFF));
+    if !has_japanese {
+        return false;
+    }
+    english_words(msg).is_empty()
+}
+
+/// The English words of a message, ignoring paths, quoted text, option and command names
+/// and the product and format names people know by their English names.
+pub fn english_words(msg: &str) -> Vec<String> {
+    const NAMES: &[&str] = &[
+        "shinchoku",
+        "excel",
+        "sqlite",
+        "kpi",
+        "kgi",
+        "csf",
+        "pdf",
+        "png",
+        "svg",
+        "xlsx",
+        "xls",
+        "xlsm",
+        "xlsb",
+        "ods",
+        "opendocument",
+        "docx",
+        "csv",
+        "word",
+        "libreoffice",
+        "zip",
+        "json",
+        "toml",
+        "no",
+        "utf",
+        "ok",
+        "db",
+        "app",
+        "windows",
+        "linux",
+        "macos",
+        "mac",
+        "noto",
+        "sans",
+        "cjk",
+        "jp",
+        "yu",
+        "gothic",
+        "meiryo",
+        "ipaex",
+        "fonts",
+        "ipaexfont",
+        "apt",
+        "install",
+        "truetype",
+        "opentype",
+        "mb",
+        "gb",
+        "kb",
+        "pt",
+        "dpi",
+        "dx",
+        "id",
+        "os",
+        "sha",
+        "hmac",
+        "shinchoku_meta",
+        "shinchoku_plan",
+        "shinchoku_base",
+        "fy",
+        "true",
+        "false",
+        "short",
+        "long",
+        "area",
+        "dept",
+        "plan",
+        "return",
+        "nan",
+        "inf",
+        "xml",
+        "ole",
+        "bom",
+        "ascii",
+    ];
+    let mut out = Vec::new();
+    // Drop what is quoted or a path: `…`, "…", 「…」 are inputs or names; a token with / \ . _ or -- is a path, file or option.
+    let mut cleaned = String::new();
+    let mut skip: Option<char> = None;
+    for c in msg.chars() {
+        match (skip, c) {
+            (Some(end), c) if c == end => skip = None,
+            (Some(_), _) => {}
+            (None, '`') => skip = Some('`'),
+            (None, '"') => skip = Some('"'),
+            (None, '「') => skip = Some('」'),
+            (None, c) => cleaned.push(c),
+        }
+    }
+    for token in cleaned.split(|c: char| c.is_whitespace() || matches!(c as u32, 0x3000..=0x30FF | 0x4E00..=0x9FFF | 0xFF00..=0xFFEF)) {
+        let token = token.trim_start_matches(['(', '[', '<', '\'']);
+        if token.contains(['/', '\\', '.', '_', '=', '@', '#', '[']) || token.starts_with('-') {
+            continue;
+        }
+        for word in token.split(|c: char| !c.is_ascii_alphabetic()) {
+            if word.len() >= 2 && !NAMES.contains(&word.to_ascii_lowercase().as_str()) && word.chars().any(|c| c.is_ascii_lowercase()) {
+                out.push(word.to_string());
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -203,7 +203,7 @@ impl Serialize for KpiValue {
 impl<'de> Deserialize<'de> for KpiValue {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;
-        KpiValue::new(s).ok_or_else(|| serde::de::Error::custom("empty KPI value"))
+        KpiValue::new(s).ok_or_else(|| serde::de::Error::custom("KPIの値が空です"))
     }
 }
 

@@ -186,6 +186,9 @@ pub struct ProjectForm {
     pub narrative: Option<String>,
     pub budget: Option<String>,
     pub issues: Option<String>,
+    /// Last year's 取組状況 and 評価, shown beside this year's (read-only) to quote from.
+    pub previous_narrative: Option<String>,
+    pub previous_evaluation: Option<String>,
     pub status: EntryStatus,
     pub paths: YearPaths,
 }
@@ -265,6 +268,57 @@ pub struct RevisionView {
     pub fields_changed: i64,
     pub undoes: Option<i64>,
     pub undone_by: Option<i64>,
+    /// The plan's title (履歴 lists every plan's revisions, numbered once for all).
+    pub plan: Option<String>,
+}
+
+/// One field a revision changed, for 履歴's details.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct ChangeView {
+    pub path: String,
+    /// What the field is, for people: `事業 5 電子申請の拡充 / 取組状況(R5)`.
+    pub what: String,
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+/// The fields a revision changed (the first `limit`), and how many there are in all.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct RevisionChanges {
+    pub revision: i64,
+    pub total: u32,
+    pub changes: Vec<ChangeView>,
+}
+
+/// What a field path is, for people: the project and KPI it belongs to, by number and
+/// name, and the field's label with its year.
+pub fn describe_path(plan: Option<&Plan>, path: &str) -> String {
+    let inside = |open: &str| -> Option<&str> {
+        let rest = path.strip_prefix(open)?;
+        Some(&rest[..rest.find(']')?])
+    };
+    let whose = if let Some(no) = inside("project[") {
+        let name = plan.and_then(|p| p.project(no)).and_then(|p| p.name.clone()).unwrap_or_default();
+        Some(format!("事業 {no} {name}").trim().to_string())
+    } else if let Some(n) = inside("kpi[") {
+        let name = n
+            .parse()
+            .ok()
+            .and_then(|n| plan.and_then(|p| p.kpi(n)))
+            .map(|k| k.name.clone())
+            .unwrap_or_default();
+        Some(format!("KPI {n} {name}").trim().to_string())
+    } else {
+        None
+    };
+    let label = match path_year(path) {
+        Some(y) => format!("{}({})", crate::fields::label(path), y.short()),
+        None => crate::fields::label(path),
+    };
+    match whose {
+        Some(w) => format!("{w} / {label}"),
+        None => label,
+    }
 }
 
 impl From<&Revision> for RevisionView {
@@ -283,7 +337,17 @@ impl From<&Revision> for RevisionView {
             fields_changed: r.fields_changed,
             undoes: r.undoes,
             undone_by: r.undone_by,
+            plan: None,
         }
+    }
+}
+
+/// What a backup was taken before, in Japanese (the reason in its file name is a code).
+pub fn backup_reason_label(reason: &str) -> String {
+    let code = reason.trim_end_matches(|c: char| c.is_ascii_digit());
+    match code {
+        "" => "手動".to_string(),
+        other => format!("{}の前", kind_label(other)),
     }
 }
 
@@ -297,6 +361,8 @@ pub fn kind_label(kind: &str) -> &str {
         "undo" => "取り消し",
         "restore" => "復元",
         "entry" => "年度入力",
+        "round" => "照会",
+        "open_return" => "記入用ファイルを開く",
         other => other,
     }
 }
@@ -311,7 +377,10 @@ pub struct ConflictView {
     pub project: Option<String>,
     pub project_name: Option<String>,
     pub kpi: Option<u32>,
+    pub kpi_name: Option<String>,
     pub field: String,
+    /// What the conflict is about, for its heading: `事業 5 電子申請の拡充 / KPI 3 電子申請件数 / 実績値(R5)`.
+    pub title: String,
     pub cell: Option<String>,
     pub base: Option<String>,
     pub plan_value: Option<String>,
@@ -326,15 +395,20 @@ impl ConflictView {
     /// `fields`: the plan's fields now (`Plan::fields`), for the current value.
     pub fn of(c: &Conflict, plan: &Plan, fields: &BTreeMap<String, String>) -> Self {
         let f = &c.found;
+        let project_name = f.project.as_deref().and_then(|no| plan.project(no)).and_then(|p| p.name.clone());
+        let kpi_name = f.kpi.and_then(|n| plan.kpi(n)).map(|k| k.name.clone());
+        let title = describe_path(Some(plan), &f.path);
         ConflictView {
             id: c.id,
             at: c.at.clone(),
             file: file_name(&f.file),
             department: f.department.clone(),
             project: f.project.clone(),
-            project_name: f.project.as_deref().and_then(|no| plan.project(no)).and_then(|p| p.name.clone()),
+            project_name,
             kpi: f.kpi,
+            kpi_name,
             field: f.field.clone(),
+            title,
             cell: f.cell.clone(),
             base: f.base.clone(),
             plan_value: f.plan_value.clone(),
@@ -344,6 +418,14 @@ impl ConflictView {
             resolution: c.resolution.clone(),
         }
     }
+}
+
+/// The year a field path names (`…actual[2023]`, `…year[2023].narrative`).
+fn path_year(path: &str) -> Option<FiscalYear> {
+    ["actual[", "target[", "year["].iter().find_map(|open| {
+        let rest = &path[path.find(open)? + open.len()..];
+        rest[..rest.find(']')?].parse().ok().map(FiscalYear)
+    })
 }
 
 /// The last part of a path as written by a merge.
@@ -394,6 +476,8 @@ pub struct BackupView {
     pub file: String,
     pub at: String,
     pub reason: String,
+    /// What the backup was taken before, for people: 取込の前, 取りまとめの前, 復元の前.
+    pub reason_label: String,
     pub bytes: i64,
 }
 
@@ -404,6 +488,7 @@ impl From<&BackupInfo> for BackupView {
             file: b.file.clone(),
             at: b.at.clone(),
             reason: b.reason.clone(),
+            reason_label: backup_reason_label(&b.reason),
             bytes: b.bytes as i64,
         }
     }
@@ -606,15 +691,11 @@ pub fn overview(plan: &Plan, plan_id: i64, year: FiscalYear, open_conflicts: usi
     }
 }
 
-fn rate_text(r: f64) -> String {
-    format!("{:.1}%", r * 100.0)
-}
-
 fn kpi_row(plan: &Plan, k: &Kpi, project: &str, year: FiscalYear) -> KpiRowView {
     let target = k.targets.get(&year);
     let actual = k.actuals.get(&year).map(|a| &a.value);
     let rate = match (target, actual) {
-        (Some(t), Some(a)) => achievement_rate(k.baseline.as_ref(), t, a, k.direction).map(rate_text),
+        (Some(t), Some(a)) => achievement_rate(k.baseline.as_ref(), t, a, k.direction).map(|r| crate::eval::rate_label(r, k.direction)),
         _ => None,
     };
     KpiRowView {
@@ -657,6 +738,12 @@ pub fn project_form(plan: &Plan, p: &Project, year: FiscalYear) -> ProjectForm {
         narrative: y.narrative.clone(),
         budget: y.budget.map(|b| b.to_string()),
         issues: y.issues.clone(),
+        previous_narrative: p.years.get(&FiscalYear(year.0 - 1)).and_then(|y| y.narrative.clone()),
+        previous_evaluation: p
+            .years
+            .get(&FiscalYear(year.0 - 1))
+            .and_then(|y| y.evaluation)
+            .map(|e| e.mark().to_string()),
         status: entry_status(plan, p, year),
         paths: YearPaths::of(&p.no, year),
     }
@@ -773,6 +860,8 @@ pub fn typescript_bindings() -> String {
         ChartView::decl(&cfg),
         ChartSelection::decl(&cfg),
         RevisionView::decl(&cfg),
+        ChangeView::decl(&cfg),
+        RevisionChanges::decl(&cfg),
         ConflictView::decl(&cfg),
         MergeFileView::decl(&cfg),
         MergeView::decl(&cfg),

@@ -143,15 +143,15 @@ fn overview_and_entry_page_follow_the_entries() {
     let o = ops::app_overview(&s.db, None).unwrap();
     assert_eq!(o.year.long, "令和5年度");
     assert!(o.counts.achieved + o.counts.partial > 0);
-    let page = ops::app_entry_page(&s.db, SOUMU, None, Some(2023)).unwrap();
+    let page = ops::app_entry_page(&s.db, Some(SOUMU), None, Some(2023)).unwrap();
     assert!(!page.projects.is_empty());
     let p = &page.projects[0];
     edit(&s, &p.paths.confirmed, "true").unwrap();
-    let page = ops::app_entry_page(&s.db, SOUMU, None, Some(2023)).unwrap();
+    let page = ops::app_entry_page(&s.db, Some(SOUMU), None, Some(2023)).unwrap();
     assert_eq!(page.projects[0].status, EntryStatus::Confirmed);
     let o2 = ops::app_overview(&s.db, None).unwrap();
     assert_eq!(o2.counts.confirmed, o.counts.confirmed + 1);
-    assert!(ops::app_entry_page(&s.db, "存在しない部", None, None).is_err());
+    assert!(ops::app_entry_page(&s.db, Some("存在しない部"), None, None).is_err());
     assert!(ops::app_overview(&s.db, Some(1990)).is_err());
 }
 

@@ -242,14 +242,14 @@ fn card_refusals_name_what_to_do() {
     let db = demo_db(dir.path());
     let before = std::fs::read(&db).unwrap();
     for (plan, file, projects, said) in [
-        (TOKUSHIMA, "card.docx", vec![], "expected a file name ending in .xlsx or .pdf"),
+        (TOKUSHIMA, "card.docx", vec![], "ファイル名の拡張子は .xlsx か .pdf にしてください"),
         (
             TOKUSHIMA,
             "card.xlsx",
             vec!["9".to_string()],
-            "project 9 is not in this plan (projects: 5)",
+            "事業番号 9 はこの計画にありません(この計画の事業番号: 5)",
         ),
-        (OKAYAMA, "card.xlsx", vec![], "this plan has no projects"),
+        (OKAYAMA, "card.xlsx", vec![], "この計画には事業がない"),
     ] {
         let e = ops::card(&db, Some(plan), &dir.path().join(file), &projects, None, None).unwrap_err();
         assert!(e.is_bad_input());
@@ -257,7 +257,7 @@ fn card_refusals_name_what_to_do() {
         assert!(!dir.path().join(file).exists());
     }
     let e = ops::card(&db, Some(TOKUSHIMA), &dir.path().join("c.xlsx"), &[], Some(FiscalYear(2030)), None).unwrap_err();
-    assert!(e.to_string().contains("is not a year of this plan"), "{e}");
+    assert!(e.to_string().contains("この計画の年度ではありません"), "{e}");
     assert_eq!(std::fs::read(&db).unwrap(), before);
 }
 
@@ -370,10 +370,10 @@ fn a_report_with_a_broken_quote_is_refused_with_its_item() {
     drop(store);
     let out = dir.path().join("r.docx");
     let e = ops::report(&db, Some(FUKUOKA), &out, None).unwrap_err();
-    assert_eq!(e.to_string(), "２ 県庁行政事務の業務効率化: {kpi:7}: KPI 7 is not in the plan");
+    assert_eq!(e.to_string(), "２ 県庁行政事務の業務効率化: {kpi:7}: KPI 7 は計画にありません");
     assert!(!out.exists());
     let e = ops::report(&db, Some(OKAYAMA), &out, None).unwrap_err();
-    assert!(e.to_string().contains("nothing to report"), "{e}");
+    assert!(e.to_string().contains("報告書を作れません"), "{e}");
 }
 
 #[test]
@@ -473,10 +473,13 @@ fn a_bad_schedule_sheet_is_refused_cell_by_cell_and_changes_nothing() {
         let m = problems.get(&cell).unwrap_or_else(|| panic!("{cell} not named: {problems:?}"));
         assert!(m.contains(what), "{cell}: {m}");
     };
-    said(format!("工程表!D{ms}"), "主体 \"市\" is not ★県 or ●国");
-    said(format!("工程表!F{span}"), "a 時点 (milestone) is in one year; this one runs R3–R7");
-    said(format!("工程表!H{other}"), "the years of one row hold one activity");
-    said(format!("工程表!L{ms}"), "進捗 \"途中\" is not 完了 or 遅延");
+    said(format!("工程表!D{ms}"), "主体「市」は ★県 か ●国 で入力してください");
+    said(
+        format!("工程表!F{span}"),
+        "時点の取組は一つの年度に置きます。この取組は R3~R7 になっています",
+    );
+    said(format!("工程表!H{other}"), "1行の年度には一つの取組だけを書きます");
+    said(format!("工程表!L{ms}"), "進捗「途中」は 完了 か 遅延 で入力してください");
     assert_eq!(problems.len(), 4, "{problems:?}");
     assert_eq!(std::fs::read(&db).unwrap(), before);
 }

@@ -114,7 +114,10 @@ fn templates_hold_each_departments_projects_protected_with_the_merge_base() {
     assert_eq!(read_cell(&file, "記入", row8, 6), "2");
     assert_eq!(read_cell(&file, "記入", 3, 10), "目標値\n(令和5年度)");
     assert_eq!(read_cell(&file, "記入", 3, 12), "実績値\n(令和5年度)");
-    assert_eq!(read_cell(&file, "記入", row8, 12), "43.1%");
+    // The entered actual is a number cell (0.431) shown in the KPI's format, not text.
+    assert_eq!(read_cell(&file, "記入", row8, 12), "0.431");
+    let shown = shinchoku_core::xlsx::import::sheet_texts(&file, "記入").unwrap();
+    assert_eq!(shown[row8 as usize][12].as_deref(), Some("43.1%"));
 
     let workbook = zip_text(&file, "xl/workbook.xml");
     assert!(

@@ -515,7 +515,10 @@ fn with_rows(extra: Vec<Vec<&'static str>>) -> Vec<Vec<&'static str>> {
 #[test]
 fn an_unknown_evaluation_names_its_cell() {
     let p = problems_of(&with_rows(vec![data_row("n:14", NO_KPI, "済", "取組")]));
-    assert_eq!(p, vec!["取組一覧!S17: 評価 \"済\" is not one of ○ △ × -".to_string()]);
+    assert_eq!(
+        p,
+        vec!["取組一覧!S17: 評価「済」は ○ △ × - のいずれかで入力してください".to_string()]
+    );
 }
 
 #[test]
@@ -535,20 +538,23 @@ fn a_relisting_of_a_missing_project_names_its_cell() {
     rows.push(relisting);
     assert_eq!(rows.len(), 40);
     let p = problems_of(&rows);
-    assert_eq!(p, vec!["取組一覧!H40: 再掲 refers to No.99, which is not in the plan".to_string()]);
+    assert_eq!(p, vec!["取組一覧!H40: 再掲の元の No.99 が計画にありません".to_string()]);
 }
 
 #[test]
 fn duplicate_numbers_and_kpi_names_are_refused() {
     let p = problems_of(&with_rows(vec![data_row("n:3", NO_KPI, "-", "")]));
-    assert_eq!(p, vec!["取組一覧!A17: 事業番号 3 is used twice (also at A6)".to_string()]);
+    assert_eq!(
+        p,
+        vec!["取組一覧!A17: 事業番号 3 が二度使われています(A6 にもあります)".to_string()]
+    );
 
     let k1 = data_row("n:20", ["n:1", "指標甲", "1", "2", "2", "2", "2", "2"], "○", "");
     let k2 = data_row("n:21", ["n:1", "指標乙", "1", "2", "2", "2", "2", "2"], "○", "");
     let p = problems_of(&with_rows(vec![k1, k2]));
     assert_eq!(
         p,
-        vec!["取組一覧!L18: KPI番号 1 is used with two different names (\"指標甲\" at L17, \"指標乙\" here)".to_string()]
+        vec!["取組一覧!L18: KPI番号 1 に二つの指標名があります(L17 では「指標甲」、ここでは「指標乙」)".to_string()]
     );
 }
 
@@ -556,10 +562,7 @@ fn duplicate_numbers_and_kpi_names_are_refused() {
 fn a_sheet_without_the_layout_is_refused() {
     let p = problems_of(&[vec!["名前", "値"], vec!["a", "n:1"]]);
     assert_eq!(p.len(), 1);
-    assert!(
-        p[0].starts_with("取組一覧!A1: the header of the 取組一覧 layout was not found"),
-        "{p:?}"
-    );
+    assert!(p[0].starts_with("取組一覧!A1: 取組一覧の見出しが見つかりません"), "{p:?}");
 }
 
 #[test]
@@ -568,7 +571,7 @@ fn files_that_are_not_workbooks_are_refused() {
     let csv = dir.path().join("plan.xlsx");
     std::fs::write(&csv, "事業番号,事業名\n1,事業A\n").unwrap();
     let e = xlsx::import_workbook(&csv).unwrap_err().to_string();
-    assert!(e.contains("not an Excel workbook"), "{e}");
+    assert!(e.contains("Excelのブックではありません"), "{e}");
     let pdf = dir.path().join("report.xlsx");
     std::fs::write(&pdf, "%PDF-1.7\n...").unwrap();
     let e = xlsx::import_workbook(&pdf).unwrap_err().to_string();

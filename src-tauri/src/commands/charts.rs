@@ -6,6 +6,7 @@ use shinchoku_core::chart::book::{GroupBy, Paper};
 use shinchoku_core::ops;
 use shinchoku_core::views::{self, AppError, ChartSelection, ChartView, KpiListItem, Written};
 use tauri::{AppHandle, State};
+use tauri_plugin_opener::OpenerExt;
 
 use super::progress;
 use crate::AppState;
@@ -41,4 +42,18 @@ pub async fn export_chart_book(
     let r = state.read(move |db| ops::app_chart_book(&db, &path, paper, per_page, by)).await;
     progress(&app, "chart_book", 1, 1, "");
     r
+}
+
+/// 印刷: the core writes the PDF (heading, 和暦 date, page numbers); the system's viewer
+/// opens it to print. When no viewer opens, the file is still there and the result says so.
+#[tauri::command]
+pub async fn print_charts(app: AppHandle, state: State<'_, AppState>, selection: ChartSelection) -> Result<Written, AppError> {
+    let mut w = state.read(move |db| ops::print_charts(&db, &selection)).await?;
+    if let Some(file) = w.files.first() {
+        if app.opener().open_path(file, None::<&str>).is_err() {
+            w.warnings
+                .push(format!("PDFを開くアプリが見つかりません。{file} を開いて印刷してください"));
+        }
+    }
+    Ok(w)
 }

@@ -11,12 +11,13 @@ use crate::AppState;
 #[tauri::command]
 pub async fn entry_page(
     state: State<'_, AppState>,
-    department: String,
+    department: Option<String>,
     division: Option<String>,
     year: Option<i32>,
 ) -> Result<EntryPage, AppError> {
+    // A write: the 部・課 chosen are remembered.
     state
-        .read(move |db| ops::app_entry_page(&db, &department, division.as_deref(), year))
+        .write(move |db| ops::app_entry_page(&db, department.as_deref(), division.as_deref(), year))
         .await
 }
 

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use shinchoku_core::ops::{self, MergeOptions, Take};
-use shinchoku_core::views::{AppError, ConflictView, MergeView, RevisionView};
+use shinchoku_core::views::{AppError, ConflictView, MergeView, RevisionChanges, RevisionView};
 use tauri::{AppHandle, State};
 
 use super::progress;
@@ -53,6 +53,12 @@ pub async fn resolve_conflict(
 #[tauri::command]
 pub async fn history(state: State<'_, AppState>) -> Result<Vec<RevisionView>, AppError> {
     state.read(|db| ops::revision_views(&db)).await
+}
+
+/// The fields one revision changed (the first 200), for 履歴's details.
+#[tauri::command]
+pub async fn revision_changes(state: State<'_, AppState>, revision: i64) -> Result<RevisionChanges, AppError> {
+    state.read(move |db| ops::revision_changes(&db, revision, 200)).await
 }
 
 #[tauri::command]

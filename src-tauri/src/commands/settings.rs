@@ -33,3 +33,11 @@ pub async fn restore_backup(state: State<'_, AppState>, file: PathBuf) -> Result
         })
         .await
 }
+
+/// The folder to offer for an output of `kind`: the last used, else the documents folder.
+#[tauri::command]
+pub async fn default_folder(state: State<'_, AppState>, kind: String) -> Result<String, AppError> {
+    state
+        .read(move |db| Ok(ops::default_folder(&db, &kind)?.display().to_string()))
+        .await
+}

@@ -7,7 +7,7 @@ import { getCurrentWindow } from "@tauri-apps/api/window";
 import { open, save } from "@tauri-apps/plugin-dialog";
 import type {
   AppError, BackupView, ChartSelection, ChartView, ConflictView, EntryPage, FieldEdit, KpiListItem, MergeView,
-  OpenedReturn, Overview, Progress, RoundBoard, RevisionView, SavedField, Settings, SettingsView, Written,
+  OpenedReturn, Overview, Progress, RoundBoard, RevisionChanges, RevisionView, SavedField, Settings, SettingsView, Written,
 } from "./bindings";
 
 export type * from "./bindings";
@@ -42,7 +42,8 @@ async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> 
 export const api = {
   overview: (year?: number) => call<Overview>("overview", { year }),
   importPlan: (path: string, replaceEntered = false) => call<Overview>("import_plan", { path, replaceEntered }),
-  entryPage: (department: string, division: string | null, year: number | null) =>
+  /** With no department: the 部・課 last chosen (remembered by the core). */
+  entryPage: (department: string | null, division: string | null, year: number | null) =>
     call<EntryPage>("entry_page", { department, division, year }),
   saveField: (department: string, division: string | null, edit: FieldEdit) =>
     call<SavedField>("save_field", { department, division, edit }),
@@ -59,9 +60,11 @@ export const api = {
   resolveConflict: (id: number, take: "plan" | "return" | "value", value?: string) =>
     call<ConflictView[]>("resolve_conflict", { id, take, value }),
   history: () => call<RevisionView[]>("history"),
+  revisionChanges: (revision: number) => call<RevisionChanges>("revision_changes", { revision }),
   undo: (revision: number) => call<RevisionView[]>("undo", { revision }),
   kpis: () => call<KpiListItem[]>("kpis"),
   charts: (selection: ChartSelection) => call<ChartView[]>("charts", { selection }),
+  printCharts: (selection: ChartSelection) => call<Written>("print_charts", { selection }),
   exportChartPng: (kpi: number, path: string) => call<Written>("export_chart_png", { kpi, path }),
   exportChartBook: (path: string, paper: string, perPage: number, by: string) =>
     call<Written>("export_chart_book", { path, paper, perPage, by }),
@@ -70,6 +73,8 @@ export const api = {
   reveal: (path: string) => call<void>("reveal", { path }),
   settings: () => call<SettingsView>("settings"),
   saveSettings: (settings: Settings) => call<SettingsView>("save_settings", { settings }),
+  /** The folder to offer for an output: the last used for its kind, else the documents folder. */
+  defaultFolder: (kind: "summary" | "templates" | "return" | "charts" | "print" | "send_back") => call<string>("default_folder", { kind }),
   backups: () => call<BackupView[]>("backups"),
   restoreBackup: (file: string) => call<BackupView[]>("restore_backup", { file }),
 };
@@ -99,9 +104,16 @@ export function onFilesDropped(f: (paths: string[]) => void): Promise<UnlistenFn
   });
 }
 
-/** Runs `flush` before the window closes, so nothing typed is lost. */
-export function beforeClose(flush: () => Promise<void>): Promise<UnlistenFn> {
-  return getCurrentWindow().onCloseRequested(async () => {
-    await flush();
+/** Runs `flush` before the window closes, so nothing typed is lost; when it says
+ * `false` (a field is not saved), the window stays open. */
+export function beforeClose(flush: () => Promise<boolean>): Promise<UnlistenFn> {
+  return getCurrentWindow().onCloseRequested(async (e) => {
+    if (!(await flush())) e.preventDefault();
   });
+}
+
+/** The window's title (and the document's): the plan and the screen. */
+export function setTitle(title: string) {
+  document.title = title;
+  void getCurrentWindow().setTitle(title).catch(() => undefined);
 }

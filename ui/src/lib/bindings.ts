@@ -74,7 +74,11 @@ export type ProjectForm = { key: string, no: string, name: string, area: string,
 /**
  * The mark the KPIs propose.
  */
-proposed: string | null, reason: string | null, narrative: string | null, budget: string | null, issues: string | null, status: EntryStatus, paths: YearPaths, };
+proposed: string | null, reason: string | null, narrative: string | null, budget: string | null, issues: string | null, 
+/**
+ * Last year's 取組状況 and 評価, shown beside this year's (read-only) to quote from.
+ */
+previous_narrative: string | null, previous_evaluation: string | null, status: EntryStatus, paths: YearPaths, };
 
 export type EntryPage = { plan_id: number, department: string, division: string | null, year: YearView, years: Array<YearView>, departments: Array<DepartmentView>, shows_budget: boolean, shows_issues: boolean, projects: Array<ProjectForm>, };
 
@@ -100,9 +104,25 @@ kind_label: string, summary: string,
 /**
  * The files it came from, by name.
  */
-file: string | null, department: string | null, fields_changed: number, undoes: number | null, undone_by: number | null, };
+file: string | null, department: string | null, fields_changed: number, undoes: number | null, undone_by: number | null, 
+/**
+ * The plan's title (履歴 lists every plan's revisions, numbered once for all).
+ */
+plan: string | null, };
 
-export type ConflictView = { id: number, at: string, file: string, department: string | null, project: string | null, project_name: string | null, kpi: number | null, field: string, cell: string | null, base: string | null, plan_value: string | null, 
+export type ChangeView = { path: string, 
+/**
+ * What the field is, for people: `事業 5 電子申請の拡充 / 取組状況(R5)`.
+ */
+what: string, before: string | null, after: string | null, };
+
+export type RevisionChanges = { revision: number, total: number, changes: Array<ChangeView>, };
+
+export type ConflictView = { id: number, at: string, file: string, department: string | null, project: string | null, project_name: string | null, kpi: number | null, kpi_name: string | null, field: string, 
+/**
+ * What the conflict is about, for its heading: `事業 5 電子申請の拡充 / KPI 3 電子申請件数 / 実績値(R5)`.
+ */
+title: string, cell: string | null, base: string | null, plan_value: string | null, 
 /**
  * The plan's value now (it may have changed since the conflict was found).
  */
@@ -122,7 +142,11 @@ export type Progress = {
  */
 task: string, done: number, total: number, label: string, };
 
-export type BackupView = { path: string, file: string, at: string, reason: string, bytes: number, };
+export type BackupView = { path: string, file: string, at: string, reason: string, 
+/**
+ * What the backup was taken before, for people: 取込の前, 取りまとめの前, 復元の前.
+ */
+reason_label: string, bytes: number, };
 
 export type Settings = { 
 /**

@@ -1,5 +1,5 @@
-// Labels and formats shared by the screens (和暦, marks, statuses).
-import type { EntryStatus } from "./bindings";
+// Labels and formats shared by the screens (和暦, marks, statuses, what a merge did).
+import type { EntryStatus, MergeView } from "./bindings";
 
 export const STATUS_LABEL: Record<EntryStatus, string> = { missing: "未入力", entered: "入力済", confirmed: "確定" };
 
@@ -35,4 +35,18 @@ export function bytes(n: number): string {
 /** Characters as a person counts them (not UTF-16 units). */
 export function charCount(s: string): number {
   return [...s].length;
+}
+
+/** What happened, said as such: every file refused is an error, some refused a warning. */
+export function mergeOutcome(r: MergeView): [string, "ok" | "warn" | "error"] {
+  const total = r.files.length;
+  if (r.rejected > 0 && r.rejected === total) {
+    return [`取りまとめできませんでした: ${total} ファイルすべてを却下しました。理由は結果の表を確認してください`, "error"];
+  }
+  const counts = `反映 ${r.applied} 項目、競合 ${r.conflicts} 件`;
+  if (r.rejected > 0) {
+    return [`一部のファイルを却下しました(${r.rejected} / ${total} ファイル)。ほかは取りまとめました: ${counts}`, "warn"];
+  }
+  if (r.conflicts > 0) return [`取りまとめました: ${counts}。競合を確認してください`, "warn"];
+  return [`取りまとめました: ${counts}`, "ok"];
 }

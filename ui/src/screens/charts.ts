@@ -34,7 +34,8 @@ export async function chartsScreen(ctx: Ctx): Promise<HTMLElement> {
     figure.innerHTML = c.svg;
     figure.append(h("figcaption", {}, c.title, " ",
       h("button", { type: "button", class: "link noprint", onclick: async () => {
-        const path = await dialogs.saveAs("グラフを PNG で保存", `KPI${c.no}.png`, "png", "PNG 画像");
+        const folder = await api.defaultFolder("charts").catch(() => "");
+        const path = await dialogs.saveAs("グラフを PNG で保存", `${folder ? `${folder}/` : ""}KPI${c.no}.png`, "png", "PNG 画像");
         if (!path) return;
         try {
           await api.exportChartPng(c.no, path);
@@ -60,8 +61,25 @@ export async function chartsScreen(ctx: Ctx): Promise<HTMLElement> {
     }
   }
 
+  // 印刷: the core writes the PDF and the system's viewer prints it (the same everywhere).
+  const print = async (e: Event) => {
+    const b = e.target as HTMLButtonElement;
+    b.disabled = true;
+    try {
+      const w = await api.printCharts(selection());
+      grid.dataset.printed = w.files[0] ?? "";
+      if (w.warnings.some((m) => m.includes("開くアプリ"))) ctx.toast(w.warnings.find((m) => m.includes("開くアプリ"))!, "warn");
+      else ctx.toast(`印刷用のPDFを開きました: ${w.files[0]}`);
+    } catch (err) {
+      ctx.toast(errorText(err), "error");
+    } finally {
+      b.disabled = false;
+    }
+  };
+
   const book = async () => {
-    const path = await dialogs.saveAs("グラフ集を PDF で保存", "KPIグラフ集.pdf", "pdf", "PDF");
+    const folder = await api.defaultFolder("charts").catch(() => "");
+    const path = await dialogs.saveAs("グラフ集を PDF で保存", `${folder ? `${folder}/` : ""}KPIグラフ集.pdf`, "pdf", "PDF");
     if (!path) return;
     try {
       const w = await api.exportChartBook(path, "a4", 2, by.value === "department" ? "department" : "area");
@@ -78,7 +96,7 @@ export async function chartsScreen(ctx: Ctx): Promise<HTMLElement> {
 
   return h("div", { class: "charts-screen" },
     h("div", { class: "title-row noprint" }, h("h1", {}, "グラフ"), by, key,
-      h("button", { type: "button", id: "print", onclick: () => window.print() }, "印刷"),
+      h("button", { type: "button", id: "print", title: "表示中のグラフをPDFにして開きます(見出し・日付・ページ番号付き)", onclick: print }, "印刷…"),
       h("button", { type: "button", onclick: book }, "グラフ集 PDF…")),
     grid,
   );

@@ -13,9 +13,11 @@ type Control = HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement;
 export async function entryScreen(ctx: Ctx): Promise<HTMLElement> {
   const o = ctx.overview;
   if (o.departments.length === 0) return h("p", { class: "empty" }, "この計画には担当部のある事業がありません");
-  let department = ctx.params.dept && o.departments.some((d) => d.name === ctx.params.dept) ? ctx.params.dept : o.departments[0].name;
+  // The 部・課: asked for (a link), else the ones last chosen (remembered by the core).
+  let department: string | null = ctx.params.dept && o.departments.some((d) => d.name === ctx.params.dept) ? ctx.params.dept : null;
   let division: string | null = null;
-  let year = ctx.year;
+  // The year is the header's: one year drives every screen.
+  const year = ctx.year;
 
   const pending = new Map<string, { timer: number; save: () => Promise<void> }>();
   let chain: Promise<unknown> = Promise.resolve();
@@ -28,18 +30,56 @@ export async function entryScreen(ctx: Ctx): Promise<HTMLElement> {
     }
     await chain;
   };
-  ctx.onLeave(flush);
+  /** Saves what is typed; when a field holds a value that could not be saved, says
+   * which and offers to go back to them (`false`: stay). */
+  const settle = async (): Promise<boolean> => {
+    await flush();
+    const bad = [...forms.querySelectorAll<HTMLElement>("[data-path][aria-invalid='true']")];
+    if (bad.length === 0) return true;
+    return unsavedDialog(bad);
+  };
+  ctx.onLeave(settle);
 
-  const deptSel = select(o.departments.map((d) => [d.name, d.name]), department, { id: "e-dept", "aria-label": "部" });
+  /** The fields not saved, by name, with 戻って直す (stay, at the first) and 保存せずに移動. */
+  function unsavedDialog(bad: HTMLElement[]): Promise<boolean> {
+    return new Promise((resolve) => {
+      const close = (leave: boolean) => {
+        dialog.remove();
+        if (!leave) bad[0].focus();
+        resolve(leave);
+      };
+      const back = h("button", { type: "button", class: "primary", id: "unsaved-back", onclick: () => close(false) }, "戻って直す");
+      const dialog = h("div", { class: "modal", role: "alertdialog", "aria-modal": "true", "aria-labelledby": "unsaved-title", id: "unsaved" },
+        h("div", { class: "modal-box" },
+          h("h2", { id: "unsaved-title" }, `保存されていない項目が ${bad.length} 件あります`),
+          h("p", {}, "次の項目は値が正しくないため保存されていません。直すと保存されます。"),
+          h("ul", {}, ...bad.map((el) => h("li", {}, fieldName(el), h("span", { class: "hint" }, ` ${el.closest("td, .field")?.querySelector(".field-error")?.textContent ?? ""}`)))),
+          h("div", { class: "row" }, back,
+            h("button", { type: "button", id: "unsaved-leave", onclick: () => close(true) }, "保存せずに移動")),
+        ));
+      dialog.addEventListener("keydown", (e) => { if (e.key === "Escape") close(false); });
+      document.body.append(dialog);
+      back.focus();
+    });
+  }
+
+  /** A field's name for people: its project and label (or the KPI). */
+  function fieldName(el: HTMLElement): string {
+    const card = el.closest("article.project");
+    const project = card?.querySelector(".code")?.textContent ?? "";
+    const label = el.getAttribute("aria-label") ?? (el.id ? forms.querySelector(`label[for="${el.id}"]`)?.textContent : null) ?? "";
+    return label.startsWith("KPI") ? `${project} ${label}` : `${project} ${label}`.trim();
+  }
+
+  const deptSel = select(o.departments.map((d) => [d.name, d.name]), department ?? "", { id: "e-dept", "aria-label": "部" });
   const divSel = select([["", "すべての課"]], "", { id: "e-div", "aria-label": "課" });
-  const yearSel = select(o.years.map((y) => [String(y.fy), y.long]), String(year), { id: "e-year", "aria-label": "年度" });
-  const timing = h("span", { class: "timing", id: "e-timing" });
   const forms = h("div", { id: "entry-forms" });
   const saveReturn = h("button", { type: "button", id: "save-return", onclick: async () => {
-    await flush();
-    const y = o.years.find((x) => x.fy === year)!;
-    const path = await dialogs.saveAs("提出用ファイルを保存", `${y.long}_${department}.xlsx`, "xlsx", "Excel ブック");
-    if (!path) return;
+    if (!(await settle())) return;
+    const y = o.years.find((x) => x.fy === year) ?? o.year;
+    const folder = await api.defaultFolder("return").catch(() => "");
+    const path = await dialogs.saveAs("提出用ファイルを保存", `${folder ? `${folder}/` : ""}${y.long}_${department}.xlsx`, "xlsx", "Excel ブック");
+    if (!path || department === null) return;
     try {
       const w = await api.saveReturn(department, year, path);
       ctx.toast(`保存しました: ${w.files[0]}`);
@@ -81,7 +121,7 @@ export async function entryScreen(ctx: Ctx): Promise<HTMLElement> {
   };
 
   async function load() {
-    await flush();
+    if (!(await settle())) return false;
     const t0 = performance.now();
     let page: EntryPage;
     try {
@@ -89,23 +129,36 @@ export async function entryScreen(ctx: Ctx): Promise<HTMLElement> {
     } catch (e) {
       clear(forms);
       forms.append(h("p", { class: "error-box", role: "alert" }, errorText(e)));
-      return;
+      return true;
     }
+    department = page.department;
+    division = page.division;
+    deptSel.value = department;
+    fillDivisions();
     clear(forms);
     forms.append(...page.projects.map((f) => projectCard(page, f)));
     if (page.projects.length === 0) forms.append(h("p", { class: "empty" }, "この課の事業はありません"));
-    const ms = Math.round(performance.now() - t0);
-    forms.dataset.renderMs = String(ms);
-    timing.textContent = `${page.projects.length} 事業・表示 ${ms} ms`;
+    // How long the page took to draw, for the end-to-end tests (not shown to people).
+    forms.dataset.renderMs = String(Math.round(performance.now() - t0));
+    count.textContent = `事業 ${page.projects.length} 件`;
     if (ctx.params.project) {
       document.getElementById(`form-${ctx.params.project}`)?.scrollIntoView({ block: "start" });
       delete ctx.params.project;
     }
   }
 
-  deptSel.addEventListener("change", () => { department = deptSel.value; division = null; fillDivisions(); void load(); });
-  divSel.addEventListener("change", () => { division = divSel.value || null; void load(); });
-  yearSel.addEventListener("change", () => { year = Number(yearSel.value); void load(); });
+  // A change of 部・課 waits for unsaved fields; refused, the choice goes back.
+  const choose = async (dept: string | null, div: string | null) => {
+    const [oldDept, oldDiv] = [department, division];
+    [department, division] = [dept, div];
+    if (!(await load())) {
+      [department, division] = [oldDept, oldDiv];
+      deptSel.value = department ?? "";
+      fillDivisions();
+    }
+  };
+  deptSel.addEventListener("change", () => void choose(deptSel.value, null));
+  divSel.addEventListener("change", () => void choose(department, divSel.value || null));
 
   /** Saves one field; the result updates every form it touched. */
   function saveNow(path: string, control: Control, state: HTMLElement, errorEl: HTMLElement) {
@@ -114,7 +167,7 @@ export async function entryScreen(ctx: Ctx): Promise<HTMLElement> {
     state.className = "state saving";
     const run = chain.then(async () => {
       try {
-        const saved = await api.saveField(department, division, { path, text });
+        const saved = await api.saveField(department ?? "", division, { path, text });
         control.removeAttribute("aria-invalid");
         errorEl.textContent = "";
         state.textContent = "保存済み";
@@ -134,6 +187,9 @@ export async function entryScreen(ctx: Ctx): Promise<HTMLElement> {
   function bind(control: Control, path: string, state: HTMLElement, errorEl: HTMLElement, counter?: HTMLElement) {
     control.dataset.path = path;
     let last = control.value;
+    // A choice moved through with the arrow keys saves when the person leaves it or
+    // stops for a moment, not at every mark passed.
+    const pause = control instanceof HTMLSelectElement ? 2500 : DEBOUNCE_MS;
     const schedule = () => {
       if (counter) counter.textContent = `${charCount(control.value)} 文字`;
       state.textContent = "入力中";
@@ -149,7 +205,7 @@ export async function entryScreen(ctx: Ctx): Promise<HTMLElement> {
         last = control.value;
         await saveNow(path, control, state, errorEl);
       };
-      pending.set(path, { timer: window.setTimeout(save, DEBOUNCE_MS), save });
+      pending.set(path, { timer: window.setTimeout(save, pause), save });
     };
     control.addEventListener("input", schedule);
     control.addEventListener("change", schedule);
@@ -214,7 +270,19 @@ export async function entryScreen(ctx: Ctx): Promise<HTMLElement> {
     const evalSel = select([["", "(未選択)"], ...MARKS], f.evaluation ?? "", { "aria-label": `事業 ${f.no} の評価` });
     const reason = h("input", { type: "text", value: f.reason ?? "", maxlength: 400 });
     const reasonField = field("提案と異なる理由", reason, f.paths.reason, { hint: "評価が提案と異なるときは、短く理由を書いてください" });
-    const narrative = h("textarea", { rows: 4, value: f.narrative ?? "" });
+    const narrative = h("textarea", { rows: 4, value: f.narrative ?? "" }) as HTMLTextAreaElement;
+    // Last year's 取組状況 beside this year's: most of it is written again each year.
+    const previous = f.previous_narrative
+      ? h("details", { class: "previous", open: !f.narrative },
+          h("summary", {}, `前年度(${prev})の取組状況${f.previous_evaluation ? `・評価 ${f.previous_evaluation}` : ""}`),
+          h("p", { class: "previous-text" }, f.previous_narrative),
+          h("button", { type: "button", class: "quote-previous", onclick: () => {
+            if (narrative.value.trim() && !window.confirm("入力済みの取組状況を前年度の記載で置き換えますか?")) return;
+            narrative.value = f.previous_narrative ?? "";
+            narrative.dispatchEvent(new Event("input"));
+            narrative.focus();
+          } }, "前年度の記載を引用"))
+      : null;
     const confirmed = h("input", { type: "checkbox", checked: f.status === "confirmed" });
     confirmed.value = f.status === "confirmed" ? "true" : "false";
     const confirmState = h("span", { class: "state" });
@@ -229,7 +297,6 @@ export async function entryScreen(ctx: Ctx): Promise<HTMLElement> {
         h("h2", {}, h("span", { class: "code" }, `事業 ${f.no}`), " ", f.name),
         h("span", { class: "owners" }, f.owners.map((w) => [w.department, w.division].filter(Boolean).join(" ")).join(" / ")),
         h("span", { class: `status s-${f.status}` }, STATUS_LABEL[f.status]),
-        h("label", { class: "confirm" }, confirmed, " 確定", confirmState),
       ),
       f.kpis.length
         ? h("table", { class: "kpis" },
@@ -238,10 +305,12 @@ export async function entryScreen(ctx: Ctx): Promise<HTMLElement> {
         : h("p", { class: "no-kpi" }, "この事業には KPI がありません"),
       h("div", { class: "grid" },
         h("div", {}, field("評価", evalSel, f.paths.evaluation), proposal, reasonField),
-        field("取組状況", narrative, f.paths.narrative, { counter: true, hint: "Ctrl+Enter で次の項目へ" }),
+        h("div", { class: "narrative" }, field("取組状況", narrative, f.paths.narrative, { counter: true, hint: "Ctrl+Enter で次の項目へ" }), previous),
         page.shows_budget ? field("予算(千円)", h("input", { type: "text", inputmode: "numeric", value: f.budget ?? "" }), f.paths.budget) : null,
         page.shows_issues ? field("課題・アクション", h("textarea", { rows: 3, value: f.issues ?? "" }), f.paths.issues, { counter: true }) : null,
       ),
+      // 確定 last: Tab reaches it after every value of the project.
+      h("footer", {}, h("label", { class: "confirm" }, confirmed, " この事業の入力を確定", confirmState), confirmErr),
     );
     let latest = f;
     const update = (g: ProjectForm) => {
@@ -275,14 +344,15 @@ export async function entryScreen(ctx: Ctx): Promise<HTMLElement> {
     }
   }
 
+  const count = h("span", { class: "meta", id: "e-count" });
   fillDivisions();
   await load();
 
   return h("div", { class: "entry" },
     h("div", { class: "title-row" },
-      h("h1", {}, "年度入力"),
-      h("label", {}, "部 ", deptSel), h("label", {}, "課 ", divSel), h("label", {}, "年度 ", yearSel),
-      timing, saveReturn,
+      h("h1", {}, `年度入力(${o.years.find((x) => x.fy === year)?.long ?? o.year.long})`),
+      h("label", {}, "部 ", deptSel), h("label", {}, "課 ", divSel),
+      count, saveReturn,
     ),
     h("p", { class: "help" }, "入力した値はフォーカスが外れたとき(入力を止めて少し経ったときも)に保存されます。Enter で次の項目へ移動します。"),
     openBox,

@@ -5,10 +5,10 @@ import type { Ctx } from "../context";
 
 export async function exportScreen(ctx: Ctx): Promise<HTMLElement> {
   const y = ctx.overview.year;
-  const settings = await api.settings();
-  const home = settings.data_folder;
-  const summaryPath = h("input", { type: "text", id: "x-summary", class: "path", value: `${home}/${y.long}関連事業 取組一覧.xlsx`, "aria-label": "取組一覧の保存先" });
-  const templatesDir = h("input", { type: "text", id: "x-templates", class: "path", value: `${home}/記入用_${y.short}`, "aria-label": "記入用ファイルの保存先フォルダ" });
+  // The folders last used for each kind, else the documents folder (the core makes it).
+  const [summaryFolder, templatesFolder] = await Promise.all([api.defaultFolder("summary"), api.defaultFolder("templates")]);
+  const summaryPath = h("input", { type: "text", id: "x-summary", class: "path", value: `${summaryFolder}/${y.long}関連事業 取組一覧.xlsx`, "aria-label": "取組一覧の保存先" });
+  const templatesDir = h("input", { type: "text", id: "x-templates", class: "path", value: `${templatesFolder}/記入用_${y.short}`, "aria-label": "記入用ファイルの保存先フォルダ" });
   const done = h("section", { id: "x-done" });
 
   const show = (w: Written) => {

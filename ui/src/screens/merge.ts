@@ -1,8 +1,8 @@
 // 取りまとめ: merge department return files, with progress, the result per file
-// and the conflicts side by side (受領時 / 計画 / 返送) to decide.
+// and the conflicts side by side (配布時 / いまの計画 / 返送) to decide.
 import { api, dialogs, errorText, onFilesDropped, type ConflictView, type MergeView } from "../lib/api";
 import { clear, h } from "../lib/dom";
-import { MERGE_STATUS, wareki } from "../lib/format";
+import { MERGE_STATUS, mergeOutcome, wareki } from "../lib/format";
 import { pathList } from "../lib/pathlist";
 import type { Ctx } from "../context";
 
@@ -32,7 +32,7 @@ export async function mergeScreen(ctx: Ctx): Promise<HTMLElement> {
       files.clear();
       await ctx.refresh();
       await drawConflicts();
-      ctx.toast(`取りまとめました: 反映 ${r.applied} 項目、競合 ${r.conflicts} 件、却下 ${r.rejected} ファイル`);
+      ctx.toast(...mergeOutcome(r));
     } catch (e) {
       ctx.toast(errorText(e), "error");
     } finally {
@@ -43,8 +43,10 @@ export async function mergeScreen(ctx: Ctx): Promise<HTMLElement> {
 
   function showResult(r: MergeView) {
     clear(result);
+    const [message, kind] = mergeOutcome(r);
     result.append(
       h("h2", {}, "結果", r.revision_id ? h("span", { class: "meta" }, ` 履歴 #${r.revision_id}`) : null),
+      h("p", { class: `outcome ${kind}`, id: "merge-outcome", "data-kind": kind }, message),
       h("table", { class: "result" },
         h("thead", {}, h("tr", {}, h("th", {}, "ファイル"), h("th", {}, "部"), h("th", {}, "状態"), h("th", {}, "反映"), h("th", {}, "競合"), h("th", {}, "変更なし"), h("th", {}, "メッセージ"))),
         h("tbody", {}, ...r.files.map((f) =>
@@ -72,15 +74,14 @@ export async function mergeScreen(ctx: Ctx): Promise<HTMLElement> {
         ctx.toast(errorText(e), "error");
       }
     };
-    const what = [c.project ? `事業 ${c.project}` : null, c.kpi ? `KPI ${c.kpi}` : null].filter(Boolean).join(" ");
     return h("article", { class: "conflict", "data-conflict": c.id },
       h("header", {},
-        h("strong", {}, `#${c.id} ${what} ${c.field}`), c.project_name ? h("span", {}, ` ${c.project_name}`) : null,
+        h("strong", {}, `#${c.id} ${c.title}`),
         h("span", { class: "meta" }, ` ${c.file}${c.cell ? ` (${c.cell})` : ""}・${c.department ?? ""}・${wareki(c.at)}`)),
       h("div", { class: "sides" },
-        h("div", { class: "side base" }, h("h4", {}, "受領時の値"), cell(c.base)),
-        h("div", { class: "side plan" }, h("h4", {}, "計画の値"), cell(c.current), h("button", { type: "button", class: "take-plan", onclick: () => decide("plan") }, "計画の値を採用")),
-        h("div", { class: "side return" }, h("h4", {}, "返送の値"), cell(c.return_value), h("button", { type: "button", class: "take-return", onclick: () => decide("return") }, "返送の値を採用")),
+        h("div", { class: "side base" }, h("h4", { title: "記入用ファイルを作成して配布したときの計画の値" }, "配布時の値"), cell(c.base)),
+        h("div", { class: "side plan" }, h("h4", {}, "いまの計画の値"), cell(c.current), h("button", { type: "button", class: "take-plan", onclick: () => decide("plan") }, "計画の値を採用")),
+        h("div", { class: "side return" }, h("h4", {}, `${c.department ?? "部"}からの返送の値`), cell(c.return_value), h("button", { type: "button", class: "take-return", onclick: () => decide("return") }, "返送の値を採用")),
         h("div", { class: "side typed" }, h("h4", {}, "別の値"), typed, h("button", { type: "button", onclick: () => decide("value") }, "この値にする")),
       ),
     );

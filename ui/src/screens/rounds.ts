@@ -4,6 +4,7 @@
 // and the reminder text to copy into mail.
 import { api, dialogs, errorText, onFilesDropped, type RoundBoard, type RoundLine } from "../lib/api";
 import { clear, h } from "../lib/dom";
+import { mergeOutcome } from "../lib/format";
 import { pathList } from "../lib/pathlist";
 import type { Ctx } from "../context";
 
@@ -11,6 +12,7 @@ const STATE: Record<string, string> = { not_returned: "未提出", returned: "�
 
 export async function roundsScreen(ctx: Ctx): Promise<HTMLElement> {
   const boardEl = h("section", { id: "round-board" });
+  const [sendBackFolder, templatesFolder] = await Promise.all([api.defaultFolder("send_back"), api.defaultFolder("templates")]);
   const remindEl = h("section", { id: "round-remind" });
   const files = pathList(() => dialogs.openWorkbooks(true), "返送ファイルのパス(1 行に 1 つ)を貼り付け");
   const drop = h("div", { class: "dropzone", id: "round-drop" }, "ここに返送ファイル(.xlsx)をドロップすると取りまとめます");
@@ -27,8 +29,7 @@ export async function roundsScreen(ctx: Ctx): Promise<HTMLElement> {
       const r = await api.mergeReturns(ps);
       files.clear();
       await ctx.refresh();
-      const msg = `取りまとめました: 反映 ${r.applied} 項目、競合 ${r.conflicts} 件、却下 ${r.rejected} ファイル`;
-      ctx.toast(msg, r.rejected > 0 ? "error" : "ok");
+      ctx.toast(...mergeOutcome(r));
       await draw();
     } catch (e) {
       ctx.toast(errorText(e), "error");
@@ -50,7 +51,7 @@ export async function roundsScreen(ctx: Ctx): Promise<HTMLElement> {
     const total = d.filled + d.empty;
     const pct = total === 0 ? 100 : Math.round((d.filled / total) * 100);
     const note = h("input", { type: "text", class: "note", placeholder: "差戻しの理由・依頼", "aria-label": `${d.department}への差戻しの理由` }) as HTMLInputElement;
-    const dir = h("input", { type: "text", class: "dir", placeholder: "差戻しファイルの保存先フォルダ", "aria-label": `${d.department}の差戻しファイルの保存先` }) as HTMLInputElement;
+    const dir = h("input", { type: "text", class: "dir", value: sendBackFolder, placeholder: "差戻しファイルの保存先フォルダ", "aria-label": `${d.department}の差戻しファイルの保存先` }) as HTMLInputElement;
     const reason = h("input", { type: "text", class: "reason", placeholder: "確定を解除する理由", "aria-label": `${d.department}の確定を解除する理由` }) as HTMLInputElement;
     const actions = d.state === "confirmed"
       ? [reason, h("button", { type: "button", class: "unlock", onclick: () => act(() => api.roundUnlock(d.department, reason.value), `${d.department}の確定を解除しました`) }, "確定を解除")]
@@ -109,7 +110,7 @@ export async function roundsScreen(ctx: Ctx): Promise<HTMLElement> {
         h("tbody", {}, ...s.departments.map(line)),
       ),
     );
-    const tdir = h("input", { type: "text", id: "round-templates-dir", placeholder: "記入用ファイルを書き出すフォルダ", "aria-label": "記入用ファイルを書き出すフォルダ" }) as HTMLInputElement;
+    const tdir = h("input", { type: "text", id: "round-templates-dir", value: `${templatesFolder}/記入用_${ctx.overview.year.short}`, placeholder: "記入用ファイルを書き出すフォルダ", "aria-label": "記入用ファイルを書き出すフォルダ" }) as HTMLInputElement;
     boardEl.append(
       h("div", { class: "row templates" },
         h("span", {}, "この照会の記入用ファイル(全部): "),

@@ -25,7 +25,7 @@ export async function settingsScreen(ctx: Ctx): Promise<HTMLElement> {
   const backupsBody = h("tbody", {});
   const drawBackups = (bs: BackupView[]) => {
     backupsBody.replaceChildren(...bs.map((b) => h("tr", {},
-      h("td", {}, wareki(b.at)), h("td", {}, b.reason), h("td", { class: "num" }, bytes(b.bytes)), h("td", { class: "file" }, b.file),
+      h("td", {}, wareki(b.at)), h("td", {}, b.reason_label), h("td", { class: "num" }, bytes(b.bytes)), h("td", { class: "file" }, b.file),
       h("td", {}, confirmButton("復元", "もう一度押すと復元します", async () => {
         try {
           drawBackups(await api.restoreBackup(b.path));

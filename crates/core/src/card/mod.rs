@@ -104,8 +104,12 @@ pub fn mismatch_note(m: BudgetMismatch) -> String {
 pub fn cards(plan: &Plan, only: &[String], year: FiscalYear) -> Result<Vec<Card>, String> {
     for no in only {
         if plan.project(no).is_none() {
-            let nos: Vec<&str> = plan.projects().map(|p| p.no.as_str()).take(12).collect();
-            return Err(format!("project {no} is not in this plan (projects: {})", nos.join(", ")));
+            let nos: Vec<&str> = plan.projects().map(|p| p.no.as_str()).collect();
+            let more = if nos.len() > 12 { " …" } else { "" };
+            return Err(format!(
+                "事業番号 {no} はこの計画にありません(この計画の事業番号: {}{more})",
+                nos[..nos.len().min(12)].join("、")
+            ));
         }
     }
     let out: Vec<Card> = plan
@@ -114,7 +118,7 @@ pub fn cards(plan: &Plan, only: &[String], year: FiscalYear) -> Result<Vec<Card>
         .map(|p| card(plan, p, year))
         .collect();
     if out.is_empty() {
-        return Err("this plan has no projects; there is no card to make".into());
+        return Err("この計画には事業がないため、事業カードを作れません".into());
     }
     Ok(out)
 }
@@ -309,9 +313,9 @@ mod tests {
     fn unknown_projects_are_named() {
         let p = seed::tokushima_plan().unwrap();
         let e = cards(&p, &["9".into()], FiscalYear(2023)).unwrap_err();
-        assert!(e.contains("project 9 is not in this plan (projects: 5)"), "{e}");
+        assert!(e.contains("事業番号 9 はこの計画にありません(この計画の事業番号: 5)"), "{e}");
         let ok = seed::okayama_plan().unwrap();
-        assert!(cards(&ok, &[], FiscalYear(2023)).unwrap_err().contains("no projects"));
+        assert!(cards(&ok, &[], FiscalYear(2023)).unwrap_err().contains("事業がない"));
     }
 }
 
@@ -345,12 +349,12 @@ pub mod text {
                 continue;
             }
             let Some(a) = out.last_mut() else {
-                return Err(format!("主な取組 start with a line \"▶ title\"; found \"{line}\""));
+                return Err(format!("主な取組は「▶ 見出し」の行から始めてください(「{line}」になっています)"));
             };
             match line.strip_prefix('・') {
                 Some(t) if a.text.is_empty() => a.text = t.trim().to_string(),
                 _ if a.footnote.is_none() && !a.text.is_empty() => a.footnote = Some(line.to_string()),
-                _ => return Err(format!("\"{line}\": each ▶ title has one ・ line and at most one footnote")),
+                _ => return Err(format!("「{line}」: ▶ 見出しごとに ・ の行は一つ、注記は一つまでです")),
             }
         }
         Ok(out)
@@ -405,7 +409,7 @@ pub mod text {
                     .to_string();
                 let amount = digits
                     .parse::<i64>()
-                    .map_err(|_| format!("\"{line}\": {amount:?} is not a whole number of 千円"))?;
+                    .map_err(|_| format!("「{line}」: 「{amount}」は千円単位の整数ではありません"))?;
                 Ok(BudgetLine {
                     item: item.trim().to_string(),
                     amount,
@@ -427,7 +431,9 @@ pub mod text {
                 assert_eq!(parse_actions(&actions(&d.actions)).unwrap(), d.actions);
                 assert_eq!(parse_budget_lines(&budget_lines(&d.budget_lines)).unwrap(), d.budget_lines);
             }
-            assert!(parse_budget_lines("RPA: 多い").unwrap_err().contains("is not a whole number"));
+            assert!(parse_budget_lines("RPA: 多い")
+                .unwrap_err()
+                .contains("千円単位の整数ではありません"));
             assert!(parse_actions("→ 先に行動").is_err());
             assert!(parse_activities("・本文だけ").is_err());
         }

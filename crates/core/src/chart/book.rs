@@ -137,6 +137,119 @@ pub fn smallest_text_pt(paper: Paper, per_page: usize) -> f32 {
     super::SMALLEST_TEXT_PX * width / WIDTH_PX as f32
 }
 
+/// What every page of charts shares: the plan, the fonts and the layout.
+struct Sheet<'a> {
+    plan: &'a Plan,
+    font: &'a ChartFont,
+    pdf_font: &'a Font,
+    svg_opts: &'a Arc<usvg::Options<'static>>,
+    year: FiscalYear,
+    year_style: YearStyle,
+    derived: &'a std::collections::HashMap<u32, Vec<String>>,
+    size: (f32, f32),
+    slots: &'a [(f32, f32, f32)],
+}
+
+impl Sheet<'_> {
+    /// One page: the heading (and a note at the right, such as the date), the charts in
+    /// their slots, and the page number at the foot.
+    fn page(&self, doc: &mut Document, heading: &str, note: Option<&str>, kpis: &[&Kpi], number: &str) -> Result<(), ChartError> {
+        let (pw, ph) = self.size;
+        let settings = PageSettings::from_wh(pw, ph).ok_or_else(|| ChartError::Draw("用紙の大きさ".into()))?;
+        let mut page = doc.start_page_with(settings);
+        let mut s = page.surface();
+        s.draw_text(
+            Point::from_xy(36.0, 40.0),
+            self.pdf_font.clone(),
+            14.0,
+            heading,
+            false,
+            TextDirection::Auto,
+        );
+        if let Some(note) = note {
+            let width = crate::text::display_width(note) as f32 * 5.0;
+            s.draw_text(
+                Point::from_xy(pw - 36.0 - width, 40.0),
+                self.pdf_font.clone(),
+                10.0,
+                note,
+                false,
+                TextDirection::Auto,
+            );
+        }
+        for (k, (x, y, w)) in kpis.iter().zip(self.slots.iter()) {
+            let chart = KpiChart::with_divisions(self.plan, k, self.year, self.year_style, self.derived);
+            let svg = render_svg(&chart, self.font, self.year_style)?;
+            let tree = usvg::Tree::from_str(&svg, self.svg_opts).map_err(|e| ChartError::Draw(e.to_string()))?;
+            let h = w * HEIGHT_PX as f32 / WIDTH_PX as f32;
+            s.push_transform(&Transform::from_translate(*x, *y));
+            s.draw_svg(
+                &tree,
+                Size::from_wh(*w, h).ok_or_else(|| ChartError::Draw("グラフの大きさ".into()))?,
+                SvgSettings::default(),
+            )
+            .ok_or_else(|| ChartError::Draw(format!("KPI {} のグラフをPDFに描けませんでした", k.no)))?;
+            s.pop();
+        }
+        let width = number.chars().count() as f32 * 5.0;
+        s.draw_text(
+            Point::from_xy(pw / 2.0 - width / 2.0, ph - 20.0),
+            self.pdf_font.clone(),
+            10.0,
+            number,
+            false,
+            TextDirection::Auto,
+        );
+        s.finish();
+        page.finish();
+        Ok(())
+    }
+}
+
+/// What 印刷 in the app prints: the charts on screen under their heading, with the
+/// date printed (in 和暦) and page numbers; A4 portrait, two charts to a page.
+pub fn chart_print(
+    plan: &Plan,
+    font: &ChartFont,
+    kpis: &[&Kpi],
+    heading: &str,
+    printed: &str,
+    year: FiscalYear,
+    year_style: YearStyle,
+) -> Result<Vec<u8>, ChartError> {
+    let (pw, ph, slots) = layout(Paper::A4, 2);
+    let pdf_font = Font::new(font.bytes.to_vec().into(), 0).ok_or_else(|| ChartError::Draw("フォントを埋め込めません".into()))?;
+    let mut svg_opts = usvg::Options {
+        font_family: font.family.clone(),
+        ..Default::default()
+    };
+    svg_opts.fontdb_mut().load_font_data(font.bytes.to_vec());
+    let svg_opts = Arc::new(svg_opts);
+    let derived = super::derived_divisions(plan);
+    let sheet = Sheet {
+        plan,
+        font,
+        pdf_font: &pdf_font,
+        svg_opts: &svg_opts,
+        year,
+        year_style,
+        derived: &derived,
+        size: (pw, ph),
+        slots: &slots,
+    };
+    let mut doc = Document::new();
+    let pages: Vec<&[&Kpi]> = kpis.chunks(2).collect();
+    let total = pages.len().max(1);
+    let note = format!("{}  印刷 {printed}", plan.title);
+    if pages.is_empty() {
+        sheet.page(&mut doc, heading, Some(&note), &[], "- 1 / 1 -")?;
+    }
+    for (i, chunk) in pages.iter().enumerate() {
+        sheet.page(&mut doc, heading, Some(&note), chunk, &format!("- {} / {total} -", i + 1))?;
+    }
+    doc.finish().map_err(|e| ChartError::Draw(format!("{e:?}")))
+}
+
 /// The chart book as PDF bytes. Layouts whose text would print smaller than
 /// about 8 pt (4 charts on A4) are refused with what to choose instead.
 pub fn chart_book(plan: &Plan, font: &ChartFont, opts: &BookOptions) -> Result<Vec<u8>, ChartError> {
@@ -147,11 +260,11 @@ pub fn chart_book(plan: &Plan, font: &ChartFont, opts: &BookOptions) -> Result<V
     let pt = smallest_text_pt(opts.paper, per_page);
     if pt < 7.9 {
         return Err(ChartError::Layout(format!(
-            "{per_page} charts per page on this paper print text at {pt:.1} pt, too small to read; use --paper a3 or --per-page 2"
+            "この用紙に1ページ {per_page} 枚のグラフでは文字が {pt:.1} ポイントになり、小さすぎて読めません。用紙をA3にするか、1ページ2枚にしてください"
         )));
     }
     let (pw, ph, slots) = layout(opts.paper, per_page);
-    let pdf_font = Font::new(font.bytes.to_vec().into(), 0).ok_or_else(|| ChartError::Draw("the font cannot be embedded".into()))?;
+    let pdf_font = Font::new(font.bytes.to_vec().into(), 0).ok_or_else(|| ChartError::Draw("フォントを埋め込めません".into()))?;
     let mut svg_opts = usvg::Options {
         font_family: font.family.clone(),
         ..Default::default()
@@ -173,7 +286,7 @@ pub fn chart_book(plan: &Plan, font: &ChartFont, opts: &BookOptions) -> Result<V
     let total = pages.len() + 1 + schedule.len();
     let derived = super::derived_divisions(plan);
     let mut doc = Document::new();
-    let settings = || PageSettings::from_wh(pw, ph).ok_or_else(|| ChartError::Draw("page size".into()));
+    let settings = || PageSettings::from_wh(pw, ph).ok_or_else(|| ChartError::Draw("用紙の大きさ".into()));
 
     // Cover.
     {
@@ -200,42 +313,19 @@ pub fn chart_book(plan: &Plan, font: &ChartFont, opts: &BookOptions) -> Result<V
         s.finish();
         page.finish();
     }
+    let sheet = Sheet {
+        plan,
+        font,
+        pdf_font: &pdf_font,
+        svg_opts: &svg_opts,
+        year: opts.year,
+        year_style: opts.year_style,
+        derived: &derived,
+        size: (pw, ph),
+        slots: &slots,
+    };
     for (i, (heading, kpis)) in pages.iter().enumerate() {
-        let mut page = doc.start_page_with(settings()?);
-        let mut s = page.surface();
-        s.draw_text(
-            Point::from_xy(36.0, 40.0),
-            pdf_font.clone(),
-            14.0,
-            heading,
-            false,
-            TextDirection::Auto,
-        );
-        for (k, (x, y, w)) in kpis.iter().zip(slots.iter()) {
-            let chart = KpiChart::with_divisions(plan, k, opts.year, opts.year_style, &derived);
-            let svg = render_svg(&chart, font, opts.year_style)?;
-            let tree = usvg::Tree::from_str(&svg, &svg_opts).map_err(|e| ChartError::Draw(e.to_string()))?;
-            let h = w * HEIGHT_PX as f32 / WIDTH_PX as f32;
-            s.push_transform(&Transform::from_translate(*x, *y));
-            s.draw_svg(
-                &tree,
-                Size::from_wh(*w, h).ok_or_else(|| ChartError::Draw("chart size".into()))?,
-                SvgSettings::default(),
-            )
-            .ok_or_else(|| ChartError::Draw(format!("KPI {} could not be drawn into the PDF", k.no)))?;
-            s.pop();
-        }
-        let number = format!("- {} / {total} -", i + 2);
-        s.draw_text(
-            Point::from_xy(pw / 2.0 - 24.0, ph - 20.0),
-            pdf_font.clone(),
-            10.0,
-            &number,
-            false,
-            TextDirection::Auto,
-        );
-        s.finish();
-        page.finish();
+        sheet.page(&mut doc, heading, None, kpis, &format!("- {} / {total} -", i + 2))?;
     }
     let drawing = super::page::Drawing::new(font);
     let first = pages.len() + 2;

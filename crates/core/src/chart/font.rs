@@ -24,7 +24,7 @@ pub const CANDIDATES: &[(&str, &str)] = &[
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum FontError {
     #[error(
-        "no Japanese font found. Install one — Linux: `apt install fonts-noto-cjk` (Noto Sans CJK JP) or fonts-ipaexfont-gothic; Windows: Yu Gothic / Meiryo / MS Gothic; macOS: Hiragino — or pass --font FILE (.ttf/.otf/.ttc)"
+        "日本語のフォントが見つかりません。Windowsでは游ゴシック・メイリオ・MS ゴシック、macOSではヒラギノ、Linuxでは `apt install fonts-noto-cjk` か fonts-ipaexfont-gothic を入れるか、`--font` でフォントのファイル(.ttf/.otf/.ttc)を指定してください"
     )]
     NotFound,
     #[error("{path}: {why}")]
@@ -78,18 +78,18 @@ pub fn find_font(explicit: Option<&Path>) -> Result<ChartFont, FontError> {
     if ab_glyph::FontRef::try_from_slice(bytes).is_err() {
         return Err(FontError::Unusable {
             path: font.path,
-            why: "not a TrueType/OpenType font".into(),
+            why: "TrueType・OpenTypeのフォントではありません".into(),
         });
     }
     if !font.covers("進捗令和年度達成率") {
         return Err(FontError::Unusable {
             path: font.path,
-            why: "the font has no Japanese characters".into(),
+            why: "日本語の文字がないフォントです".into(),
         });
     }
     plotters::style::register_font(&font.family, plotters::style::FontStyle::Normal, bytes).map_err(|_| FontError::Unusable {
         path: font.path.clone(),
-        why: "the font cannot be used for drawing".into(),
+        why: "描画に使えないフォントです".into(),
     })?;
     cache.push(font.clone());
     Ok(font)

@@ -23,7 +23,7 @@ use serde::Serialize;
 
 pub use font::{find_font, ChartFont, FontError};
 
-use crate::eval::{achievement_rate, Direction, EvaluationRule};
+use crate::eval::{achievement_rate, Direction, Evaluation, EvaluationRule};
 use crate::fy::{FiscalYear, YearStyle};
 use crate::model::{Kpi, Plan};
 use crate::value::{KpiValue, Parsed};
@@ -162,8 +162,27 @@ impl KpiChart {
         }
         let rule: &EvaluationRule = &plan.rule;
         if let (Some(t), Some(a)) = (kpi.targets.get(&year), kpi.actuals.get(&year)) {
-            let mark = rule.propose_kpi(kpi, year).map(|e| e.label().to_string());
-            let rate = achievement_rate(kpi.baseline.as_ref(), t, &a.value, kpi.direction).map(|r| format!("達成率 {:.1}%", r * 100.0));
+            // The evaluation the projects listing the KPI were given, where they agree;
+            // the KPI's proposal only where it differs from that (or none was given).
+            let given: std::collections::BTreeSet<Evaluation> = plan
+                .projects()
+                .filter(|p| p.kpis.iter().any(|r| r.no == kpi.no))
+                .filter_map(|p| p.years.get(&year).and_then(|y| y.evaluation))
+                .collect();
+            let given = (given.len() == 1).then(|| given.into_iter().next()).flatten();
+            let proposed = rule.propose_kpi(kpi, year);
+            let mark = match (given, proposed) {
+                (Some(g), Some(p)) if g != p => Some(format!("評価 {}(KPIからの提案 {})", g.label(), p.mark())),
+                (Some(g), _) => Some(format!("評価 {}", g.label())),
+                (None, Some(p)) => Some(format!("KPIからの提案 {}", p.label())),
+                (None, None) => None,
+            };
+            let rate = achievement_rate(kpi.baseline.as_ref(), t, &a.value, kpi.direction).map(|r| {
+                match crate::eval::rate_label(r, kpi.direction) {
+                    label if r < 0.0 => format!("実績が{label}"),
+                    label => format!("達成率 {label}"),
+                }
+            });
             let parts: Vec<String> = [mark, rate].into_iter().flatten().collect();
             if !parts.is_empty() {
                 sub.push(format!("{} {}", year.styled(style), parts.join(" ")));
@@ -238,7 +257,7 @@ pub enum ChartError {
     Font(#[from] FontError),
     #[error("{0}")]
     Layout(String),
-    #[error("the chart could not be drawn: {0}")]
+    #[error("グラフを描けませんでした: {0}")]
     Draw(String),
 }
 
@@ -267,7 +286,7 @@ pub fn render_png(chart: &KpiChart, font: &ChartFont, style: YearStyle, dpi: u32
         draw(&root, chart, font, style, scale)?;
         root.present().map_err(draw_err)?;
     }
-    let img = image::RgbImage::from_raw(w, h, buf).ok_or_else(|| ChartError::Draw("bitmap size".into()))?;
+    let img = image::RgbImage::from_raw(w, h, buf).ok_or_else(|| ChartError::Draw("画像の大きさ".into()))?;
     let mut png = Vec::new();
     img.write_with_encoder(image::codecs::png::PngEncoder::new(&mut png))
         .map_err(draw_err)?;

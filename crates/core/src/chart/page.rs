@@ -190,26 +190,26 @@ impl Drawing {
 
     /// Adds one page to a document.
     pub fn add(&self, doc: &mut Document, p: &Page, n: usize) -> Result<(), ChartError> {
-        let settings = PageSettings::from_wh(p.width, p.height).ok_or_else(|| ChartError::Draw("page size".into()))?;
+        let settings = PageSettings::from_wh(p.width, p.height).ok_or_else(|| ChartError::Draw("用紙の大きさ".into()))?;
         let mut page = doc.start_page_with(settings);
         let mut s = page.surface();
-        let tree = usvg::Tree::from_str(&p.svg(&self.family), &self.opts).map_err(|e| ChartError::Draw(format!("page {n}: {e}")))?;
+        let tree = usvg::Tree::from_str(&p.svg(&self.family), &self.opts).map_err(|e| ChartError::Draw(format!("{n}ページ目: {e}")))?;
         s.draw_svg(
             &tree,
-            Size::from_wh(p.width, p.height).ok_or_else(|| ChartError::Draw("page size".into()))?,
+            Size::from_wh(p.width, p.height).ok_or_else(|| ChartError::Draw("用紙の大きさ".into()))?,
             SvgSettings::default(),
         )
-        .ok_or_else(|| ChartError::Draw(format!("page {n} could not be drawn")))?;
+        .ok_or_else(|| ChartError::Draw(format!("{n}ページ目を描けませんでした")))?;
         for (svg, x, y, w) in &p.charts {
             let tree = usvg::Tree::from_str(svg, &self.opts).map_err(|e| ChartError::Draw(e.to_string()))?;
             let h = w * super::HEIGHT_PX as f32 / super::WIDTH_PX as f32;
             s.push_transform(&Transform::from_translate(*x, *y));
             s.draw_svg(
                 &tree,
-                Size::from_wh(*w, h).ok_or_else(|| ChartError::Draw("chart size".into()))?,
+                Size::from_wh(*w, h).ok_or_else(|| ChartError::Draw("グラフの大きさ".into()))?,
                 SvgSettings::default(),
             )
-            .ok_or_else(|| ChartError::Draw(format!("a chart on page {n} could not be drawn")))?;
+            .ok_or_else(|| ChartError::Draw(format!("{n}ページ目のグラフを描けませんでした")))?;
             s.pop();
         }
         s.finish();

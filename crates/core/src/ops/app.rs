@@ -51,18 +51,34 @@ pub fn app_overview(db: &Path, year: Option<i32>) -> Result<Overview> {
     Ok(views::overview(&plan, id, y, open))
 }
 
-/// 年度入力 for a department (and division) and year.
-pub fn app_entry_page(db: &Path, department: &str, division: Option<&str>, year: Option<i32>) -> Result<EntryPage> {
-    let store = Store::open(db)?;
+/// 年度入力 for a department (and division) and year. With no department, the 部・課
+/// last chosen for the plan (else the first 部); the choice is remembered.
+pub fn app_entry_page(db: &Path, department: Option<&str>, division: Option<&str>, year: Option<i32>) -> Result<EntryPage> {
+    let mut store = Store::open(db)?;
     let (id, plan) = current(&store)?;
     let y = year_of(&plan, year)?;
-    if !plan.projects().any(|p| owned_by(p, department, division)) {
+    let (department, division) = match department {
+        Some(d) => (d.to_string(), division.map(str::to_string)),
+        None => {
+            let (d, v) = super::places::remembered_entry(&store, id)?;
+            match d.filter(|d| plan.projects().any(|p| owned_by(p, d, v.as_deref()))) {
+                Some(d) => (d, v),
+                None => match crate::returns::departments(&plan).into_iter().next() {
+                    Some(first) => (first, None),
+                    None => return Err(Error::BadInput("この計画には担当部のある事業がありません".into())),
+                },
+            }
+        }
+    };
+    let division = division.as_deref();
+    if !plan.projects().any(|p| owned_by(p, &department, division)) {
         return Err(Error::BadInput(format!(
             "{department}{} の事業はこの計画にありません",
             division.map(|d| format!(" {d}")).unwrap_or_default()
         )));
     }
-    Ok(views::entry_page(&plan, id, department, division, y))
+    super::places::remember_entry(&mut store, id, &department, division)?;
+    Ok(views::entry_page(&plan, id, &department, division, y))
 }
 
 /// A form field: a KPI's actual or a project's yearly field.
@@ -333,7 +349,16 @@ pub fn save_return(db: &Path, department: &str, year: Option<i32>, file: &Path) 
         findings: None,
     };
     let rows = write_return(&spec, &file)?;
+    remember_folder_of(db, "return", &file)?;
     Ok(written(&file, vec![file.clone()], vec![format!("{rows} 行")]))
+}
+
+/// Remembers the folder holding `path` (a file, or a folder of files) for outputs of `kind`.
+fn remember_folder_of(db: &Path, kind: &str, path: &Path) -> Result<()> {
+    match path.parent() {
+        Some(folder) => super::places::remember_folder(db, kind, folder),
+        None => Ok(()),
+    }
 }
 
 fn written(folder_of: &Path, files: Vec<PathBuf>, warnings: Vec<String>) -> Written {
@@ -353,6 +378,7 @@ fn written(folder_of: &Path, files: Vec<PathBuf>, warnings: Vec<String>) -> Writ
 pub fn app_export(db: &Path, file: &Path, year: Option<i32>) -> Result<Written> {
     let file = check_output(db, file, "xlsx")?;
     super::export(db, None, &file, year.map(FiscalYear))?;
+    remember_folder_of(db, "summary", &file)?;
     Ok(written(&file, vec![file.clone()], Vec::new()))
 }
 
@@ -360,6 +386,7 @@ pub fn app_export(db: &Path, file: &Path, year: Option<i32>) -> Result<Written> 
 pub fn app_send_back(db: &Path, department: &str, note: &str, dir: &Path) -> Result<Written> {
     let dir = check_output_dir(dir)?;
     let s = super::round_send_back(db, None, department, note, &dir, 10.0)?;
+    super::places::remember_folder(db, "send_back", &dir)?;
     let notes = s
         .findings
         .iter()
@@ -372,6 +399,7 @@ pub fn app_send_back(db: &Path, department: &str, note: &str, dir: &Path) -> Res
 pub fn app_templates(db: &Path, dir: &Path, year: Option<i32>) -> Result<Written> {
     let dir = check_output_dir(dir)?;
     let t = super::templates(db, None, &dir, year.map(FiscalYear), &[], false)?;
+    remember_folder_of(db, "templates", &dir)?;
     let mut warnings = Vec::new();
     if t.without_department > 0 {
         warnings.push(format!(
@@ -456,6 +484,63 @@ pub fn chart_views(db: &Path, sel: &ChartSelection) -> Result<Vec<ChartView>> {
         .collect()
 }
 
+/// What a selection of charts is called on paper: `KPI 3 …`, `事業 5 … の指標`, `分野 I-1 … の指標`, `総務部の指標`.
+fn selection_heading(plan: &Plan, sel: &ChartSelection) -> String {
+    match sel {
+        ChartSelection::Kpi(n) => plan
+            .kpi(*n)
+            .map(|k| format!("KPI {} {}", k.no, k.name))
+            .unwrap_or_else(|| format!("KPI {n}")),
+        ChartSelection::Project(no) => match plan.project(no).and_then(|p| p.name.clone()) {
+            Some(name) => format!("事業 {no} {name} の指標"),
+            None => format!("事業 {no} の指標"),
+        },
+        ChartSelection::Area(code) => {
+            let name = plan.area(code).and_then(|a| a.name.clone()).unwrap_or_default();
+            format!("分野 {code} {name} の指標")
+        }
+        ChartSelection::Department(d) => format!("{d}の指標"),
+    }
+}
+
+/// 印刷: the charts of a selection as a PDF (heading, the date in 和暦, page numbers)
+/// in a print folder under the system's temporary folder, for the system's viewer to
+/// open and print. The same on every platform: the webview is not asked to print.
+pub fn print_charts(db: &Path, sel: &ChartSelection) -> Result<Written> {
+    let s = settings(db)?;
+    let store = Store::open(db)?;
+    let (_, plan) = current(&store)?;
+    let now = store.now()?;
+    drop(store);
+    let nos = views::selected_kpis(&plan, sel);
+    if nos.is_empty() {
+        return Err(Error::BadInput("選んだ範囲に KPI がありません".into()));
+    }
+    let kpis: Vec<&crate::model::Kpi> = nos.iter().filter_map(|n| plan.kpi(*n)).collect();
+    let font = find_font(s.font.as_deref().map(Path::new)).map_err(|e| Error::BadInput(e.to_string()))?;
+    let heading = selection_heading(&plan, sel);
+    let printed = crate::fy::AsOf::parse(now.get(..10).unwrap_or_default())
+        .map(|a| a.long())
+        .unwrap_or_default();
+    let pdf = crate::chart::book::chart_print(&plan, &font, &kpis, &heading, &printed, plan.report_year, year_style(&s))
+        .map_err(|e| Error::BadInput(e.to_string()))?;
+    let dir = std::env::temp_dir().join("shinchoku-print");
+    std::fs::create_dir_all(&dir).map_err(|source| Error::Io { path: dir.clone(), source })?;
+    let stamp: String = now.chars().filter(char::is_ascii_digit).take(14).collect();
+    let name: String = heading
+        .chars()
+        .map(|c| if c.is_alphanumeric() || c == '-' { c } else { '_' })
+        .take(40)
+        .collect();
+    let file = dir.join(format!("印刷_{name}_{stamp}.pdf"));
+    super::write_atomically(&file, &pdf)?;
+    Ok(written(
+        &file,
+        vec![file.clone()],
+        vec![format!("{} ページ", kpis.len().div_ceil(2))],
+    ))
+}
+
 /// One KPI's chart as a 300 dpi PNG.
 pub fn chart_png(db: &Path, kpi: u32, file: &Path) -> Result<Written> {
     let file = check_output(db, file, "png")?;
@@ -470,6 +555,7 @@ pub fn chart_png(db: &Path, kpi: u32, file: &Path) -> Result<Written> {
     let chart = KpiChart::with_divisions(&plan, k, plan.report_year, style, &derived_divisions(&plan));
     let png = render_png(&chart, &font, style, 300).map_err(|e| Error::BadInput(e.to_string()))?;
     super::write_atomically(&file, &png)?;
+    remember_folder_of(db, "charts", &file)?;
     Ok(written(&file, vec![file.clone()], Vec::new()))
 }
 
@@ -487,6 +573,7 @@ pub fn app_chart_book(db: &Path, file: &Path, paper: Paper, per_page: usize, by:
         created: String::new(),
     };
     let n = super::chart_book(db, None, &file, &opts, s.font.as_deref().map(Path::new))?;
+    remember_folder_of(db, "charts", &file)?;
     Ok(written(&file, vec![file.clone()], vec![format!("KPI {n} 件")]))
 }
 
@@ -502,9 +589,41 @@ pub fn conflict_views(db: &Path, all: bool) -> Result<Vec<ConflictView>> {
         .collect())
 }
 
-/// 履歴 of the current plan, newest first.
+/// 履歴: every plan's revisions, newest first, each with its plan's title (revision
+/// numbers are one sequence for the whole database, so none is missing from the list).
 pub fn revision_views(db: &Path) -> Result<Vec<RevisionView>> {
-    Ok(super::history(db, None)?.iter().map(RevisionView::from).collect())
+    let store = Store::open(db)?;
+    let titles: std::collections::HashMap<i64, String> = store.plans()?.into_iter().map(|p| (p.id, p.title)).collect();
+    Ok(store
+        .revisions(None)?
+        .iter()
+        .map(|r| RevisionView {
+            plan: r.plan_id.and_then(|id| titles.get(&id).cloned()),
+            ..RevisionView::from(r)
+        })
+        .collect())
+}
+
+/// The fields one revision changed, described for people (the first `limit`).
+pub fn revision_changes(db: &Path, revision: i64, limit: usize) -> Result<views::RevisionChanges> {
+    let store = Store::open(db)?;
+    let rev = store.revision(revision)?;
+    let plan = rev.plan_id.map(|id| store.load_plan(id)).transpose().ok().flatten();
+    let changes = store.changes(revision)?;
+    Ok(views::RevisionChanges {
+        revision,
+        total: changes.len() as u32,
+        changes: changes
+            .into_iter()
+            .take(limit)
+            .map(|(path, before, after)| views::ChangeView {
+                what: views::describe_path(plan.as_ref(), &path),
+                path,
+                before,
+                after,
+            })
+            .collect(),
+    })
 }
 
 /// The database's backups for 設定.
@@ -575,10 +694,24 @@ pub fn check_output(db: &Path, path: &Path, ext: &str) -> Result<PathBuf> {
     Ok(path.to_path_buf())
 }
 
-/// A folder the window gives for writing several files.
+/// A folder the window gives for writing several files: an existing folder, or a new
+/// one in an existing folder (created here).
 pub fn check_output_dir(path: &Path) -> Result<PathBuf> {
-    if !path.is_absolute() || !path.is_dir() {
-        return Err(Error::BadInput(format!("{}: 保存先のフォルダがありません", path.display())));
+    let missing = || Error::BadInput(format!("{}: 保存先のフォルダがありません", path.display()));
+    if !path.is_absolute() {
+        return Err(Error::BadInput(format!("{}: 保存先は絶対パスで指定してください", path.display())));
+    }
+    if !path.exists() {
+        if !path.parent().is_some_and(Path::is_dir) {
+            return Err(missing());
+        }
+        std::fs::create_dir(path).map_err(|source| Error::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+    }
+    if !path.is_dir() {
+        return Err(missing());
     }
     Ok(path.to_path_buf())
 }

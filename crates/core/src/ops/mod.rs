@@ -3,11 +3,13 @@
 //! one transaction.
 
 mod app;
+mod places;
 mod reports;
 mod returns;
 mod rounds;
 
 pub use app::*;
+pub use places::{default_folder, documents_folder, OUTPUT_KINDS};
 pub use reports::*;
 pub use returns::*;
 pub use rounds::*;
@@ -37,7 +39,7 @@ pub enum Error {
     Write(#[from] WriteError),
     #[error(transparent)]
     Seed(#[from] SeedError),
-    #[error("{path}: {source}")]
+    #[error("{path}: {}", crate::text::io_message(source))]
     Io { path: PathBuf, source: std::io::Error },
     #[error("{0}")]
     BadInput(String),
@@ -154,7 +156,7 @@ pub(crate) fn guard_output(db: &Path, out: &Path, inputs: &[PathBuf]) -> Result<
     };
     let refuse = |why: &str| {
         Err(Error::BadInput(format!(
-            "{}: {why}; nothing was written. Choose another file",
+            "{}: {why}。何も書き込んでいません。別のファイル名を選んでください",
             out.display()
         )))
     };
@@ -162,19 +164,19 @@ pub(crate) fn guard_output(db: &Path, out: &Path, inputs: &[PathBuf]) -> Result<
     let database = resolved(db);
     for suffix in ["", "-wal", "-shm", "-journal", ".app-lock"] {
         if target.as_os_str() == format!("{}{suffix}", database.display()).as_str() {
-            return refuse("this is the database (or one of its files) and would be overwritten");
+            return refuse("データベース(またはその関連ファイル)で、上書きされてしまいます");
         }
     }
     let backups = crate::store::backup_dir(db);
     if target.starts_with(backups.canonicalize().unwrap_or(backups)) {
-        return refuse("this is in the backups folder");
+        return refuse("バックアップのフォルダの中です");
     }
     if inputs.iter().any(|i| resolved(i) == target) {
-        return refuse("this is one of the files being read and would be overwritten");
+        return refuse("読み込むファイルの一つで、上書きされてしまいます");
     }
     let mut head = [0u8; 16];
     if std::fs::File::open(out).and_then(|mut f| f.read_exact(&mut head)).is_ok() && &head == b"SQLite format 3\0" {
-        return refuse("this is a database file and would be overwritten");
+        return refuse("データベースのファイルで、上書きされてしまいます");
     }
     Ok(())
 }
@@ -301,7 +303,7 @@ pub fn sha256_file(path: &Path) -> Result<String> {
 /// Nothing is written when nothing changes.
 pub fn import(db: &Path, file: &Path, organization: Option<&str>, replace_entered: bool) -> Result<ImportReport> {
     if !file.is_file() {
-        return Err(Error::BadInput(format!("{}: no such file", file.display())));
+        return Err(Error::BadInput(format!("{}: ファイルがありません", file.display())));
     }
     let read = xlsx::import_workbook(file)?;
     let sha256 = sha256_file(file)?;
@@ -338,7 +340,7 @@ pub fn import(db: &Path, file: &Path, organization: Option<&str>, replace_entere
                         sheet: read.sheet.clone(),
                         cell: None,
                         message: format!(
-                            "出力後に計画でも変更された項目が {} 件あり、競合として記録しました(`shinchoku conflicts`)",
+                            "出力後に計画でも変更された項目が {} 件あり、競合として記録しました(競合の一覧で確認してください)",
                             conflicts.len()
                         ),
                     });
@@ -631,7 +633,7 @@ pub fn check(file: &Path) -> CheckReport {
             problems: vec![Problem {
                 sheet: String::new(),
                 cell: None,
-                message: format!("{name}: no such file"),
+                message: format!("{name}: ファイルがありません"),
             }],
             warnings: Vec::new(),
             projects: 0,
@@ -694,7 +696,7 @@ pub fn export(db: &Path, plan: Option<&str>, file: &Path, year: Option<FiscalYea
 fn check_year(p: &Plan, year: Option<FiscalYear>) -> Result<()> {
     match year {
         Some(y) if !p.all_years().contains(&y) => Err(Error::BadInput(format!(
-            "{} is not a year of this plan ({})",
+            "{}はこの計画の年度ではありません(この計画の年度: {})",
             y.long(),
             year_list(p)
         ))),
@@ -713,9 +715,9 @@ fn expect_extension(file: &Path, exts: &[&str]) -> Result<String> {
         Ok(ext)
     } else {
         Err(Error::BadInput(format!(
-            "{}: expected a file name ending in {}",
+            "{}: ファイル名の拡張子は {} にしてください",
             file.display(),
-            exts.iter().map(|e| format!(".{e}")).collect::<Vec<_>>().join(" or ")
+            exts.iter().map(|e| format!(".{e}")).collect::<Vec<_>>().join(" か ")
         )))
     }
 }
@@ -761,7 +763,7 @@ pub fn charts(db: &Path, plan: Option<&str>, dir: &Path, opts: &ChartOptions) ->
     let year = opts.year.unwrap_or(p.report_year);
     for n in &opts.kpis {
         if p.kpi(*n).is_none() {
-            return Err(Error::BadInput(format!("KPI {n} is not in this plan (KPI 1–{})", p.kpis.len())));
+            return Err(Error::BadInput(format!("KPI {n} はこの計画にありません(KPI 1~{})", p.kpis.len())));
         }
     }
     let font = find_font(opts.font.as_deref()).map_err(|e| Error::BadInput(e.to_string()))?;
@@ -815,7 +817,8 @@ pub fn chart_book(
     let store = Store::open(db)?;
     let p = store.load_plan(store.resolve_plan(plan)?)?;
     let mut opts = opts.clone();
-    opts.created = store.now()?.chars().take(10).collect();
+    let today: String = store.now()?.chars().take(10).collect();
+    opts.created = crate::fy::AsOf::parse(&today).map(|a| a.long()).unwrap_or(today);
     drop(store);
     guard_output(db, file, &[])?;
     let font = crate::chart::find_font(font).map_err(|e| Error::BadInput(e.to_string()))?;

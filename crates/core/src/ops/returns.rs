@@ -86,7 +86,7 @@ pub fn templates(
     let year = year.unwrap_or(p.report_year);
     if !p.all_years().contains(&year) {
         return Err(Error::BadInput(format!(
-            "{} is not a year of this plan ({})",
+            "{}はこの計画の年度ではありません(この計画の年度: {})",
             year.long(),
             year_list(p)
         )));
@@ -106,8 +106,8 @@ pub fn templates(
         super::guard_output(db, &path, &[])?;
         if path.exists() && !overwrite {
             return Err(Error::BadInput(format!(
-                "{}: already exists (a department's filled return?) and was not replaced; nothing was written. \
-                 Write the templates into another folder, move the old files away, or pass --overwrite",
+                "{}: 同じ名前のファイルがすでにあります(部が記入したファイルではありませんか)。置き換えず、何も書き出していません。\
+                 別のフォルダに書き出すか、前のファイルを移してください(置き換えてよいときは --overwrite)",
                 path.display()
             )));
         }
@@ -199,7 +199,7 @@ pub fn merge(
     let year = opts.year.unwrap_or(p.report_year);
     if !p.all_years().contains(&year) {
         return Err(Error::BadInput(format!(
-            "{} is not a year of this plan ({})",
+            "{}はこの計画の年度ではありません(この計画の年度: {})",
             year.long(),
             year_list(&p)
         )));
@@ -379,7 +379,7 @@ fn check_round(
     if let (Some(o), Some(d)) = (open, r.department.as_deref()) {
         if confirmed.iter().any(|c| c == d) {
             return Err(refuse(format!(
-                "{d}は照会「{}」で確定済みのため、返送を受け付けません。受け付けるには `shinchoku round unlock {d} --reason 理由` で確定を解除してください",
+                "{d}は照会「{}」で確定済みのため、返送を受け付けません。受け付けるには先に照会の画面で確定を解除してください",
                 o.title
             )));
         }

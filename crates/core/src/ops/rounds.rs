@@ -128,7 +128,7 @@ pub fn round_open(db: &Path, plan: Option<&str>, year: Option<FiscalYear>, due: 
     let due = AsOf::parse(due).map_err(|e| Error::BadInput(format!("期限: {e}")))?;
     if let Some(r) = store.open_round(plan_id, year.0)? {
         return Err(Error::BadInput(format!(
-            "{}の照会「{}」がすでに開いています(期限 {})。先に `shinchoku round close` で締め切ってください",
+            "{}の照会「{}」がすでに開いています(期限 {})。先にその照会を締め切ってください",
             year.long(),
             r.title,
             r.due
@@ -155,7 +155,7 @@ fn current(store: &Store, plan_id: i64, year: Option<FiscalYear>) -> Result<Roun
         Some(y) => store.open_round(plan_id, y.0)?,
         None => store.latest_open_round(plan_id)?,
     };
-    r.ok_or_else(|| Error::BadInput("開いている照会がありません。`shinchoku round open --due 期限` で開始してください".into()))
+    r.ok_or_else(|| Error::BadInput("開いている照会がありません。先に照会を開始してください".into()))
 }
 
 /// What a department has filled and not yet filled for the year.
@@ -289,7 +289,7 @@ pub fn round_send_back(db: &Path, plan: Option<&str>, department: &str, note: &s
     let state = department_of(&store, &r, department)?;
     if state == "confirmed" {
         return Err(Error::BadInput(format!(
-            "{department}は確定済みです。差し戻すには先に `shinchoku round unlock {department} --reason 理由` で確定を解除してください"
+            "{department}は確定済みです。差し戻すには先に確定を解除してください"
         )));
     }
     let p = store.load_plan(plan_id)?;

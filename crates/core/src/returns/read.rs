@@ -109,7 +109,7 @@ pub fn read_return(path: &Path, plan: &Plan, plan_id: i64, year: FiscalYear, key
         return Err(vec![problem(
             "",
             format!(
-                "これは記入用ファイルではありません(「{SHEET_ENTRY}」シートがありません)。取組一覧の取り込みには `shinchoku import` を使ってください"
+                "これは記入用ファイルではありません(「{SHEET_ENTRY}」シートがありません)。取組一覧のブックは「取り込み」で読み込んでください"
             ),
         )]);
     }

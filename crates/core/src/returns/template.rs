@@ -180,14 +180,15 @@ impl Styles {
             title: base.clone().set_bold().set_font_size(12.0),
             note: base.clone(),
             header: header_format(),
-            edit_text: edit.clone().set_num_format("@"),
+            // General, not text: what a department types as a number stays a number (a
+            // typed 1/2 that a spreadsheet turns into a date is refused by the reader, named by cell).
+            edit_text: edit.clone(),
             edit_center: edit.clone().set_align(FormatAlign::Center).set_num_format("@"),
             flagged: edit
                 .clone()
                 .set_background_color(Color::RGB(FLAGGED_FILL))
                 .set_border(FormatBorder::Medium)
-                .set_border_color(Color::RGB(0xC00000))
-                .set_num_format("@"),
+                .set_border_color(Color::RGB(0xC00000)),
             edit,
             data,
         }
@@ -208,6 +209,30 @@ fn put_value(ws: &mut Worksheet, row: u32, col: u16, v: Option<&KpiValue>, f: &F
         }
     }
     Ok(())
+}
+
+/// An entered 実績値 or 予算: a number cell in the number's own format (`45.2%` as 0.452
+/// shown `0.0%`, `1,200` as 1200) where it is a plain number, else its text as written.
+fn put_entered(ws: &mut Worksheet, row: u32, col: u16, text: Option<&str>, f: &Format) -> Result<(), XlsxError> {
+    match text.and_then(entered_number) {
+        Some((value, format)) => {
+            ws.write_number_with_format(row, col, value, &f.clone().set_num_format(format))?;
+        }
+        None => put_text(ws, row, col, text, f)?,
+    }
+    Ok(())
+}
+
+/// An entered value that is a plain number: the cell value and its number format. A
+/// whole number written without separators (6906) keeps that form; 1,200 keeps its comma.
+fn entered_number(text: &str) -> Option<(f64, String)> {
+    match KpiValue::new(text)?.parse() {
+        Parsed::Number(q) if q.unit.is_none() => {
+            let written_plain = !q.percent && q.decimals == 0 && !text.contains(',');
+            Some((q.cell_value(), if written_plain { "0".to_string() } else { q.cell_format() }))
+        }
+        _ => None,
+    }
 }
 
 fn put_text(ws: &mut Worksheet, row: u32, col: u16, text: Option<&str>, f: &Format) -> Result<(), XlsxError> {
@@ -318,6 +343,7 @@ fn write_entry_sheet(
                     put_value(ws, r, ci, base.as_deref().and_then(KpiValue::new).as_ref(), f)?
                 }
                 Column::Actual if !editable => put_value(ws, r, ci, base.as_deref().and_then(KpiValue::new).as_ref(), f)?,
+                Column::Actual | Column::Budget => put_entered(ws, r, ci, shown.as_deref(), f)?,
                 Column::No | Column::KpiNo => match base.as_deref().map(|t| (t, t.parse::<u32>())) {
                     Some((t, Ok(n))) if n.to_string() == t => {
                         ws.write_number_with_format(r, ci, f64::from(n), f)?;
@@ -504,7 +530,11 @@ fn mark_findings(
             continue;
         };
         let (r, c) = (row - 1, col as u16);
-        ws.set_cell_format(r, c, &s.flagged)?;
+        // The mark keeps the number format of a number cell (a 10% stays 10%).
+        match entered_number(&m[3]).filter(|_| matches!(cols[col], Column::Actual | Column::Budget)) {
+            Some((_, format)) => ws.set_cell_format(r, c, &s.flagged.clone().set_num_format(format))?,
+            None => ws.set_cell_format(r, c, &s.flagged)?,
+        };
         let note = rust_xlsxwriter::Note::new(&f.message).set_author("取りまとめ担当");
         ws.insert_note(r, c, &note)?;
         marked.push((

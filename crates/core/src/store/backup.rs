@@ -158,24 +158,24 @@ fn check_backup(file: &Path) -> Result<()> {
         why: why.to_string(),
     };
     if !file.is_file() {
-        return Err(bad("no such file"));
+        return Err(bad("ファイルがありません"));
     }
     let conn = Connection::open_with_flags(file, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
     let app: i32 = conn
         .query_row("PRAGMA application_id", [], |r| r.get(0))
-        .map_err(|_| bad("not an SQLite database"))?;
+        .map_err(|_| bad("データベースのファイルではありません"))?;
     if app != APPLICATION_ID {
-        return Err(bad("not a Shinchoku database"));
+        return Err(bad("Shinchokuのデータベースではありません"));
     }
     let version: i32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     if version > latest_version() {
-        return Err(bad("written by a newer Shinchoku"));
+        return Err(bad("新しい版のShinchokuで書かれています"));
     }
     let check: String = conn
         .query_row("PRAGMA integrity_check", [], |r| r.get(0))
-        .map_err(|_| bad("damaged"))?;
+        .map_err(|_| bad("破損しています"))?;
     if check != "ok" {
-        return Err(bad(&format!("damaged ({check})")));
+        return Err(bad(&format!("破損しています({check})")));
     }
     Ok(())
 }

@@ -78,10 +78,7 @@ impl Store {
             .conn
             .query_row("SELECT min(id) FROM revision WHERE plan_id = ?1", [plan_id], |r| r.get(0))?;
         if first == id {
-            return refuse(
-                "計画を作成した履歴です。作成前に戻すには `shinchoku backups` のバックアップを `shinchoku restore` で復元してください"
-                    .into(),
-            );
+            return refuse("計画を作成した履歴です。作成前に戻すには、設定のバックアップから復元してください".into());
         }
         let touches_conflicts: bool = self.conn.query_row(
             "SELECT EXISTS(SELECT 1 FROM conflict WHERE revision_id = ?1 OR resolved_revision = ?1)",
@@ -178,7 +175,11 @@ mod tests {
         store.undo(c).unwrap();
         store.undo(a).unwrap();
         assert_eq!(store.load_plan(id).unwrap().fields(), plan.fields());
-        assert!(store.undo(created.revision_id).unwrap_err().to_string().contains("restore"));
+        assert!(store
+            .undo(created.revision_id)
+            .unwrap_err()
+            .to_string()
+            .contains("バックアップから復元"));
         assert!(matches!(store.undo(999), Err(StoreError::RevisionNotFound(999))));
     }
 }

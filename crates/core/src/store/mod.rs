@@ -33,37 +33,39 @@ pub const DB_ENV: &str = "SHINCHOKU_DB";
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("{path}: this file is not a Shinchoku database (it is not an SQLite database at all). Choose another file with --db, or restore a backup.")]
+    #[error("{path}: このファイルはShinchokuのデータベースではありません(SQLiteのデータベースでもありません)。別のファイルを指定するか、バックアップから復元してください")]
     NotADatabase { path: PathBuf },
-    #[error("{path}: this is an SQLite database of another application, not a Shinchoku database. It was not changed. Choose another file with --db.")]
+    #[error("{path}: ほかのアプリのデータベースで、Shinchokuのものではありません。変更していません。別のファイルを指定してください")]
     NotShinchoku { path: PathBuf },
-    #[error("{path}: the database was written by a newer Shinchoku (schema {found}, this version knows up to {supported}). It was not changed. Update Shinchoku to open it.")]
+    #[error("{path}: 新しい版のShinchokuで書かれたデータベースです(形式 {found}。この版は {supported} まで)。変更していません。Shinchokuを更新してから開いてください")]
     NewerSchema { path: PathBuf, found: i32, supported: i32 },
-    #[error("{path}: the database is damaged ({detail}). It was not changed. Restore the latest backup: `shinchoku backups`, then `shinchoku restore FILE` (in the app: 設定 → バックアップ → 復元); the damaged file is kept beside it.")]
+    #[error("{path}: データベースが破損しています({detail})。変更していません。最新のバックアップから復元してください(アプリでは 設定 → バックアップ → 復元、コマンドでは `shinchoku backups` と `shinchoku restore`)。破損したファイルは横に残します")]
     Damaged { path: PathBuf, detail: String },
-    #[error("{path}: no database here yet. Run `shinchoku init` (or `shinchoku init --demo`) first.")]
+    #[error(
+        "{path}: データベースがまだありません。先に作成してください(コマンドでは `shinchoku init`、デモ計画付きは `shinchoku init --demo`)"
+    )]
     Missing { path: PathBuf },
-    #[error("could not find the user's data folder; set {DB_ENV} or pass --db PATH")]
+    #[error("利用者のデータフォルダが見つかりません。環境変数 {DB_ENV} か `--db` でデータベースの場所を指定してください")]
     NoDataDir,
-    #[error("{path}: {source}")]
+    #[error("{path}: {}", crate::text::io_message(source))]
     Io { path: PathBuf, source: std::io::Error },
-    #[error("the database has no plan yet. Run `shinchoku init --demo` or `shinchoku import FILE.xlsx`.")]
+    #[error("計画がまだありません。取組一覧のブックを取り込むか、デモ計画を読み込んでください")]
     NoPlan,
-    #[error("no plan matches \"{0}\" (see `shinchoku plans`)")]
+    #[error("「{0}」に当たる計画はありません(計画の一覧で確認してください)")]
     PlanNotFound(String),
-    #[error("\"{0}\" matches more than one plan; use the plan's id (see `shinchoku plans`)")]
+    #[error("「{0}」に当たる計画が複数あります。計画の番号で指定してください")]
     PlanAmbiguous(String),
-    #[error("the plan cannot be stored: {0}")]
+    #[error("計画を保存できません: {0}")]
     InvalidPlan(String),
-    #[error("{path}: cannot restore from this file: {why}. Choose one of `shinchoku backups`.")]
+    #[error("{path}: このファイルからは復元できません({why})。バックアップの一覧から選んでください")]
     BadBackup { path: PathBuf, why: String },
-    #[error("履歴 #{0} はありません(`shinchoku history` で確認してください)")]
+    #[error("履歴 #{0} はありません(履歴の一覧で確認してください)")]
     RevisionNotFound(i64),
     #[error("{0}")]
     CannotUndo(String),
-    #[error("競合 #{0} はありません(`shinchoku conflicts` で確認してください)")]
+    #[error("競合 #{0} はありません(競合の一覧で確認してください)")]
     ConflictNotFound(i64),
-    #[error("database error: {0}")]
+    #[error("{}", crate::text::sqlite_message(.0))]
     Sqlite(#[from] rusqlite::Error),
 }
 
@@ -217,18 +219,21 @@ impl Store {
             path: self.path.clone(),
             detail,
         };
-        let mut stmt = self.conn.prepare("PRAGMA quick_check(5)").map_err(|e| damaged(e.to_string()))?;
+        let mut stmt = self
+            .conn
+            .prepare("PRAGMA quick_check(5)")
+            .map_err(|e| damaged(crate::text::sqlite_message(&e)))?;
         let found: Vec<String> = stmt
             .query_map([], |r| r.get(0))
             .and_then(|rows| rows.collect())
-            .map_err(|e| damaged(e.to_string()))?;
+            .map_err(|e| damaged(crate::text::sqlite_message(&e)))?;
         if found.len() == 1 && found[0] == "ok" {
             if let Ok(mut sound) = SOUND.lock() {
                 sound.push(key);
             }
             Ok(())
         } else {
-            Err(damaged(format!("integrity check: {}", found.join("; "))))
+            Err(damaged(format!("整合性の検査で異常が {} 件見つかりました", found.len())))
         }
     }
 
@@ -366,7 +371,7 @@ mod tests {
         let before = std::fs::read(&path).unwrap();
         let err = Store::open(&path).err().unwrap();
         assert!(matches!(err, StoreError::NewerSchema { .. }), "{err}");
-        assert!(err.to_string().contains("newer Shinchoku"));
+        assert!(err.to_string().contains("新しい版のShinchoku"));
         assert_eq!(std::fs::read(&path).unwrap(), before);
     }
 

@@ -487,7 +487,7 @@ impl Store {
 /// A card list column: JSON, NULL for the empty list.
 fn json_list<T: serde::de::DeserializeOwned>(text: Option<&str>, column: &str) -> Result<Vec<T>> {
     text.map_or(Ok(Vec::new()), |t| {
-        serde_json::from_str(t).map_err(|e| StoreError::InvalidPlan(format!("project_year.{column} is not readable: {e}")))
+        serde_json::from_str(t).map_err(|e| StoreError::InvalidPlan(format!("事業の年度データ({column})を読めません: {e}")))
     })
 }
 
@@ -631,12 +631,12 @@ fn write_plan_body(tx: &Transaction<'_>, plan_id: i64, p: &Plan) -> Result<()> {
     for (seq, e) in ordered {
         let area_id = *area_ids
             .get(e.area())
-            .ok_or_else(|| missing(format!("分野 {} is not in the plan", e.area())))?;
+            .ok_or_else(|| missing(format!("分野 {} は計画にありません", e.area())))?;
         let item_id = match e.item() {
             Some(it) => Some(
                 *item_ids
                     .get(&(e.area(), it))
-                    .ok_or_else(|| missing(format!("項目 {it} is not in 分野 {}", e.area())))?,
+                    .ok_or_else(|| missing(format!("項目 {it} は分野 {} にありません", e.area())))?,
             ),
             None => None,
         };
@@ -670,7 +670,7 @@ fn write_plan_body(tx: &Transaction<'_>, plan_id: i64, p: &Plan) -> Result<()> {
             Entry::Relisting(r) => {
                 let of = *project_ids
                     .get(r.of.as_str())
-                    .ok_or_else(|| missing(format!("再掲 refers to No.{}, which is not in the plan", r.of)))?;
+                    .ok_or_else(|| missing(format!("再掲の元の No.{} が計画にありません", r.of)))?;
                 ins_r.execute(params![plan_id, seq as i64, of, area_id, item_id, r.summary, r.goal])?;
                 let id = tx.last_insert_rowid();
                 for (y, d) in &r.years {
@@ -684,7 +684,7 @@ fn write_plan_body(tx: &Transaction<'_>, plan_id: i64, p: &Plan) -> Result<()> {
         for (i, k) in e.kpis().iter().enumerate() {
             let kid = *kpi_ids
                 .get(&k.no)
-                .ok_or_else(|| missing(format!("KPI番号 {} is not defined", k.no)))?;
+                .ok_or_else(|| missing(format!("KPI番号 {} の指標がありません", k.no)))?;
             ins_k.execute(params![pid, rid, i as i64, kid, k.relisted])?;
         }
     }
@@ -693,15 +693,15 @@ fn write_plan_body(tx: &Transaction<'_>, plan_id: i64, p: &Plan) -> Result<()> {
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
     )?;
     for (seq, r) in p.schedule.iter().enumerate() {
-        let at = format!("工程表 row {}", seq + 1);
+        let at = format!("工程表の{}行目", seq + 1);
         let area_id = *area_ids
             .get(r.area.as_str())
-            .ok_or_else(|| missing(format!("{at}: 分野 {} is not in the plan", r.area)))?;
+            .ok_or_else(|| missing(format!("{at}: 分野 {} は計画にありません", r.area)))?;
         let item_id = match &r.item {
             Some(it) => Some(
                 *item_ids
                     .get(&(r.area.as_str(), it.as_str()))
-                    .ok_or_else(|| missing(format!("{at}: 項目 {it} is not in 分野 {}", r.area)))?,
+                    .ok_or_else(|| missing(format!("{at}: 項目 {it} は分野 {} にありません", r.area)))?,
             ),
             None => None,
         };

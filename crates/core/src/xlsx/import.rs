@@ -116,7 +116,7 @@ fn read_workbook(path: &Path) -> Result<WorkbookPlan, ImportError> {
     let mut wb = Workbook::open(path).map_err(unreadable)?;
     let names = wb.sheets.sheet_names().to_vec();
     if names.is_empty() {
-        return Err(unreadable("the workbook has no sheets".into()));
+        return Err(unreadable("ブックにシートがありません".into()));
     }
     // The summary sheet: 取組一覧 by name, else the first sheet whose header is found.
     let mut order: Vec<&String> = names.iter().filter(|n| n.as_str() == SHEET_SUMMARY).collect();
@@ -145,7 +145,7 @@ fn read_workbook(path: &Path) -> Result<WorkbookPlan, ImportError> {
                     result.warnings.push(Problem {
                         sheet: String::new(),
                         cell: None,
-                        message: "the workbook has macros (.xlsm); they are not run, only the cells are read".into(),
+                        message: "マクロ付きのブック(.xlsm)です。マクロは実行せず、セルの値だけを読みます".into(),
                     });
                 }
                 read_extra_sheets(&mut wb, &names, &mut result)?;
@@ -156,20 +156,19 @@ fn read_workbook(path: &Path) -> Result<WorkbookPlan, ImportError> {
                     first_error.get_or_insert(Problem {
                         sheet: name.clone(),
                         cell: Some("A1".into()),
-                        message: "the header of the 取組一覧 layout was not found (expected a row with 事業番号, 事業名又は取組名, 評価 …)"
-                            .into(),
+                        message: "取組一覧の見出しが見つかりません(事業番号・事業名又は取組名・評価 などが並んだ行が必要です)".into(),
                     });
                 }
             }
         }
     }
     if all_empty && first_error.as_ref().is_none_or(|p| p.cell.as_deref() == Some("A1")) {
-        return Err(unreadable("the workbook is empty: no sheet has a single value".into()));
+        return Err(unreadable("ブックが空です(どのシートにも値がありません)".into()));
     }
     Err(ImportError::Invalid(vec![first_error.unwrap_or_else(|| Problem {
         sheet: names[0].clone(),
         cell: Some("A1".into()),
-        message: "no sheet has the header of the 取組一覧 layout (expected a row with 事業番号, 事業名又は取組名, 評価 …)".into(),
+        message: "取組一覧の見出しがあるシートがありません(事業番号・事業名又は取組名・評価 などが並んだ行が必要です)".into(),
     })]))
 }
 
@@ -204,7 +203,7 @@ impl Cell {
             Cell::Empty => None,
             Cell::Text(t) => clean_cell(t),
             Cell::Number(n, fmt) => KpiValue::from_cell_number(*n, fmt).map(|v| v.text().to_string()),
-            Cell::Date(d) => Some(format!("a date ({d})")),
+            Cell::Date(d) => Some(format!("日付({d})")),
             Cell::Other(s) => clean_cell(s),
         }
     }
@@ -249,12 +248,23 @@ impl Grid {
     }
 }
 
+/// Every cell of a sheet as the readers see it: text as written, numbers in their
+/// cell's format (`43.1%`, `7,000`), merged cells spread; for tools and tests that
+/// copy what a sheet shows.
+pub fn sheet_texts(path: &std::path::Path, sheet: &str) -> Result<Vec<Vec<Option<String>>>, String> {
+    let mut wb = Workbook::open(path)?;
+    let g = load_grid(&mut wb, sheet).map_err(|p| p.to_string())?;
+    Ok((0..g.rows())
+        .map(|r| (0..g.width()).map(|c| g.get(r, c).text()).collect())
+        .collect())
+}
+
 pub(crate) fn load_grid(wb: &mut Workbook, name: &str) -> Result<Grid, Problem> {
     let scan = wb.scan(name)?;
     let range = wb.sheets.worksheet_range(name).map_err(|e| Problem {
         sheet: name.into(),
         cell: None,
-        message: format!("the sheet cannot be read ({e})"),
+        message: format!("シートを読めません({})", crate::xlsx::package::calamine_detail(&e)),
     })?;
     let (h, w) = range.get_size();
     let (r0, c0) = range.start().unwrap_or((0, 0));
@@ -263,7 +273,7 @@ pub(crate) fn load_grid(wb: &mut Workbook, name: &str) -> Result<Grid, Problem> 
         return Err(Problem {
             sheet: name.into(),
             cell: None,
-            message: format!("the sheet has {h} rows and {w} columns; more than {MAX_ROWS} rows or {MAX_CELLS} cells is not a plan"),
+            message: format!("シートが {h} 行 {w} 列あります。{MAX_ROWS} 行または {MAX_CELLS} セルを超えるものは計画として読みません"),
         });
     }
     let formats = scan.formats;
@@ -282,7 +292,7 @@ pub(crate) fn load_grid(wb: &mut Workbook, name: &str) -> Result<Grid, Problem> 
                             sheet: name.into(),
                             cell: Some(CellRef { row: ar, col: ac }.to_string()),
                             message: format!(
-                                "the text has a control character (U+{:04X}) that a workbook cannot keep; delete it and save again",
+                                "ブックに保存できない制御文字(U+{:04X})が含まれています。その文字を消して保存し直してください",
                                 bad as u32
                             ),
                         });
@@ -291,10 +301,10 @@ pub(crate) fn load_grid(wb: &mut Workbook, name: &str) -> Result<Grid, Problem> 
                 }
                 Data::Float(f) => Cell::Number(*f, formats.get(ar, ac).to_string()),
                 Data::Int(i) => Cell::Number(*i as f64, formats.get(ar, ac).to_string()),
-                Data::Bool(b) => Cell::Other(b.to_string()),
+                Data::Bool(b) => Cell::Other(if *b { "TRUE" } else { "FALSE" }.to_string()),
                 Data::DateTime(dt) => Cell::Date(excel_date(dt.as_f64())),
                 Data::DateTimeIso(s) | Data::DurationIso(s) => Cell::Date(s.clone()),
-                Data::Error(e) => Cell::Other(format!("the error value #{e:?}")),
+                Data::Error(e) => Cell::Other(format!("エラー値 {e}")),
             };
         }
         cells[ar as usize] = out;
@@ -304,8 +314,8 @@ pub(crate) fn load_grid(wb: &mut Workbook, name: &str) -> Result<Grid, Problem> 
             sheet: name.into(),
             cell: Some(CellRef { row: r, col: c }.to_string()),
             message: format!(
-                "the formula ={f} has no saved result (the file was written by a program that does not calculate); \
-                 open it in Excel and save it, or type the value"
+                "数式 ={f} の計算結果が保存されていません(計算しないプログラムで書かれたファイルです)。\
+                 Excelで開いて保存し直すか、値を入力してください"
             ),
         });
     }
@@ -568,20 +578,22 @@ impl<'a> SummaryReader<'a> {
             Cell::Number(n, fmt) => {
                 if n.abs() > 1e15 {
                     self.problems
-                        .push(self.g.problem(r, c, format!("the number {n:e} is too large to be a KPI value")));
+                        .push(self.g.problem(r, c, format!("数値 {n:e} はKPIの値としては大きすぎます")));
                     return None;
                 }
                 KpiValue::from_cell_number(*n, fmt)
             }
             Cell::Text(t) => clean_cell(t).and_then(KpiValue::new),
             Cell::Date(d) => {
-                self.problems
-                    .push(self.g.problem(r, c, format!("expected a number or text, found a date ({d})")));
+                self.problems.push(
+                    self.g
+                        .problem(r, c, format!("数値か文字を入力してください(日付 {d} になっています)")),
+                );
                 None
             }
             Cell::Other(o) => {
                 self.problems
-                    .push(self.g.problem(r, c, format!("expected a number or text, found {o}")));
+                    .push(self.g.problem(r, c, format!("数値か文字を入力してください({o} になっています)")));
                 None
             }
         }
@@ -616,8 +628,7 @@ impl<'a> SummaryReader<'a> {
             (Col::Eval, "評価"),
         ] {
             if self.col(want).is_none() {
-                self.problems
-                    .push(g.problem(h, 0, format!("column {label} was not found in the header")));
+                self.problems.push(g.problem(h, 0, format!("見出しに「{label}」の列がありません")));
             }
         }
         if !self.problems.is_empty() {
@@ -643,8 +654,11 @@ impl<'a> SummaryReader<'a> {
         // Header facts: title, report title, years, as-of.
         let title = (0..h).rev().find_map(|r| g.get(r, c_no).text()).or_else(|| {
             let stem = self.path.file_stem().map(|s| s.to_string_lossy().into_owned());
-            self.warnings
-                .push(g.problem(h.saturating_sub(1), c_no, "no plan title above the header; the file name is used"));
+            self.warnings.push(g.problem(
+                h.saturating_sub(1),
+                c_no,
+                "見出しの上に計画の表題がないため、ファイル名を表題にします",
+            ));
             stem
         });
         let title = title.unwrap_or_default();
@@ -670,7 +684,7 @@ impl<'a> SummaryReader<'a> {
             return Err(ImportError::Invalid(vec![g.problem(
                 h,
                 c,
-                "the report year was not found (expected a header such as 令和5年度 取組状況)",
+                "報告の年度が見つかりません(「令和5年度 取組状況」のような見出しが必要です)",
             )]));
         };
         let fiscal_years: Vec<FiscalYear> = self
@@ -739,7 +753,7 @@ impl<'a> SummaryReader<'a> {
             }
             let Some(no_text) = no_cell.text() else {
                 self.problems
-                    .push(g.problem(r, c_no.unwrap_or(0), "事業番号 expected (a number or 再掲)"));
+                    .push(g.problem(r, c_no.unwrap_or(0), "事業番号を入力してください(数字か「再掲」)"));
                 continue;
             };
             entry_origin = Some(r);
@@ -766,7 +780,7 @@ impl<'a> SummaryReader<'a> {
                 .to_string();
             if n.is_empty() || !n.chars().all(|c| c.is_ascii_digit()) {
                 self.problems
-                    .push(g.problem(r, c_no, format!("事業番号 \"{no_text}\" is not a number or 再掲")));
+                    .push(g.problem(r, c_no, format!("事業番号「{no_text}」は数字でも「再掲」でもありません")));
                 return None;
             }
             Some(n.trim_start_matches('0').to_string())
@@ -779,7 +793,7 @@ impl<'a> SummaryReader<'a> {
                 Some(p) => p.area.clone(),
                 None => {
                     self.problems
-                        .push(g.problem(r, self.col(Col::AreaNo).unwrap_or(0), "分野 No expected (e.g. I-1)"));
+                        .push(g.problem(r, self.col(Col::AreaNo).unwrap_or(0), "分野の番号を入力してください(例: I-1)"));
                     return None;
                 }
             },
@@ -811,7 +825,7 @@ impl<'a> SummaryReader<'a> {
                     self.problems.push(g.problem(
                         r,
                         self.col(Col::Name).unwrap_or(c_no),
-                        "a 再掲 row must name its original on its own line (expected ※再掲:No.N)",
+                        "再掲の行には元の事業を別の行に「※再掲:No.N」の形で書いてください",
                     ));
                     return None;
                 }
@@ -870,16 +884,19 @@ impl<'a> SummaryReader<'a> {
         };
         let Ok(no) = no_str.parse::<u32>() else {
             let msg = if relisted {
-                "a 再掲 KPI must name its original in 指標名 (expected ※再掲:No.N)".to_string()
+                "再掲のKPIは指標名に元の番号を「※再掲:No.N」の形で書いてください".to_string()
             } else {
-                format!("KPI番号 \"{}\" is not a number or 再掲", no_text.unwrap_or_default())
+                format!("KPI番号「{}」は数字でも「再掲」でもありません", no_text.unwrap_or_default())
             };
             self.problems.push(g.problem(r, c_no, msg));
             return None;
         };
         let Some(name) = name else {
-            self.problems
-                .push(g.problem(r, self.col(Col::KpiName).unwrap_or(c_no), format!("指標名 expected for KPI {no}")));
+            self.problems.push(g.problem(
+                r,
+                self.col(Col::KpiName).unwrap_or(c_no),
+                format!("KPI {no} の指標名を入力してください"),
+            ));
             return None;
         };
         let baseline = self.value(r, self.col(Col::Baseline));
@@ -962,7 +979,7 @@ impl SummaryReader<'_> {
                             s.row,
                             c_kname,
                             format!(
-                                "KPI番号 {} is used with two different names (\"{}\" at {first}, \"{}\" here)",
+                                "KPI番号 {} に二つの指標名があります({first} では「{}」、ここでは「{}」)",
                                 s.no, k.name, s.name
                             ),
                         ));
@@ -1034,7 +1051,7 @@ impl SummaryReader<'_> {
                     self.problems.push(g.problem(
                         e.row,
                         c,
-                        format!("事業番号 {no} is used twice (also at {})", CellRef { row: prev, col: c }),
+                        format!("事業番号 {no} が二度使われています({} にもあります)", CellRef { row: prev, col: c }),
                     ));
                 }
             }
@@ -1067,7 +1084,7 @@ impl SummaryReader<'_> {
                     let Some(o) = originals.get(of) else {
                         let c = self.col(Col::Name).unwrap_or(0);
                         self.problems
-                            .push(g.problem(e.row, c, format!("再掲 refers to No.{of}, which is not in the plan")));
+                            .push(g.problem(e.row, c, format!("再掲の元の No.{of} が計画にありません")));
                         continue;
                     };
                     entries.push(Entry::Relisting(Relisting::from_row(
@@ -1176,11 +1193,15 @@ fn read_plan_sheet(g: &Grid, plan: &mut Plan, problems: &mut Vec<Problem>) {
             (Some(0), Some(v)) => plan.organization = v,
             (Some(3), Some(v)) => match v.split_once('-').map(|(a, b)| (FiscalYear::parse(a), FiscalYear::parse(b))) {
                 Some((Ok(a), Ok(b))) => plan.period = Some((a, b)),
-                _ => problems.push(g.problem(r, 1, format!("計画期間 \"{v}\" is not two fiscal years (e.g. R3-R7)"))),
+                _ => problems.push(g.problem(
+                    r,
+                    1,
+                    format!("計画期間「{v}」は「R3-R7」のように始めと終わりの年度で入力してください"),
+                )),
             },
             (Some(7), Some(v)) => match serde_json::from_str::<EvaluationRule>(&v) {
                 Ok(rule) => plan.rule = rule,
-                Err(e) => problems.push(g.problem(r, 1, format!("評価ルール is not a valid rule ({e})"))),
+                Err(e) => problems.push(g.problem(r, 1, format!("評価ルールとして読めません({e})"))),
             },
             _ => {}
         }
@@ -1236,7 +1257,7 @@ fn read_trend_sheet(g: &Grid, plan: &mut Plan, problems: &mut Vec<Problem>) {
         problems.push(Problem {
             sheet: g.name.clone(),
             cell: Some("A3".into()),
-            message: "the header row (KPI番号 …) was not found".into(),
+            message: "見出しの行(KPI番号 …)が見つかりません".into(),
         });
         return;
     };
@@ -1259,7 +1280,7 @@ fn read_trend_sheet(g: &Grid, plan: &mut Plan, problems: &mut Vec<Problem>) {
         let no_text = g.get(r, 0).text();
         let Some(no) = no_text.as_deref().and_then(|t| normalize_width(t).trim().parse::<u32>().ok()) else {
             if no_text.is_some() {
-                problems.push(g.problem(r, 0, format!("KPI番号 \"{}\" is not a number", no_text.unwrap_or_default())));
+                problems.push(g.problem(r, 0, format!("KPI番号「{}」が数字ではありません", no_text.unwrap_or_default())));
             }
             r += 1;
             continue;
@@ -1273,7 +1294,7 @@ fn read_trend_sheet(g: &Grid, plan: &mut Plan, problems: &mut Vec<Problem>) {
             n += 1;
         }
         let Some(name) = g.get(r, 1).text() else {
-            problems.push(g.problem(r, 1, format!("指標名 expected for KPI {no}")));
+            problems.push(g.problem(r, 1, format!("KPI {no} の指標名を入力してください")));
             r = n;
             continue;
         };
@@ -1284,7 +1305,7 @@ fn read_trend_sheet(g: &Grid, plan: &mut Plan, problems: &mut Vec<Problem>) {
                         r,
                         1,
                         format!(
-                            "KPI番号 {no} is used with two different names (\"{}\" in {SHEET_SUMMARY}, \"{name}\" here)",
+                            "KPI番号 {no} に二つの指標名があります({SHEET_SUMMARY} では「{}」、ここでは「{name}」)",
                             plan.kpis[i].name
                         ),
                     ));
@@ -1397,11 +1418,11 @@ fn read_years_sheet(g: &Grid, plan: &mut Plan, problems: &mut Vec<Problem>) {
             continue;
         };
         let Some(year) = g.get(r, 1).text() else {
-            problems.push(g.problem(r, 1, "年度 expected (e.g. R5)"));
+            problems.push(g.problem(r, 1, "年度を入力してください(例: R5)"));
             continue;
         };
         let Ok(fy) = FiscalYear::parse(&year) else {
-            problems.push(g.problem(r, 1, format!("年度 \"{year}\" is not a fiscal year (e.g. R5)")));
+            problems.push(g.problem(r, 1, format!("年度「{year}」を年度として読めません(例: R5)")));
             continue;
         };
         let evaluation = match g.get(r, 2).text() {
@@ -1423,13 +1444,13 @@ fn read_years_sheet(g: &Grid, plan: &mut Plan, problems: &mut Vec<Problem>) {
             {
                 Some(Ok(b)) => Some(b),
                 _ => {
-                    problems.push(g.problem(r, 4, "予算 expected as a whole number of 千円"));
+                    problems.push(g.problem(r, 4, "予算は千円単位の整数で入力してください"));
                     continue;
                 }
             },
         };
         let Some(Entry::Project(p)) = by_no.get(&no).map(|i| &mut plan.entries[*i]) else {
-            problems.push(g.problem(r, 0, format!("事業番号 {no} is not in {SHEET_SUMMARY}")));
+            problems.push(g.problem(r, 0, format!("事業番号 {no} は{SHEET_SUMMARY}にありません")));
             continue;
         };
         let y = p.years.entry(fy).or_default();

@@ -83,9 +83,9 @@ pub fn column_name(mut col: u32) -> String {
 
 #[derive(Debug, thiserror::Error)]
 pub enum WriteError {
-    #[error("{path}: {source}")]
+    #[error("{path}: {}", crate::text::io_message(source))]
     Io { path: PathBuf, source: std::io::Error },
-    #[error("{path}: the workbook could not be written: {source}")]
+    #[error("{path}: ブックを書き出せませんでした({source})")]
     Xlsx { path: PathBuf, source: rust_xlsxwriter::XlsxError },
 }
 

@@ -56,26 +56,46 @@ pub(crate) struct SheetScan {
     pub(crate) uncached: Vec<(u32, u32, String)>,
 }
 
-const PASSWORD: &str = "the workbook is password-protected (encrypted). Open it in Excel, remove the password \
-     (ファイル → 情報 → ブックの保護 → パスワードを使用して暗号化 を空に) and save it again";
+const PASSWORD: &str = "パスワードで保護(暗号化)されたブックです。Excelで開いてパスワードを外し\
+     (ファイル → 情報 → ブックの保護 → パスワードを使用して暗号化 を空に)、保存し直してから読み込んでください";
+
+/// A zip error as a person reads it: what is wrong with the package, not the library's words.
+fn zip_detail(e: &zip::result::ZipError) -> String {
+    use zip::result::ZipError as Z;
+    match e {
+        Z::Io(e) => format!("({})", crate::text::io_message(e)),
+        Z::FileNotFound => "(必要な部品がありません)".into(),
+        Z::UnsupportedArchive(_) => "(対応していない圧縮の形式です)".into(),
+        _ => "(zipの構造が壊れています)".into(),
+    }
+}
+
+/// A calamine error as a person reads it.
+pub(crate) fn calamine_detail(e: &calamine::XlsxError) -> String {
+    match e {
+        calamine::XlsxError::Io(e) => crate::text::io_message(e),
+        calamine::XlsxError::Password => "パスワードで保護されています".into(),
+        _ => "ブックの構造が壊れているか、対応していない形式です".into(),
+    }
+}
 
 impl Workbook {
     /// Recognises the file by its content and checks the parts read at open.
     /// The error says what the file is and what to do, without the path.
     pub(crate) fn open(path: &Path) -> Result<Self, String> {
         let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
-            io::ErrorKind::NotFound => "the file does not exist".to_string(),
-            _ => format!("the file cannot be opened ({e})"),
+            io::ErrorKind::NotFound => "ファイルがありません".to_string(),
+            _ => format!("ファイルを開けません({})", crate::text::io_message(&e)),
         })?;
         if meta.is_dir() {
-            return Err("this is a folder, not a workbook".into());
+            return Err("ブックではなくフォルダです".into());
         }
         if meta.len() == 0 {
-            return Err("the file is empty (0 bytes)".into());
+            return Err("ファイルが空です(0バイト)".into());
         }
         if meta.len() > MAX_FILE_BYTES {
             return Err(format!(
-                "the file is {} MB; a plan workbook is a few MB, so more than {} MB is not read",
+                "ファイルが {} MB あります。計画のブックは数 MB なので、{} MB を超えるファイルは読みません",
                 meta.len() >> 20,
                 MAX_FILE_BYTES >> 20
             ));
@@ -83,53 +103,57 @@ impl Workbook {
         let mut head = Vec::with_capacity(8);
         File::open(path)
             .and_then(|f| f.take(8).read_to_end(&mut head))
-            .map_err(|e| format!("the file cannot be read ({e})"))?;
+            .map_err(|e| format!("ファイルを読めません({})", crate::text::io_message(&e)))?;
         let open = || {
             File::open(path)
                 .map(BufReader::new)
-                .map_err(|e| format!("the file cannot be read ({e})"))
+                .map_err(|e| format!("ファイルを読めません({})", crate::text::io_message(&e)))
         };
         if head.starts_with(b"%PDF") {
-            return Err("this is a PDF, not an Excel workbook (.xlsx)".into());
+            return Err("PDFのファイルです。Excelのブック(.xlsx)を選んでください".into());
         }
         if head.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
             // An OLE compound file: an encrypted .xlsx (its directory names an
             // EncryptedPackage stream), or an old .xls. calamine's reader of the
             // old format panics on damaged files (found by fuzzing), and loses the
             // number formats (48.2% arrives as 0.482), so it is not used.
-            let bytes = std::fs::read(path).map_err(|e| format!("the file cannot be read ({e})"))?;
+            let bytes = std::fs::read(path).map_err(|e| format!("ファイルを読めません({})", crate::text::io_message(&e)))?;
             let name: Vec<u8> = "EncryptedPackage".encode_utf16().flat_map(u16::to_le_bytes).collect();
             if bytes.windows(name.len()).any(|w| w == name.as_slice()) {
                 return Err(PASSWORD.into());
             }
-            return Err(
-                "this is an old-format Excel file (.xls), which Shinchoku does not read: its number formats would be lost. \
-                 Open it in Excel and save it as .xlsx (Excel ブック), then import that"
-                    .into(),
-            );
+            return Err("古い形式のExcelファイル(.xls)は、数値の書式が失われるため読みません。\
+                 Excelで開いて「Excel ブック(.xlsx)」として保存し直し、そのファイルを読み込んでください"
+                .into());
         }
         if !head.starts_with(b"PK") {
             return Err(
-                "this is not an Excel workbook: it is neither an .xlsx (a zip package) nor an .xls (a CSV or text file renamed?)".into(),
+                "Excelのブックではありません(.xlsx でも .xls でもありません。CSVやテキストのファイルの名前を変えたものではありませんか)"
+                    .into(),
             );
         }
-        let mut zip = zip::ZipArchive::new(open()?)
-            .map_err(|e| format!("the file is damaged or incomplete (a download cut short?): it is not a whole zip package ({e})"))?;
+        let mut zip = zip::ZipArchive::new(open()?).map_err(|e| {
+            format!(
+                "ファイルが壊れているか、途中で切れています(ダウンロードが途中で止まりませんでしたか)。{}",
+                zip_detail(&e)
+            )
+        })?;
         let has = |zip: &mut zip::ZipArchive<_>, name: &str| zip.by_name(name).is_ok();
         if has(&mut zip, "xl/workbook.bin") {
-            return Err("this is an Excel binary workbook (.xlsb); save it as .xlsx (Excel ブック) and try again".into());
+            return Err("Excelバイナリブック(.xlsb)です。Excelで「Excel ブック(.xlsx)」として保存し直してから読み込んでください".into());
         }
         if has(&mut zip, "content.xml") {
-            return Err("this is an OpenDocument spreadsheet (.ods); save it as .xlsx (Excel 2007-365) and try again".into());
+            return Err(
+                "OpenDocumentのスプレッドシート(.ods)です。「Excel 2007-365(.xlsx)」として保存し直してから読み込んでください".into(),
+            );
         }
         if !has(&mut zip, "xl/workbook.xml") {
-            return Err("this is a zip file but not an Excel workbook (it has no xl/workbook.xml)".into());
+            return Err("zipのファイルですが、Excelのブックではありません(xl/workbook.xml がありません)".into());
         }
         let has_macros = has(&mut zip, "xl/vbaProject.bin");
         if !document_is_standard(&mut zip) {
             return Err(
-                "the workbook's package has an unusual layout (its main part is not xl/workbook.xml); open it in Excel and save it again"
-                    .into(),
+                "ブックの内部の構成が通常と異なります(本体が xl/workbook.xml ではありません)。Excelで開いて保存し直してください".into(),
             );
         }
         let parts = sheet_parts(&mut zip).unwrap_or_default();
@@ -138,14 +162,18 @@ impl Workbook {
         let later: std::collections::HashSet<&String> = parts.values().collect();
         let names: Vec<String> = zip.file_names().filter_map(|n| n.ok().map(|n| n.into_owned())).collect();
         for name in names.iter().filter(|n| !later.contains(n)) {
-            let f = zip.by_name(name).map_err(|e| format!("{name}: the part cannot be read ({e})"))?;
+            let f = zip
+                .by_name(name)
+                .map_err(|e| format!("{name}: ブックの部品を読めません。{}", zip_detail(&e)))?;
             let lower = name.to_ascii_lowercase();
             let xml = lower.ends_with(".xml") || lower.ends_with(".rels");
             let mut limited = Limited::new(f, xml);
             if lower.ends_with("sharedstrings.xml") {
                 check_shared_strings(&mut limited).map_err(|e| match limited.over {
                     Some(_) => limited.explain(name, e),
-                    None => format!("{name}: {e}; a plan has far fewer, so the file is refused (a damaged file or a zip bomb)"),
+                    None => format!(
+                        "{name}: {e}。計画のブックにはこれほど多くないため、読みません(壊れたファイルか、意図的に作られたファイルです)"
+                    ),
                 })?;
             }
             io::copy(&mut limited, &mut io::sink()).map_err(|e| limited.explain(name, e))?;
@@ -155,7 +183,8 @@ impl Workbook {
             .ok()
             .and_then(|f| style_formats(BufReader::new(f)))
             .unwrap_or_default();
-        let xlsx = <calamine::Xlsx<_> as calamine::Reader<_>>::new(open()?).map_err(|e| format!("the workbook cannot be read ({e})"))?;
+        let xlsx =
+            <calamine::Xlsx<_> as calamine::Reader<_>>::new(open()?).map_err(|e| format!("ブックを読めません({})", calamine_detail(&e)))?;
         Ok(Workbook {
             sheets: xlsx,
             path: path.to_path_buf(),
@@ -176,12 +205,12 @@ impl Workbook {
         let part = self
             .parts
             .get(sheet)
-            .ok_or_else(|| problem("the sheet's part was not found in the package".into()))?;
-        let file = File::open(&self.path).map_err(|e| problem(format!("the file cannot be read ({e})")))?;
-        let mut zip = zip::ZipArchive::new(BufReader::new(file)).map_err(|e| problem(format!("the package cannot be read ({e})")))?;
+            .ok_or_else(|| problem("シートの部品がブックの中に見つかりません".into()))?;
+        let file = File::open(&self.path).map_err(|e| problem(format!("ファイルを読めません({})", crate::text::io_message(&e))))?;
+        let mut zip = zip::ZipArchive::new(BufReader::new(file)).map_err(|e| problem(format!("ブックを読めません。{}", zip_detail(&e))))?;
         let f = zip
             .by_name(part)
-            .map_err(|e| problem(format!("{part}: the part cannot be read ({e})")))?;
+            .map_err(|e| problem(format!("{part}: ブックの部品を読めません。{}", zip_detail(&e))))?;
         scan_sheet(sheet, Limited::new(f, true), &self.xf_formats)
     }
 }
@@ -206,12 +235,12 @@ impl<R: Read> Limited<R> {
     }
 
     /// The message for an error met while reading the part.
-    fn explain(&self, part: &str, e: impl std::fmt::Display) -> String {
+    fn explain(&self, part: &str, _e: impl std::fmt::Display) -> String {
         match self.over {
             Some(what) => {
-                format!("{part} {what}; a plan workbook is a few MB uncompressed, so the file is refused (a damaged file or a zip bomb)")
+                format!("{part}: {what}。計画のブックは展開しても数 MB なので、読みません(壊れたファイルか、意図的に作られたファイルです)")
             }
-            None => format!("{part}: the part is damaged ({e})"),
+            None => format!("{part}: ブックの部品が壊れています"),
         }
     }
 }
@@ -221,14 +250,14 @@ impl<R: Read> Read for Limited<R> {
         let n = self.inner.read(buf)?;
         self.total += n as u64;
         if self.total > MAX_PART_BYTES {
-            self.over = Some("inflates to more than 256 MB");
+            self.over = Some("展開すると 256 MB を超えます");
         } else if let Some(run) = self.run.as_mut() {
             match buf[..n].iter().rposition(|&b| b == b'<') {
                 Some(i) => *run = (n - i - 1) as u64,
                 None => *run += n as u64,
             }
             if *run > MAX_RUN_BYTES {
-                self.over = Some("has more than 16 MB of text between two tags");
+                self.over = Some("区切りのない 16 MB を超える文字があります");
             }
         }
         match self.over {
@@ -249,7 +278,7 @@ fn check_shared_strings<R: Read>(src: R) -> io::Result<()> {
                 if let Some(v) = attr(&e, "uniqueCount") {
                     if v.trim().parse::<u64>().map_or(true, |n| n > MAX_STRINGS) {
                         return Err(io::Error::other(format!(
-                            "the shared-string table announces {v} strings, more than {MAX_STRINGS}"
+                            "共有文字列が {v} 個と書かれており、上限の {MAX_STRINGS} 個を超えています"
                         )));
                     }
                 }
@@ -283,7 +312,7 @@ fn scan_sheet<R: Read>(sheet: &str, src: Limited<R>, xf_formats: &[String]) -> R
             Ok(e) => e,
             Err(e) => {
                 let limited = r.get_ref().get_ref();
-                return Err(problem(None, limited.explain("the sheet's XML", e)));
+                return Err(problem(None, limited.explain("シートのXML", e)));
             }
         };
         match event {
@@ -299,7 +328,7 @@ fn scan_sheet<R: Read>(sheet: &str, src: Limited<R>, xf_formats: &[String]) -> R
                                 let shown: String = v.chars().take(20).collect();
                                 return Err(problem(
                                     Some(CellRef { row, col: 0 }),
-                                    format!("the sheet's XML numbers a row \"{shown}\", which is not a row number; the file is damaged"),
+                                    format!("シートのXMLの行番号「{shown}」が行番号になっていません。ファイルが壊れています"),
                                 ));
                             }
                         },
@@ -318,9 +347,7 @@ fn scan_sheet<R: Read>(sheet: &str, src: Limited<R>, xf_formats: &[String]) -> R
                                     let shown: String = a.value.chars().take(20).collect();
                                     return Err(problem(
                                         Some(CellRef { row, col }),
-                                        format!(
-                                            "the sheet's XML names a cell \"{shown}\" that is not a cell reference; the file is damaged"
-                                        ),
+                                        format!("シートのXMLのセル番地「{shown}」がセル番地になっていません。ファイルが壊れています"),
                                     ));
                                 }
                             }
@@ -344,8 +371,8 @@ fn scan_sheet<R: Read>(sheet: &str, src: Limited<R>, xf_formats: &[String]) -> R
                         return Err(problem(
                             Some(CellRef { row: cr, col: 0 }),
                             format!(
-                                "the sheet has more than {MAX_ROWS} rows; a plan has thousands, so it is not read. \
-                                 Delete the rows below the plan and save it again"
+                                "シートが {MAX_ROWS} 行を超えています。計画は数千行なので読みません。\
+                                 計画より下の行を削除して保存し直してください"
                             ),
                         ));
                     }
@@ -355,8 +382,8 @@ fn scan_sheet<R: Read>(sheet: &str, src: Limited<R>, xf_formats: &[String]) -> R
                         return Err(problem(
                             Some(CellRef { row: cr, col: cc }),
                             format!(
-                                "the sheet's cells reach {}, more than {MAX_CELLS} cells in all; a plan is far smaller, \
-                                 so it is not read. Delete the cells outside the plan and save it again",
+                                "シートのセルが {} まであり、合計 {MAX_CELLS} セルを超えています。計画はずっと小さいので読みません。\
+                                 計画の外のセルを削除して保存し直してください",
                                 CellRef { row: cr, col: cc }
                             ),
                         ));

@@ -191,7 +191,7 @@ pub(crate) fn read_schedule_sheet(g: &Grid, plan: &mut Plan, problems: &mut Vec<
         problems.push(Problem {
             sheet: g.name.clone(),
             cell: None,
-            message: "no header row with 分野, テーマ, 項目, 主体, 種別 and the years".into(),
+            message: "分野・テーマ・項目・主体・種別と各年度が並んだ見出しの行がありません".into(),
         });
         return;
     };
@@ -207,17 +207,17 @@ pub(crate) fn read_schedule_sheet(g: &Grid, plan: &mut Plan, problems: &mut Vec<
             problems.push(g.problem(
                 header,
                 c,
-                format!("\"{t}\" is not a column of 工程表 (分野, テーマ, 項目, 主体, 種別, a year, 備考, 進捗)"),
+                format!("「{t}」は工程表の列ではありません(分野・テーマ・項目・主体・種別・各年度・備考・進捗)"),
             ));
         }
     }
     for h in HEAD {
         if !cols.contains_key(h) {
-            problems.push(g.problem(header, 0, format!("the column {h} is missing")));
+            problems.push(g.problem(header, 0, format!("「{h}」の列がありません")));
         }
     }
     if years.is_empty() {
-        problems.push(g.problem(header, 0, "no year columns (R3年度, 令和3年度 or 2021)"));
+        problems.push(g.problem(header, 0, "年度の列がありません(R3年度、令和3年度、2021 など)"));
     }
     if !problems.is_empty() {
         return;
@@ -245,11 +245,11 @@ pub(crate) fn read_schedule_sheet(g: &Grid, plan: &mut Plan, problems: &mut Vec<
         let area = match &area_cell {
             Some(t) if plan.area(&code(t)).is_some() => code(t),
             Some(t) => {
-                problems.push(g.problem(r, at("分野"), format!("分野 \"{t}\" is not in the plan")));
+                problems.push(g.problem(r, at("分野"), format!("分野「{t}」は計画にありません")));
                 String::new()
             }
             None => {
-                problems.push(g.problem(r, at("分野"), "分野 expected"));
+                problems.push(g.problem(r, at("分野"), "分野を入力してください"));
                 String::new()
             }
         };
@@ -258,7 +258,7 @@ pub(crate) fn read_schedule_sheet(g: &Grid, plan: &mut Plan, problems: &mut Vec<
             Some(t) => {
                 let c = code(&t);
                 if !area.is_empty() && !plan.area(&area).is_some_and(|a| a.items.iter().any(|i| i.code == c)) {
-                    problems.push(g.problem(r, at("テーマ"), format!("テーマ \"{t}\" is not an item of 分野 {area}")));
+                    problems.push(g.problem(r, at("テーマ"), format!("テーマ「{t}」は分野 {area} の項目ではありません")));
                 }
                 Some(c)
             }
@@ -269,7 +269,7 @@ pub(crate) fn read_schedule_sheet(g: &Grid, plan: &mut Plan, problems: &mut Vec<
             .and_then(|c| Actor::parse(&c.to_string()));
         let actor = match text(r, cols.get("主体")) {
             Some(t) => Actor::parse(&t).unwrap_or_else(|| {
-                problems.push(g.problem(r, at("主体"), format!("主体 \"{t}\" is not ★県 or ●国")));
+                problems.push(g.problem(r, at("主体"), format!("主体「{t}」は ★県 か ●国 で入力してください")));
                 Actor::Prefecture
             }),
             None => marked.unwrap_or_default(),
@@ -278,14 +278,18 @@ pub(crate) fn read_schedule_sheet(g: &Grid, plan: &mut Plan, problems: &mut Vec<
             Some(SPAN) => false,
             Some(MILESTONE) => true,
             Some(t) => {
-                problems.push(g.problem(r, at("種別"), format!("種別 \"{t}\" is not {SPAN} or {MILESTONE}")));
+                problems.push(g.problem(r, at("種別"), format!("種別「{t}」は {SPAN} か {MILESTONE} で入力してください")));
                 false
             }
             None => marked.is_some() && cells.len() == 1,
         };
         // The year cells: one run of the same label (a merged range reads as that).
         let Some((c0, start, first)) = cells.first().cloned() else {
-            problems.push(g.problem(r, years[0].0, "no year holds this activity (write its label in the years it runs)"));
+            problems.push(g.problem(
+                r,
+                years[0].0,
+                "どの年度にも取組が書かれていません(取組の名前を実施する年度のセルに書いてください)",
+            ));
             continue;
         };
         let (c1, end, _) = cells.last().cloned().unwrap_or((c0, start, String::new()));
@@ -294,7 +298,7 @@ pub(crate) fn read_schedule_sheet(g: &Grid, plan: &mut Plan, problems: &mut Vec<
             problems.push(g.problem(
                 r,
                 c0,
-                "the years of one row hold one activity: its label in one cell or one run of cells (another activity needs its own row)",
+                "1行の年度には一つの取組だけを書きます(一つのセルか、続いたセルに。別の取組は別の行に)",
             ));
         }
         if milestone && start != end {
@@ -302,7 +306,7 @@ pub(crate) fn read_schedule_sheet(g: &Grid, plan: &mut Plan, problems: &mut Vec<
                 r,
                 c0,
                 format!(
-                    "a {MILESTONE} (milestone) is in one year; this one runs {}–{}",
+                    "{MILESTONE}の取組は一つの年度に置きます。この取組は {}~{} になっています",
                     start.short(),
                     end.short()
                 ),
@@ -310,12 +314,12 @@ pub(crate) fn read_schedule_sheet(g: &Grid, plan: &mut Plan, problems: &mut Vec<
         }
         let label = first.trim_start_matches(['★', '●']).trim().to_string();
         if label.is_empty() {
-            problems.push(g.problem(r, c0, "the activity has no label"));
+            problems.push(g.problem(r, c0, "取組の名前がありません"));
         }
         let progress = match text(r, cols.get("進捗")) {
             None => None,
             Some(t) => Progress::parse(&t).or_else(|| {
-                problems.push(g.problem(r, at("進捗"), format!("進捗 \"{t}\" is not 完了 or 遅延")));
+                problems.push(g.problem(r, at("進捗"), format!("進捗「{t}」は 完了 か 遅延 で入力してください")));
                 None
             }),
         };

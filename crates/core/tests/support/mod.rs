@@ -130,24 +130,17 @@ pub fn read_cell(file: &Path, sheet: &str, row: u32, col: u32) -> String {
 /// Copies a workbook's `記入` sheet, values only, into a new workbook (what a
 /// person does with "move or copy to a new book" and then pastes values).
 pub fn copy_entry_sheet_to_new_workbook(from: &Path, to: &Path) {
-    let mut wb = calamine::open_workbook_auto(from).unwrap();
-    let r = wb.worksheet_range("記入").unwrap();
+    // What the sheet shows, cell by cell (numbers in their format, as a copy keeps them).
+    let rows = shinchoku_core::xlsx::import::sheet_texts(from, "記入").unwrap();
     let mut out = rust_xlsxwriter::Workbook::new();
     let ws = out.add_worksheet().set_name("記入").unwrap();
-    for (i, row) in r.rows().enumerate() {
-        for (j, d) in row.iter().enumerate() {
-            match d {
-                Data::Empty => {}
-                Data::Float(f) => {
-                    ws.write_number(i as u32, j as u16, *f).unwrap();
-                }
-                Data::Int(n) => {
-                    ws.write_number(i as u32, j as u16, *n as f64).unwrap();
-                }
-                other => {
-                    ws.write_string(i as u32, j as u16, other.to_string()).unwrap();
-                }
-            }
+    for (i, row) in rows.iter().enumerate() {
+        for (j, t) in row.iter().enumerate() {
+            let Some(t) = t else { continue };
+            match t.parse::<f64>() {
+                Ok(n) if !t.contains(',') => ws.write_number(i as u32, j as u16, n).unwrap(),
+                _ => ws.write_string(i as u32, j as u16, t).unwrap(),
+            };
         }
     }
     out.save(to).unwrap();
@@ -183,11 +176,13 @@ pub fn meta_cell(file: &Path, find_col: usize, find: &str, col: u8) -> String {
     format!("{}{}", (b'A' + col) as char, row + 1)
 }
 
-/// The rows of a sheet as text.
+/// The rows of a sheet as text, as the sheet shows them (numbers in their format).
 pub fn sheet_rows(file: &Path, sheet: &str) -> Vec<Vec<String>> {
-    let mut wb = calamine::open_workbook_auto(file).unwrap();
-    let r = wb.worksheet_range(sheet).unwrap();
-    r.rows().map(|row| row.iter().map(|d| d.to_string()).collect()).collect()
+    shinchoku_core::xlsx::import::sheet_texts(file, sheet)
+        .unwrap()
+        .into_iter()
+        .map(|row| row.into_iter().map(Option::unwrap_or_default).collect())
+        .collect()
 }
 
 /// Writes rows of text (numbers where a cell reads as a whole number) as a sheet `記入` of a new workbook.
