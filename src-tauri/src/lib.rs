@@ -28,11 +28,18 @@ pub fn run() {
                 e.message
             })?;
             app.manage(state);
+            // The app's own icon on the window (some window managers show a generic one otherwise).
+            if let (Some(w), Some(icon)) = (app.get_webview_window("main"), app.default_window_icon().cloned()) {
+                let _ = w.set_icon(icon);
+            }
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
             commands::plan::overview,
             commands::plan::import_plan,
+            commands::plan::plans,
+            commands::plan::switch_plan,
+            commands::plan::delete_demo_plan,
             commands::entry::entry_page,
             commands::entry::save_field,
             commands::entry::save_return,

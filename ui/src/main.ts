@@ -11,6 +11,7 @@ import { chartsScreen } from "./screens/charts";
 import { exportScreen } from "./screens/export";
 import { historyScreen } from "./screens/history";
 import { settingsScreen } from "./screens/settings";
+import { plansDialog } from "./screens/plans";
 
 const SCREENS: [Screen, string, (ctx: Ctx) => Promise<HTMLElement>][] = [
   ["overview", "計画一覧", overviewScreen],
@@ -84,7 +85,18 @@ function drawHeader() {
   );
   append(header, [
     h("div", { class: "brand" }, h("span", { class: "logo" }, "進捗"), h("span", {}, "Shinchoku")),
-    h("div", { class: "plan" }, h("strong", { id: "plan-title" }, overview.title), overview.organization ? h("span", {}, overview.organization) : null),
+    h("div", { class: "plan" },
+      h("strong", { id: "plan-title" }, overview.title),
+      h("span", {}, overview.demo ? h("span", { class: "tag demo", id: "demo-tag" }, "デモ") : null, overview.organization ?? "")),
+    h("button", { type: "button", class: "switch-plan", id: "switch-plan", onclick: async () => {
+      if (!(await flush())) return;
+      if (await plansDialog(toast)) {
+        year = 0;
+        params = {};
+        await refresh();
+        await show("overview");
+      }
+    } }, "計画を切り替える…"),
     h("label", { class: "year" }, "年度 ", years),
     round?.status
       ? h("button", { class: "badge round", id: "round-badge", onclick: () => go("rounds") },

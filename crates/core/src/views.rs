@@ -120,6 +120,10 @@ pub struct Overview {
     pub departments: Vec<DepartmentView>,
     pub areas: Vec<AreaNode>,
     pub open_conflicts: u32,
+    /// The plan is one of the demo plans (the header says デモ).
+    pub demo: bool,
+    /// Only demo plans are in the database: the app offers its first-run guide.
+    pub only_demos: bool,
 }
 
 /// Paths of a project's fields for one year (see `Plan::fields`).
@@ -272,6 +276,19 @@ pub struct RevisionView {
     pub plan: Option<String>,
 }
 
+/// A plan of the database, for 計画を切り替える.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct PlanView {
+    pub id: i64,
+    pub title: String,
+    pub organization: String,
+    /// The report year, `令和5年度`.
+    pub year: String,
+    pub current: bool,
+    /// One of the demo plans (labelled デモ; it can be removed).
+    pub demo: bool,
+}
+
 /// One field a revision changed, for 履歴's details.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct ChangeView {
@@ -363,6 +380,7 @@ pub fn kind_label(kind: &str) -> &str {
         "entry" => "年度入力",
         "round" => "照会",
         "open_return" => "記入用ファイルを開く",
+        "delete_plan" => "計画の削除",
         other => other,
     }
 }
@@ -397,7 +415,15 @@ impl ConflictView {
         let f = &c.found;
         let project_name = f.project.as_deref().and_then(|no| plan.project(no)).and_then(|p| p.name.clone());
         let kpi_name = f.kpi.and_then(|n| plan.kpi(n)).map(|k| k.name.clone());
-        let title = describe_path(Some(plan), &f.path);
+        // A KPI's value is titled by the project it was returned under, then the KPI.
+        let title = match (&f.project, f.path.starts_with("kpi[")) {
+            (Some(no), true) => format!(
+                "{} / {}",
+                format!("事業 {no} {}", project_name.as_deref().unwrap_or("")).trim(),
+                describe_path(Some(plan), &f.path)
+            ),
+            _ => describe_path(Some(plan), &f.path),
+        };
         ConflictView {
             id: c.id,
             at: c.at.clone(),
@@ -688,6 +714,8 @@ pub fn overview(plan: &Plan, plan_id: i64, year: FiscalYear, open_conflicts: usi
         departments: department_views(plan),
         areas,
         open_conflicts: open_conflicts as u32,
+        demo: false,
+        only_demos: false,
     }
 }
 
@@ -861,6 +889,7 @@ pub fn typescript_bindings() -> String {
         ChartSelection::decl(&cfg),
         RevisionView::decl(&cfg),
         ChangeView::decl(&cfg),
+        PlanView::decl(&cfg),
         RevisionChanges::decl(&cfg),
         ConflictView::decl(&cfg),
         MergeFileView::decl(&cfg),

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use shinchoku_core::ops;
-use shinchoku_core::views::{AppError, Overview};
+use shinchoku_core::views::{AppError, Overview, PlanView};
 use tauri::{AppHandle, State};
 
 use super::progress;
@@ -32,4 +32,22 @@ pub async fn import_plan(
         .await;
     progress(&app, "import", 1, 1, "");
     r
+}
+
+/// The database's plans (the current one marked, demo plans labelled).
+#[tauri::command]
+pub async fn plans(state: State<'_, AppState>) -> Result<Vec<PlanView>, AppError> {
+    state.read(|db| ops::plan_views(&db)).await
+}
+
+/// 計画を切り替える.
+#[tauri::command]
+pub async fn switch_plan(state: State<'_, AppState>, plan: i64) -> Result<Vec<PlanView>, AppError> {
+    state.write(move |db| ops::switch_plan(&db, plan)).await
+}
+
+/// デモ計画を削除 (a plan the user imported is refused by the core).
+#[tauri::command]
+pub async fn delete_demo_plan(state: State<'_, AppState>, plan: i64) -> Result<Vec<PlanView>, AppError> {
+    state.write(move |db| ops::delete_demo_plan(&db, plan)).await
 }

@@ -7,7 +7,7 @@ import { getCurrentWindow } from "@tauri-apps/api/window";
 import { open, save } from "@tauri-apps/plugin-dialog";
 import type {
   AppError, BackupView, ChartSelection, ChartView, ConflictView, EntryPage, FieldEdit, KpiListItem, MergeView,
-  OpenedReturn, Overview, Progress, RoundBoard, RevisionChanges, RevisionView, SavedField, Settings, SettingsView, Written,
+  OpenedReturn, Overview, PlanView, Progress, RoundBoard, RevisionChanges, RevisionView, SavedField, Settings, SettingsView, Written,
 } from "./bindings";
 
 export type * from "./bindings";
@@ -41,6 +41,9 @@ async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> 
 
 export const api = {
   overview: (year?: number) => call<Overview>("overview", { year }),
+  plans: () => call<PlanView[]>("plans"),
+  switchPlan: (plan: number) => call<PlanView[]>("switch_plan", { plan }),
+  deleteDemoPlan: (plan: number) => call<PlanView[]>("delete_demo_plan", { plan }),
   importPlan: (path: string, replaceEntered = false) => call<Overview>("import_plan", { path, replaceEntered }),
   /** With no department: the 部・課 last chosen (remembered by the core). */
   entryPage: (department: string | null, division: string | null, year: number | null) =>

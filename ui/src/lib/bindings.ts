@@ -52,7 +52,15 @@ export type AreaNode = { code: string, name: string | null, items: Array<ItemNod
 
 export type DepartmentView = { name: string, divisions: Array<string>, projects: number, };
 
-export type Overview = { plan_id: number, organization: string, title: string, year: YearView, years: Array<YearView>, counts: MarkCounts, projects: number, relistings: number, kpis: number, departments: Array<DepartmentView>, areas: Array<AreaNode>, open_conflicts: number, };
+export type Overview = { plan_id: number, organization: string, title: string, year: YearView, years: Array<YearView>, counts: MarkCounts, projects: number, relistings: number, kpis: number, departments: Array<DepartmentView>, areas: Array<AreaNode>, open_conflicts: number, 
+/**
+ * The plan is one of the demo plans (the header says デモ).
+ */
+demo: boolean, 
+/**
+ * Only demo plans are in the database: the app offers its first-run guide.
+ */
+only_demos: boolean, };
 
 export type YearPaths = { evaluation: string, reason: string, narrative: string, budget: string, issues: string, confirmed: string, };
 
@@ -115,6 +123,16 @@ export type ChangeView = { path: string,
  * What the field is, for people: `事業 5 電子申請の拡充 / 取組状況(R5)`.
  */
 what: string, before: string | null, after: string | null, };
+
+export type PlanView = { id: number, title: string, organization: string, 
+/**
+ * The report year, `令和5年度`.
+ */
+year: string, current: boolean, 
+/**
+ * One of the demo plans (labelled デモ; it can be removed).
+ */
+demo: boolean, };
 
 export type RevisionChanges = { revision: number, total: number, changes: Array<ChangeView>, };
 

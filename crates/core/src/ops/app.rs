@@ -48,7 +48,15 @@ pub fn app_overview(db: &Path, year: Option<i32>) -> Result<Overview> {
     let (id, plan) = current(&store)?;
     let y = year_of(&plan, year)?;
     let open = store.conflicts(id, true)?.len();
-    Ok(views::overview(&plan, id, y, open))
+    let mut only_demos = true;
+    for p in store.plans()? {
+        only_demos &= store.is_demo(p.id)?;
+    }
+    Ok(Overview {
+        demo: store.is_demo(id)?,
+        only_demos,
+        ..views::overview(&plan, id, y, open)
+    })
 }
 
 /// 年度入力 for a department (and division) and year. With no department, the 部・課

@@ -4,12 +4,14 @@
 
 mod app;
 mod places;
+mod plans;
 mod reports;
 mod returns;
 mod rounds;
 
 pub use app::*;
 pub use places::{default_folder, documents_folder, OUTPUT_KINDS};
+pub use plans::{delete_demo_plan, plan_views, switch_plan};
 pub use reports::*;
 pub use returns::*;
 pub use rounds::*;

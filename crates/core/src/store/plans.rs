@@ -56,6 +56,36 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// Whether a plan is one of the demo plans: its first revision is the demo's `init`.
+    pub fn is_demo(&self, plan_id: i64) -> Result<bool> {
+        let kind: Option<String> = self
+            .conn
+            .query_row("SELECT kind FROM revision WHERE plan_id = ?1 ORDER BY id LIMIT 1", [plan_id], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        Ok(kind.as_deref() == Some("init"))
+    }
+
+    /// Deletes a plan with everything it holds, in one transaction, and records it as
+    /// a revision of no plan (the plan's earlier revisions stay, without their plan).
+    pub fn delete_plan(&mut self, plan_id: i64, summary: &str) -> Result<i64> {
+        let tx = self.conn.transaction()?;
+        let removed = tx.execute("DELETE FROM plan WHERE id = ?1", [plan_id])?;
+        if removed == 0 {
+            return Err(StoreError::PlanNotFound(plan_id.to_string()));
+        }
+        tx.execute("DELETE FROM setting WHERE key LIKE ?1", [format!("entry.{plan_id}.%")])?;
+        let info = RevisionInfo {
+            kind: "delete_plan".into(),
+            summary: summary.to_string(),
+            ..Default::default()
+        };
+        let id = record_revision(&tx, None, &info, &[])?;
+        tx.commit()?;
+        Ok(id)
+    }
+
     /// The plan commands act on by default: the last one imported or chosen.
     pub fn current_plan_id(&self) -> Result<Option<i64>> {
         let id: Option<i64> = self.setting(CURRENT_PLAN)?.and_then(|s| s.parse().ok());
