@@ -16,6 +16,8 @@ const CLI = join(ROOT, "target/debug/shinchoku");
 const SHOTS = process.env.E2E_SCREENSHOTS || join(ROOT, "target/e2e-screenshots");
 const TMP = mkdtempSync(join(tmpdir(), "shinchoku-e2e-"));
 const DB = join(TMP, "data", "shinchoku.db");
+/** A fresh home folder for the app: no documents folder yet. */
+const HOME = join(TMP, "home");
 const RETURNS = join(TMP, "returns");
 const DEPT = "総務部";
 const NARRATIVE = "E2Eで入力した取組状況。窓口手続のオンライン化を進めた。";
@@ -90,8 +92,17 @@ async function replaceText(css, text) {
   await el.type(text + TAB);
 }
 
+mkdirSync(HOME, { recursive: true });
+
+/** Whether a message is Japanese: Japanese letters, and no run of English words. */
+function assertJapanese(message, what) {
+  assert.match(message, /[\u3040-\u30ff\u4e00-\u9fff]/, `${what}: ${message}`);
+  const prose = message.replace(/`[^`]*`|「[^」]*」|"[^"]*"|\S*[\/\\.]\S*/g, "");
+  assert.doesNotMatch(prose, /\b[a-z]{3,}\s+[a-z]{2,}\b/i, `${what}: English in ${message}`);
+}
+
 before(async () => {
-  d = await Driver.start({ SHINCHOKU_DB: DB });
+  d = await Driver.start({ SHINCHOKU_DB: DB, HOME });
 });
 
 after(async () => {
@@ -108,6 +119,10 @@ test("first start on an empty data folder shows the demo plan with its counts", 
   const rows = await d.findAll("#tree tbody tr");
   assert.equal(rows.length, s.projects + s.relistings);
   assert.ok((await d.findAll("#tree a.relist")).length > 0, "re-listings are marked 再掲");
+  // A demo plan says so, and the first start offers its guide.
+  assert.equal(await text("#demo-tag"), "デモ");
+  assert.match(await text("#first-run"), /取組一覧を取り込む/);
+  assert.ok((await d.exec("return document.title")).startsWith(`${s.title} — 計画一覧`), "the title is the plan and the screen");
   await shot("overview");
   // Department returns made from the plan as it is now (used by the merge test).
   cli(DB, "dev", "sample-returns", RETURNS);
@@ -225,6 +240,161 @@ test("a conflicting return shows base, plan and return; taking the return applie
   assert.equal(await value(nar), NARRATIVE, "undo brings the plan's value back");
 });
 
+test("a merge that refuses every file is an error, said in Japanese where the work is", async () => {
+  await goto("merge");
+  const bad = join(TMP, "返送_壊れた.xlsx");
+  writeFileSync(bad, "事業番号,取組状況\n1,x\n");
+  await d.exec("document.getElementById('path-input').value = arguments[0]", bad);
+  await (await d.find("#path-add")).click();
+  await (await d.find("#merge-run")).click();
+  const kind = await d.until(`const o = document.getElementById('merge-outcome'); return o && o.dataset.kind`, "the merge outcome", 20000);
+  assert.equal(kind, "error", "every file refused is an error, not 取りまとめました");
+  assertJapanese(await text("#merge-outcome"), "the outcome");
+  assert.equal(await d.exec("return document.getElementById('alert').hidden"), false, "shown above the screen");
+  assert.equal(await d.exec("return document.getElementById('alert').getAttribute('role')"), "alert");
+  const message = await text("#merge-result td.messages");
+  assertJapanese(message, "the refusal");
+  await shot("merge-refused");
+});
+
+test("templates go to the documents folder of a fresh home by default", async () => {
+  await goto("export");
+  const dir = await value("#x-templates");
+  assert.ok(dir.startsWith(join(HOME, "Documents")), dir);
+  await (await d.find("#x-templates-run")).click();
+  await d.until(`return document.querySelector('#x-done li')`, "templates written", 20000);
+  const written = readdirSync(dir).filter((f) => f.endsWith(".xlsx"));
+  assert.ok(written.length >= 6, `files in ${dir}: ${written.join(", ")}`);
+  assert.ok((await value("#x-summary")).startsWith(join(HOME, "Documents")));
+});
+
+test("the 部 survives a screen change, and the header's year drives 年度入力", async () => {
+  await goto("entry");
+  await switchDepartment("企画調整部");
+  await goto("overview");
+  await goto("entry");
+  assert.equal(await value("#e-dept"), "企画調整部", "the 部 is remembered");
+  await switchDepartment(DEPT);
+  // One year, chosen in the header.
+  await choose("year", "2024");
+  await d.until(`return document.querySelector('main .entry h1') && document.querySelector('main .entry h1').textContent.includes('令和6年度')`, "年度入力 for R6", 15000);
+  assert.equal(await value("#e-dept"), DEPT);
+  const paths = await d.exec(`return [...document.querySelectorAll('#entry-forms [data-path$=".narrative"]')].map(e => e.dataset.path)`);
+  assert.ok(paths.length > 0 && paths.every((p) => p.includes(".year[2024]")), paths.join(" "));
+  // Last year's text beside this year's, quoted with one button and saved.
+  const card = `#form-${picked.project}`;
+  const previous = await text(`${card} .previous-text`);
+  assert.equal(previous, NARRATIVE, "R5's narrative is shown as 前年度");
+  await d.exec(`document.querySelector(arguments[0] + ' .previous').open = true`, card);
+  await (await d.find(`${card} .quote-previous`)).click();
+  const nar = `${card} textarea[data-path$=".narrative"]`;
+  assert.equal(await value(nar), NARRATIVE, "前年度の記載を引用 fills the field");
+  await d.exec(`document.querySelector(arguments[0]).blur()`, nar);
+  await d.until(`return document.querySelector(arguments[0]).closest('.field').querySelector('.state.saved')`, "the quoted text saved", 10000, nar);
+  await shot("entry-previous-year");
+  const saved = JSON.parse(cli(DB, "fields", "--json", `project[${picked.project}].year[2024].narrative`));
+  assert.equal(Object.values(saved)[0], NARRATIVE);
+  await choose("year", "2023");
+  await d.until(`return document.querySelector('main .entry h1') && document.querySelector('main .entry h1').textContent.includes('令和5年度')`, "back to R5", 15000);
+});
+
+test("a field that could not be saved stops the person leaving, names it and takes them back", async () => {
+  await goto("entry");
+  await switchDepartment(DEPT);
+  const row = `#form-${picked.project} tr[data-kpi="${picked.kpi}"]`;
+  await replaceText(`${row} input.actual`, "たくさん");
+  await d.until(`return document.querySelector(arguments[0] + ' .field-error').textContent`, "the inline error", 10000, row);
+  await (await d.find(`nav [data-screen="overview"]`)).click();
+  const listed = await d.until(`const u = document.getElementById('unsaved'); return u && u.textContent`, "the unsaved dialog", 10000);
+  assert.match(listed, new RegExp(`KPI ${picked.kpi}`));
+  assert.match(listed, /数値または「-」を入力してください/);
+  await shot("entry-unsaved");
+  await (await d.find("#unsaved-back")).click();
+  assert.equal(await d.exec("return document.getElementById('unsaved')"), null);
+  assert.equal(await d.exec("return document.querySelector('main [data-screen]').dataset.screen"), "entry", "still on 年度入力");
+  assert.equal(await d.exec("return document.activeElement.dataset.path"), picked.path, "back at the field");
+  await replaceText(`${row} input.actual`, picked.target);
+  await d.until(`return document.querySelector(arguments[0] + ' .state.saved')`, "saved", 10000, row);
+  await goto("overview");
+});
+
+test("印刷 writes a PDF with its heading, the date in 和暦 and page numbers", async () => {
+  await goto("charts");
+  await choose("c-by", "department");
+  await d.until(`return document.querySelectorAll('#chart-grid figure.chart').length > 1`, "the department's charts", 15000);
+  await (await d.find("#print")).click();
+  const pdf = await d.until(`return document.getElementById('chart-grid').dataset.printed`, "the printed PDF", 20000);
+  const txt = execFileSync("pdftotext", ["-layout", pdf, "-"], { encoding: "utf8" });
+  const tight = txt.replace(/ /g, "");
+  assert.match(txt, /印刷 令和\d+年\d+月\d+日/);
+  assert.match(tight, /-1\/\d+-/, "page numbers");
+});
+
+test("計画を切り替える opens another plan and comes back", async () => {
+  const fukushima = await text("#plan-title");
+  await (await d.find("#switch-plan")).click();
+  await d.find("#plans-dialog tr[data-plan] .open-plan");
+  const rows = await d.exec(`return [...document.querySelectorAll('#plans-dialog tr[data-plan]')].map(r => r.textContent)`);
+  assert.equal(rows.length, 4);
+  assert.ok(rows.every((r) => r.includes("デモ")), rows.join(" | "));
+  await shot("plans");
+  const other = await d.exec(`return document.querySelector('#plans-dialog tr[data-plan]:not(.current)').dataset.plan`);
+  await (await d.find(`#plans-dialog tr[data-plan="${other}"] .open-plan`)).click();
+  await d.until(`return !document.getElementById('plans-dialog') && document.getElementById('plan-title').textContent !== arguments[0]`, "the other plan", 15000, showJson().title);
+  const title = await text("#plan-title");
+  assert.ok((await d.exec("return document.title")).startsWith(`${title} — 計画一覧`));
+  await (await d.find("#switch-plan")).click();
+  const first = await d.until(`const r = [...document.querySelectorAll('#plans-dialog tr[data-plan]')].find(r => r.textContent.includes(arguments[0])); return r && r.dataset.plan`, "the first plan", 10000, fukushima);
+  await (await d.find(`#plans-dialog tr[data-plan="${first}"] .open-plan`)).click();
+  await d.until(`return document.getElementById('plan-title').textContent === arguments[0]`, "back to the first plan", 15000, fukushima);
+});
+
+test("一覧で入力: a block copied from Excel is pasted across the grid and every cell saved", async () => {
+  await goto("entry");
+  await switchDepartment(DEPT);
+  await (await d.find("#e-mode-grid")).click();
+  await d.find("#entry-grid input.actual");
+  // Two rows of 実績値 / 評価 / 取組状況, as Excel puts them on the clipboard (a quoted cell with a line break).
+  const rows = [["12.5", "△", "一覧から貼り付けた取組状況"], ["8.5", "○", "\"二行目の\n取組状況\""]];
+  const expect = await d.exec(`
+    const first = document.querySelector('#entry-grid input.actual');
+    first.focus();
+    const [r0, c0] = [Number(first.dataset.row), Number(first.dataset.col)];
+    const all = [...document.querySelectorAll('#entry-grid [data-col]')];
+    const at = (r, c) => all.find(x => Number(x.dataset.col) === c && Number(x.dataset.row) <= r && r <= Number(x.dataset.rowEnd));
+    const out = [];
+    arguments[0].forEach((cells, i) => cells.forEach((v, j) => {
+      const t = at(r0 + i, c0 + j);
+      if (t && Number(t.dataset.row) === r0 + i) out.push([t.dataset.path, v.replace(/^"|"$/g, '')]);
+    }));
+    return out;`, rows);
+  assert.ok(expect.length >= 4, JSON.stringify(expect));
+  await d.exec(`
+    const dt = new DataTransfer();
+    dt.setData('text/plain', arguments[0]);
+    document.activeElement.dispatchEvent(new ClipboardEvent('paste', { clipboardData: dt, bubbles: true, cancelable: true }));`,
+    rows.map((r) => r.join("\t")).join("\r\n") + "\r\n");
+  await d.until(`return document.getElementById('toast').textContent.includes('貼り付けた')`, "the paste saved", 20000);
+  assert.match(await text("#toast"), /セルを保存しました/);
+  await shot("entry-grid");
+  const fields = JSON.parse(cli(DB, "fields", "--json"));
+  for (const [path, v] of expect) assert.equal(fields[path], v, path);
+  // The arrows move between cells: down from an actual to the next row's, right to 評価.
+  const [from, below] = await d.exec(`
+    const inputs = [...document.querySelectorAll('#entry-grid input.actual')];
+    const i = inputs.findIndex((x, k) => inputs[k + 1] && Number(inputs[k + 1].dataset.row) === Number(x.dataset.row) + 1);
+    return [inputs[i].dataset.path, inputs[i + 1].dataset.path];`);
+  const key = (k) => d.exec("document.activeElement.dispatchEvent(new KeyboardEvent('keydown', { key: arguments[0], bubbles: true, cancelable: true }))", k);
+  await d.exec("const e = document.querySelector(`#entry-grid [data-path='${arguments[0]}']`); e.focus(); e.setSelectionRange(0, 0)", from);
+  await key("ArrowDown");
+  assert.equal(await d.exec("return document.activeElement.dataset.path"), below);
+  await d.exec("document.activeElement.setSelectionRange(document.activeElement.value.length, document.activeElement.value.length)");
+  await key("ArrowRight");
+  assert.equal(await d.exec("return document.activeElement.dataset.col"), "1", "right of an actual is its project's 評価");
+  await (await d.find("#e-mode-form")).click();
+  await d.find("#entry-forms article.project");
+});
+
 test("a chart shows the KPI's SVG with its title", async () => {
   await goto("charts");
   await choose("c-key", "2");
@@ -288,6 +458,11 @@ test("a department opens the coordinator's 記入用ファイル, enters values 
   const typed = "記入用ファイルから開いて入力した取組状況";
   await replaceText(nar, typed);
   await d.until(`return document.querySelector(arguments[0]).closest('.field').querySelector('.state.saved')`, "saved", 10000, nar);
+  // A number entered for a KPI: a number cell in the saved return, not text.
+  const actual = "#entry-forms input.actual";
+  const actualPath = await d.exec("return document.querySelector(arguments[0]).dataset.path", actual);
+  await replaceText(actual, "123.4");
+  await d.until(`return document.querySelector(arguments[0]).closest('td').querySelector('.state.saved')`, "the actual saved", 10000, actual);
   await shot("entry-opened-file");
   await d.stop();
   d = undefined;
@@ -297,7 +472,9 @@ test("a department opens the coordinator's 記入用ファイル, enters values 
   cli(dept, "dev", "save-return", ret, "--dept", DEPT);
   const r = JSON.parse(cli(coord, "merge", "--json", ret));
   assert.equal(r.files[0].signature, "verified", "the app-saved return verifies like an Excel-filled one");
-  assert.deepEqual(r.files[0].applied.map((a) => [a.path, a.after]), [[path, typed]], "exactly the entered value is applied");
+  assert.deepEqual(r.files[0].applied.map((a) => [a.path, a.after]).sort(), [[actualPath, "123.4"], [path, typed]].sort(), "exactly the entered values are applied");
+  const sheet = execFileSync("unzip", ["-p", ret, "xl/worksheets/sheet1.xml"], { encoding: "utf8" });
+  assert.match(sheet, /<c r="[A-Z]+\d+" s="\d+"><v>123\.4<\/v><\/c>/, "the entered actual is a number cell");
 });
 
 test("照会: open a round, two returns dropped on the board show 提出済, the reminder names the others", async () => {

@@ -96,7 +96,10 @@ export class Driver {
       if (v) return v;
       await sleep(100);
     }
-    const seen = await this.exec("return (document.querySelector('main') || document.body).innerText.slice(0, 800)").catch(() => "");
+    const seen = await this.exec(`const a = document.getElementById('alert');
+      const t = document.getElementById('toast');
+      return [a && !a.hidden ? '[alert] ' + a.innerText : '', t && t.textContent ? '[status] ' + t.textContent : '',
+        (document.querySelector('main') || document.body).innerText.slice(0, 800)].filter(Boolean).join('\\n')`).catch(() => "");
     throw new Error(`timed out waiting for ${what}; the screen shows:\n${seen}`);
   }
 
@@ -113,7 +116,13 @@ export class Element {
   p(path) {
     return this.d.s(`/element/${this.id}${path}`);
   }
-  click() {
+  /** Clicks as a person would: the element scrolled to the middle of its scrolling area
+   * first (WebKitWebDriver does not scroll a nested scroll container on its own). */
+  async click() {
+    await this.d.req("POST", this.d.s("/execute/sync"), {
+      script: "arguments[0].scrollIntoView({ block: 'center', inline: 'nearest' })",
+      args: [{ [ELEMENT]: this.id }],
+    });
     return this.d.req("POST", this.p("/click"), {});
   }
   clear() {

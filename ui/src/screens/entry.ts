@@ -5,8 +5,12 @@ import { api, dialogs, errorText, type EntryPage, type KpiRowView, type ProjectF
 import { clear, h, select } from "../lib/dom";
 import { charCount, MARKS, STATUS_LABEL } from "../lib/format";
 import type { Ctx } from "../context";
+import { entryGrid } from "./grid";
 
 const DEBOUNCE_MS = 800;
+
+/** フォームで入力 or 一覧で入力: kept while the app runs. */
+let mode: "form" | "grid" = "form";
 
 type Control = HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement;
 
@@ -136,7 +140,8 @@ export async function entryScreen(ctx: Ctx): Promise<HTMLElement> {
     deptSel.value = department;
     fillDivisions();
     clear(forms);
-    forms.append(...page.projects.map((f) => projectCard(page, f)));
+    if (mode === "grid") forms.append(entryGrid(page, { bind, flush, toast: ctx.toast }));
+    else forms.append(...page.projects.map((f) => projectCard(page, f)));
     if (page.projects.length === 0) forms.append(h("p", { class: "empty" }, "この課の事業はありません"));
     // How long the page took to draw, for the end-to-end tests (not shown to people).
     forms.dataset.renderMs = String(Math.round(performance.now() - t0));
@@ -337,14 +342,29 @@ export async function entryScreen(ctx: Ctx): Promise<HTMLElement> {
         if (!row) continue;
         row.querySelector(".rate")!.textContent = k.rate ?? "—";
         row.querySelector(".proposed")!.textContent = k.proposed ?? "—";
-        const input = row.querySelector<HTMLInputElement>("input.actual")!;
-        if (input !== source && document.activeElement !== input) input.value = k.actual ?? "";
+        const input = row.querySelector<HTMLInputElement>("input.actual");
+        if (input && input !== source && document.activeElement !== input) input.value = k.actual ?? "";
       }
       card.update?.(g);
     }
   }
 
   const count = h("span", { class: "meta", id: "e-count" });
+  const modeButton = (m: typeof mode, label: string) => h("button", {
+    type: "button", id: `e-mode-${m}`, class: mode === m ? "active" : "", "aria-pressed": mode === m ? "true" : "false",
+    onclick: async () => {
+      if (mode === m) return;
+      const was = mode;
+      mode = m;
+      if (!(await load())) mode = was;
+      for (const b of modes.querySelectorAll("button")) {
+        const on = b.id === `e-mode-${mode}`;
+        b.className = on ? "active" : "";
+        b.setAttribute("aria-pressed", on ? "true" : "false");
+      }
+    },
+  }, label);
+  const modes = h("div", { class: "modes", role: "group", "aria-label": "入力の方法" }, modeButton("form", "フォームで入力"), modeButton("grid", "一覧で入力"));
   fillDivisions();
   await load();
 
@@ -352,7 +372,7 @@ export async function entryScreen(ctx: Ctx): Promise<HTMLElement> {
     h("div", { class: "title-row" },
       h("h1", {}, `年度入力(${o.years.find((x) => x.fy === year)?.long ?? o.year.long})`),
       h("label", {}, "部 ", deptSel), h("label", {}, "課 ", divSel),
-      count, saveReturn,
+      count, modes, saveReturn,
     ),
     h("p", { class: "help" }, "入力した値はフォーカスが外れたとき(入力を止めて少し経ったときも)に保存されます。Enter で次の項目へ移動します。"),
     openBox,
