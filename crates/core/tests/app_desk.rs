@@ -248,3 +248,126 @@ fn a_conflict_is_titled_by_its_project_kpi_and_field() {
     let t = shinchoku_core::views::describe_path(Some(&plan), &format!("project[{}].year[2023].evaluation", p.no));
     assert_eq!(t, format!("事業 {} {} / 評価(R5)", p.no, p.name.clone().unwrap_or_default()));
 }
+
+/// Every way the app's operations refuse what the window hands them, each said in
+/// Japanese (a person reads these under the field or above the screen).
+#[test]
+fn every_refusal_the_window_can_meet_is_japanese() {
+    let (dir, db) = demo_db();
+    let d = dir.path();
+    let pdf = d.join("report.xlsx");
+    std::fs::write(&pdf, b"%PDF-1.7\n").unwrap();
+    let csv = d.join("plan.xlsx");
+    std::fs::write(&csv, "a,b\n1,2\n").unwrap();
+    let page = ops::app_entry_page(&db, Some(SOUMU), None, None).unwrap();
+    let form = &page.projects[0];
+    let kpi = page.projects.iter().flat_map(|f| &f.kpis).find(|k| !k.path.is_empty()).unwrap();
+    let save = |path: &str, text: &str| {
+        ops::save_field(
+            &db,
+            SOUMU,
+            None,
+            &FieldEdit {
+                path: path.into(),
+                text: text.into(),
+            },
+        )
+        .map(|_| ())
+    };
+    let refusals: Vec<(&str, ops::Result<()>)> = vec![
+        ("an actual that is not a number", save(&kpi.path, "たくさん")),
+        ("an evaluation that is not a mark", save(&form.paths.evaluation, "済")),
+        ("a budget that is not a whole number", save(&form.paths.budget, "多い")),
+        ("a path the form does not have", save("plan.title", "x")),
+        ("another department's field", {
+            let other = ops::app_entry_page(&db, None, None, None).unwrap();
+            let theirs = other.departments.iter().find(|x| x.name != SOUMU).unwrap().name.clone();
+            let p = ops::app_entry_page(&db, Some(&theirs), None, None).unwrap();
+            let f = p
+                .projects
+                .iter()
+                .find(|f| !f.owners.iter().any(|o| o.department.as_deref() == Some(SOUMU)))
+                .unwrap();
+            save(&f.paths.narrative, "担当外")
+        }),
+        (
+            "an unknown department",
+            ops::app_entry_page(&db, Some("存在しない部"), None, None).map(|_| ()),
+        ),
+        (
+            "an unknown year",
+            ops::app_entry_page(&db, Some(SOUMU), None, Some(1990)).map(|_| ()),
+        ),
+        (
+            "a relative output path",
+            ops::app_export(&db, Path::new("out.xlsx"), None).map(|_| ()),
+        ),
+        ("a wrong extension", ops::app_export(&db, &d.join("out.pdf"), None).map(|_| ())),
+        (
+            "a missing folder",
+            ops::app_export(&db, &d.join("ない").join("out.xlsx"), None).map(|_| ()),
+        ),
+        (
+            "the database itself",
+            ops::app_export(&db, &db.with_extension("xlsx"), None).map(|_| ()),
+        ),
+        ("a PDF as a return", ops::open_return_file(&db, &pdf).map(|_| ())),
+        ("a CSV as a 記入用ファイル", ops::open_return_file(&db, &csv).map(|_| ())),
+        ("a missing file", ops::check_inputs(&[d.join("none.xlsx")], &["xlsx"]).map(|_| ())),
+        (
+            "a file of another kind",
+            ops::check_inputs(&[pdf.with_extension("pdf")], &["xlsx"]).map(|_| ()),
+        ),
+        ("an unusable font", {
+            let s = shinchoku_core::views::Settings {
+                year_labels: "short".into(),
+                font: Some(csv.display().to_string()),
+            };
+            ops::save_settings(&db, &s).map(|_| ())
+        }),
+        ("a year label style", {
+            let s = shinchoku_core::views::Settings {
+                year_labels: "wide".into(),
+                font: None,
+            };
+            ops::save_settings(&db, &s).map(|_| ())
+        }),
+        ("a conflict that is not there", ops::resolve(&db, 99, &ops::Take::Plan).map(|_| ())),
+        ("undoing the plan's creation", ops::undo(&db, 1).map(|_| ())),
+        ("a revision that is not there", ops::revision_changes(&db, 9999, 10).map(|_| ())),
+        (
+            "printing nothing",
+            ops::print_charts(&db, &ChartSelection::Area("Z-9".into())).map(|_| ()),
+        ),
+        ("a plan that is not there", ops::switch_plan(&db, 99).map(|_| ())),
+        ("an unknown kind of output", ops::default_folder(&db, "elsewhere").map(|_| ())),
+        ("a send-back without a round", ops::app_send_back(&db, SOUMU, "", d).map(|_| ())),
+        (
+            "a due date that is not a date",
+            ops::round_open(&db, None, None, "来月", None).map(|_| ()),
+        ),
+        ("importing a PDF", ops::import(&db, &pdf, None, false).map(|_| ())),
+        (
+            "a merge of nothing readable",
+            ops::check_inputs(&[csv.with_extension("txt")], &["xlsx"]).map(|_| ()),
+        ),
+    ];
+    for (what, r) in refusals {
+        let e = r.expect_err(what);
+        let msg = e.to_string();
+        assert!(
+            shinchoku_core::text::is_japanese_message(&msg),
+            "{what}: not Japanese: {msg:?} (English words: {:?})",
+            shinchoku_core::text::english_words(&msg)
+        );
+    }
+    // A database that is not Shinchoku's, and one that is not there, are refused in Japanese too.
+    let other = d.join("other.db");
+    std::fs::write(&other, vec![b'x'; 4096]).unwrap();
+    for e in [
+        ops::app_overview(&other, None).unwrap_err(),
+        ops::app_overview(&d.join("none.db"), None).unwrap_err(),
+    ] {
+        assert!(shinchoku_core::text::is_japanese_message(&e.to_string()), "{e}");
+    }
+}

@@ -146,6 +146,7 @@ export async function entryScreen(ctx: Ctx): Promise<HTMLElement> {
     // How long the page took to draw, for the end-to-end tests (not shown to people).
     forms.dataset.renderMs = String(Math.round(performance.now() - t0));
     count.textContent = `事業 ${page.projects.length} 件`;
+    return true;
     if (ctx.params.project) {
       document.getElementById(`form-${ctx.params.project}`)?.scrollIntoView({ block: "start" });
       delete ctx.params.project;
@@ -320,7 +321,8 @@ export async function entryScreen(ctx: Ctx): Promise<HTMLElement> {
     let latest = f;
     const update = (g: ProjectForm) => {
       latest = g;
-      proposal.textContent = g.proposed ? `KPI からの提案: ${g.proposed}` : "KPI からの提案: なし";
+      const mark = MARKS.find(([m]) => m === g.proposed)?.[1] ?? g.proposed;
+      proposal.textContent = g.proposed ? `KPI からの提案: ${mark}` : "KPI からの提案: なし(判定できる目標値・実績値がありません)";
       proposal.className = `proposal ${g.proposed && evalSel.value && evalSel.value !== g.proposed ? "differs" : ""}`;
       reasonField.hidden = !(g.proposed && evalSel.value && evalSel.value !== g.proposed) && !reason.value;
       const badge = card.querySelector(".status")!;

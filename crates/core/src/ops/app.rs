@@ -446,7 +446,10 @@ pub fn settings_view(db: &Path) -> Result<SettingsView> {
 /// Saves the chart settings (one transaction); a font that cannot be used is refused.
 pub fn save_settings(db: &Path, s: &Settings) -> Result<SettingsView> {
     if !matches!(s.year_labels.as_str(), "short" | "long") {
-        return Err(Error::BadInput(format!("年度の表示は short / long です({})", s.year_labels)));
+        return Err(Error::BadInput(format!(
+            "年度の表示は short(R5)か long(令和5年度)です(「{}」は選べません)",
+            s.year_labels
+        )));
     }
     let font = s.font.as_deref().map(str::trim).filter(|f| !f.is_empty());
     if let Some(f) = font {
