@@ -295,6 +295,12 @@ test("the 部 survives a screen change, and the header's year drives 年度入�
   await shot("entry-previous-year");
   const saved = JSON.parse(cli(DB, "fields", "--json", `project[${picked.project}].year[2024].narrative`));
   assert.equal(Object.values(saved)[0], NARRATIVE);
+  // The other screens follow the header's year too.
+  await goto("charts");
+  assert.match(await text("main .charts-screen h1"), /令和6年度/);
+  await goto("export");
+  assert.match(await text("main .export h2"), /令和6年度/);
+  await goto("entry");
   await choose("year", "2023");
   await d.until(`return document.querySelector('main .entry h1') && document.querySelector('main .entry h1').textContent.includes('令和5年度')`, "back to R5", 15000);
 });

@@ -347,9 +347,20 @@ enum RoundCommand {
 #[derive(Subcommand)]
 enum DevCommand {
     /// 事業 N 件の架空の計画を取りまとめのブックとして書き出す(性能測定用)
-    Synth { n: usize, file: PathBuf },
+    Synth {
+        /// 事業の数
+        #[arg(value_name = "N")]
+        n: usize,
+        /// 書き出すブック
+        #[arg(value_name = "ファイル")]
+        file: PathBuf,
+    },
     /// 記入済みの返送(取組状況をすべて書き換えたもの)をアプリと同じ形でフォルダに書き出す
-    SampleReturns { dir: PathBuf },
+    SampleReturns {
+        /// 書き出すフォルダ
+        #[arg(value_name = "フォルダ")]
+        dir: PathBuf,
+    },
     /// アプリの年度入力と同じように一項目を保存する(異常終了の試験用)。
     /// 場所は project[3].year[2023].narrative のように指定する
     SaveField {
@@ -364,7 +375,11 @@ enum DevCommand {
         dept: String,
     },
     /// アプリの「記入用ファイルを開く」と同じように記入用ファイルを開く
-    OpenReturn { file: PathBuf },
+    OpenReturn {
+        /// 記入用ファイル
+        #[arg(value_name = "ファイル")]
+        file: PathBuf,
+    },
     /// アプリの「提出用ファイルを保存」と同じように部の返送を保存する
     SaveReturn {
         /// 対象のファイル

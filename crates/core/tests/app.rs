@@ -190,10 +190,10 @@ fn the_saved_department_return_merges_into_the_coordinators_plan() {
 #[test]
 fn charts_settings_and_paths() {
     let s = setup();
-    let charts = ops::chart_views(&s.db, &ChartSelection::Kpi(2)).unwrap();
+    let charts = ops::chart_views(&s.db, &ChartSelection::Kpi(2), None).unwrap();
     assert_eq!(charts.len(), 1);
     assert!(charts[0].svg.contains(&charts[0].title), "the SVG carries its title");
-    let dept = ops::chart_views(&s.db, &ChartSelection::Department(SOUMU.into())).unwrap();
+    let dept = ops::chart_views(&s.db, &ChartSelection::Department(SOUMU.into()), None).unwrap();
     assert!(!dept.is_empty());
 
     let v = ops::save_settings(
@@ -205,7 +205,9 @@ fn charts_settings_and_paths() {
     )
     .unwrap();
     assert_eq!(v.settings.year_labels, "long");
-    assert!(ops::chart_views(&s.db, &ChartSelection::Kpi(2)).unwrap()[0].svg.contains("令和"));
+    assert!(ops::chart_views(&s.db, &ChartSelection::Kpi(2), None).unwrap()[0]
+        .svg
+        .contains("令和"));
     let bad = Settings {
         year_labels: "long".into(),
         font: Some("/nonexistent/font.ttf".into()),

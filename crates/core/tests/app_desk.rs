@@ -93,7 +93,7 @@ fn the_department_and_division_chosen_are_remembered() {
 #[test]
 fn printing_writes_a_pdf_with_its_heading_the_date_in_wareki_and_page_numbers() {
     let (_dir, db) = demo_db();
-    let w = ops::print_charts(&db, &ChartSelection::Department(SOUMU.into())).unwrap();
+    let w = ops::print_charts(&db, &ChartSelection::Department(SOUMU.into()), None).unwrap();
     let pdf = PathBuf::from(&w.files[0]);
     assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF-"));
     let text = pdf_text(&pdf);
@@ -106,7 +106,7 @@ fn printing_writes_a_pdf_with_its_heading_the_date_in_wareki_and_page_numbers() 
     for n in 1..=pages {
         assert!(tight.contains(&format!("-{n}/{pages}-")), "page {n} numbered: {text}");
     }
-    assert!(ops::print_charts(&db, &ChartSelection::Department("存在しない部".into())).is_err());
+    assert!(ops::print_charts(&db, &ChartSelection::Department("存在しない部".into()), None).is_err());
 }
 
 #[test]
@@ -337,7 +337,7 @@ fn every_refusal_the_window_can_meet_is_japanese() {
         ("a revision that is not there", ops::revision_changes(&db, 9999, 10).map(|_| ())),
         (
             "printing nothing",
-            ops::print_charts(&db, &ChartSelection::Area("Z-9".into())).map(|_| ()),
+            ops::print_charts(&db, &ChartSelection::Area("Z-9".into()), None).map(|_| ()),
         ),
         ("a plan that is not there", ops::switch_plan(&db, 99).map(|_| ())),
         ("an unknown kind of output", ops::default_folder(&db, "elsewhere").map(|_| ())),

@@ -17,8 +17,8 @@ pub async fn kpis(state: State<'_, AppState>) -> Result<Vec<KpiListItem>, AppErr
 }
 
 #[tauri::command]
-pub async fn charts(state: State<'_, AppState>, selection: ChartSelection) -> Result<Vec<ChartView>, AppError> {
-    state.read(move |db| ops::chart_views(&db, &selection)).await
+pub async fn charts(state: State<'_, AppState>, selection: ChartSelection, year: Option<i32>) -> Result<Vec<ChartView>, AppError> {
+    state.read(move |db| ops::chart_views(&db, &selection, year)).await
 }
 
 #[tauri::command]
@@ -47,8 +47,13 @@ pub async fn export_chart_book(
 /// 印刷: the core writes the PDF (heading, 和暦 date, page numbers); the system's viewer
 /// opens it to print. When no viewer opens, the file is still there and the result says so.
 #[tauri::command]
-pub async fn print_charts(app: AppHandle, state: State<'_, AppState>, selection: ChartSelection) -> Result<Written, AppError> {
-    let mut w = state.read(move |db| ops::print_charts(&db, &selection)).await?;
+pub async fn print_charts(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    selection: ChartSelection,
+    year: Option<i32>,
+) -> Result<Written, AppError> {
+    let mut w = state.read(move |db| ops::print_charts(&db, &selection, year)).await?;
     if let Some(file) = w.files.first() {
         if app.opener().open_path(file, None::<&str>).is_err() {
             w.warnings

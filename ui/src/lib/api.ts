@@ -66,8 +66,8 @@ export const api = {
   revisionChanges: (revision: number) => call<RevisionChanges>("revision_changes", { revision }),
   undo: (revision: number) => call<RevisionView[]>("undo", { revision }),
   kpis: () => call<KpiListItem[]>("kpis"),
-  charts: (selection: ChartSelection) => call<ChartView[]>("charts", { selection }),
-  printCharts: (selection: ChartSelection) => call<Written>("print_charts", { selection }),
+  charts: (selection: ChartSelection, year: number | null) => call<ChartView[]>("charts", { selection, year }),
+  printCharts: (selection: ChartSelection, year: number | null) => call<Written>("print_charts", { selection, year }),
   exportChartPng: (kpi: number, path: string) => call<Written>("export_chart_png", { kpi, path }),
   exportChartBook: (path: string, paper: string, perPage: number, by: string) =>
     call<Written>("export_chart_book", { path, paper, perPage, by }),

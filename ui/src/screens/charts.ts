@@ -51,7 +51,7 @@ export async function chartsScreen(ctx: Ctx): Promise<HTMLElement> {
     clear(grid);
     grid.append(h("p", { class: "loading" }, "描画中…"));
     try {
-      const cs = await api.charts(selection());
+      const cs = await api.charts(selection(), ctx.year);
       clear(grid);
       grid.classList.toggle("single", cs.length === 1);
       grid.append(...cs.map(card));
@@ -66,7 +66,7 @@ export async function chartsScreen(ctx: Ctx): Promise<HTMLElement> {
     const b = e.target as HTMLButtonElement;
     b.disabled = true;
     try {
-      const w = await api.printCharts(selection());
+      const w = await api.printCharts(selection(), ctx.year);
       grid.dataset.printed = w.files[0] ?? "";
       if (w.warnings.some((m) => m.includes("開くアプリ"))) ctx.toast(w.warnings.find((m) => m.includes("開くアプリ"))!, "warn");
       else ctx.toast(`印刷用のPDFを開きました: ${w.files[0]}`);
@@ -95,7 +95,7 @@ export async function chartsScreen(ctx: Ctx): Promise<HTMLElement> {
   await draw();
 
   return h("div", { class: "charts-screen" },
-    h("div", { class: "title-row noprint" }, h("h1", {}, "グラフ"), by, key,
+    h("div", { class: "title-row noprint" }, h("h1", {}, `グラフ(${o.years.find((y) => y.fy === ctx.year)?.long ?? o.year.long})`), by, key,
       h("button", { type: "button", id: "print", title: "表示中のグラフをPDFにして開きます(見出し・日付・ページ番号付き)", onclick: print }, "印刷…"),
       h("button", { type: "button", onclick: book }, "グラフ集 PDF…")),
     grid,

@@ -470,10 +470,12 @@ fn year_style(s: &Settings) -> YearStyle {
 }
 
 /// The charts of a selection as SVG (the report year's view).
-pub fn chart_views(db: &Path, sel: &ChartSelection) -> Result<Vec<ChartView>> {
+/// The charts of a selection for a year (the header's; the report year by default).
+pub fn chart_views(db: &Path, sel: &ChartSelection, year: Option<i32>) -> Result<Vec<ChartView>> {
     let s = settings(db)?;
     let store = Store::open(db)?;
     let (_, plan) = current(&store)?;
+    let year = year_of(&plan, year)?;
     let style = year_style(&s);
     let font = find_font(s.font.as_deref().map(Path::new)).map_err(|e| Error::BadInput(e.to_string()))?;
     let derived = derived_divisions(&plan);
@@ -484,7 +486,7 @@ pub fn chart_views(db: &Path, sel: &ChartSelection) -> Result<Vec<ChartView>> {
     nos.iter()
         .filter_map(|n| plan.kpi(*n))
         .map(|k| {
-            let chart = KpiChart::with_divisions(&plan, k, plan.report_year, style, &derived);
+            let chart = KpiChart::with_divisions(&plan, k, year, style, &derived);
             let svg = render_svg(&chart, &font, style).map_err(|e| Error::BadInput(e.to_string()))?;
             Ok(ChartView {
                 no: k.no,
@@ -517,10 +519,11 @@ fn selection_heading(plan: &Plan, sel: &ChartSelection) -> String {
 /// 印刷: the charts of a selection as a PDF (heading, the date in 和暦, page numbers)
 /// in a print folder under the system's temporary folder, for the system's viewer to
 /// open and print. The same on every platform: the webview is not asked to print.
-pub fn print_charts(db: &Path, sel: &ChartSelection) -> Result<Written> {
+pub fn print_charts(db: &Path, sel: &ChartSelection, year: Option<i32>) -> Result<Written> {
     let s = settings(db)?;
     let store = Store::open(db)?;
     let (_, plan) = current(&store)?;
+    let year = year_of(&plan, year)?;
     let now = store.now()?;
     drop(store);
     let nos = views::selected_kpis(&plan, sel);
@@ -533,7 +536,7 @@ pub fn print_charts(db: &Path, sel: &ChartSelection) -> Result<Written> {
     let printed = crate::fy::AsOf::parse(now.get(..10).unwrap_or_default())
         .map(|a| a.long())
         .unwrap_or_default();
-    let pdf = crate::chart::book::chart_print(&plan, &font, &kpis, &heading, &printed, plan.report_year, year_style(&s))
+    let pdf = crate::chart::book::chart_print(&plan, &font, &kpis, &heading, &printed, year, year_style(&s))
         .map_err(|e| Error::BadInput(e.to_string()))?;
     let dir = std::env::temp_dir().join("shinchoku-print");
     std::fs::create_dir_all(&dir).map_err(|source| Error::Io { path: dir.clone(), source })?;
