@@ -28,9 +28,19 @@ pub fn run() {
                 e.message
             })?;
             app.manage(state);
-            // The app's own icon on the window (some window managers show a generic one otherwise).
-            if let (Some(w), Some(icon)) = (app.get_webview_window("main"), app.default_window_icon().cloned()) {
-                let _ = w.set_icon(icon);
+            if let Some(w) = app.get_webview_window("main") {
+                // The app's own icon on the window (some window managers show a generic one otherwise).
+                if let Some(icon) = app.default_window_icon().cloned() {
+                    let _ = w.set_icon(icon);
+                }
+                // A window that fits the screen: nine tenths of it, within 960×560 and 1600×1000.
+                if let Ok(Some(m)) = w.current_monitor() {
+                    let screen = m.size().to_logical::<f64>(m.scale_factor());
+                    let width = (screen.width * 0.9).clamp(960.0, 1600.0);
+                    let height = (screen.height * 0.9).clamp(560.0, 1000.0);
+                    let _ = w.set_size(tauri::LogicalSize::new(width, height));
+                    let _ = w.center();
+                }
             }
             Ok(())
         })

@@ -8,7 +8,8 @@ export interface Ctx {
   year: number;
   /** Re-reads the plan (after an import, merge or undo) and redraws the header. */
   refresh(): Promise<void>;
-  go(screen: Screen, params?: Record<string, string>): void;
+  /** Shows a screen (after the current one agrees to be left); resolves when it is drawn. */
+  go(screen: Screen, params?: Record<string, string>): Promise<void>;
   params: Record<string, string>;
   toast(message: string, kind?: "ok" | "warn" | "error"): void;
   /** Something to run before leaving the screen or closing the window; `false` stays. */

@@ -48,12 +48,14 @@ let toastTimer = 0;
  * also above the screen, with a button to close it. */
 function toast(message: string, kind: "ok" | "warn" | "error" = "ok") {
   clearTimeout(toastTimer);
-  toastEl.textContent = message;
-  toastEl.className = kind;
   if (kind === "ok") {
+    toastEl.textContent = message;
+    toastEl.className = kind;
     toastTimer = window.setTimeout(() => { toastEl.textContent = ""; toastEl.className = ""; }, 8000);
     return;
   }
+  toastEl.textContent = "";
+  toastEl.className = "";
   alertEl.replaceChildren(
     h("p", {}, message),
     h("button", { type: "button", class: "link", "aria-label": "閉じる", onclick: () => { alertEl.hidden = true; } }, "閉じる"),
@@ -132,7 +134,11 @@ async function show(screen: Screen, p: Record<string, string> = {}) {
   if (!(await flush())) return;
   current = screen;
   params = p;
+  // A new screen starts without the last screen's messages.
   alertEl.hidden = true;
+  clearTimeout(toastTimer);
+  toastEl.textContent = "";
+  toastEl.className = "";
   drawHeader();
   const [, label, render] = SCREENS.find(([id]) => id === screen)!;
   setTitle(`${overview.title} — ${label} — 進捗 Shinchoku`);
@@ -152,8 +158,8 @@ async function show(screen: Screen, p: Record<string, string> = {}) {
   }
 }
 
-function go(screen: Screen, p: Record<string, string> = {}) {
-  void show(screen, p);
+function go(screen: Screen, p: Record<string, string> = {}): Promise<void> {
+  return show(screen, p);
 }
 
 window.addEventListener("unhandledrejection", (e) => {

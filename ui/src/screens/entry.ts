@@ -101,8 +101,8 @@ export async function entryScreen(ctx: Ctx): Promise<HTMLElement> {
       const r = await api.openReturnFile(path);
       await ctx.refresh();
       const y = ctx.overview.years.find((x) => x.fy === r.year)?.long ?? String(r.year);
+      await ctx.go("entry", { dept: r.department });
       ctx.toast(`記入用ファイルを開きました: ${r.department} ${y}(事業 ${r.projects} 件)${r.signed ? "" : "。取りまとめ担当の署名がないファイルです"}`);
-      ctx.go("entry", { dept: r.department });
     } catch (e) {
       ctx.toast(errorText(e), "error");
     }

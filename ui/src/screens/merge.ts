@@ -32,7 +32,9 @@ export async function mergeScreen(ctx: Ctx): Promise<HTMLElement> {
       files.clear();
       await ctx.refresh();
       await drawConflicts();
-      ctx.toast(...mergeOutcome(r));
+      // The outcome is said in the result (an error or warning there, where the work is).
+      const [message, kind] = mergeOutcome(r);
+      if (kind === "ok") ctx.toast(message);
     } catch (e) {
       ctx.toast(errorText(e), "error");
     } finally {
@@ -46,7 +48,7 @@ export async function mergeScreen(ctx: Ctx): Promise<HTMLElement> {
     const [message, kind] = mergeOutcome(r);
     result.append(
       h("h2", {}, "結果", r.revision_id ? h("span", { class: "meta" }, ` 履歴 #${r.revision_id}`) : null),
-      h("p", { class: `outcome ${kind}`, id: "merge-outcome", "data-kind": kind }, message),
+      h("p", { class: `outcome ${kind}`, id: "merge-outcome", "data-kind": kind, role: kind === "error" ? "alert" : "status" }, message),
       h("table", { class: "result" },
         h("thead", {}, h("tr", {}, h("th", {}, "ファイル"), h("th", {}, "部"), h("th", {}, "状態"), h("th", {}, "反映"), h("th", {}, "競合"), h("th", {}, "変更なし"), h("th", {}, "メッセージ"))),
         h("tbody", {}, ...r.files.map((f) =>

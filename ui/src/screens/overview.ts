@@ -103,8 +103,8 @@ export async function overviewScreen(ctx: Ctx): Promise<HTMLElement> {
       try {
         await api.importPlan(path, replaceEntered);
         await ctx.refresh();
+        await ctx.go("overview");
         ctx.toast("取組一覧を取り込みました");
-        ctx.go("overview");
       } catch (e) {
         if ((e as { kind?: string }).kind === "needs_confirmation") {
           if (await confirmReplace(errorText(e))) await run(true);
