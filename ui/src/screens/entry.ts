@@ -306,7 +306,7 @@ export async function entryScreen(ctx: Ctx): Promise<HTMLElement> {
       ),
       f.kpis.length
         ? h("table", { class: "kpis" },
-            h("thead", {}, h("tr", {}, h("th", {}, "KPI"), h("th", {}, "指標"), h("th", {}, "基準値"), h("th", {}, `目標値 (${y.short})`), h("th", {}, `実績 (${prev})`), h("th", {}, `実績値 (${y.short})`), h("th", {}, "達成率"), h("th", {}, "提案"))),
+            h("thead", {}, h("tr", {}, h("th", {}, "KPI"), h("th", {}, "指標"), h("th", {}, "基準値"), h("th", {}, `目標値 (${y.short})`), h("th", {}, `前年度の実績 (${prev})`), h("th", {}, `実績値 (${y.short})`), h("th", {}, "達成率"), h("th", {}, "提案"))),
             h("tbody", {}, ...f.kpis.map(kpiRow)))
         : h("p", { class: "no-kpi" }, "この事業には KPI がありません"),
       h("div", { class: "grid" },
