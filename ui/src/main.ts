@@ -12,6 +12,8 @@ import { exportScreen } from "./screens/export";
 import { historyScreen } from "./screens/history";
 import { settingsScreen } from "./screens/settings";
 import { plansDialog } from "./screens/plans";
+import { reportScreen } from "./screens/report";
+import { scheduleScreen } from "./screens/schedule";
 
 const SCREENS: [Screen, string, (ctx: Ctx) => Promise<HTMLElement>][] = [
   ["overview", "計画一覧", overviewScreen],
@@ -19,6 +21,8 @@ const SCREENS: [Screen, string, (ctx: Ctx) => Promise<HTMLElement>][] = [
   ["merge", "取りまとめ", mergeScreen],
   ["rounds", "照会", roundsScreen],
   ["charts", "グラフ", chartsScreen],
+  ["report", "報告書", reportScreen],
+  ["schedule", "工程表", scheduleScreen],
   ["export", "出力", exportScreen],
   ["history", "履歴", historyScreen],
   ["settings", "設定", settingsScreen],
@@ -116,7 +120,7 @@ function drawHeader() {
         class: id === current ? "active" : "",
         "data-screen": id,
         "aria-current": id === current ? "page" : null,
-        title: `${label} (Alt+${i + 1})`,
+        title: i < 10 ? `${label} (Alt+${(i + 1) % 10})` : label,
         onclick: () => go(id),
       }, label),
     );
@@ -168,9 +172,11 @@ window.addEventListener("unhandledrejection", (e) => {
 });
 
 document.addEventListener("keydown", (e) => {
-  if (e.altKey && e.key >= "1" && e.key <= String(SCREENS.length)) {
+  // Alt+1…9, and Alt+0 for the tenth.
+  const n = e.key === "0" ? 10 : Number(e.key);
+  if (e.altKey && n >= 1 && n <= SCREENS.length) {
     e.preventDefault();
-    go(SCREENS[Number(e.key) - 1][0]);
+    void go(SCREENS[n - 1][0]);
   }
 });
 

@@ -60,9 +60,33 @@ pub fn label(path: &str) -> String {
         "goal" => "目指す姿",
         "order" => "並び順",
         "as_of" => "時点",
+        "title" => "計画の表題",
+        "organization" => "団体名",
+        "period" => "計画期間",
+        "report_year" => "報告年度",
+        "report_title" => "報告書の表題",
+        "situation" => "現状・課題",
+        "progress" => "取組状況",
+        "footnotes" => "注記",
+        "divisions" => "担当課",
+        "activities" => "取組内容",
+        "actions" => "課題とアクション",
+        "budget_lines" => "予算の内訳",
+        "direction" => "指標の向き",
+        "cumulative" => "累計",
+        "owners" => "担当",
+        "kpis" => "KPI",
+        "rule" => "評価ルール",
+        _ if path.starts_with("schedule[") => return format!("工程表の{}行目", path_index(path).map_or(0, |i| i + 1)),
         other => other,
     }
     .to_string()
+}
+
+/// The number inside the first `[…]` of a path (`schedule[3]` → 3).
+fn path_index(path: &str) -> Option<usize> {
+    let rest = &path[path.find('[')? + 1..];
+    rest[..rest.find(']')?].parse().ok()
 }
 
 /// Whether a path is a KPI value: 基準値, a 目標値 or a 実績値.

@@ -276,6 +276,80 @@ pub struct RevisionView {
     pub plan: Option<String>,
 }
 
+/// 報告書: one item's two texts and where they are saved.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct ReportItemView {
+    pub area: String,
+    pub area_name: Option<String>,
+    pub item: String,
+    pub item_name: Option<String>,
+    /// 現状・課題.
+    pub situation: Option<String>,
+    /// 取組状況 (sub-headings and ○ bullets by line).
+    pub progress: Option<String>,
+    pub situation_path: String,
+    pub progress_path: String,
+}
+
+/// 工程表: one row as the screen shows it, with its place in the plan's schedule
+/// (`schedule[index]`, saved as the row's JSON).
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct ScheduleRowView {
+    pub index: u32,
+    pub path: String,
+    /// The row as stored (JSON): what an edit changes and sends back.
+    pub json: String,
+    pub group: Option<String>,
+    pub label: String,
+    /// ★県 or ●国.
+    pub actor: String,
+    pub start: i32,
+    pub end: i32,
+    pub milestone: bool,
+    pub note: Option<String>,
+    /// 完了, 遅延 or none.
+    pub progress: Option<String>,
+}
+
+impl ScheduleRowView {
+    pub fn of(index: usize, r: &crate::model::ScheduleRow) -> Self {
+        ScheduleRowView {
+            index: index as u32,
+            path: format!("schedule[{index}]"),
+            json: serde_json::to_string(r).unwrap_or_default(),
+            group: r.group.clone(),
+            label: r.label.clone(),
+            actor: match r.actor {
+                crate::model::Actor::Prefecture => "★県".into(),
+                crate::model::Actor::Nation => "●国".into(),
+            },
+            start: r.start.0,
+            end: r.end.0,
+            milestone: r.milestone,
+            note: r.note.clone(),
+            progress: r.progress.map(|p| p.label().to_string()),
+        }
+    }
+}
+
+/// A theme of the 工程表 (an area and usually one of its items) with its rows.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct ScheduleTheme {
+    pub area: String,
+    pub item: Option<String>,
+    pub name: String,
+    pub rows: Vec<ScheduleRowView>,
+}
+
+/// 工程表: the themes and the plan's years (the columns).
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct ScheduleView {
+    pub years: Vec<YearView>,
+    pub themes: Vec<ScheduleTheme>,
+    /// Rows in the plan's schedule (the index a new row takes).
+    pub count: u32,
+}
+
 /// A plan of the database, for 計画を切り替える.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct PlanView {
@@ -381,6 +455,7 @@ pub fn kind_label(kind: &str) -> &str {
         "round" => "照会",
         "open_return" => "記入用ファイルを開く",
         "delete_plan" => "計画の削除",
+        "edit" => "編集",
         other => other,
     }
 }
@@ -890,6 +965,11 @@ pub fn typescript_bindings() -> String {
         RevisionView::decl(&cfg),
         ChangeView::decl(&cfg),
         PlanView::decl(&cfg),
+        ReportItemView::decl(&cfg),
+        ScheduleRowView::decl(&cfg),
+        ScheduleTheme::decl(&cfg),
+        ScheduleView::decl(&cfg),
+        crate::ops::Edited::decl(&cfg),
         RevisionChanges::decl(&cfg),
         ConflictView::decl(&cfg),
         MergeFileView::decl(&cfg),

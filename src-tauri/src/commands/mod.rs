@@ -6,6 +6,7 @@ pub mod entry;
 pub mod export;
 pub mod merge;
 pub mod plan;
+pub mod plan_edit;
 pub mod rounds;
 pub mod settings;
 

@@ -6,7 +6,7 @@ import { getCurrentWebview } from "@tauri-apps/api/webview";
 import { getCurrentWindow } from "@tauri-apps/api/window";
 import { open, save } from "@tauri-apps/plugin-dialog";
 import type {
-  AppError, BackupView, ChartSelection, ChartView, ConflictView, EntryPage, FieldEdit, KpiListItem, MergeView,
+  AppError, BackupView, ChartSelection, Edited, ReportItemView, ScheduleView, ChartView, ConflictView, EntryPage, FieldEdit, KpiListItem, MergeView,
   OpenedReturn, Overview, PlanView, Progress, RoundBoard, RevisionChanges, RevisionView, SavedField, Settings, SettingsView, Written,
 } from "./bindings";
 
@@ -42,6 +42,12 @@ async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> 
 export const api = {
   overview: (year?: number) => call<Overview>("overview", { year }),
   plans: () => call<PlanView[]>("plans"),
+  /** Fields that belong together, saved as one revision (the core checks them and who may). */
+  editFields: (edits: FieldEdit[], summary: string) => call<Edited>("edit_fields", { edits, summary }),
+  reportItems: () => call<ReportItemView[]>("report_items"),
+  reportPreview: (text: string) => call<string>("report_preview", { text }),
+  exportReport: (path: string) => call<Written>("export_report", { path }),
+  schedule: () => call<ScheduleView>("schedule"),
   switchPlan: (plan: number) => call<PlanView[]>("switch_plan", { plan }),
   deleteDemoPlan: (plan: number) => call<PlanView[]>("delete_demo_plan", { plan }),
   importPlan: (path: string, replaceEntered = false) => call<Overview>("import_plan", { path, replaceEntered }),
@@ -77,7 +83,7 @@ export const api = {
   settings: () => call<SettingsView>("settings"),
   saveSettings: (settings: Settings) => call<SettingsView>("save_settings", { settings }),
   /** The folder to offer for an output: the last used for its kind, else the documents folder. */
-  defaultFolder: (kind: "summary" | "templates" | "return" | "charts" | "print" | "send_back") => call<string>("default_folder", { kind }),
+  defaultFolder: (kind: "summary" | "templates" | "return" | "charts" | "print" | "send_back" | "report") => call<string>("default_folder", { kind }),
   backups: () => call<BackupView[]>("backups"),
   restoreBackup: (file: string) => call<BackupView[]>("restore_backup", { file }),
 };

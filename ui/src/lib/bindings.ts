@@ -134,6 +134,44 @@ year: string, current: boolean,
  */
 demo: boolean, };
 
+export type ReportItemView = { area: string, area_name: string | null, item: string, item_name: string | null, 
+/**
+ * 現状・課題.
+ */
+situation: string | null, 
+/**
+ * 取組状況 (sub-headings and ○ bullets by line).
+ */
+progress: string | null, situation_path: string, progress_path: string, };
+
+export type ScheduleRowView = { index: number, path: string, 
+/**
+ * The row as stored (JSON): what an edit changes and sends back.
+ */
+json: string, group: string | null, label: string, 
+/**
+ * ★県 or ●国.
+ */
+actor: string, start: number, end: number, milestone: boolean, note: string | null, 
+/**
+ * 完了, 遅延 or none.
+ */
+progress: string | null, };
+
+export type ScheduleTheme = { area: string, item: string | null, name: string, rows: Array<ScheduleRowView>, };
+
+export type ScheduleView = { years: Array<YearView>, themes: Array<ScheduleTheme>, 
+/**
+ * Rows in the plan's schedule (the index a new row takes).
+ */
+count: number, };
+
+export type Edited = { 
+/**
+ * 0 when nothing changed (and nothing was written).
+ */
+revision_id: number, fields: { [key in string]: string | null }, };
+
 export type RevisionChanges = { revision: number, total: number, changes: Array<ChangeView>, };
 
 export type ConflictView = { id: number, at: string, file: string, department: string | null, project: string | null, project_name: string | null, kpi: number | null, kpi_name: string | null, field: string, 

@@ -2,7 +2,7 @@
 // when it loses focus (and shortly after typing stops), one transaction each;
 // a bad value shows its reason under the field and is not saved.
 import { api, dialogs, errorText, type EntryPage, type KpiRowView, type ProjectForm, type SavedField } from "../lib/api";
-import { clear, h, select } from "../lib/dom";
+import { clear, confirmButton, h, select } from "../lib/dom";
 import { charCount, MARKS, STATUS_LABEL } from "../lib/format";
 import type { Ctx } from "../context";
 import { entryGrid } from "./grid";
@@ -277,17 +277,21 @@ export async function entryScreen(ctx: Ctx): Promise<HTMLElement> {
     const reason = h("input", { type: "text", value: f.reason ?? "", maxlength: 400 });
     const reasonField = field("提案と異なる理由", reason, f.paths.reason, { hint: "評価が提案と異なるときは、短く理由を書いてください" });
     const narrative = h("textarea", { rows: 4, value: f.narrative ?? "" }) as HTMLTextAreaElement;
+    const quote = () => {
+      narrative.value = f.previous_narrative ?? "";
+      narrative.dispatchEvent(new Event("input"));
+      narrative.focus();
+    };
+    // Over text already written, the button asks once more before replacing it.
+    const quoteButton = () => narrative.value.trim()
+      ? confirmButton("前年度の記載を引用", "もう一度押すと入力済みの文章を置き換えます", quote, { class: "quote-previous" })
+      : h("button", { type: "button", class: "quote-previous", onclick: quote }, "前年度の記載を引用");
     // Last year's 取組状況 beside this year's: most of it is written again each year.
     const previous = f.previous_narrative
       ? h("details", { class: "previous", open: !f.narrative },
           h("summary", {}, `前年度(${prev})の取組状況${f.previous_evaluation ? `・評価 ${f.previous_evaluation}` : ""}`),
           h("p", { class: "previous-text" }, f.previous_narrative),
-          h("button", { type: "button", class: "quote-previous", onclick: () => {
-            if (narrative.value.trim() && !window.confirm("入力済みの取組状況を前年度の記載で置き換えますか?")) return;
-            narrative.value = f.previous_narrative ?? "";
-            narrative.dispatchEvent(new Event("input"));
-            narrative.focus();
-          } }, "前年度の記載を引用"))
+          quoteButton())
       : null;
     const confirmed = h("input", { type: "checkbox", checked: f.status === "confirmed" });
     confirmed.value = f.status === "confirmed" ? "true" : "false";

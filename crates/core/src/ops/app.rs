@@ -403,6 +403,14 @@ pub fn app_send_back(db: &Path, department: &str, note: &str, dir: &Path) -> Res
     Ok(written(&s.file, vec![s.file.clone()], notes))
 }
 
+/// 報告書を出力: the progress report (.docx) at a path the window gave.
+pub fn app_report(db: &Path, file: &Path) -> Result<Written> {
+    let file = check_output(db, file, "docx")?;
+    let n = super::report(db, None, &file, None)?;
+    remember_folder_of(db, "report", &file)?;
+    Ok(written(&file, vec![file.clone()], vec![format!("項目 {n} 件")]))
+}
+
 /// 出力: one entry workbook per department into a folder the window gave.
 pub fn app_templates(db: &Path, dir: &Path, year: Option<i32>) -> Result<Written> {
     let dir = check_output_dir(dir)?;

@@ -3,6 +3,7 @@
 //! one transaction.
 
 mod app;
+mod edit;
 mod places;
 mod plans;
 mod reports;
@@ -10,6 +11,7 @@ mod returns;
 mod rounds;
 
 pub use app::*;
+pub use edit::{edit_fields, report_item_views, report_preview, schedule_view, Edited, Editor};
 pub use places::{default_folder, documents_folder, OUTPUT_KINDS};
 pub use plans::{delete_demo_plan, plan_views, switch_plan};
 pub use reports::*;

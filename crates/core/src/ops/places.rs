@@ -8,7 +8,7 @@ use super::{Error, Result};
 use crate::store::Store;
 
 /// The kinds of output that remember their folder.
-pub const OUTPUT_KINDS: &[&str] = &["summary", "templates", "return", "charts", "print", "send_back"];
+pub const OUTPUT_KINDS: &[&str] = &["summary", "templates", "return", "charts", "print", "send_back", "report"];
 
 fn folder_key(kind: &str) -> String {
     format!("folder.{kind}")

@@ -121,6 +121,18 @@ impl Store {
 
 impl Store {
     /// The metadata rows of the coordinator's file the department opened for this year.
+    /// The 部 whose 記入用ファイル this plan was opened from (a department's database), if any.
+    pub fn opened_department(&self, plan_id: i64) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT department FROM opened_return WHERE plan_id = ?1 ORDER BY fy DESC LIMIT 1",
+                [plan_id],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
     pub fn opened_return(&self, plan_id: i64, department: &str, year: i32) -> Result<Option<Vec<Vec<String>>>> {
         let meta: Option<String> = self
             .conn
