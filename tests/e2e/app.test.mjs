@@ -401,6 +401,93 @@ test("一覧で入力: a block copied from Excel is pasted across the grid and e
   await d.find("#entry-forms article.project");
 });
 
+/** Opens a plan through 計画を切り替える (by a part of its title). */
+async function openPlan(part) {
+  await (await d.find("#switch-plan")).click();
+  const id = await d.until(`const r = [...document.querySelectorAll('#plans-dialog tr[data-plan]')].find(r => r.textContent.includes(arguments[0])); return r && r.dataset.plan`, `the plan ${part}`, 10000, part);
+  const button = await d.exec(`return !!document.querySelector('#plans-dialog tr[data-plan="${id}"] .open-plan')`);
+  if (button) await (await d.find(`#plans-dialog tr[data-plan="${id}"] .open-plan`)).click();
+  else await (await d.find("#plans-close")).click();
+  await d.until(`return !document.getElementById('plans-dialog') && document.getElementById('plan-title').textContent.includes(arguments[0])`, `the plan ${part} open`, 15000, part);
+}
+
+/** The merged ranges of every sheet of a workbook. */
+function merges(xlsx) {
+  const names = execFileSync("unzip", ["-Z1", xlsx], { encoding: "utf8" }).split("\n").filter((n) => /^xl\/worksheets\/sheet\d+\.xml$/.test(n));
+  return names.flatMap((n) => [...execFileSync("unzip", ["-p", xlsx, n], { encoding: "utf8", maxBuffer: 1 << 26 }).matchAll(/<mergeCell ref="([A-Z]+)(\d+):([A-Z]+)(\d+)"\/>/g)].map((m) => `${n}!${m[1]}${m[2]}:${m[3]}${m[4]}`));
+}
+const col = (letters) => [...letters].reduce((n, c) => n * 26 + c.charCodeAt(0) - 64, 0);
+
+test("工程表: a span extended by one year in the app spans one more column in the workbook; undone from 履歴", async () => {
+  await openPlan("岡山");
+  const before = join(TMP, "okayama-before.xlsx");
+  cli(DB, "--plan", "岡山", "export", before);
+  await goto("schedule");
+  const row = await d.until(`
+    const rows = [...document.querySelectorAll('#schedule-table tbody tr')];
+    const r = rows.find(r => r.querySelector('select.s-end') && r.querySelector('select.s-end').selectedIndex < r.querySelector('select.s-end').options.length - 1);
+    return r && { index: r.dataset.index, end: r.querySelector('select.s-end').value, next: r.querySelector('select.s-end').options[r.querySelector('select.s-end').selectedIndex + 1].value }`, "a span that can grow", 15000);
+  await shot("schedule");
+  await d.exec(`const s = document.querySelector('#schedule-table tr[data-index="${row.index}"] select.s-end'); s.value = arguments[0]; s.dispatchEvent(new Event('change', { bubbles: true }))`, row.next);
+  await d.until(`return document.getElementById('toast').textContent.includes('保存しました')`, "the span saved", 15000);
+  const stored = JSON.parse(JSON.parse(cli(DB, "--plan", "岡山", "fields", "--json", `schedule[${row.index}]`))[`schedule[${row.index}]`]);
+  assert.equal(stored.end, Number(row.next));
+  const after = join(TMP, "okayama-after.xlsx");
+  cli(DB, "--plan", "岡山", "export", after);
+  const [was, now] = [merges(before), merges(after)];
+  const gone = was.filter((m) => !now.includes(m));
+  const added = now.filter((m) => !was.includes(m));
+  assert.equal(gone.length, 1, `one merged cell changed: ${gone} → ${added}`);
+  assert.equal(added.length, 1, `${gone} → ${added}`);
+  const parse = (m) => m.split("!")[1].match(/([A-Z]+)(\d+):([A-Z]+)(\d+)/).slice(1);
+  const [a, b] = [parse(gone[0]), parse(added[0])];
+  assert.deepEqual([a[0], a[1], a[3]], [b[0], b[1], b[3]], "same start and rows");
+  assert.equal(col(b[2]), col(a[2]) + 1, "one more column");
+  // Undo it from 履歴: the row is back as it was.
+  await goto("history");
+  assert.match(await text("table.revisions tbody tr:first-child"), /工程表/);
+  const undo = await d.find("table.revisions tbody tr:first-child button.undo");
+  await undo.click();
+  await undo.click();
+  await d.until(`return document.querySelector('table.revisions tbody tr.undone')`, "undone", 10000);
+  const back = JSON.parse(JSON.parse(cli(DB, "--plan", "岡山", "fields", "--json", `schedule[${row.index}]`))[`schedule[${row.index}]`]);
+  assert.equal(back.end, Number(row.end));
+});
+
+test("報告書: a KPI quote inserted into a bullet previews and prints as 877件→5,403件; undone from 履歴", async () => {
+  await openPlan("現戦略");
+  await goto("report");
+  const path = await d.until(`const t = [...document.querySelectorAll('#r-body textarea')][1]; return t && t.dataset.path`, "the 取組状況 text", 10000);
+  const sel = `#r-body textarea[data-path="${path}"]`;
+  const original = await value(sel);
+  // A quote that cannot be written is marked in the preview, before anything is printed.
+  await d.exec(`const t = document.querySelector(arguments[0]); t.value = t.value + '{kpi:99}'; t.dispatchEvent(new Event('input'))`, sel);
+  await d.until(`return document.querySelector('#r-body .report-preview.bad')`, "the bad quote marked", 10000);
+  assertJapanese(await text("#r-body .report-preview.bad"), "the quote's problem");
+  await d.exec(`const t = document.querySelector(arguments[0]); t.value = arguments[1]; t.dispatchEvent(new Event('input'))`, sel, original);
+  await d.exec(`const t = document.querySelector(arguments[0]); t.focus(); t.value = t.value + '\n○ 電子申請の件数は'; t.setSelectionRange(t.value.length, t.value.length); t.dispatchEvent(new Event('input'))`, sel);
+  await choose("r-kpi", "1");
+  await choose("r-what", "");
+  await (await d.find("#r-insert")).click();
+  await d.exec(`const t = document.querySelector(arguments[0]); t.value = t.value + 'に増えた'; t.dispatchEvent(new Event('input'))`, sel);
+  assert.match(await value(sel), /電子申請の件数は\{kpi:1\}に増えた$/);
+  const preview = await d.until(`const p = document.querySelector(arguments[0]).closest('.report-field').querySelector('.report-preview'); return p && p.textContent.includes('877件→5,403件') && p.textContent`, "the preview", 10000, sel);
+  assert.match(preview, /電子申請の件数は877件→5,403件に増えた/);
+  await d.exec(`document.querySelector(arguments[0]).blur()`, sel);
+  await d.until(`return document.querySelector(arguments[0]).closest('.report-field').querySelector('.state.saved')`, "saved", 10000, sel);
+  await shot("report");
+  const docx = join(TMP, "fukuoka.docx");
+  cli(DB, "--plan", "現戦略", "report", docx);
+  assert.ok(execFileSync("unzip", ["-p", docx, "word/document.xml"], { encoding: "utf8" }).includes("電子申請の件数は877件→5,403件に増えた"));
+  await goto("history");
+  const undo = await d.find("table.revisions tbody tr:first-child button.undo");
+  await undo.click();
+  await undo.click();
+  await d.until(`return document.querySelector('table.revisions tbody tr.undone')`, "undone", 10000);
+  assert.equal(JSON.parse(cli(DB, "--plan", "現戦略", "fields", "--json", path))[path], original);
+  await openPlan("デジタル変革");
+});
+
 test("a chart shows the KPI's SVG with its title", async () => {
   await goto("charts");
   await choose("c-key", "2");

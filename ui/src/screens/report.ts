@@ -42,7 +42,8 @@ export async function reportScreen(ctx: Ctx): Promise<HTMLElement> {
     ...kpis.map((k: KpiListItem) => h("option", { value: String(k.no) }, `KPI ${k.no} ${k.name}`))) as HTMLSelectElement;
   const whatSel = h("select", { id: "r-what", "aria-label": "引用する値" },
     ...QUOTES.map(([v, l]) => h("option", { value: v }, l))) as HTMLSelectElement;
-  const insert = h("button", { type: "button", id: "r-insert", onclick: () => {
+  // Pressing the button leaves the cursor in the text (no save between typing and the quote).
+  const insert = h("button", { type: "button", id: "r-insert", onmousedown: (e: Event) => e.preventDefault(), onclick: () => {
     const t = lastText;
     if (!t) return ctx.toast("引用を入れる文章をクリックしてから押してください", "warn");
     const quote = `{kpi:${kpiSel.value}${whatSel.value}}`;

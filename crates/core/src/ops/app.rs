@@ -222,9 +222,10 @@ pub fn save_field(db: &Path, department: &str, division: Option<&str>, edit: &Fi
     })
 }
 
-/// Folds revision `rev` into the one before it when both are a department's
-/// edits of the same fields, close in time, and the earlier one is not undone.
-fn coalesce(tx: &Transaction<'_>, plan_id: i64, rev: i64) -> Result<(), StoreError> {
+/// Folds revision `rev` into the one before it when both are edits of the same kind
+/// (年度入力 `entry`, or the plan's `edit`) of the same fields by the same 部 (or the
+/// coordinator), close in time, and the earlier one is not undone.
+pub(crate) fn coalesce(tx: &Transaction<'_>, plan_id: i64, rev: i64) -> Result<(), StoreError> {
     let prev: Option<(i64, String, Option<String>, bool)> = tx
         .query_row(
             "SELECT r.id, r.kind, r.department,
@@ -237,9 +238,10 @@ fn coalesce(tx: &Transaction<'_>, plan_id: i64, rev: i64) -> Result<(), StoreErr
     let Some((prev, kind, prev_dept, recent)) = prev else {
         return Ok(());
     };
-    let dept: Option<String> = tx.query_row("SELECT department FROM revision WHERE id = ?1", [rev], |r| r.get(0))?;
+    let (dept, this_kind): (Option<String>, String) =
+        tx.query_row("SELECT department, kind FROM revision WHERE id = ?1", [rev], |r| Ok((r.get(0)?, r.get(1)?)))?;
     let undone: bool = tx.query_row("SELECT EXISTS(SELECT 1 FROM revision WHERE undoes = ?1)", [prev], |r| r.get(0))?;
-    if kind != "entry" || prev_dept != dept || !recent || undone {
+    if kind != this_kind || !matches!(kind.as_str(), "entry" | "edit") || prev_dept != dept || !recent || undone {
         return Ok(());
     }
     let paths = |id: i64| -> Result<Vec<(String, Option<String>)>, StoreError> {

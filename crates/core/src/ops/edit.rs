@@ -114,7 +114,10 @@ pub fn edit_fields(db: &Path, editor: &Editor, edits: &[FieldEdit], summary: &st
         },
         ..Default::default()
     };
-    let saved = store.save_version_over(Some((plan_id, &stored)), &plan, &info, |_, _| Ok(()))?;
+    // Typing in one text saves as it pauses: those saves are one revision, as in 年度入力.
+    let saved = store.save_version_over(Some((plan_id, &stored)), &plan, &info, |tx, rev| {
+        super::app::coalesce(tx, plan_id, rev)
+    })?;
     Ok(Edited {
         revision_id: saved.revision_id,
         fields: now,
