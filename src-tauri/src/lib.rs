@@ -55,6 +55,8 @@ pub fn run() {
             commands::plan_edit::report_preview,
             commands::plan_edit::export_report,
             commands::plan_edit::schedule,
+            commands::plan_edit::card_view,
+            commands::plan_edit::export_card,
             commands::entry::entry_page,
             commands::entry::save_field,
             commands::entry::save_return,

@@ -454,6 +454,37 @@ test("工程表: a span extended by one year in the app spans one more column in
   assert.equal(back.end, Number(row.end));
 });
 
+test("事業カード: an R5 actual and a budget line changed on the card reach the card PDF; undone from 履歴", async () => {
+  await openPlan("プロジェクト別");
+  await goto("card");
+  await choose("k-project", "5");
+  const actual = await d.until(`const e = document.querySelector('#k-body [data-path$=".actual[2023]"]'); return e && e.dataset.path`, "the card", 15000);
+  const lines = await d.exec(`return document.querySelector('#k-body [data-path$="2023].budget_lines"]').dataset.path`);
+  const before = JSON.parse(cli(DB, "--plan", "プロジェクト別", "fields", "--json", "project[5]"));
+  await replaceText(`#k-body [data-path="${actual}"]`, "87.5%");
+  await d.until(`return document.querySelector('#k-body [data-path="${actual}"]').closest('.bound').querySelector('.state.saved')`, "the actual saved", 10000);
+  const text = await value(`#k-body [data-path="${lines}"]`);
+  assert.match(text, /RPA環境拡充事業: 18,525/);
+  await d.exec(`const t = document.querySelector(arguments[0]); t.focus(); t.value = arguments[1]; t.dispatchEvent(new Event('input')); t.blur()`, `#k-body [data-path="${lines}"]`, text.replace("18,525", "20,000"));
+  const flag = await d.until(`const m = document.querySelector('#k-body [data-section="0"] .mismatch'); return m && !m.hidden && m.textContent`, "the mismatch flag", 10000);
+  assert.match(flag, /43,624千円/);
+  await shot("card");
+  const pdf = join(TMP, "card.pdf");
+  cli(DB, "--plan", "プロジェクト別", "card", pdf, "--project", "5");
+  const printed = execFileSync("pdftotext", [pdf, "-"], { encoding: "utf8" }).replace(/\s/g, "");
+  assert.ok(printed.includes("20,000") && printed.includes("87.5%"), printed.slice(0, 400));
+  // Undo both from 履歴: the card is as it was.
+  await goto("history");
+  for (let i = 0; i < 2; i++) {
+    const id = await d.exec(`const r = [...document.querySelectorAll('table.revisions tbody tr[data-revision]')].find(r => !r.classList.contains('undone') && r.textContent.includes('事業カード') && !r.textContent.includes('取り消し')); return r && r.dataset.revision`);
+    const undo = await d.find(`table.revisions tbody tr[data-revision="${id}"] button.undo`);
+    await undo.click();
+    await undo.click();
+    await d.until(`return document.querySelector('table.revisions tbody tr[data-revision="${id}"].undone')`, `revision ${id} undone`, 10000);
+  }
+  assert.deepEqual(JSON.parse(cli(DB, "--plan", "プロジェクト別", "fields", "--json", "project[5]")), before);
+});
+
 test("報告書: a KPI quote inserted into a bullet previews and prints as 877件→5,403件; undone from 履歴", async () => {
   await openPlan("現戦略");
   await goto("report");

@@ -1,7 +1,7 @@
 // What every screen gets: the selected year, navigation, messages and progress.
 import type { Overview } from "./lib/api";
 
-export type Screen = "overview" | "entry" | "merge" | "rounds" | "charts" | "report" | "schedule" | "export" | "history" | "settings";
+export type Screen = "overview" | "entry" | "merge" | "rounds" | "charts" | "card" | "report" | "schedule" | "export" | "history" | "settings";
 
 export interface Ctx {
   overview: Overview;

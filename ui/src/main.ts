@@ -13,6 +13,7 @@ import { historyScreen } from "./screens/history";
 import { settingsScreen } from "./screens/settings";
 import { plansDialog } from "./screens/plans";
 import { reportScreen } from "./screens/report";
+import { cardScreen } from "./screens/card";
 import { scheduleScreen } from "./screens/schedule";
 
 const SCREENS: [Screen, string, (ctx: Ctx) => Promise<HTMLElement>][] = [
@@ -21,6 +22,7 @@ const SCREENS: [Screen, string, (ctx: Ctx) => Promise<HTMLElement>][] = [
   ["merge", "取りまとめ", mergeScreen],
   ["rounds", "照会", roundsScreen],
   ["charts", "グラフ", chartsScreen],
+  ["card", "事業カード", cardScreen],
   ["report", "報告書", reportScreen],
   ["schedule", "工程表", scheduleScreen],
   ["export", "出力", exportScreen],

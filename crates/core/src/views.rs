@@ -276,6 +276,69 @@ pub struct RevisionView {
     pub plan: Option<String>,
 }
 
+/// 事業カード: a project's card with the place of every value (see `ops::card_edit_view`).
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct CardEditView {
+    pub project: String,
+    pub title: String,
+    pub year: YearView,
+    pub years: Vec<YearView>,
+    /// The KGI first (no heading), then one group per CSF.
+    pub groups: Vec<CardGroupView>,
+    /// 課題とアクション as on the card (`課題: …` / `→ …`).
+    pub actions: String,
+    pub actions_path: String,
+    /// 取組内容 of the year and 取組予定 of the next.
+    pub sections: Vec<CardSectionView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct CardGroupView {
+    pub heading: Option<String>,
+    pub kpis: Vec<CardKpiView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct CardKpiView {
+    pub no: u32,
+    pub heading: String,
+    pub is_kgi: bool,
+    /// 担当課, one per line.
+    pub divisions: String,
+    pub divisions_path: String,
+    /// ※ notes, one per line.
+    pub footnotes: String,
+    pub footnotes_path: String,
+    pub cells: Vec<CardCellView>,
+}
+
+/// A year's 目標 and 実績 of a card's KPI (worded values such as 運用 as written).
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct CardCellView {
+    pub year: YearView,
+    pub target: Option<String>,
+    pub target_path: String,
+    pub actual: Option<String>,
+    pub actual_path: String,
+}
+
+/// 取組内容 / 取組予定 of a year with its 予算 and lines (千円), as on the card.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct CardSectionView {
+    pub year: YearView,
+    pub heading: String,
+    /// `▶ 見出し` / `・本文` / a note line, per activity.
+    pub activities: String,
+    pub activities_path: String,
+    pub budget: Option<String>,
+    pub budget_path: String,
+    /// `内訳: 18,525`, per line.
+    pub budget_lines: String,
+    pub budget_lines_path: String,
+    /// The flag the card prints when the stated total is not the sum of its lines.
+    pub mismatch: Option<String>,
+}
+
 /// 報告書: one item's two texts and where they are saved.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct ReportItemView {
@@ -966,6 +1029,11 @@ pub fn typescript_bindings() -> String {
         ChangeView::decl(&cfg),
         PlanView::decl(&cfg),
         ReportItemView::decl(&cfg),
+        CardEditView::decl(&cfg),
+        CardGroupView::decl(&cfg),
+        CardKpiView::decl(&cfg),
+        CardCellView::decl(&cfg),
+        CardSectionView::decl(&cfg),
         ScheduleRowView::decl(&cfg),
         ScheduleTheme::decl(&cfg),
         ScheduleView::decl(&cfg),

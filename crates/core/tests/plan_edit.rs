@@ -201,3 +201,58 @@ fn a_department_edits_only_its_own_projects_and_their_kpis() {
     assert_eq!(std::fs::read(&db).unwrap(), bytes);
     assert_eq!(ops::revision_views(&db).unwrap()[0].kind_label, "編集");
 }
+
+#[test]
+fn the_card_shows_every_value_with_its_place_and_its_lists_are_edited_as_written_on_the_card() {
+    let (dir, db) = demo(TOKUSHIMA);
+    let card = ops::card_edit_view(&db, "5", None).unwrap();
+    assert!(card.groups[0].heading.is_none() && card.groups[0].kpis[0].is_kgi, "the KGI first");
+    assert!(card
+        .groups
+        .iter()
+        .skip(1)
+        .all(|g| g.heading.as_deref().is_some_and(|h| h.starts_with("CSF"))));
+    let kgi = &card.groups[0].kpis[0];
+    assert!(kgi.cells.iter().any(|c| c.target.is_some()));
+    let this_year = &card.sections[0];
+    assert!(this_year.heading.ends_with("における取組内容"));
+    assert!(this_year.activities.starts_with('▶'), "{}", this_year.activities);
+    assert!(
+        this_year.budget_lines.contains("RPA環境拡充事業: 18,525"),
+        "{}",
+        this_year.budget_lines
+    );
+
+    // A budget line changed as written on the card: the total no longer matches, and the card says so.
+    let lines = this_year.budget_lines.replace("18,525", "20,000");
+    ops::edit_fields(&db, &Editor::Coordinator, &[edit(&this_year.budget_lines_path, &lines)], "予算").unwrap();
+    let after = ops::card_edit_view(&db, "5", None).unwrap();
+    assert!(after.sections[0].budget_lines.contains("RPA環境拡充事業: 20,000"));
+    assert!(
+        after.sections[0].mismatch.as_deref().is_some_and(|m| m.contains("43,624千円")),
+        "{:?}",
+        after.sections[0].mismatch
+    );
+    // An R5 actual changed on the card.
+    let cell = after.groups[0].kpis[0].cells.iter().find(|c| c.year.fy == 2023).unwrap();
+    ops::edit_fields(&db, &Editor::Coordinator, &[edit(&cell.actual_path, "87.5%")], "実績").unwrap();
+    // Both reach the printed card.
+    let pdf = dir.path().join("card.pdf");
+    ops::app_card(&db, &pdf, "5", None).unwrap();
+    let out = std::process::Command::new("pdftotext").arg(&pdf).arg("-").output().unwrap();
+    let text: String = String::from_utf8_lossy(&out.stdout)
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    assert!(text.contains("20,000"), "{text}");
+    assert!(text.contains("87.5%"), "{text}");
+    round_trips(dir.path(), &db);
+
+    // A line that is not one is refused by the card's own reader, in Japanese, and nothing changes.
+    let bytes = std::fs::read(&db).unwrap();
+    let e = ops::edit_fields(&db, &Editor::Coordinator, &[edit(&this_year.budget_lines_path, "RPA: 多い")], "x").unwrap_err();
+    assert!(e.to_string().contains("千円単位の整数ではありません"), "{e}");
+    let e = ops::edit_fields(&db, &Editor::Coordinator, &[edit(&card.actions_path, "アクションだけ")], "x").unwrap_err();
+    assert!(shinchoku_core::text::is_japanese_message(&e.to_string()), "{e}");
+    assert_eq!(std::fs::read(&db).unwrap(), bytes);
+}

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use shinchoku_core::ops::{self, Edited, Editor};
-use shinchoku_core::views::{AppError, FieldEdit, ReportItemView, ScheduleView, Written};
+use shinchoku_core::views::{AppError, CardEditView, FieldEdit, ReportItemView, ScheduleView, Written};
 use tauri::{AppHandle, State};
 
 use super::progress;
@@ -44,4 +44,25 @@ pub async fn export_report(app: AppHandle, state: State<'_, AppState>, path: Pat
 #[tauri::command]
 pub async fn schedule(state: State<'_, AppState>) -> Result<ScheduleView, AppError> {
     state.read(|db| ops::schedule_view(&db)).await
+}
+
+/// 事業カード: a project's card with the place of every value.
+#[tauri::command]
+pub async fn card_view(state: State<'_, AppState>, project: String, year: Option<i32>) -> Result<CardEditView, AppError> {
+    state.read(move |db| ops::card_edit_view(&db, &project, year)).await
+}
+
+/// カードを出力: the project's card as PDF (with its charts) or xlsx.
+#[tauri::command]
+pub async fn export_card(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    path: PathBuf,
+    project: String,
+    year: Option<i32>,
+) -> Result<Written, AppError> {
+    progress(&app, "card", 0, 1, "事業カードを作成中");
+    let r = state.read(move |db| ops::app_card(&db, &path, &project, year)).await;
+    progress(&app, "card", 1, 1, "");
+    r
 }

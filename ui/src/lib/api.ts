@@ -6,7 +6,7 @@ import { getCurrentWebview } from "@tauri-apps/api/webview";
 import { getCurrentWindow } from "@tauri-apps/api/window";
 import { open, save } from "@tauri-apps/plugin-dialog";
 import type {
-  AppError, BackupView, ChartSelection, Edited, ReportItemView, ScheduleView, ChartView, ConflictView, EntryPage, FieldEdit, KpiListItem, MergeView,
+  AppError, BackupView, CardEditView, ChartSelection, Edited, ReportItemView, ScheduleView, ChartView, ConflictView, EntryPage, FieldEdit, KpiListItem, MergeView,
   OpenedReturn, Overview, PlanView, Progress, RoundBoard, RevisionChanges, RevisionView, SavedField, Settings, SettingsView, Written,
 } from "./bindings";
 
@@ -48,6 +48,8 @@ export const api = {
   reportPreview: (text: string) => call<string>("report_preview", { text }),
   exportReport: (path: string) => call<Written>("export_report", { path }),
   schedule: () => call<ScheduleView>("schedule"),
+  cardView: (project: string, year: number | null) => call<CardEditView>("card_view", { project, year }),
+  exportCard: (path: string, project: string, year: number | null) => call<Written>("export_card", { path, project, year }),
   switchPlan: (plan: number) => call<PlanView[]>("switch_plan", { plan }),
   deleteDemoPlan: (plan: number) => call<PlanView[]>("delete_demo_plan", { plan }),
   importPlan: (path: string, replaceEntered = false) => call<Overview>("import_plan", { path, replaceEntered }),

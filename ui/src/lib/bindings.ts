@@ -144,6 +144,48 @@ situation: string | null,
  */
 progress: string | null, situation_path: string, progress_path: string, };
 
+export type CardEditView = { project: string, title: string, year: YearView, years: Array<YearView>, 
+/**
+ * The KGI first (no heading), then one group per CSF.
+ */
+groups: Array<CardGroupView>, 
+/**
+ * 課題とアクション as on the card (`課題: …` / `→ …`).
+ */
+actions: string, actions_path: string, 
+/**
+ * 取組内容 of the year and 取組予定 of the next.
+ */
+sections: Array<CardSectionView>, };
+
+export type CardGroupView = { heading: string | null, kpis: Array<CardKpiView>, };
+
+export type CardKpiView = { no: number, heading: string, is_kgi: boolean, 
+/**
+ * 担当課, one per line.
+ */
+divisions: string, divisions_path: string, 
+/**
+ * ※ notes, one per line.
+ */
+footnotes: string, footnotes_path: string, cells: Array<CardCellView>, };
+
+export type CardCellView = { year: YearView, target: string | null, target_path: string, actual: string | null, actual_path: string, };
+
+export type CardSectionView = { year: YearView, heading: string, 
+/**
+ * `▶ 見出し` / `・本文` / a note line, per activity.
+ */
+activities: string, activities_path: string, budget: string | null, budget_path: string, 
+/**
+ * `内訳: 18,525`, per line.
+ */
+budget_lines: string, budget_lines_path: string, 
+/**
+ * The flag the card prints when the stated total is not the sum of its lines.
+ */
+mismatch: string | null, };
+
 export type ScheduleRowView = { index: number, path: string, 
 /**
  * The row as stored (JSON): what an edit changes and sends back.

@@ -381,7 +381,7 @@ pub mod text {
             } else if let (Some(t), Some(a)) = (line.strip_prefix('→'), out.last_mut()) {
                 a.actions.push(t.trim().to_string());
             } else {
-                return Err(format!("\"{line}\": expected \"課題: …\" followed by \"→ action\" lines"));
+                return Err(format!("「{line}」: 「課題: …」の行の後に「→ アクション」の行を書いてください"));
             }
         }
         Ok(out)
@@ -402,7 +402,7 @@ pub mod text {
             .map(|line| {
                 let (item, amount) = line
                     .rsplit_once([':', '：'])
-                    .ok_or_else(|| format!("\"{line}\": expected \"item: amount in 千円\""))?;
+                    .ok_or_else(|| format!("「{line}」: 「内訳: 金額(千円)」の形で書いてください"))?;
                 let digits: String = crate::text::normalize_width(amount)
                     .replace([',', ' '], "")
                     .trim_end_matches("千円")

@@ -238,8 +238,9 @@ pub(crate) fn coalesce(tx: &Transaction<'_>, plan_id: i64, rev: i64) -> Result<(
     let Some((prev, kind, prev_dept, recent)) = prev else {
         return Ok(());
     };
-    let (dept, this_kind): (Option<String>, String) =
-        tx.query_row("SELECT department, kind FROM revision WHERE id = ?1", [rev], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let (dept, this_kind): (Option<String>, String) = tx.query_row("SELECT department, kind FROM revision WHERE id = ?1", [rev], |r| {
+        Ok((r.get(0)?, r.get(1)?))
+    })?;
     let undone: bool = tx.query_row("SELECT EXISTS(SELECT 1 FROM revision WHERE undoes = ?1)", [prev], |r| r.get(0))?;
     if kind != this_kind || !matches!(kind.as_str(), "entry" | "edit") || prev_dept != dept || !recent || undone {
         return Ok(());
@@ -411,6 +412,23 @@ pub fn app_report(db: &Path, file: &Path) -> Result<Written> {
     let n = super::report(db, None, &file, None)?;
     remember_folder_of(db, "report", &file)?;
     Ok(written(&file, vec![file.clone()], vec![format!("項目 {n} 件")]))
+}
+
+/// カードを出力: one project's card (.pdf with its charts, or .xlsx) at a path the window gave.
+pub fn app_card(db: &Path, file: &Path, project: &str, year: Option<i32>) -> Result<Written> {
+    let ext = if has_ext(file, &["pdf"]) { "pdf" } else { "xlsx" };
+    let file = check_output(db, file, ext)?;
+    let font = settings(db)?.font;
+    super::card(
+        db,
+        None,
+        &file,
+        &[project.to_string()],
+        year.map(FiscalYear),
+        font.as_deref().map(Path::new),
+    )?;
+    remember_folder_of(db, "report", &file)?;
+    Ok(written(&file, vec![file.clone()], Vec::new()))
 }
 
 /// 出力: one entry workbook per department into a folder the window gave.

@@ -83,9 +83,10 @@ pub fn edit_fields(db: &Path, editor: &Editor, edits: &[FieldEdit], summary: &st
         .iter()
         .map(|e| {
             let t = e.text.trim_end();
-            (e.path.clone(), Some(t.to_string()).filter(|t| !t.trim().is_empty()))
+            let value = Some(t.to_string()).filter(|t| !t.trim().is_empty());
+            Ok((e.path.clone(), value.map(|v| card_list_json(&e.path, &v)).transpose()?))
         })
-        .collect();
+        .collect::<Result<_>>()?;
     plan.apply_changes(&changes).map_err(|e| Error::Field {
         path: e.path.clone(),
         message: format!("{}: {}", crate::views::describe_path(Some(&stored), &e.path), e.message),
@@ -121,6 +122,106 @@ pub fn edit_fields(db: &Path, editor: &Editor, edits: &[FieldEdit], summary: &st
     Ok(Edited {
         revision_id: saved.revision_id,
         fields: now,
+    })
+}
+
+/// A card list written as on the card (`▶ 見出し` / `・本文`, `課題: …` / `→ …`,
+/// `内訳: 金額`) as the JSON the plan stores; JSON passes as it is. The card's own
+/// parsers say, in Japanese, which line does not fit.
+fn card_list_json(path: &str, text: &str) -> Result<String> {
+    use crate::card::text;
+    let bad = |message: String| Error::Field {
+        path: path.to_string(),
+        message,
+    };
+    if text.trim_start().starts_with('[') {
+        return Ok(text.to_string());
+    }
+    let json = if path.ends_with(".activities") {
+        serde_json::to_string(&text::parse_activities(text).map_err(bad)?)
+    } else if path.ends_with(".actions") {
+        serde_json::to_string(&text::parse_actions(text).map_err(bad)?)
+    } else if path.ends_with(".budget_lines") {
+        serde_json::to_string(&text::parse_budget_lines(text).map_err(bad)?)
+    } else {
+        return Ok(text.to_string());
+    };
+    json.map_err(|e| Error::BadInput(format!("一覧を保存できません({e})")))
+}
+
+/// 事業カード: what the card shows of a project, with the place of every value it
+/// holds (KPI targets and actuals per year, 担当課, notes, 課題とアクション, and per
+/// year 取組内容 and 予算 with its lines, written as on the card).
+pub fn card_edit_view(db: &Path, project: &str, year: Option<i32>) -> Result<views::CardEditView> {
+    use crate::card::text;
+    use views::{CardCellView, CardGroupView, CardKpiView, CardSectionView};
+    let plan = super::load(db, None)?;
+    let p = plan
+        .project(project)
+        .ok_or_else(|| Error::BadInput(format!("事業番号 {project} はこの計画にありません")))?;
+    let year = year.map(crate::FiscalYear).unwrap_or(plan.report_year);
+    let card = crate::card::card(&plan, p, year);
+    let groups = card
+        .groups
+        .iter()
+        .map(|g| CardGroupView {
+            heading: g.heading.clone(),
+            kpis: g
+                .tables
+                .iter()
+                .filter_map(|t| plan.kpi(t.no).map(|k| (t, k)))
+                .map(|(t, k)| CardKpiView {
+                    no: k.no,
+                    heading: t.heading.clone(),
+                    is_kgi: t.is_kgi,
+                    divisions: k.divisions.join("\n"),
+                    divisions_path: format!("kpi[{}].divisions", k.no),
+                    footnotes: k.footnotes.join("\n"),
+                    footnotes_path: format!("kpi[{}].footnotes", k.no),
+                    cells: card
+                        .years
+                        .iter()
+                        .map(|y| CardCellView {
+                            year: (*y).into(),
+                            target: k.targets.get(y).map(|v| v.text().to_string()),
+                            target_path: format!("kpi[{}].target[{}]", k.no, y.0),
+                            actual: k.actuals.get(y).map(|a| a.value.text().to_string()),
+                            actual_path: format!("kpi[{}].actual[{}]", k.no, y.0),
+                        })
+                        .collect(),
+                })
+                .collect(),
+        })
+        .collect();
+    let section = |y: crate::FiscalYear, heading: String| {
+        let d = p.years.get(&y).cloned().unwrap_or_default();
+        let base = format!("project[{}].year[{}]", p.no, y.0);
+        CardSectionView {
+            year: y.into(),
+            heading,
+            activities: text::activities(&d.activities),
+            activities_path: format!("{base}.activities"),
+            budget: d.budget.map(|b| b.to_string()),
+            budget_path: format!("{base}.budget"),
+            budget_lines: text::budget_lines(&d.budget_lines),
+            budget_lines_path: format!("{base}.budget_lines"),
+            mismatch: d.budget_mismatch().map(crate::card::mismatch_note),
+        }
+    };
+    let next = crate::FiscalYear(year.0 + 1);
+    let actions = p.years.get(&year).map(|d| text::actions(&d.actions)).unwrap_or_default();
+    Ok(views::CardEditView {
+        project: p.no.clone(),
+        title: card.title.clone(),
+        year: year.into(),
+        years: card.years.iter().map(|y| (*y).into()).collect(),
+        groups,
+        actions,
+        actions_path: format!("project[{}].year[{}].actions", p.no, year.0),
+        sections: vec![
+            section(year, format!("{}における取組内容", year.long())),
+            section(next, format!("{}における取組予定", next.long())),
+        ],
     })
 }
 

@@ -11,7 +11,7 @@ mod returns;
 mod rounds;
 
 pub use app::*;
-pub use edit::{edit_fields, report_item_views, report_preview, schedule_view, Edited, Editor};
+pub use edit::{card_edit_view, edit_fields, report_item_views, report_preview, schedule_view, Edited, Editor};
 pub use places::{default_folder, documents_folder, OUTPUT_KINDS};
 pub use plans::{delete_demo_plan, plan_views, switch_plan};
 pub use reports::*;

@@ -1,0 +1,171 @@
+// 事業カード: a project's card as it prints (Tokushima seed 002): the KGI, each CSF
+// with its KPIs — per KPI the 目標/実績 per 年度 (worded targets such as 運用 as
+// written), 担当課 and ※ notes, its chart beside the table — then 課題とアクション and
+// per year 取組内容 with 予算 and its lines (the mismatch the card flags shown as the
+// core computes it). Every field saves when it loses focus or typing stops, one
+// revision each, checked by the core; カードを出力 writes the PDF or the workbook.
+import { api, dialogs, errorText, type CardEditView, type CardKpiView } from "../lib/api";
+import { clear, h } from "../lib/dom";
+import type { Ctx } from "../context";
+
+const PAUSE_MS = 800;
+
+export async function cardScreen(ctx: Ctx): Promise<HTMLElement> {
+  const kpis = await api.kpis();
+  const projects = [...new Map(ctx.overview.areas.flatMap((a) => a.items.flatMap((it) => it.rows))
+    .filter((r) => !r.relisted_of).map((r) => [r.no, r.name])).entries()];
+  if (projects.length === 0) return h("p", { class: "empty" }, "この計画には事業がありません");
+  const projectSel = h("select", { id: "k-project", "aria-label": "事業" },
+    ...projects.map(([no, name]) => h("option", { value: no }, `${no} ${name}`))) as HTMLSelectElement;
+  if (ctx.params.project && projects.some(([no]) => no === ctx.params.project)) projectSel.value = ctx.params.project;
+  const body = h("div", { id: "k-body" });
+  const pending = new Set<() => Promise<void>>();
+  const flush = async () => {
+    for (const p of [...pending]) await p();
+    const bad = body.querySelector<HTMLElement>("[aria-invalid='true']");
+    if (!bad) return true;
+    ctx.toast("保存されていない項目があります(赤い枠)。理由を見て直してから移動してください", "warn");
+    bad.focus();
+    return false;
+  };
+  ctx.onLeave(flush);
+  let view: CardEditView;
+
+  /** A field bound to a path: saved when it loses focus or typing pauses; the card is
+   * read again after a save (the mismatch, the chart and the cells the core rewrote). */
+  function bound(control: HTMLInputElement | HTMLTextAreaElement, path: string, label: string): HTMLElement {
+    control.dataset.path = path;
+    control.setAttribute("aria-label", label);
+    const err = h("div", { class: "field-error", role: "alert" });
+    const state = h("span", { class: "state" });
+    let last = control.value;
+    let timer = 0;
+    const save = async () => {
+      pending.delete(save);
+      clearTimeout(timer);
+      if (control.value === last) return;
+      const text = control.value;
+      state.textContent = "保存中…";
+      try {
+        await api.editFields([{ path, text }], `事業カード: 事業 ${view.project} ${label}`);
+        last = text;
+        control.removeAttribute("aria-invalid");
+        err.textContent = "";
+        state.textContent = "保存済み";
+        state.className = "state saved";
+        await refreshParts();
+      } catch (e) {
+        control.setAttribute("aria-invalid", "true");
+        err.textContent = errorText(e);
+        state.textContent = "未保存";
+        state.className = "state unsaved";
+      }
+    };
+    control.addEventListener("input", () => {
+      clearTimeout(timer);
+      timer = window.setTimeout(() => void save(), PAUSE_MS);
+      pending.add(save);
+      state.textContent = "入力中";
+      state.className = "state editing";
+    });
+    control.addEventListener("blur", () => void save());
+    return h("span", { class: "bound" }, control, err, state);
+  }
+
+  const input = (value: string | null) => h("input", { type: "text", value: value ?? "" }) as HTMLInputElement;
+  const area = (value: string, rows = 3) => h("textarea", { rows, value }) as HTMLTextAreaElement;
+
+  async function chartOf(no: number): Promise<HTMLElement> {
+    const fig = h("figure", { class: "chart card-chart", "data-kpi": no });
+    try {
+      const [c] = await api.charts({ by: "kpi", key: no }, view.year.fy);
+      // The SVG is the core's own output (plotters escapes the plan's text).
+      fig.innerHTML = c?.svg ?? "";
+    } catch {
+      fig.append(h("p", { class: "hint" }, "グラフにできる数値がありません"));
+    }
+    return fig;
+  }
+
+  function kpiTable(k: CardKpiView): HTMLElement {
+    const name = kpis.find((x) => x.no === k.no)?.name ?? "";
+    return h("section", { class: `card-kpi${k.is_kgi ? " kgi" : ""}`, "data-kpi": k.no },
+      h("h4", {}, k.heading),
+      h("div", { class: "card-kpi-body" },
+        h("div", {},
+          h("table", { class: "card-values" },
+            h("thead", {}, h("tr", {}, h("th", {}, ""), ...k.cells.map((c) => h("th", {}, c.year.short)))),
+            h("tbody", {},
+              h("tr", {}, h("th", {}, "目標"), ...k.cells.map((c) => h("td", {}, bound(input(c.target), c.target_path, `KPI ${k.no} ${name} の目標値(${c.year.short})`)))),
+              h("tr", {}, h("th", {}, "実績"), ...k.cells.map((c) => h("td", {}, bound(input(c.actual), c.actual_path, `KPI ${k.no} ${name} の実績値(${c.year.short})`)))))),
+          h("div", { class: "row" },
+            h("label", {}, "担当課 ", bound(area(k.divisions, 1), k.divisions_path, `KPI ${k.no} の担当課`)),
+            h("label", {}, "※ 注記 ", bound(area(k.footnotes, 1), k.footnotes_path, `KPI ${k.no} の注記`))),
+        ),
+        h("div", { class: "chart-slot", "data-kpi": k.no }),
+      ));
+  }
+
+  /** What a save can change elsewhere on the card: the mismatch flags and the charts. */
+  async function refreshParts() {
+    view = await api.cardView(view.project, ctx.year);
+    view.sections.forEach((s, i) => {
+      const el = body.querySelector<HTMLElement>(`[data-section="${i}"] .mismatch`);
+      if (el) { el.textContent = s.mismatch ?? ""; el.hidden = !s.mismatch; }
+    });
+    for (const slot of body.querySelectorAll<HTMLElement>(".chart-slot")) slot.replaceChildren(await chartOf(Number(slot.dataset.kpi)));
+  }
+
+  async function draw() {
+    clear(body);
+    try {
+      view = await api.cardView(projectSel.value, ctx.year);
+    } catch (e) {
+      body.append(h("p", { class: "error-box", role: "alert" }, errorText(e)));
+      return;
+    }
+    body.append(
+      h("h2", {}, view.title),
+      ...view.groups.map((g) => h("div", { class: "card-group" },
+        g.heading ? h("h3", {}, g.heading) : null,
+        ...g.kpis.map(kpiTable))),
+      h("section", { class: "card-actions" },
+        h("h3", {}, "課題とアクション"),
+        bound(area(view.actions, 4), view.actions_path, "課題とアクション"),
+        h("p", { class: "hint" }, "「課題: …」の行の後に「→ アクション」の行を書きます")),
+      ...view.sections.map((s, i) => h("section", { class: "card-section", "data-section": i },
+        h("h3", {}, s.heading),
+        bound(area(s.activities, 5), s.activities_path, `${s.year.short} の取組内容`),
+        h("p", { class: "hint" }, "「▶ 見出し」「・本文」(注記は本文の次の行)"),
+        h("div", { class: "row" },
+          h("label", {}, "予算(千円) ", bound(input(s.budget), s.budget_path, `${s.year.short} の予算`)),
+          h("label", { class: "lines" }, "内訳 ", bound(area(s.budget_lines, 3), s.budget_lines_path, `${s.year.short} の予算の内訳`))),
+        h("p", { class: "mismatch", hidden: !s.mismatch }, s.mismatch ?? ""),
+      )),
+    );
+    for (const slot of body.querySelectorAll<HTMLElement>(".chart-slot")) slot.replaceChildren(await chartOf(Number(slot.dataset.kpi)));
+  }
+  projectSel.addEventListener("change", async () => {
+    if (!(await flush())) return;
+    await draw();
+  });
+  await draw();
+
+  const exportCard = h("button", { type: "button", id: "k-export", onclick: async () => {
+    if (!(await flush())) return;
+    const folder = await api.defaultFolder("report").catch(() => "");
+    const path = await dialogs.saveAs("事業カードを保存", `${folder ? `${folder}/` : ""}事業カード_${view.project}.pdf`, "pdf", "PDF");
+    if (!path) return;
+    try {
+      const w = await api.exportCard(path, view.project, ctx.year);
+      ctx.toast(`事業カードを出力しました: ${w.files[0]}`);
+    } catch (e) {
+      ctx.toast(errorText(e), "error");
+    }
+  } }, "カードを出力…");
+
+  return h("div", { class: "card-screen" },
+    h("div", { class: "title-row" }, h("h1", {}, `事業カード(${ctx.overview.years.find((y) => y.fy === ctx.year)?.long ?? ""})`), projectSel, exportCard),
+    body,
+  );
+}
