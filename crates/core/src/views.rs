@@ -124,6 +124,10 @@ pub struct Overview {
     pub demo: bool,
     /// Only demo plans are in the database: the app offers its first-run guide.
     pub only_demos: bool,
+    /// Items (`area/item`) with 報告書 texts, and themes (`area/item`) with 工程表 rows:
+    /// 計画一覧 links them to their screens.
+    pub report_items: Vec<String>,
+    pub schedule_themes: Vec<String>,
 }
 
 /// Paths of a project's fields for one year (see `Plan::fields`).
@@ -854,6 +858,25 @@ pub fn overview(plan: &Plan, plan_id: i64, year: FiscalYear, open_conflicts: usi
         open_conflicts: open_conflicts as u32,
         demo: false,
         only_demos: false,
+        report_items: plan
+            .areas
+            .iter()
+            .flat_map(|a| {
+                a.items
+                    .iter()
+                    .filter(|it| it.situation.is_some() || it.progress.is_some())
+                    .map(move |it| format!("{}/{}", a.code, it.code))
+            })
+            .collect(),
+        schedule_themes: {
+            let mut t: Vec<String> = plan
+                .schedule
+                .iter()
+                .map(|r| format!("{}/{}", r.area, r.item.clone().unwrap_or_default()))
+                .collect();
+            t.dedup();
+            t
+        },
     }
 }
 

@@ -60,7 +60,12 @@ demo: boolean,
 /**
  * Only demo plans are in the database: the app offers its first-run guide.
  */
-only_demos: boolean, };
+only_demos: boolean, 
+/**
+ * Items (`area/item`) with 報告書 texts, and themes (`area/item`) with 工程表 rows:
+ * 計画一覧 links them to their screens.
+ */
+report_items: Array<string>, schedule_themes: Array<string>, };
 
 export type YearPaths = { evaluation: string, reason: string, narrative: string, budget: string, issues: string, confirmed: string, };
 

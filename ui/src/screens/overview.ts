@@ -52,7 +52,10 @@ export async function overviewScreen(ctx: Ctx): Promise<HTMLElement> {
       const sec = h("section", { class: "area" }, h("h2", {}, h("span", { class: "code" }, a.code), " ", a.name ?? ""));
       for (const { it, rows } of items) {
         n += rows.length;
-        if (it.code || it.name) sec.append(h("h3", {}, it.code ? h("span", { class: "code" }, it.code) : null, " ", it.name ?? ""));
+        const key = `${a.code}/${it.code ?? ""}`;
+        if (it.code || it.name) sec.append(h("h3", {}, it.code ? h("span", { class: "code" }, it.code) : null, " ", it.name ?? "",
+          o.report_items.includes(key) ? h("button", { type: "button", class: "link", onclick: () => ctx.go("report", { item: key }) }, "報告書") : null,
+          o.schedule_themes.includes(key) ? h("button", { type: "button", class: "link", onclick: () => ctx.go("schedule", { theme: key }) }, "工程表") : null));
         sec.append(
           h("table", { class: "rows" },
             h("thead", {}, h("tr", {}, h("th", { class: "no" }, "No."), h("th", {}, "事業名"), h("th", {}, "担当"), h("th", {}, "KPI"), h("th", { class: "mark" }, "評価"), h("th", {}, "状態"), h("th", {}))),
@@ -86,7 +89,8 @@ export async function overviewScreen(ctx: Ctx): Promise<HTMLElement> {
       h("td", { class: "kpis" }, r.kpis.length ? r.kpis.map((k) => `KPI ${k}`).join("、") : "—"),
       h("td", { class: `mark m-${r.evaluation ?? "none"}` }, r.evaluation ?? ""),
       h("td", {}, h("span", { class: `status s-${r.status}` }, STATUS_LABEL[r.status])),
-      h("td", {}, firstDept && !r.relisted_of ? h("button", { type: "button", class: "link", onclick: () => ctx.go("entry", { dept: firstDept, project: r.no }) }, "入力") : null),
+      h("td", { class: "links" }, firstDept && !r.relisted_of ? h("button", { type: "button", class: "link", onclick: () => ctx.go("entry", { dept: firstDept, project: r.no }) }, "入力") : null,
+        r.relisted_of ? null : h("button", { type: "button", class: "link", onclick: () => ctx.go("card", { project: r.no }) }, "カード")),
     );
   };
 
