@@ -425,7 +425,9 @@ test("工程表: a span extended by one year in the app spans one more column in
   await goto("schedule");
   const row = await d.until(`
     const rows = [...document.querySelectorAll('#schedule-table tbody tr')];
-    const r = rows.find(r => r.querySelector('select.s-end') && r.querySelector('select.s-end').selectedIndex < r.querySelector('select.s-end').options.length - 1);
+    // A span of two years or more (one merged cell), that can grow by a year.
+    const r = rows.find(r => { const e = r.querySelector('select.s-end'), b = r.querySelector('select.s-start');
+      return e && b && Number(b.value) < Number(e.value) && e.selectedIndex < e.options.length - 1; });
     return r && { index: r.dataset.index, end: r.querySelector('select.s-end').value, next: r.querySelector('select.s-end').options[r.querySelector('select.s-end').selectedIndex + 1].value }`, "a span that can grow", 15000);
   await shot("schedule");
   await d.exec(`const s = document.querySelector('#schedule-table tr[data-index="${row.index}"] select.s-end'); s.value = arguments[0]; s.dispatchEvent(new Event('change', { bubbles: true }))`, row.next);
@@ -483,6 +485,20 @@ test("事業カード: an R5 actual and a budget line changed on the card reach 
     await d.until(`return document.querySelector('table.revisions tbody tr[data-revision="${id}"].undone')`, `revision ${id} undone`, 10000);
   }
   assert.deepEqual(JSON.parse(cli(DB, "--plan", "プロジェクト別", "fields", "--json", "project[5]")), before);
+  // A KPI added under a CSF, then taken off the card again.
+  await goto("card");
+  await choose("k-project", "5");
+  const group = '#k-body .card-group:nth-of-type(2)';
+  await d.find(`${group} .k-add input`);
+  await d.exec(`document.querySelector(arguments[0]).value = 'オンライン相談の件数'`, `${group} .k-add input`);
+  await (await d.find(`${group} .k-add-kpi`)).click();
+  const added = await d.until(`const s = [...document.querySelectorAll(arguments[0] + ' section.card-kpi')].find(s => s.textContent.includes('オンライン相談の件数')); return s && s.dataset.kpi`, "the KPI added", 15000, group);
+  assert.equal(JSON.parse(cli(DB, "--plan", "プロジェクト別", "fields", "--json", `kpi[${added}].name`))[`kpi[${added}].name`], "オンライン相談の件数");
+  const remove = await d.find(`#k-body section.card-kpi[data-kpi="${added}"] .k-remove`);
+  await remove.click();
+  await remove.click();
+  await d.until(`return !document.querySelector('#k-body section.card-kpi[data-kpi="${added}"]')`, "the KPI taken off", 15000);
+  assert.deepEqual(JSON.parse(cli(DB, "--plan", "プロジェクト別", "fields", "--json", "project[5]")), before);
 });
 
 test("報告書: a KPI quote inserted into a bullet previews and prints as 877件→5,403件; undone from 履歴", async () => {
@@ -496,7 +512,7 @@ test("報告書: a KPI quote inserted into a bullet previews and prints as 877�
   await d.until(`return document.querySelector('#r-body .report-preview.bad')`, "the bad quote marked", 10000);
   assertJapanese(await text("#r-body .report-preview.bad"), "the quote's problem");
   await d.exec(`const t = document.querySelector(arguments[0]); t.value = arguments[1]; t.dispatchEvent(new Event('input'))`, sel, original);
-  await d.exec(`const t = document.querySelector(arguments[0]); t.focus(); t.value = t.value + '\n○ 電子申請の件数は'; t.setSelectionRange(t.value.length, t.value.length); t.dispatchEvent(new Event('input'))`, sel);
+  await d.exec(`const t = document.querySelector(arguments[0]); t.focus(); t.value = t.value + '\\n○ 電子申請の件数は'; t.setSelectionRange(t.value.length, t.value.length); t.dispatchEvent(new Event('input'))`, sel);
   await choose("r-kpi", "1");
   await choose("r-what", "");
   await (await d.find("#r-insert")).click();

@@ -292,6 +292,12 @@ pub struct CardEditView {
     /// 課題とアクション as on the card (`課題: …` / `→ …`).
     pub actions: String,
     pub actions_path: String,
+    /// The project's KPIs in card order (`3,4,5`): adding, removing and reordering KPIs
+    /// and CSFs rewrites it.
+    pub kpi_refs: String,
+    pub kpi_refs_path: String,
+    /// The number a new KPI takes.
+    pub next_kpi: u32,
     /// 取組内容 of the year and 取組予定 of the next.
     pub sections: Vec<CardSectionView>,
 }
@@ -307,6 +313,12 @@ pub struct CardKpiView {
     pub no: u32,
     pub heading: String,
     pub is_kgi: bool,
+    pub name: String,
+    pub name_path: String,
+    /// The CSF the KPI is under (`None` for the KGI).
+    pub group: Option<String>,
+    pub group_path: String,
+    pub label_path: String,
     /// 担当課, one per line.
     pub divisions: String,
     pub divisions_path: String,

@@ -256,3 +256,56 @@ fn the_card_shows_every_value_with_its_place_and_its_lists_are_edited_as_written
     assert!(shinchoku_core::text::is_japanese_message(&e.to_string()), "{e}");
     assert_eq!(std::fs::read(&db).unwrap(), bytes);
 }
+
+#[test]
+fn a_kpi_added_to_a_csf_removed_and_reordered_is_one_revision_each_and_round_trips() {
+    let (dir, db) = demo(TOKUSHIMA);
+    let card = ops::card_edit_view(&db, "5", None).unwrap();
+    let csf = card.groups[1].kpis[0].group.clone().unwrap();
+    let no = card.next_kpi;
+    let refs = format!("{},{no}", card.kpi_refs);
+    let added = ops::edit_fields(
+        &db,
+        &Editor::Coordinator,
+        &[
+            edit(&format!("kpi[{no}].name"), "オンライン相談の件数"),
+            edit(&format!("kpi[{no}].label"), "KPI-99"),
+            edit(&format!("kpi[{no}].group"), &csf),
+            edit(&card.kpi_refs_path, &refs),
+        ],
+        "事業カード: KPI を追加",
+    )
+    .unwrap();
+    let after = ops::card_edit_view(&db, "5", None).unwrap();
+    let group = after.groups.iter().find(|g| g.kpis.iter().any(|k| k.no == no)).unwrap();
+    assert_eq!(group.kpis[0].group.as_deref(), Some(csf.as_str()), "under the CSF");
+    assert_eq!(group.kpis.last().unwrap().heading, "KPI-99 : オンライン相談の件数");
+    round_trips(dir.path(), &db);
+
+    // Reordered: the new KPI first in its CSF.
+    let mut list: Vec<String> = refs.split(',').map(str::to_string).collect();
+    let first = list.iter().position(|r| *r == group.kpis[0].no.to_string()).unwrap();
+    let last = list.len() - 1;
+    list.swap(first, last);
+    ops::edit_fields(&db, &Editor::Coordinator, &[edit(&card.kpi_refs_path, &list.join(","))], "並び順").unwrap();
+    let reordered = ops::card_edit_view(&db, "5", None).unwrap();
+    let g = reordered.groups.iter().find(|g| g.kpis.iter().any(|k| k.no == no)).unwrap();
+    assert_eq!(g.kpis[0].no, no);
+
+    // Removed (with the KPI, which no other project lists), then the removal undone.
+    let removed = ops::edit_fields(
+        &db,
+        &Editor::Coordinator,
+        &[edit(&card.kpi_refs_path, &card.kpi_refs), edit(&format!("kpi[{no}].name"), "")],
+        "外す",
+    )
+    .unwrap();
+    assert!(ops::load(&db, None).unwrap().kpi(no).is_none());
+    ops::undo(&db, removed.revision_id).unwrap();
+    assert!(ops::load(&db, None).unwrap().kpi(no).is_some());
+    // Undoing the addition is refused while later revisions touched the same fields; the history says why.
+    assert!(ops::undo(&db, added.revision_id).is_err());
+    // A KPI list naming a KPI that does not exist is refused.
+    let e = ops::edit_fields(&db, &Editor::Coordinator, &[edit(&card.kpi_refs_path, "1,999")], "x").unwrap_err();
+    assert!(e.to_string().contains("999"), "{e}");
+}

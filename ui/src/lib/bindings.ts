@@ -159,13 +159,26 @@ groups: Array<CardGroupView>,
  */
 actions: string, actions_path: string, 
 /**
+ * The project's KPIs in card order (`3,4,5`): adding, removing and reordering KPIs
+ * and CSFs rewrites it.
+ */
+kpi_refs: string, kpi_refs_path: string, 
+/**
+ * The number a new KPI takes.
+ */
+next_kpi: number, 
+/**
  * 取組内容 of the year and 取組予定 of the next.
  */
 sections: Array<CardSectionView>, };
 
 export type CardGroupView = { heading: string | null, kpis: Array<CardKpiView>, };
 
-export type CardKpiView = { no: number, heading: string, is_kgi: boolean, 
+export type CardKpiView = { no: number, heading: string, is_kgi: boolean, name: string, name_path: string, 
+/**
+ * The CSF the KPI is under (`None` for the KGI).
+ */
+group: string | null, group_path: string, label_path: string, 
 /**
  * 担当課, one per line.
  */

@@ -5,7 +5,7 @@
 // core computes it). Every field saves when it loses focus or typing stops, one
 // revision each, checked by the core; カードを出力 writes the PDF or the workbook.
 import { api, dialogs, errorText, type CardEditView, type CardKpiView } from "../lib/api";
-import { clear, h } from "../lib/dom";
+import { clear, confirmButton, h } from "../lib/dom";
 import type { Ctx } from "../context";
 
 const PAUSE_MS = 800;
@@ -87,10 +87,60 @@ export async function cardScreen(ctx: Ctx): Promise<HTMLElement> {
     return fig;
   }
 
+  /** The project's KPI numbers in card order, as `project[X].kpis` holds them. */
+  const refs = (): string[] => view.kpi_refs.split(",").filter(Boolean);
+  /** Saves a change of the card's structure (KPIs, CSFs) as one revision, then redraws. */
+  async function restructure(edits: { path: string; text: string }[], what: string) {
+    if (!(await flush())) return;
+    try {
+      await api.editFields(edits, `事業カード: 事業 ${view.project} ${what}`);
+      ctx.toast(`保存しました(${what})`);
+      await draw();
+    } catch (e) {
+      ctx.toast(errorText(e), "error");
+    }
+  }
+  /** The KPI numbers with `no` moved `by` places within its group. */
+  function moved(no: number, by: -1 | 1): string[] | null {
+    const group = view.groups.find((g) => g.kpis.some((k) => k.no === no))!;
+    const i = group.kpis.findIndex((k) => k.no === no);
+    const other = group.kpis[i + by];
+    if (!other) return null;
+    const list = refs();
+    const [a, b] = [list.findIndex((r) => r.replace("(再掲)", "") === String(no)), list.findIndex((r) => r.replace("(再掲)", "") === String(other.no))];
+    [list[a], list[b]] = [list[b], list[a]];
+    return list;
+  }
+  /** Edits that add a KPI named `name` under the CSF `group` (the KGI when null). */
+  function addKpi(name: string, group: string | null): { path: string; text: string }[] {
+    const no = view.next_kpi;
+    const used = view.groups.flatMap((g) => g.kpis).map((k) => Number(/KPI-(\d+)/.exec(k.heading)?.[1] ?? 0));
+    const label = group === null ? "KGI" : `KPI-${Math.max(0, ...used) + 1}`;
+    return [
+      { path: `kpi[${no}].name`, text: name },
+      { path: `kpi[${no}].label`, text: label },
+      { path: `kpi[${no}].group`, text: group ?? "" },
+      { path: view.kpi_refs_path, text: [...refs(), String(no)].join(",") },
+    ];
+  }
+
   function kpiTable(k: CardKpiView): HTMLElement {
-    const name = kpis.find((x) => x.no === k.no)?.name ?? "";
+    const name = kpis.find((x) => x.no === k.no)?.name ?? k.name;
+    const elsewhere = (kpis.find((x) => x.no === k.no)?.projects ?? []).some((p) => p !== view.project);
+    const order = (by: -1 | 1) => {
+      const list = moved(k.no, by);
+      if (list) void restructure([{ path: view.kpi_refs_path, text: list.join(",") }], `KPI ${k.no} の並び順`);
+    };
     return h("section", { class: `card-kpi${k.is_kgi ? " kgi" : ""}`, "data-kpi": k.no },
-      h("h4", {}, k.heading),
+      h("div", { class: "row" }, h("h4", {}, k.heading),
+        h("button", { type: "button", class: "link", "aria-label": "上へ", onclick: () => order(-1) }, "↑"),
+        h("button", { type: "button", class: "link", "aria-label": "下へ", onclick: () => order(1) }, "↓"),
+        confirmButton("カードから外す", "もう一度押すと外します", () => void restructure([
+          { path: view.kpi_refs_path, text: refs().filter((r) => r.replace("(再掲)", "") !== String(k.no)).join(",") },
+          // A KPI no other project lists goes with it.
+          ...(elsewhere ? [] : [{ path: k.name_path, text: "" }]),
+        ], `KPI ${k.no} を外す`), { class: "link k-remove" })),
+      h("label", { class: "k-name" }, "指標名 ", bound(input(k.name), k.name_path, `KPI ${k.no} の指標名`)),
       h("div", { class: "card-kpi-body" },
         h("div", {},
           h("table", { class: "card-values" },
@@ -116,6 +166,54 @@ export async function cardScreen(ctx: Ctx): Promise<HTMLElement> {
     for (const slot of body.querySelectorAll<HTMLElement>(".chart-slot")) slot.replaceChildren(await chartOf(Number(slot.dataset.kpi)));
   }
 
+  /** A CSF's name (renames every KPI under it) and its place among the CSFs. */
+  function groupHeading(nos: number[], group: string, gi: number): HTMLElement {
+    const name = input(group);
+    name.setAttribute("aria-label", "CSF の名前");
+    name.addEventListener("change", () => void restructure(nos.map((n) => ({ path: `kpi[${n}].group`, text: name.value.trim() })), "CSF の名前"));
+    const order = (by: -1 | 1) => {
+      const groups = view.groups.filter((g) => g.heading);
+      const i = gi - (view.groups.length - groups.length);
+      const other = groups[i + by];
+      if (!other) return;
+      const list = refs();
+      const of = (n: number) => list.find((r) => r.replace("(再掲)", "") === String(n))!;
+      const kgi = view.groups.filter((g) => !g.heading).flatMap((g) => g.kpis.map((k) => of(k.no)));
+      const order = groups.map((g) => g.kpis.map((k) => of(k.no)));
+      [order[i], order[i + by]] = [order[i + by], order[i]];
+      const placed = new Set([...kgi, ...order.flat()]);
+      void restructure([{ path: view.kpi_refs_path, text: [...kgi, ...order.flat(), ...list.filter((r) => !placed.has(r))].join(",") }], "CSF の並び順");
+    };
+    return h("div", { class: "row csf-heading" }, h("h3", {}, "CSF"), name,
+      h("button", { type: "button", class: "link", "aria-label": "CSF を上へ", onclick: () => order(-1) }, "↑"),
+      h("button", { type: "button", class: "link", "aria-label": "CSF を下へ", onclick: () => order(1) }, "↓"));
+  }
+
+  function addKpiRow(group: string | null): HTMLElement {
+    const name = input("");
+    name.placeholder = "新しい KPI の指標名";
+    name.setAttribute("aria-label", group === null ? "KGI に加える指標名" : `${group} に加える KPI の指標名`);
+    return h("div", { class: "row k-add" }, name,
+      h("button", { type: "button", class: "k-add-kpi", onclick: () => {
+        if (name.value.trim()) void restructure(addKpi(name.value.trim(), group), `KPI を追加(${group ?? "KGI"})`);
+        else ctx.toast("指標名を入力してください", "warn");
+      } }, group === null ? "KGI を追加" : "KPI を追加"));
+  }
+
+  function addCsfRow(): HTMLElement {
+    const csf = input("");
+    csf.placeholder = "CSF-3 新しい重要成功要因";
+    csf.setAttribute("aria-label", "新しい CSF");
+    const kpi = input("");
+    kpi.placeholder = "その最初の KPI の指標名";
+    kpi.setAttribute("aria-label", "新しい CSF の最初の KPI");
+    return h("div", { class: "row k-add-csf" }, h("strong", {}, "CSF を追加: "), csf, kpi,
+      h("button", { type: "button", id: "k-add-csf", onclick: () => {
+        if (csf.value.trim() && kpi.value.trim()) void restructure(addKpi(kpi.value.trim(), csf.value.trim()), `CSF を追加(${csf.value.trim()})`);
+        else ctx.toast("CSF の名前と最初の KPI の指標名を入力してください", "warn");
+      } }, "追加"));
+  }
+
   async function draw() {
     clear(body);
     try {
@@ -126,9 +224,11 @@ export async function cardScreen(ctx: Ctx): Promise<HTMLElement> {
     }
     body.append(
       h("h2", {}, view.title),
-      ...view.groups.map((g) => h("div", { class: "card-group" },
-        g.heading ? h("h3", {}, g.heading) : null,
-        ...g.kpis.map(kpiTable))),
+      ...view.groups.map((g, gi) => h("div", { class: "card-group", "data-group": g.kpis[0]?.group ?? "" },
+        g.heading ? groupHeading(g.kpis.map((k) => k.no), g.kpis[0]?.group ?? "", gi) : null,
+        ...g.kpis.map(kpiTable),
+        addKpiRow(g.heading ? g.kpis[0]?.group ?? "" : null))),
+      addCsfRow(),
       h("section", { class: "card-actions" },
         h("h3", {}, "課題とアクション"),
         bound(area(view.actions, 4), view.actions_path, "課題とアクション"),
