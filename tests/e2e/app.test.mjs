@@ -423,6 +423,14 @@ test("工程表: a span extended by one year in the app spans one more column in
   const before = join(TMP, "okayama-before.xlsx");
   cli(DB, "--plan", "岡山", "export", before);
   await goto("schedule");
+  // The first theme with a span of two years or more.
+  const themes = await d.exec(`return [...document.querySelectorAll('#s-theme option')].map(o => o.value)`);
+  for (const t of themes) {
+    await choose("s-theme", t);
+    const found = await d.exec(`return [...document.querySelectorAll('#schedule-table tbody tr')].some(r => { const e = r.querySelector('select.s-end'), b = r.querySelector('select.s-start');
+      return e && b && Number(b.value) < Number(e.value) && e.selectedIndex < e.options.length - 1; })`);
+    if (found) break;
+  }
   const row = await d.until(`
     const rows = [...document.querySelectorAll('#schedule-table tbody tr')];
     // A span of two years or more (one merged cell), that can grow by a year.
