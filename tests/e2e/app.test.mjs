@@ -348,7 +348,7 @@ test("計画を切り替える opens another plan and comes back", async () => {
   await (await d.find(`#plans-dialog tr[data-plan="${other}"] .open-plan`)).click();
   await d.until(`return !document.getElementById('plans-dialog') && document.getElementById('plan-title').textContent !== arguments[0]`, "the other plan", 15000, showJson().title);
   const title = await text("#plan-title");
-  assert.ok((await d.exec("return document.title")).startsWith(`${title} — 計画一覧`));
+  await d.until(`return document.title.startsWith(arguments[0] + ' — 計画一覧')`, "the window title of the other plan", 10000, title);
   await (await d.find("#switch-plan")).click();
   const first = await d.until(`const r = [...document.querySelectorAll('#plans-dialog tr[data-plan]')].find(r => r.textContent.includes(arguments[0])); return r && r.dataset.plan`, "the first plan", 10000, fukushima);
   await (await d.find(`#plans-dialog tr[data-plan="${first}"] .open-plan`)).click();
