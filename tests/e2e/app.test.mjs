@@ -346,7 +346,7 @@ test("計画を切り替える opens another plan and comes back", async () => {
   await shot("plans");
   const other = await d.exec(`return document.querySelector('#plans-dialog tr[data-plan]:not(.current)').dataset.plan`);
   await (await d.find(`#plans-dialog tr[data-plan="${other}"] .open-plan`)).click();
-  await d.until(`return !document.getElementById('plans-dialog') && document.getElementById('plan-title').textContent !== arguments[0]`, "the other plan", 15000, showJson().title);
+  await d.until(`return !document.getElementById('plans-dialog') && document.getElementById('plan-title').textContent !== arguments[0]`, "the other plan", 15000, fukushima);
   const title = await text("#plan-title");
   await d.until(`return document.title.startsWith(arguments[0] + ' — 計画一覧')`, "the window title of the other plan", 10000, title);
   await (await d.find("#switch-plan")).click();
