@@ -58,7 +58,7 @@ async function shot(name) {
 }
 
 async function goto(screen) {
-  await (await d.find(`nav [data-screen="${screen}"]`)).click();
+  await d.click(`nav [data-screen="${screen}"]`);
   await d.find(`main [data-screen="${screen}"]`);
 }
 
@@ -403,7 +403,7 @@ test("一覧で入力: a block copied from Excel is pasted across the grid and e
 
 /** Opens a plan through 計画を切り替える (by a part of its title). */
 async function openPlan(part) {
-  await (await d.find("#switch-plan")).click();
+  await d.click("#switch-plan");
   const id = await d.until(`const r = [...document.querySelectorAll('#plans-dialog tr[data-plan]')].find(r => r.textContent.includes(arguments[0])); return r && r.dataset.plan`, `the plan ${part}`, 10000, part);
   const button = await d.exec(`return !!document.querySelector('#plans-dialog tr[data-plan="${id}"] .open-plan')`);
   if (button) await (await d.find(`#plans-dialog tr[data-plan="${id}"] .open-plan`)).click();

@@ -88,6 +88,18 @@ export class Driver {
     return this.req("POST", this.s("/execute/sync"), { script, args });
   }
 
+  /** Finds and clicks, again when the element was redrawn in between (a stale reference). */
+  async click(css) {
+    for (let i = 0; ; i++) {
+      try {
+        return await (await this.find(css)).click();
+      } catch (e) {
+        if (i >= 4 || !String(e).includes("stale element")) throw e;
+        await sleep(200);
+      }
+    }
+  }
+
   /** Waits until `script` returns something truthy; returns it. */
   async until(script, what, timeout = 10000, ...args) {
     const end = Date.now() + timeout;
