@@ -17,6 +17,8 @@ const ALLOWED: &[&str] = &[
     "core:event:allow-listen",
     "core:event:allow-unlisten",
     "core:window:allow-destroy",
+    // The window's title names the plan and the screen.
+    "core:window:allow-set-title",
     "dialog:allow-open",
     "dialog:allow-save",
 ];
