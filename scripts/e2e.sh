@@ -8,5 +8,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 scripts/build-app.sh --locked
-cargo build -q --locked -p shinchoku-cli
+# The CLI as the workspace build makes it (the same features: after scripts/test.sh, nothing to do).
+cargo build -q --locked --workspace --all-targets
 dbus-run-session -- xvfb-run -a -s "-screen 0 ${E2E_SCREEN:-1366x768}x24" node --test --test-concurrency=1 tests/e2e/

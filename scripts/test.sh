@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Sets up and runs every test: unit, integration (real SQLite files, real
+# Sets up and runs every test and the lints (clippy, warnings denied): unit, integration (real SQLite files, real
 # workbooks read back by calamine), the CLI as a process, the UI's type check,
 # the generated IPC bindings, the printed-page check of the exported workbook
 # (LibreOffice → PDF → text), and the end-to-end tests of the real app window
@@ -10,6 +10,7 @@ scripts/setup.sh
 export PATH="$HOME/.cargo/bin:$PATH"
 scripts/build-app.sh --locked
 cargo build --workspace --all-targets --locked
+cargo clippy --workspace --all-targets --locked -- -D warnings
 cargo test --workspace --locked
 scripts/print-check.sh
 scripts/e2e.sh
