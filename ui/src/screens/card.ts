@@ -7,6 +7,7 @@
 import { api, dialogs, errorText, type CardEditView, type CardKpiView } from "../lib/api";
 import { clear, confirmButton, h } from "../lib/dom";
 import type { Ctx } from "../context";
+import { pendingSaves } from "../lib/pending";
 
 const PAUSE_MS = 800;
 
@@ -19,16 +20,7 @@ export async function cardScreen(ctx: Ctx): Promise<HTMLElement> {
     ...projects.map(([no, name]) => h("option", { value: no }, `${no} ${name}`))) as HTMLSelectElement;
   if (ctx.params.project && projects.some(([no]) => no === ctx.params.project)) projectSel.value = ctx.params.project;
   const body = h("div", { id: "k-body" });
-  const pending = new Set<() => Promise<void>>();
-  const flush = async () => {
-    for (const p of [...pending]) await p();
-    const bad = body.querySelector<HTMLElement>("[aria-invalid='true']");
-    if (!bad) return true;
-    ctx.toast("保存されていない項目があります(赤い枠)。理由を見て直してから移動してください", "warn");
-    bad.focus();
-    return false;
-  };
-  ctx.onLeave(flush);
+  const { saves: pending, flush } = pendingSaves(ctx, body, "項目");
   let view: CardEditView;
 
   /** A field bound to a path: saved when it loses focus or typing pauses; the card is

@@ -6,6 +6,7 @@
 import { api, dialogs, errorText, type KpiListItem, type ReportItemView } from "../lib/api";
 import { clear, h } from "../lib/dom";
 import type { Ctx } from "../context";
+import { pendingSaves } from "../lib/pending";
 
 const PAUSE_MS = 800;
 
@@ -25,16 +26,7 @@ export async function reportScreen(ctx: Ctx): Promise<HTMLElement> {
   const start = ctx.params.item ? items.findIndex((it) => `${it.area}/${it.item}` === ctx.params.item) : -1;
   itemSel.value = String(Math.max(start, 0));
   const body = h("div", { id: "r-body" });
-  const pending = new Set<() => Promise<void>>();
-  const flush = async () => {
-    for (const p of [...pending]) await p();
-    const bad = body.querySelector<HTMLElement>("[aria-invalid='true']");
-    if (!bad) return true;
-    ctx.toast("保存されていない文章があります(赤い枠)。理由を見て直してから移動してください", "warn");
-    bad.focus();
-    return false;
-  };
-  ctx.onLeave(flush);
+  const { saves: pending, flush } = pendingSaves(ctx, body, "文章");
   let lastText: HTMLTextAreaElement | null = null;
 
   // The quote picker: a KPI and what of it, inserted where the cursor is.

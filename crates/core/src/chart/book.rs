@@ -137,6 +137,18 @@ pub fn smallest_text_pt(paper: Paper, per_page: usize) -> f32 {
     super::SMALLEST_TEXT_PX * width / WIDTH_PX as f32
 }
 
+/// The font embedded in the PDF for its own text, and the SVG options that draw the
+/// charts with the same font.
+fn fonts(font: &ChartFont) -> Result<(Font, Arc<usvg::Options<'static>>), ChartError> {
+    let pdf_font = Font::new(font.bytes.to_vec().into(), 0).ok_or_else(|| ChartError::Draw("フォントを埋め込めません".into()))?;
+    let mut svg_opts = usvg::Options {
+        font_family: font.family.clone(),
+        ..Default::default()
+    };
+    svg_opts.fontdb_mut().load_font_data(font.bytes.to_vec());
+    Ok((pdf_font, Arc::new(svg_opts)))
+}
+
 /// What every page of charts shares: the plan, the fonts and the layout.
 struct Sheet<'a> {
     plan: &'a Plan,
@@ -218,13 +230,7 @@ pub fn chart_print(
     year_style: YearStyle,
 ) -> Result<Vec<u8>, ChartError> {
     let (pw, ph, slots) = layout(Paper::A4, 2);
-    let pdf_font = Font::new(font.bytes.to_vec().into(), 0).ok_or_else(|| ChartError::Draw("フォントを埋め込めません".into()))?;
-    let mut svg_opts = usvg::Options {
-        font_family: font.family.clone(),
-        ..Default::default()
-    };
-    svg_opts.fontdb_mut().load_font_data(font.bytes.to_vec());
-    let svg_opts = Arc::new(svg_opts);
+    let (pdf_font, svg_opts) = fonts(font)?;
     let derived = super::derived_divisions(plan);
     let sheet = Sheet {
         plan,
@@ -264,13 +270,7 @@ pub fn chart_book(plan: &Plan, font: &ChartFont, opts: &BookOptions) -> Result<V
         )));
     }
     let (pw, ph, slots) = layout(opts.paper, per_page);
-    let pdf_font = Font::new(font.bytes.to_vec().into(), 0).ok_or_else(|| ChartError::Draw("フォントを埋め込めません".into()))?;
-    let mut svg_opts = usvg::Options {
-        font_family: font.family.clone(),
-        ..Default::default()
-    };
-    svg_opts.fontdb_mut().load_font_data(font.bytes.to_vec());
-    let svg_opts = Arc::new(svg_opts);
+    let (pdf_font, svg_opts) = fonts(font)?;
 
     // Pages: the cover, then per group its charts in slots.
     let groups = groups(plan, opts.by);
