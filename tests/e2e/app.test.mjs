@@ -107,6 +107,8 @@ before(async () => {
 
 after(async () => {
   await d?.stop();
+  // No app is left running after the tests (WebKitWebDriver sometimes leaves one).
+  await appGone();
 });
 
 test("first start on an empty data folder shows the demo plan with its counts", async () => {

@@ -33,7 +33,11 @@ export class Driver {
     if (this.session) await this.quit();
     // SIGTERM, not SIGKILL: tauri-driver then stops its WebKitWebDriver too.
     this.proc.kill("SIGTERM");
-    await new Promise((r) => this.proc.once("exit", r));
+    await new Promise((r) => (this.proc.exitCode !== null ? r() : this.proc.once("exit", r)));
+    // An app that outlives its session holds tauri-driver's stderr open: let go of it, so
+    // the test run does not wait on that process.
+    this.proc.stderr?.destroy();
+    this.proc.unref();
   }
 
   async req(method, path, body) {
