@@ -474,6 +474,8 @@ test("事業カード: an R5 actual and a budget line changed on the card reach 
   await openPlan("プロジェクト別");
   await goto("card");
   await choose("k-project", "5");
+  await d.until(`const h = document.querySelector('#k-body h2'); const slots = [...document.querySelectorAll('#k-body .chart-slot')];
+    return h && h.textContent.startsWith('5 ') && slots.length > 0 && slots.every(s => s.querySelector('figure'))`, "the card of project 5", 15000);
   const actual = await d.until(`const e = document.querySelector('#k-body [data-path$=".actual[2023]"]'); return e && e.dataset.path`, "the card", 15000);
   const lines = await d.exec(`return document.querySelector('#k-body [data-path$="2023].budget_lines"]').dataset.path`);
   const before = JSON.parse(cli(DB, "--plan", "プロジェクト別", "fields", "--json", "project[5]"));
@@ -502,8 +504,11 @@ test("事業カード: an R5 actual and a budget line changed on the card reach 
   // A KPI added under a CSF, then taken off the card again.
   await goto("card");
   await choose("k-project", "5");
+  // The card of project 5, drawn to the end (its charts in place).
+  const drawn = `const h = document.querySelector('#k-body h2'); const slots = [...document.querySelectorAll('#k-body .chart-slot')];
+    return h && h.textContent.startsWith('5 ') && slots.length > 0 && slots.every(s => s.querySelector('figure'))`;
+  await d.until(drawn, "the card of project 5", 15000);
   const group = '#k-body .card-group:nth-of-type(2)';
-  await d.find(`${group} .k-add input`);
   await d.exec(`document.querySelector(arguments[0]).value = 'オンライン相談の件数'`, `${group} .k-add input`);
   await (await d.find(`${group} .k-add-kpi`)).click();
   const added = await d.until(`const s = [...document.querySelectorAll(arguments[0] + ' section.card-kpi')].find(s => s.textContent.includes('オンライン相談の件数')); return s && s.dataset.kpi`, "the KPI added", 15000, group);

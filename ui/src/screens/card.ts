@@ -206,14 +206,22 @@ export async function cardScreen(ctx: Ctx): Promise<HTMLElement> {
       } }, "追加"));
   }
 
+  /** Which drawing is the latest: an earlier one still waiting on the core gives way. */
+  let drawing = 0;
   async function draw() {
-    clear(body);
+    const me = ++drawing;
+    let next: CardEditView;
     try {
-      view = await api.cardView(projectSel.value, ctx.year);
+      next = await api.cardView(projectSel.value, ctx.year);
     } catch (e) {
+      if (me !== drawing) return;
+      clear(body);
       body.append(h("p", { class: "error-box", role: "alert" }, errorText(e)));
       return;
     }
+    if (me !== drawing) return;
+    view = next;
+    clear(body);
     body.append(
       h("h2", {}, view.title),
       ...view.groups.map((g, gi) => h("div", { class: "card-group", "data-group": g.kpis[0]?.group ?? "" },
@@ -235,7 +243,11 @@ export async function cardScreen(ctx: Ctx): Promise<HTMLElement> {
         h("p", { class: "mismatch", hidden: !s.mismatch }, s.mismatch ?? ""),
       )),
     );
-    for (const slot of body.querySelectorAll<HTMLElement>(".chart-slot")) slot.replaceChildren(await chartOf(Number(slot.dataset.kpi)));
+    for (const slot of body.querySelectorAll<HTMLElement>(".chart-slot")) {
+      const chart = await chartOf(Number(slot.dataset.kpi));
+      if (me !== drawing) return;
+      slot.replaceChildren(chart);
+    }
   }
   projectSel.addEventListener("change", async () => {
     if (!(await flush())) return;
