@@ -721,7 +721,8 @@ fn owners_text(owners: &[Owner]) -> String {
         .join(";")
 }
 
-fn kpi_refs_text(refs: &[KpiRef]) -> String {
+/// A KPI list as `project[…].kpis` stores it: `3,4(再掲),5`.
+pub(crate) fn kpi_refs_text(refs: &[KpiRef]) -> String {
     refs.iter()
         .map(|k| {
             if k.relisted {

@@ -7,9 +7,8 @@
 import { api, dialogs, errorText, type CardEditView, type CardKpiView } from "../lib/api";
 import { clear, confirmButton, h } from "../lib/dom";
 import type { Ctx } from "../context";
-import { pendingSaves } from "../lib/pending";
+import { autosave, pendingSaves } from "../lib/pending";
 
-const PAUSE_MS = 800;
 
 export async function cardScreen(ctx: Ctx): Promise<HTMLElement> {
   const kpis = await api.kpis();
@@ -20,47 +19,15 @@ export async function cardScreen(ctx: Ctx): Promise<HTMLElement> {
     ...projects.map(([no, name]) => h("option", { value: no }, `${no} ${name}`))) as HTMLSelectElement;
   if (ctx.params.project && projects.some(([no]) => no === ctx.params.project)) projectSel.value = ctx.params.project;
   const body = h("div", { id: "k-body" });
-  const { saves: pending, flush } = pendingSaves(ctx, body, "項目");
+  const saving = pendingSaves(ctx, body, "項目");
+  const flush = saving.flush;
   let view: CardEditView;
 
   /** A field bound to a path: saved when it loses focus or typing pauses; the card is
    * read again after a save (the mismatch, the chart and the cells the core rewrote). */
   function bound(control: HTMLInputElement | HTMLTextAreaElement, path: string, label: string): HTMLElement {
-    control.dataset.path = path;
     control.setAttribute("aria-label", label);
-    const err = h("div", { class: "field-error", role: "alert" });
-    const state = h("span", { class: "state" });
-    let last = control.value;
-    let timer = 0;
-    const save = async () => {
-      pending.delete(save);
-      clearTimeout(timer);
-      if (control.value === last) return;
-      const text = control.value;
-      state.textContent = "保存中…";
-      try {
-        await api.editFields([{ path, text }], `事業カード: 事業 ${view.project} ${label}`);
-        last = text;
-        control.removeAttribute("aria-invalid");
-        err.textContent = "";
-        state.textContent = "保存済み";
-        state.className = "state saved";
-        await refreshParts();
-      } catch (e) {
-        control.setAttribute("aria-invalid", "true");
-        err.textContent = errorText(e);
-        state.textContent = "未保存";
-        state.className = "state unsaved";
-      }
-    };
-    control.addEventListener("input", () => {
-      clearTimeout(timer);
-      timer = window.setTimeout(() => void save(), PAUSE_MS);
-      pending.add(save);
-      state.textContent = "入力中";
-      state.className = "state editing";
-    });
-    control.addEventListener("blur", () => void save());
+    const { err, state } = autosave(saving, control, path, `事業カード: 事業 ${view.project} ${label}`, refreshParts);
     return h("span", { class: "bound" }, control, err, state);
   }
 

@@ -6,9 +6,8 @@
 import { api, dialogs, errorText, type KpiListItem, type ReportItemView } from "../lib/api";
 import { clear, h } from "../lib/dom";
 import type { Ctx } from "../context";
-import { pendingSaves } from "../lib/pending";
+import { autosave, pendingSaves } from "../lib/pending";
 
-const PAUSE_MS = 800;
 
 const QUOTES: [string, string][] = [
   ["", "基準値→実績(877件→5,403件)"],
@@ -26,7 +25,8 @@ export async function reportScreen(ctx: Ctx): Promise<HTMLElement> {
   const start = ctx.params.item ? items.findIndex((it) => `${it.area}/${it.item}` === ctx.params.item) : -1;
   itemSel.value = String(Math.max(start, 0));
   const body = h("div", { id: "r-body" });
-  const { saves: pending, flush } = pendingSaves(ctx, body, "文章");
+  const saving = pendingSaves(ctx, body, "文章");
+  const flush = saving.flush;
   let lastText: HTMLTextAreaElement | null = null;
 
   // The quote picker: a KPI and what of it, inserted where the cursor is.
@@ -48,32 +48,9 @@ export async function reportScreen(ctx: Ctx): Promise<HTMLElement> {
 
   function textField(label: string, path: string, value: string | null, hint: string, progress: boolean) {
     const t = h("textarea", { rows: 8, value: value ?? "", "data-path": path, "aria-label": label }) as HTMLTextAreaElement;
-    const state = h("span", { class: "state" });
-    const err = h("div", { class: "field-error", role: "alert" });
+    const { state, err } = autosave(saving, t, path, `報告書: ${label}`);
     const preview = h("div", { class: `report-preview${progress ? " progress" : ""}`, "aria-label": `${label}の印刷イメージ` });
-    let last = t.value;
-    let timer = 0;
     let previewTimer = 0;
-    const save = async () => {
-      pending.delete(save);
-      clearTimeout(timer);
-      if (t.value === last) return;
-      const text = t.value;
-      state.textContent = "保存中…";
-      try {
-        const r = await api.editFields([{ path, text }], `報告書: ${label}`);
-        last = text;
-        t.removeAttribute("aria-invalid");
-        err.textContent = "";
-        state.textContent = r.revision_id ? "保存済み" : "";
-        state.className = "state saved";
-      } catch (e) {
-        t.setAttribute("aria-invalid", "true");
-        err.textContent = errorText(e);
-        state.textContent = "未保存";
-        state.className = "state unsaved";
-      }
-    };
     const showPreview = async () => {
       try {
         const text = await api.reportPreview(t.value);
@@ -88,15 +65,9 @@ export async function reportScreen(ctx: Ctx): Promise<HTMLElement> {
     };
     t.addEventListener("focus", () => { lastText = t; });
     t.addEventListener("input", () => {
-      state.textContent = "入力中";
-      state.className = "state editing";
-      clearTimeout(timer);
-      timer = window.setTimeout(() => void save(), PAUSE_MS);
-      pending.add(save);
       clearTimeout(previewTimer);
       previewTimer = window.setTimeout(() => void showPreview(), 250);
     });
-    t.addEventListener("blur", () => void save());
     void showPreview();
     return h("div", { class: "field report-field" },
       h("label", {}, label), t,

@@ -223,7 +223,7 @@ pub fn card_edit_view(db: &Path, project: &str, year: Option<i32>) -> Result<vie
         groups,
         actions,
         actions_path: format!("project[{}].year[{}].actions", p.no, year.0),
-        kpi_refs: plan.fields().remove(&format!("project[{}].kpis", p.no)).unwrap_or_default(),
+        kpi_refs: crate::model::kpi_refs_text(&p.kpis),
         kpi_refs_path: format!("project[{}].kpis", p.no),
         next_kpi: plan.kpis.iter().map(|k| k.no).max().unwrap_or(0) + 1,
         sections: vec![
