@@ -128,12 +128,17 @@ fn parse_target(path: &str) -> Option<Target> {
 /// The value is checked as the entry sheet checks it; a bad value changes nothing.
 pub fn save_field(db: &Path, department: &str, division: Option<&str>, edit: &FieldEdit) -> Result<SavedField> {
     let mut store = Store::open(db)?;
-    let (plan_id, mut plan) = current(&store)?;
     let invalid = |m: String| Error::Field {
         path: edit.path.clone(),
         message: m,
     };
     let target = parse_target(&edit.path).ok_or_else(|| invalid("この項目は年度入力では変更できません".into()))?;
+    // Only the project or KPI the field belongs to (with what shares its KPIs) is read.
+    let plan_id = store.resolve_plan(None)?;
+    let mut plan = match &target {
+        Target::Actual { kpi, .. } => store.load_slice(plan_id, &[], &[*kpi])?,
+        Target::Year { project, .. } => store.load_slice(plan_id, &[project.as_str()], &[])?,
+    };
     let (year, label, mine) = match &target {
         Target::Actual { kpi, year } => {
             if plan.kpi(*kpi).is_none() {
@@ -191,7 +196,7 @@ pub fn save_field(db: &Path, department: &str, division: Option<&str>, edit: &Fi
     // What was typed is what is stored: `14,442` over `14442` is saved as typed.
     let unchanged = before.get(&edit.path) == raw.as_ref() && changes.len() == 1;
     let revision_id = if unchanged {
-        store.revisions(Some(plan_id))?.first().map(|r| r.id).unwrap_or(0)
+        store.last_revision_id(plan_id)?
     } else {
         let stored = plan.clone();
         plan.apply_changes(&changes).map_err(|e| invalid(e.to_string()))?;
@@ -202,7 +207,7 @@ pub fn save_field(db: &Path, department: &str, division: Option<&str>, edit: &Fi
             ..Default::default()
         };
         store
-            .save_version_over(Some((plan_id, &stored)), &plan, &info, |tx, rev| coalesce(tx, plan_id, rev))?
+            .save_part(plan_id, &stored, &plan, &info, |tx, rev| coalesce(tx, plan_id, rev))?
             .revision_id
     };
     let touched = |p: &crate::model::Project| match &target {

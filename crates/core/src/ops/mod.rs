@@ -320,8 +320,8 @@ pub fn import(db: &Path, file: &Path, organization: Option<&str>, replace_entere
     let mut conflicts: Vec<crate::store::NewConflict> = Vec::new();
     let existing = store.find_same_plan(&plan)?;
     let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    if let Some(id) = existing {
-        let old = store.load_plan(id)?;
+    let stored = existing.map(|id| store.load_plan(id)).transpose()?;
+    if let (Some(id), Some(old)) = (existing, &stored) {
         inherit_missing(&mut plan, &old, read.coverage);
         plan.keep_value_texts(&old);
         let now = old.fields();
@@ -379,7 +379,7 @@ pub fn import(db: &Path, file: &Path, organization: Option<&str>, replace_entere
         }
         if crate::model::diff_fields(&now, &plan.fields()).is_empty() && conflicts.is_empty() {
             // Nothing changes: nothing is recorded, no backup is taken.
-            let revision_id = store.revisions(Some(id))?.first().map(|r| r.id).unwrap_or(0);
+            let revision_id = store.last_revision_id(id)?;
             return Ok(ImportReport {
                 file: file.display().to_string(),
                 sha256,
@@ -410,7 +410,7 @@ pub fn import(db: &Path, file: &Path, organization: Option<&str>, replace_entere
         department: None,
         undoes: None,
     };
-    let o = store.save_version(existing, &plan, &info, |tx, rev| {
+    let o = store.save_version_over(existing.zip(stored.as_ref()), &plan, &info, |tx, rev| {
         if let Some(id) = existing {
             crate::store::insert_conflicts(tx, id, rev, &conflicts)?;
         }

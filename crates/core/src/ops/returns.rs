@@ -196,6 +196,7 @@ pub fn merge(
     let mut store = Store::open(db)?;
     let plan_id = store.resolve_plan(plan)?;
     let mut p = store.load_plan(plan_id)?;
+    let stored = p.clone();
     let year = opts.year.unwrap_or(p.report_year);
     if !p.all_years().contains(&year) {
         return Err(Error::BadInput(format!(
@@ -329,7 +330,7 @@ pub fn merge(
             .collect();
         let returned: Vec<String> = merged.iter().filter_map(|o| o.department.clone()).collect();
         let ids = RefCell::new(Vec::new());
-        let saved = store.save_version(Some(plan_id), &p, &info, |tx, rev| {
+        let saved = store.save_version_over(Some((plan_id, &stored)), &p, &info, |tx, rev| {
             *ids.borrow_mut() = insert_conflicts(tx, plan_id, rev, &all)?;
             insert_received(tx, plan_id, rev, &receipts)?;
             if let Some(r) = &round {
@@ -453,7 +454,8 @@ pub fn resolve(db: &Path, id: i64, take: &Take) -> Result<ResolveReport> {
         )));
     }
     let (plan_id, c) = (c.plan_id, c.found);
-    let mut p = store.load_plan(plan_id)?;
+    let mut p = store.load_part(plan_id, &[(c.path.clone(), Some(c.return_value.clone().unwrap_or_default()))])?;
+    let stored = p.clone();
     let now = p.fields().get(&c.path).cloned();
     let (change, value, resolution, label) = match take {
         Take::Plan => (None, now, "plan", "計画の値".to_string()),
@@ -480,7 +482,7 @@ pub fn resolve(db: &Path, id: i64, take: &Take) -> Result<ResolveReport> {
         department: c.department.clone(),
         undoes: None,
     };
-    let saved = store.save_version(Some(plan_id), &p, &info, |tx, rev| mark_resolved(tx, id, resolution, rev))?;
+    let saved = store.save_part(plan_id, &stored, &p, &info, |tx, rev| mark_resolved(tx, id, resolution, rev))?;
     Ok(ResolveReport {
         conflict: id,
         path: c.path,

@@ -88,7 +88,9 @@ impl Store {
         if changes.is_empty() && !touches_conflicts {
             return refuse("何も変更していない履歴です".into());
         }
-        let mut plan = self.load_plan(plan_id)?;
+        let back: Vec<(String, Option<String>)> = changes.iter().rev().map(|(path, old, _)| (path.clone(), old.clone())).collect();
+        let mut plan = self.load_part(plan_id, &back)?;
+        let stored = plan.clone();
         let now = plan.fields();
         let moved: Vec<&String> = changes
             .iter()
@@ -112,7 +114,6 @@ impl Store {
                 "{by}同じ項目を変更しています({path}{others})。先に後の履歴を取り消すか、値を直接修正してください"
             ));
         }
-        let back: Vec<(String, Option<String>)> = changes.into_iter().rev().map(|(path, old, _)| (path, old)).collect();
         plan.apply_changes(&back)
             .map_err(|e| StoreError::CannotUndo(format!("履歴 #{id} は取り消せません: {e}")))?;
         let info = RevisionInfo {
@@ -123,7 +124,7 @@ impl Store {
             department: rev.department.clone(),
             undoes: Some(id),
         };
-        self.save_version(Some(plan_id), &plan, &info, |tx, new_rev| undo_conflicts(tx, id, new_rev))
+        self.save_part(plan_id, &stored, &plan, &info, |tx, new_rev| undo_conflicts(tx, id, new_rev))
     }
 }
 

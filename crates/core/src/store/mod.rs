@@ -8,6 +8,7 @@
 mod backup;
 mod conflicts;
 mod history;
+mod patch;
 mod plans;
 mod received;
 mod rounds;

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use rusqlite::{params, OptionalExtension, Transaction};
 use serde::Serialize;
 
-use super::{Result, RevisionInfo, Store, StoreError};
+use super::{FieldChangeRow, Result, RevisionInfo, Store, StoreError};
 use crate::eval::{Direction, Evaluation};
 use crate::fy::{AsOf, FiscalYear};
 use crate::model::{
@@ -197,30 +197,136 @@ impl Store {
         let changes = diff_fields(&before.unwrap_or_default(), &plan.fields());
         let tx = self.conn.transaction()?;
         let plan_id = match existing {
+            // Only fields of existing rows changed: those rows are updated, nothing else.
+            Some(id) if super::patch::write_in_place(&tx, id, &changes)? => id,
             Some(id) => {
                 clear_plan(&tx, id)?;
-                write_plan_row(&tx, Some(id), &plan)?
+                write_plan_row(&tx, Some(id), &plan)?;
+                write_plan_body(&tx, id, &plan)?;
+                id
             }
-            None => write_plan_row(&tx, None, &plan)?,
+            None => {
+                let id = write_plan_row(&tx, None, &plan)?;
+                write_plan_body(&tx, id, &plan)?;
+                id
+            }
         };
-        write_plan_body(&tx, plan_id, &plan)?;
-        let revision_id = record_revision(&tx, Some(plan_id), info, &changes)?;
-        also(&tx, revision_id)?;
-        tx.execute(
-            "INSERT INTO setting(key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-            params![CURRENT_PLAN, plan_id.to_string()],
-        )?;
-        tx.commit()?;
-        Ok(SaveOutcome {
-            plan_id,
-            revision_id,
-            created: existing.is_none(),
-            fields_changed: changes.len(),
-        })
+        finish(tx, plan_id, existing.is_none(), info, &changes, also)
+    }
+
+    /// Saves `after` over `before`, both the same part of plan `plan_id` as read by
+    /// [`Store::load_slice`] (or the whole plan), in one transaction. When only fields
+    /// of existing rows changed, those rows are written and nothing else is read or
+    /// written; otherwise the whole plan is read, changed and written.
+    pub fn save_part(
+        &mut self,
+        plan_id: i64,
+        before: &Plan,
+        after: &Plan,
+        info: &RevisionInfo,
+        also: impl FnOnce(&Transaction<'_>, i64) -> Result<()>,
+    ) -> Result<SaveOutcome> {
+        let changes = diff_fields(&before.fields(), &after.fields());
+        if super::patch::all_in_place(&changes) {
+            let tx = self.conn.transaction()?;
+            if super::patch::write_in_place(&tx, plan_id, &changes)? {
+                return finish(tx, plan_id, false, info, &changes, also);
+            }
+        }
+        let stored = self.load_plan(plan_id)?;
+        let mut whole = stored.clone();
+        let sets: Vec<(String, Option<String>)> = changes.into_iter().map(|(path, _, new)| (path, new)).collect();
+        whole
+            .apply_changes(&sets)
+            .map_err(|e| StoreError::InvalidPlan(e.to_string()))?;
+        self.save_version_over(Some((plan_id, &stored)), &whole, info, also)
     }
 
     pub fn load_plan(&self, plan_id: i64) -> Result<Plan> {
+        self.load(plan_id, None)
+    }
+
+    /// Part of a plan, read without the rest: its header, areas and items, the
+    /// projects `projects` names and those that list one of `kpis`, the KPIs of
+    /// those projects, and every other project sharing one of those KPIs (so the
+    /// forms of the named projects are whole). No re-listings and no 工程表.
+    /// A one-field write reads this, not the whole plan.
+    pub fn load_slice(&self, plan_id: i64, projects: &[&str], kpis: &[u32]) -> Result<Plan> {
         let c = &self.conn;
+        let ids = |sql: &str| -> Result<Vec<i64>> {
+            let mut st = c.prepare(sql)?;
+            let rows = st.query_map([plan_id], |r| r.get(0))?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        };
+        let list = |v: &[i64]| v.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+        let quoted = projects
+            .iter()
+            .map(|p| format!("'{}'", p.replace('\'', "''")))
+            .collect::<Vec<_>>()
+            .join(",");
+        let kpi_nos = kpis.iter().map(u32::to_string).collect::<Vec<_>>().join(",");
+        let named_kpis = ids(&format!("SELECT id FROM kpi WHERE plan_id = ?1 AND no IN ({kpi_nos})"))?;
+        let mut project_ids = ids(&format!(
+            "SELECT id FROM project WHERE plan_id = ?1 AND (no IN ({quoted}) OR id IN
+               (SELECT project_id FROM entry_kpi WHERE project_id IS NOT NULL AND kpi_id IN ({})))",
+            list(&named_kpis)
+        ))?;
+        let kpis_of = |projects: &[i64]| ids(&format!("SELECT DISTINCT kpi_id FROM entry_kpi WHERE project_id IN ({}) AND ?1 = ?1", list(projects)));
+        let mut kpi_ids = named_kpis.clone();
+        kpi_ids.extend(kpis_of(&project_ids)?);
+        project_ids.extend(ids(&format!(
+            "SELECT DISTINCT project_id FROM entry_kpi WHERE project_id IS NOT NULL AND kpi_id IN ({}) AND ?1 = ?1",
+            list(&kpi_ids)
+        ))?);
+        kpi_ids.extend(kpis_of(&project_ids)?);
+        project_ids.sort_unstable();
+        project_ids.dedup();
+        kpi_ids.sort_unstable();
+        kpi_ids.dedup();
+        self.load(
+            plan_id,
+            Some(&Only {
+                projects: list(&project_ids),
+                kpis: list(&kpi_ids),
+            }),
+        )
+    }
+
+    /// The part of plan `plan_id` that setting `sets` (`(path, value)`) needs: a
+    /// slice with the projects and KPIs the paths name when every one is a field
+    /// of a row (see [`Store::load_slice`]), otherwise the whole plan.
+    pub fn load_part(&self, plan_id: i64, sets: &[(String, Option<String>)]) -> Result<Plan> {
+        let rows: Vec<FieldChangeRow> = sets.iter().map(|(p, v)| (p.clone(), None, v.clone())).collect();
+        if !super::patch::all_in_place(&rows) {
+            return self.load_plan(plan_id);
+        }
+        let inside = |path: &str, name: &str| -> Option<String> {
+            let rest = path.strip_prefix(name)?.strip_prefix('[')?;
+            Some(rest[..rest.find(']')?].to_string())
+        };
+        let projects: Vec<String> = sets.iter().filter_map(|(p, _)| inside(p, "project")).collect();
+        let kpis: Vec<u32> = sets
+            .iter()
+            .filter_map(|(p, _)| inside(p, "kpi").and_then(|n| n.parse().ok()))
+            .collect();
+        let projects: Vec<&str> = projects.iter().map(String::as_str).collect();
+        self.load_slice(plan_id, &projects, &kpis)
+    }
+
+    /// The newest revision of a plan (0 when it has none).
+    pub fn last_revision_id(&self, plan_id: i64) -> Result<i64> {
+        Ok(self
+            .conn
+            .query_row("SELECT coalesce(max(id), 0) FROM revision WHERE plan_id = ?1", [plan_id], |r| r.get(0))?)
+    }
+
+    fn load(&self, plan_id: i64, only: Option<&Only>) -> Result<Plan> {
+        let c = &self.conn;
+        // Extra conditions of a slice (lists of row ids, never text from outside).
+        let (in_kpis, in_projects, whole) = match only {
+            Some(o) => (format!("AND kpi.id IN ({})", o.kpis), format!("AND project.id IN ({})", o.projects), "AND 0"),
+            None => (String::new(), String::new(), ""),
+        };
         let head = c
             .query_row(
                 "SELECT organization, title, report_title, period_start, period_end, report_year, as_of, rule FROM plan WHERE id = ?1",
@@ -282,7 +388,7 @@ impl Store {
         let mut kpi_no: HashMap<i64, u32> = HashMap::new();
         let mut kpi_index: HashMap<i64, usize> = HashMap::new();
         let mut stmt = c.prepare(
-            "SELECT id, no, label, grp, name, unit, direction, cumulative, baseline, baseline_year, divisions, footnotes FROM kpi WHERE plan_id = ?1 ORDER BY no",
+            &format!("SELECT id, no, label, grp, name, unit, direction, cumulative, baseline, baseline_year, divisions, footnotes FROM kpi WHERE plan_id = ?1 {in_kpis} ORDER BY no"),
         )?;
         let mut rows = stmt.query([plan_id])?;
         while let Some(r) = rows.next()? {
@@ -312,7 +418,7 @@ impl Store {
         drop(rows);
         drop(stmt);
         let mut stmt = c.prepare(
-            "SELECT kpi_value.kpi_id, fy, kind, value, as_of FROM kpi_value JOIN kpi ON kpi.id = kpi_value.kpi_id WHERE kpi.plan_id = ?1",
+            &format!("SELECT kpi_value.kpi_id, fy, kind, value, as_of FROM kpi_value JOIN kpi ON kpi.id = kpi_value.kpi_id WHERE kpi.plan_id = ?1 {in_kpis}"),
         )?;
         let mut rows = stmt.query([plan_id])?;
         while let Some(r) = rows.next()? {
@@ -337,7 +443,10 @@ impl Store {
         let mut rel_kpis: HashMap<i64, Vec<KpiRef>> = HashMap::new();
         for (pid, rid, kid, relisted) in query_vec(
             c,
-            "SELECT entry_kpi.project_id, entry_kpi.relisting_id, entry_kpi.kpi_id, entry_kpi.relisted FROM entry_kpi JOIN kpi ON kpi.id = entry_kpi.kpi_id WHERE kpi.plan_id = ?1 ORDER BY entry_kpi.seq",
+            &match only {
+                Some(o) => format!("SELECT entry_kpi.project_id, entry_kpi.relisting_id, entry_kpi.kpi_id, entry_kpi.relisted FROM entry_kpi WHERE entry_kpi.project_id IN ({}) AND ?1 = ?1 ORDER BY entry_kpi.seq", o.projects),
+                None => "SELECT entry_kpi.project_id, entry_kpi.relisting_id, entry_kpi.kpi_id, entry_kpi.relisted FROM entry_kpi JOIN kpi ON kpi.id = entry_kpi.kpi_id WHERE kpi.plan_id = ?1 ORDER BY entry_kpi.seq".into(),
+            },
             plan_id,
             |r| Ok((r.get::<_, Option<i64>>(0)?, r.get::<_, Option<i64>>(1)?, r.get::<_, i64>(2)?, r.get::<_, bool>(3)?)),
         )? {
@@ -352,7 +461,7 @@ impl Store {
         let mut owners: HashMap<i64, Vec<Owner>> = HashMap::new();
         for (pid, department, division) in query_vec(
             c,
-            "SELECT project_owner.project_id, department, division FROM project_owner JOIN project ON project.id = project_owner.project_id WHERE project.plan_id = ?1 ORDER BY project_owner.project_id, project_owner.seq",
+            &format!("SELECT project_owner.project_id, department, division FROM project_owner JOIN project ON project.id = project_owner.project_id WHERE project.plan_id = ?1 {in_projects} ORDER BY project_owner.project_id, project_owner.seq"),
             plan_id,
             |r| Ok((r.get::<_, i64>(0)?, r.get(1)?, r.get(2)?)),
         )? {
@@ -361,8 +470,10 @@ impl Store {
         let mut proj_years: HashMap<i64, BTreeMap<FiscalYear, ProjectYear>> = HashMap::new();
         for (pid, fy, ev, (narrative, budget, issues), (reason, confirmed), lists) in query_vec(
             c,
-            "SELECT project_year.project_id, fy, evaluation, narrative, budget, issues, reason, confirmed, activities, actions, budget_lines
-             FROM project_year JOIN project ON project.id = project_year.project_id WHERE project.plan_id = ?1",
+            &format!(
+                "SELECT project_year.project_id, fy, evaluation, narrative, budget, issues, reason, confirmed, activities, actions, budget_lines
+                 FROM project_year JOIN project ON project.id = project_year.project_id WHERE project.plan_id = ?1 {in_projects}"
+            ),
             plan_id,
             |r| {
                 Ok((
@@ -397,7 +508,7 @@ impl Store {
         let mut rel_years: HashMap<i64, BTreeMap<FiscalYear, RelistingYear>> = HashMap::new();
         for (rid, fy, ev, narrative) in query_vec(
             c,
-            "SELECT relisting_year.relisting_id, fy, evaluation, narrative FROM relisting_year JOIN relisting ON relisting.id = relisting_year.relisting_id WHERE relisting.plan_id = ?1",
+            &format!("SELECT relisting_year.relisting_id, fy, evaluation, narrative FROM relisting_year JOIN relisting ON relisting.id = relisting_year.relisting_id WHERE relisting.plan_id = ?1 {whole}"),
             plan_id,
             |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i32>(1)?, r.get::<_, Option<String>>(2)?, r.get(3)?)),
         )? {
@@ -409,7 +520,7 @@ impl Store {
         let mut project_no: HashMap<i64, String> = HashMap::new();
         for (id, seq, no, area_id, item_id, name, summary, goal) in query_vec(
             c,
-            "SELECT id, seq, no, area_id, item_id, name, summary, goal FROM project WHERE plan_id = ?1",
+            &format!("SELECT id, seq, no, area_id, item_id, name, summary, goal FROM project WHERE plan_id = ?1 {}", in_projects.replace("project.id", "id")),
             plan_id,
             |r| {
                 Ok((
@@ -442,7 +553,7 @@ impl Store {
         }
         for (id, seq, pid, area_id, item_id, summary, goal) in query_vec(
             c,
-            "SELECT id, seq, project_id, area_id, item_id, summary, goal FROM relisting WHERE plan_id = ?1",
+            &format!("SELECT id, seq, project_id, area_id, item_id, summary, goal FROM relisting WHERE plan_id = ?1 {whole}"),
             plan_id,
             |r| {
                 Ok((
@@ -472,7 +583,7 @@ impl Store {
         seq_entries.sort_by_key(|(s, _)| *s);
         let schedule = query_vec(
             c,
-            "SELECT area_id, item_id, grp, label, actor, start_fy, end_fy, milestone, note, progress FROM schedule_row WHERE plan_id = ?1 ORDER BY seq",
+            &format!("SELECT area_id, item_id, grp, label, actor, start_fy, end_fy, milestone, note, progress FROM schedule_row WHERE plan_id = ?1 {whole} ORDER BY seq"),
             plan_id,
             |r| {
                 Ok(ScheduleRow {
@@ -512,6 +623,12 @@ impl Store {
             schedule,
         })
     }
+}
+
+/// The rows a slice of a plan reads: comma-separated row ids.
+struct Only {
+    projects: String,
+    kpis: String,
 }
 
 /// A card list column: JSON, NULL for the empty list.
@@ -757,6 +874,31 @@ fn write_plan_body(tx: &Transaction<'_>, plan_id: i64, p: &Plan) -> Result<()> {
         ])?;
     }
     Ok(())
+}
+
+/// The end of every save: the revision with its changes, what the caller writes
+/// with it, the plan made current, the commit.
+fn finish(
+    tx: Transaction<'_>,
+    plan_id: i64,
+    created: bool,
+    info: &RevisionInfo,
+    changes: &[(String, Option<String>, Option<String>)],
+    also: impl FnOnce(&Transaction<'_>, i64) -> Result<()>,
+) -> Result<SaveOutcome> {
+    let revision_id = record_revision(&tx, Some(plan_id), info, changes)?;
+    also(&tx, revision_id)?;
+    tx.execute(
+        "INSERT INTO setting(key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        params![CURRENT_PLAN, plan_id.to_string()],
+    )?;
+    tx.commit()?;
+    Ok(SaveOutcome {
+        plan_id,
+        revision_id,
+        created,
+        fields_changed: changes.len(),
+    })
 }
 
 /// Records a revision and its field changes; returns its id.
