@@ -63,7 +63,7 @@ impl AppState {
         F: FnOnce(PathBuf) -> ops::Result<T> + Send + 'static,
     {
         let db = self.db.clone();
-        tauri::async_runtime::spawn_blocking(move || f(db).map_err(to_app))
+        tauri::async_runtime::spawn_blocking(move || f(db.clone()).map_err(|e| to_app(e.at(&db))))
             .await
             .map_err(|e| system(format!("処理を実行できませんでした: {e}")))?
     }
@@ -78,7 +78,7 @@ impl AppState {
         let lock = self.write.clone();
         tauri::async_runtime::spawn_blocking(move || {
             let _held = lock.lock().unwrap_or_else(|e| e.into_inner());
-            f(db).map_err(to_app)
+            f(db.clone()).map_err(|e| to_app(e.at(&db)))
         })
         .await
         .map_err(|e| system(format!("処理を実行できませんでした: {e}")))?

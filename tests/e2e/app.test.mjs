@@ -584,13 +584,30 @@ test("year entry renders quickly for a 2,000-project plan", async () => {
   for (const name of depts) times.push(await switchDepartment(name));
   console.log(`年度入力, department switch (2,000 projects): ${times.join(" ms, ")} ms`);
   assert.ok((await d.findAll("#entry-forms article.project")).length > 0);
-  // One field saved (a revision over the whole 2,000-project plan), timed from Tab to 保存済み.
+  // One field saved (a revision of one field of the 2,000-project plan), timed in the
+  // page from the field's blur (Tab) to 保存済み shown.
   const nar = "#entry-forms article.project textarea[data-path$='.narrative']";
-  const t0 = performance.now();
-  await replaceText(nar, "大きな計画での保存");
-  const state = await d.until(`const f = document.querySelector(arguments[0]).closest('.field'); const s = f.querySelector('.state.saved, .state.unsaved'); return s && (s.textContent + ' ' + f.querySelector('.field-error').textContent)`, "saved", 20000, nar);
-  assert.match(state, /^保存済み/, state);
-  console.log(`年度入力, one field saved (2,000 projects): ${Math.round(performance.now() - t0)} ms`);
+  const times_saved = [];
+  for (const text of ["大きな計画での保存", "大きな計画での二度目の保存", "大きな計画での三度目の保存"]) {
+    await d.exec(`
+      const c = document.querySelector(arguments[0]);
+      const st = c.closest('.field').querySelector('.state');
+      window.__saved = null;
+      c.addEventListener('blur', () => {
+        const t0 = performance.now();
+        new MutationObserver((_, o) => {
+          if (st.classList.contains('saved') || st.classList.contains('unsaved')) {
+            window.__saved = { ms: performance.now() - t0, state: st.textContent };
+            o.disconnect();
+          }
+        }).observe(st, { attributes: true, childList: true, characterData: true, subtree: true });
+      }, { once: true });`, nar);
+    await replaceText(nar, text);
+    const saved = await d.until(`return window.__saved`, "saved", 20000);
+    assert.match(saved.state, /^保存済み/, JSON.stringify(saved));
+    times_saved.push(Math.round(saved.ms));
+  }
+  console.log(`年度入力, one field saved (2,000 projects), Tab → 保存済み: ${times_saved.join(" ms, ")} ms`);
 });
 
 test("a department opens the coordinator's 記入用ファイル, enters values and saves its return; the coordinator's merge verifies it", async () => {

@@ -431,9 +431,14 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => return arguments_error(&e),
     };
+    let database = db(&cli.db).ok();
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
+            let e = match &database {
+                Some(path) => e.at(path),
+                None => e,
+            };
             if let Some(file) = e.file() {
                 let n = e.problems().len();
                 eprintln!("エラー: {file}: 何も取り込んでいません。ブックで直す箇所が {n} 件あります:");

@@ -381,14 +381,14 @@ fn formulas_with_results_and_macro_workbooks_are_read() {
 }
 
 /// Overwrites the header of the b-tree page at the root of `table`, after
-/// folding the write-ahead log into the file.
+/// folding the write-ahead log into the file (which stays in WAL mode, as
+/// Shinchoku keeps it).
 fn damage(db: &Path, table: &str) {
     let page_size: i64;
     let root: i64;
     {
         let c = rusqlite::Connection::open(db).unwrap();
         c.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(())).unwrap();
-        c.pragma_update(None, "journal_mode", "DELETE").unwrap();
         page_size = c.query_row("PRAGMA page_size", [], |r| r.get(0)).unwrap();
         root = c
             .query_row("SELECT rootpage FROM sqlite_master WHERE name = ?1", [table], |r| r.get(0))
@@ -475,7 +475,7 @@ fn databases_that_are_not_sound_are_refused_and_a_backup_brings_the_plan_back() 
             &args,
             "a damaged database",
             &db,
-            &["データベースが破損しています", "整合性の検査で異常", "shinchoku restore"],
+            &["データベースが破損しています", "shinchoku restore"],
         );
     }
     let backups = ok(&run(&["--db", db.to_str().unwrap(), "backups"]));

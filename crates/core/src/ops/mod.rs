@@ -115,6 +115,14 @@ impl Error {
         )
     }
 
+    /// The error with the database it happened in (see [`StoreError::at`]).
+    pub fn at(self, db: &Path) -> Self {
+        match self {
+            Error::Store(e) => Error::Store(e.at(db)),
+            other => other,
+        }
+    }
+
     /// Whether another process holds the database (try again later).
     pub fn is_busy(&self) -> bool {
         matches!(self, Error::Store(StoreError::Sqlite(e))
@@ -322,8 +330,8 @@ pub fn import(db: &Path, file: &Path, organization: Option<&str>, replace_entere
     let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let stored = existing.map(|id| store.load_plan(id)).transpose()?;
     if let (Some(id), Some(old)) = (existing, &stored) {
-        inherit_missing(&mut plan, &old, read.coverage);
-        plan.keep_value_texts(&old);
+        inherit_missing(&mut plan, old, read.coverage);
+        plan.keep_value_texts(old);
         let now = old.fields();
         let base = match &read.base {
             Some(b) => usable_base(&store, b, id, &mut warnings)?,

@@ -537,10 +537,11 @@ pub fn restore(db: &Path, file: &Path) -> Result<RestoreReport> {
     } else {
         store::backup_dir(db).join(file)
     };
-    let saved = match Store::open(db) {
-        Ok(mut store) => store.restore(&candidate)?,
-        // A database that cannot be opened is kept aside, not backed up.
-        Err(store::StoreError::Damaged { .. } | store::StoreError::NotADatabase { .. }) => store::replace_unreadable(db, &candidate)?,
+    // A database that cannot be opened, or is found damaged when it is backed up
+    // before the restore, is kept aside, not backed up.
+    let saved = match Store::open(db).and_then(|mut store| store.restore(&candidate)) {
+        Ok(saved) => saved,
+        Err(e) if e.is_unreadable() => store::replace_unreadable(db, &candidate)?,
         Err(e) => return Err(e.into()),
     };
     Ok(RestoreReport {

@@ -86,6 +86,8 @@ impl Store {
     /// prunes the folder to the newest [`KEEP_BACKUPS`]. `reason` names the
     /// operation about to run.
     pub fn backup(&self, reason: &str) -> Result<PathBuf> {
+        // A copy of a damaged file would push a sound backup out.
+        self.check_integrity()?;
         let dir = backup_dir(&self.path);
         std::fs::create_dir_all(&dir).map_err(|source| StoreError::Io { path: dir.clone(), source })?;
         let stamp: String = self
