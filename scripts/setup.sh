@@ -2,11 +2,12 @@
 # Installs what Shinchoku needs on a Debian/Ubuntu machine, idempotently:
 # the C dependencies of the Rust build, WebKitGTK for the desktop app, Japanese
 # fonts, Node.js for the UI build, and the tools the tests use to look at what a
-# person sees (LibreOffice, poppler, Xvfb, WebKitWebDriver, tauri-driver).
+# person sees (LibreOffice, poppler, Xvfb, WebKitWebDriver, tauri-driver), and what
+# the package test uses (debootstrap, xwd, netpbm).
 set -euo pipefail
 
 pkgs=(build-essential pkg-config fonts-noto-cjk poppler-utils libreoffice-calc-nogui libreoffice-writer-nogui python3-uno time unzip
-      libwebkit2gtk-4.1-dev xvfb xauth dbus webkit2gtk-driver)
+      libwebkit2gtk-4.1-dev xvfb xauth dbus webkit2gtk-driver debootstrap x11-apps x11-utils netpbm)
 command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || pkgs+=(nodejs npm)
 need=()
 for pkg in "${pkgs[@]}"; do

@@ -187,6 +187,33 @@ fn summary_sheet_print_setup() {
     assert!(styles.contains(r#"wrapText="1""#) && styles.contains(r#"vertical="top""#));
 }
 
+/// Every sheet's rows in strictly increasing order, each once: Excel refuses a sheet whose
+/// `<row>` repeats (the large sheets are written a row at a time).
+#[test]
+fn every_sheet_lists_each_row_once_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut plans = seed::demo_plans().unwrap();
+    plans.push(shinchoku_core::synth::synthetic_plan(120));
+    for (i, plan) in plans.iter().enumerate() {
+        let path = export_to(plan, dir.path(), &format!("p{i}.xlsx"));
+        let mut z = zip::ZipArchive::new(std::fs::File::open(&path).unwrap()).unwrap();
+        let names: Vec<String> = (0..z.len())
+            .map(|i| z.by_index(i).unwrap().name().unwrap().to_string())
+            .filter(|n| n.starts_with("xl/worksheets/sheet"))
+            .collect();
+        for name in names {
+            let mut xml = String::new();
+            z.by_name(&name).unwrap().read_to_string(&mut xml).unwrap();
+            let rows: Vec<u32> = xml
+                .split("<row r=\"")
+                .skip(1)
+                .map(|t| t[..t.find('"').unwrap()].parse().unwrap())
+                .collect();
+            assert!(rows.windows(2).all(|w| w[0] < w[1]), "{}: {name} rows out of order or repeated: …{:?}", plan.title, &rows[rows.len().saturating_sub(4)..]);
+        }
+    }
+}
+
 #[test]
 fn every_sheet_is_written() {
     let dir = tempfile::tempdir().unwrap();

@@ -43,30 +43,78 @@ export async function overviewScreen(ctx: Ctx): Promise<HTMLElement> {
     return true;
   };
 
+  // A large plan (tens of thousands of projects) is drawn a page at a time: the rows
+  // on screen first, the next page when the list is scrolled near its end.
+  const PAGE = 250;
+  const end = h("div", { class: "tree-end", "aria-hidden": "true" });
+  let drawMore: (budget: number) => boolean = () => false;
+  /** Draws pages while the end of the list is on screen (or nearly). */
+  const fill = () => {
+    if (end.isConnected && end.getBoundingClientRect().top < window.innerHeight + 1200 && drawMore(PAGE)) requestAnimationFrame(fill);
+  };
+  const observer = new IntersectionObserver((seen) => {
+    if (seen.some((e) => e.isIntersecting)) fill();
+  }, { rootMargin: "1200px 0px" });
+  observer.observe(end);
+
   const draw = () => {
     clear(tree);
+    const groups: { a: (typeof o.areas)[number]; it: (typeof o.areas)[number]["items"][number]; rows: RowView[] }[] = [];
     let n = 0;
     for (const a of o.areas) {
-      const items = a.items.map((it) => ({ it, rows: it.rows.filter(matches) })).filter((x) => x.rows.length > 0);
-      if (items.length === 0) continue;
-      const sec = h("section", { class: "area" }, h("h2", {}, h("span", { class: "code" }, a.code), " ", a.name ?? ""));
-      for (const { it, rows } of items) {
+      for (const it of a.items) {
+        const rows = it.rows.filter(matches);
+        if (rows.length > 0) groups.push({ a, it, rows });
         n += rows.length;
-        const key = `${a.code}/${it.code ?? ""}`;
-        if (it.code || it.name) sec.append(h("h3", {}, it.code ? h("span", { class: "code" }, it.code) : null, " ", it.name ?? "",
-          o.report_items.includes(key) ? h("button", { type: "button", class: "link", onclick: () => ctx.go("report", { item: key }) }, "報告書") : null,
-          o.schedule_themes.includes(key) ? h("button", { type: "button", class: "link", onclick: () => ctx.go("schedule", { theme: key }) }, "工程表") : null));
-        sec.append(
-          h("table", { class: "rows" },
-            h("thead", {}, h("tr", {}, h("th", { class: "no" }, "No."), h("th", {}, "事業名"), h("th", {}, "担当"), h("th", {}, "KPI"), h("th", { class: "mark" }, "評価"), h("th", {}, "状態"), h("th", {}))),
-            h("tbody", {}, ...rows.map((r) => row(r))),
-          ),
-        );
       }
-      tree.append(sec);
     }
-    if (n === 0) tree.append(h("p", { class: "empty" }, "条件に合う事業はありません"));
     shown.textContent = `${n} 件を表示`;
+    if (n === 0) {
+      drawMore = () => false;
+      tree.append(h("p", { class: "empty" }, "条件に合う事業はありません"));
+      return;
+    }
+    let [gi, ri] = [0, 0];
+    let sec: HTMLElement | null = null;
+    let body: HTMLElement | null = null;
+    drawMore = (budget: number) => {
+      while (gi < groups.length && budget > 0) {
+        const { a, it, rows } = groups[gi];
+        if (ri === 0) {
+          if (!sec || sec.dataset.area !== a.code) {
+            sec = h("section", { class: "area", "data-area": a.code }, h("h2", {}, h("span", { class: "code" }, a.code), " ", a.name ?? ""));
+            tree.append(sec);
+          }
+          const key = `${a.code}/${it.code ?? ""}`;
+          if (it.code || it.name) sec.append(h("h3", {}, it.code ? h("span", { class: "code" }, it.code) : null, " ", it.name ?? "",
+            o.report_items.includes(key) ? h("button", { type: "button", class: "link", onclick: () => ctx.go("report", { item: key }) }, "報告書") : null,
+            o.schedule_themes.includes(key) ? h("button", { type: "button", class: "link", onclick: () => ctx.go("schedule", { theme: key }) }, "工程表") : null));
+          body = h("tbody", {});
+          sec.append(
+            h("table", { class: "rows" },
+              h("thead", {}, h("tr", {}, h("th", { class: "no" }, "No."), h("th", {}, "事業名"), h("th", {}, "担当"), h("th", {}, "KPI"), h("th", { class: "mark" }, "評価"), h("th", {}, "状態"), h("th", {}))),
+              body,
+            ),
+          );
+        }
+        const take = rows.slice(ri, ri + budget);
+        body?.append(...take.map((r) => row(r)));
+        budget -= take.length;
+        ri += take.length;
+        if (ri >= rows.length) [gi, ri] = [gi + 1, 0];
+      }
+      return gi < groups.length;
+    };
+    drawMore(PAGE);
+    // The end of the list may already be on screen: fill the screen.
+    requestAnimationFrame(fill);
+  };
+
+  /** A project's row, drawn first when it is further down than drawn so far. */
+  const rowOf = (no: string): HTMLElement | null => {
+    let t = document.getElementById(`row-${no}`);
+    while (!t && drawMore(PAGE)) t = document.getElementById(`row-${no}`);
+    return t;
   };
 
   const row = (r: RowView) => {
@@ -78,7 +126,7 @@ export async function overviewScreen(ctx: Ctx): Promise<HTMLElement> {
         r.relisted_of
           ? h("a", { href: `#row-${r.relisted_of}`, class: "relist", title: `事業 ${r.relisted_of} の再掲`, onclick: (e) => {
               e.preventDefault();
-              const t = document.getElementById(`row-${r.relisted_of}`);
+              const t = rowOf(r.relisted_of!);
               t?.scrollIntoView({ block: "center" });
               t?.classList.add("flash");
               setTimeout(() => t?.classList.remove("flash"), 1500);
@@ -139,6 +187,7 @@ export async function overviewScreen(ctx: Ctx): Promise<HTMLElement> {
     counts,
     h("div", { class: "filters" }, dept, div, evaluation, status, search, shown),
     tree,
+    end,
   );
 }
 

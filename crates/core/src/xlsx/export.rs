@@ -72,17 +72,19 @@ pub fn export_summary_with_base(
 pub fn build_workbook(plan: &Plan, year: FiscalYear) -> Result<Workbook, XlsxError> {
     let mut wb = Workbook::new();
     let styles = Styles::new();
-    let ws = wb.add_worksheet();
+    // The sheets that grow with the plan are written row by row and kept one row at a
+    // time (low-memory mode: the shared strings stay, the cells go to a temporary file).
+    let ws = wb.add_worksheet_with_low_memory()?;
     write_summary_sheet(ws, plan, year, &styles)?;
-    let ws = wb.add_worksheet();
+    let ws = wb.add_worksheet_with_low_memory()?;
     write_trend_sheet(ws, plan, year, &styles)?;
-    let ws = wb.add_worksheet();
+    let ws = wb.add_worksheet_with_low_memory()?;
     write_charts_sheet(ws, plan, year, &styles)?;
     let ws = wb.add_worksheet();
     write_counts_sheet(ws, plan, year, &styles)?;
     let ws = wb.add_worksheet();
     write_plan_sheet(ws, plan, &styles)?;
-    let ws = wb.add_worksheet();
+    let ws = wb.add_worksheet_with_low_memory()?;
     write_years_sheet(ws, plan, &styles)?;
     if !plan.schedule.is_empty() {
         let ws = wb.add_worksheet();
@@ -182,6 +184,15 @@ fn put_project_no(ws: &mut Worksheet, row: u32, no: &str, f: &Format) -> Result<
 }
 
 /// Lines a text takes in a column of `width` characters (9 pt gothic).
+/// Ends a sheet written in low-memory mode with an empty row below its last one.
+/// rust_xlsxwriter (0.102) writes the last row's `<row>` a second time when that row has
+/// a height of its own, and Excel refuses a sheet whose rows repeat; a formatted blank
+/// cell in the next row (no height) makes that row the last one instead.
+fn end_rows(ws: &mut Worksheet, next_row: u32) -> Result<(), XlsxError> {
+    ws.write_blank(next_row, 0, &Format::new().set_font_name("MS ゴシック"))?;
+    Ok(())
+}
+
 pub(crate) fn lines_in(text: &str, width: f64) -> usize {
     let per_line = ((width - 1.0) * 1.15).max(2.0);
     text.split('\n')
@@ -213,7 +224,11 @@ fn write_summary_sheet(ws: &mut Worksheet, plan: &Plan, year: FiscalYear, s: &St
     for (i, w) in widths.iter().enumerate() {
         ws.set_column_width(i as u16, *w)?;
     }
-    // Header block, rows 1–3.
+    // Header block, rows 1–3. The sheet is written row by row (rust_xlsxwriter's low-memory
+    // mode keeps one row in memory): every row's height is set before the row is written.
+    ws.set_row_height(0, 2.0 * LINE_PT + PAD_PT)?;
+    ws.set_row_height(1, LINE_PT + PAD_PT + 2.0)?;
+    ws.set_row_height(2, LINE_PT + PAD_PT + 2.0)?;
     let h = &s.header;
     let last_target = if n > 0 { col::FIRST_TARGET + n - 1 } else { col::FIRST_TARGET };
     ws.merge_range(0, col::NO, 0, col::DIV, &plan.title, h)?;
@@ -226,8 +241,8 @@ fn write_summary_sheet(ws: &mut Worksheet, plan: &Plan, year: FiscalYear, s: &St
         .filter(|_| year == plan.report_year)
         .map(|d| format!("※{}時点", d.short()))
         .unwrap_or_default();
-    ws.merge_range(1, c_eval, 2, c_eval, &as_of, h)?;
     ws.merge_range(0, c_narr, 2, c_narr, &format!("{} 取組状況", year.long()), h)?;
+    ws.merge_range(1, c_eval, 2, c_eval, &as_of, h)?;
     ws.merge_range(1, col::NO, 2, col::NO, "事業番号", h)?;
     ws.merge_range(1, col::AREA_NO, 1, col::AREA_NAME, "分野", h)?;
     ws.merge_range(1, col::ITEM_NO, 1, col::ITEM_NAME, "項目", h)?;
@@ -260,9 +275,6 @@ fn write_summary_sheet(ws: &mut Worksheet, plan: &Plan, year: FiscalYear, s: &St
     for (i, y) in years.iter().enumerate() {
         ws.write_string_with_format(2, col::FIRST_TARGET + i as u16, y.short(), h)?;
     }
-    ws.set_row_height(0, 2.0 * LINE_PT + PAD_PT)?;
-    ws.set_row_height(1, LINE_PT + PAD_PT + 2.0)?;
-    ws.set_row_height(2, LINE_PT + PAD_PT + 2.0)?;
 
     // Data rows from row 4.
     let mut row: u32 = 3;
@@ -272,8 +284,26 @@ fn write_summary_sheet(ws: &mut Worksheet, plan: &Plan, year: FiscalYear, s: &St
         let first = row;
         let last = row + span - 1;
         let entry_texts = entry_cells(plan, &view, year);
-        // Project cells (A–J, 評価, 取組状況), merged over the KPI rows.
         let entry_cols: Vec<u16> = (col::NO..=col::GOAL).chain([c_eval, c_narr]).collect();
+        // Row heights that fit the wrapped text: the project's text is spread over its rows.
+        let kpi_lines: Vec<usize> = if refs.is_empty() {
+            vec![1]
+        } else {
+            refs.iter().map(|r| kpi_row_lines(plan, r, &widths, years, year)).collect()
+        };
+        let entry_lines = entry_cols
+            .iter()
+            .zip(entry_texts.iter())
+            .map(|(c, t)| t.as_deref().map_or(1, |t| lines_in(t, widths[*c as usize])))
+            .max()
+            .unwrap_or(1);
+        let kpi_total: usize = kpi_lines.iter().sum();
+        let extra = entry_lines.saturating_sub(kpi_total);
+        for (i, l) in kpi_lines.iter().enumerate() {
+            let share = extra / span as usize + usize::from(i < extra % span as usize);
+            ws.set_row_height(first + i as u32, (l + share) as f64 * LINE_PT + PAD_PT)?;
+        }
+        // Project cells (A–J, 評価, 取組状況), merged over the KPI rows.
         for (c, text) in entry_cols.iter().zip(entry_texts.iter()) {
             let f = &s.data;
             if span > 1 {
@@ -289,7 +319,6 @@ fn write_summary_sheet(ws: &mut Worksheet, plan: &Plan, year: FiscalYear, s: &St
             }
         }
         // KPI cells, one row each.
-        let mut kpi_lines = vec![1usize; span as usize];
         for (i, r) in refs.iter().enumerate() {
             let kr = first + i as u32;
             let kpi = plan.kpi(r.no);
@@ -311,44 +340,41 @@ fn write_summary_sheet(ws: &mut Worksheet, plan: &Plan, year: FiscalYear, s: &St
                 put_value(ws, kr, col::FIRST_TARGET + j as u16, kpi.and_then(|k| k.targets.get(y)), s)?;
             }
             put_value(ws, kr, c_actual, kpi.and_then(|k| k.actuals.get(&year)).map(|a| &a.value), s)?;
-            let mut lines = lines_in(name.as_deref().unwrap_or(""), widths[col::KPI_NAME as usize]);
-            if let Some(k) = kpi {
-                for (j, v) in std::iter::once(k.baseline.as_ref())
-                    .chain(years.iter().map(|y| k.targets.get(y)))
-                    .enumerate()
-                {
-                    if let Some(v) = v {
-                        lines = lines.max(lines_in(v.text(), widths[col::BASELINE as usize + j]));
-                    }
-                }
-                if let Some(a) = k.actuals.get(&year) {
-                    lines = lines.max(lines_in(a.value.text(), ACTUAL_WIDTH));
-                }
-            }
-            kpi_lines[i] = lines;
         }
         if refs.is_empty() {
             for c in col::KPI_NO..=c_actual {
                 ws.write_blank(first, c, &s.data)?;
             }
         }
-        // Row heights that fit the wrapped text: the project's text is spread over its rows.
-        let entry_lines = entry_cols
-            .iter()
-            .zip(entry_texts.iter())
-            .map(|(c, t)| t.as_deref().map_or(1, |t| lines_in(t, widths[*c as usize])))
-            .max()
-            .unwrap_or(1);
-        let kpi_total: usize = kpi_lines.iter().sum();
-        let extra = entry_lines.saturating_sub(kpi_total);
-        for (i, l) in kpi_lines.iter().enumerate() {
-            let share = extra / span as usize + usize::from(i < extra % span as usize);
-            ws.set_row_height(first + i as u32, (l + share) as f64 * LINE_PT + PAD_PT)?;
-        }
         row = last + 1;
     }
+    end_rows(ws, row)?;
     sheet_setup(ws, (0, 2), (3, 1))?;
     Ok(())
+}
+
+/// How many lines a KPI row of 取組一覧 needs: its name (with the 再掲 note) and its values
+/// wrapped in their columns.
+fn kpi_row_lines(plan: &Plan, r: &KpiRef, widths: &[f64], years: &[FiscalYear], year: FiscalYear) -> usize {
+    let Some(k) = plan.kpi(r.no) else { return 1 };
+    let name = if r.relisted {
+        format!("{}\n※再掲:No{}", k.name, k.no)
+    } else {
+        k.name.clone()
+    };
+    let mut lines = lines_in(&name, widths[col::KPI_NAME as usize]);
+    for (j, v) in std::iter::once(k.baseline.as_ref())
+        .chain(years.iter().map(|y| k.targets.get(y)))
+        .enumerate()
+    {
+        if let Some(v) = v {
+            lines = lines.max(lines_in(v.text(), widths[col::BASELINE as usize + j]));
+        }
+    }
+    if let Some(a) = k.actuals.get(&year) {
+        lines = lines.max(lines_in(a.value.text(), ACTUAL_WIDTH));
+    }
+    lines
 }
 
 impl Plan {
@@ -474,25 +500,25 @@ fn write_charts_sheet(ws: &mut Worksheet, plan: &Plan, year: FiscalYear, s: &Sty
         if k.cumulative {
             title.push_str("(累計)");
         }
+        // Row by row (low-memory mode): the title, the years, then 目標値, 実績値, 基準値.
         ws.write_string_with_format(top, 0, &title, &s.title)?;
         ws.write_string_with_format(top + 1, 0, "年度", &s.header)?;
+        for (j, y) in years.iter().enumerate() {
+            ws.write_string_with_format(top + 1, 1 + j as u16, y.short(), &s.header)?;
+        }
+        let baseline = k.baseline.as_ref().and_then(crate::chart::axis_number);
         let rows = [("目標値", 2u32), ("実績値", 3), ("基準値", 4)];
         for (label, r) in rows {
             ws.write_string_with_format(top + r, 0, label, &s.header)?;
-        }
-        let baseline = k.baseline.as_ref().and_then(crate::chart::axis_number);
-        for (j, y) in years.iter().enumerate() {
-            let c = 1 + j as u16;
-            ws.write_string_with_format(top + 1, c, y.short(), &s.header)?;
-            let cells = [
-                k.targets.get(y).and_then(crate::chart::axis_number),
-                k.actuals.get(y).and_then(|a| crate::chart::axis_number(&a.value)),
-                baseline,
-            ];
-            for (n, r) in cells.iter().zip([2u32, 3, 4]) {
+            for (j, y) in years.iter().enumerate() {
+                let n = match r {
+                    2 => k.targets.get(y).and_then(crate::chart::axis_number),
+                    3 => k.actuals.get(y).and_then(|a| crate::chart::axis_number(&a.value)),
+                    _ => baseline,
+                };
                 match n {
-                    Some(v) => ws.write_number_with_format(top + r, c, *v, &s.data)?,
-                    None => ws.write_blank(top + r, c, &s.data)?,
+                    Some(v) => ws.write_number_with_format(top + r, 1 + j as u16, v, &s.data)?,
+                    None => ws.write_blank(top + r, 1 + j as u16, &s.data)?,
                 };
             }
         }
@@ -598,6 +624,21 @@ fn write_trend_sheet(ws: &mut Worksheet, plan: &Plan, year: FiscalYear, s: &Styl
         let as_of_row = k.actuals.iter().any(|(y, a)| a.as_of != default_as_of(*y));
         let span = if as_of_row { 4 } else { 3 };
         let (first, last) = (row, row + span - 1);
+        // Heights first: the tallest value of the years, the name spread over the rows.
+        let tallest = years
+            .iter()
+            .map(|y| {
+                let t = k.targets.get(y).map_or(1, |t| lines_in(t.text(), 12.0));
+                let a = k.actuals.get(y).map_or(1, |a| lines_in(a.value.text(), 12.0));
+                t.max(a)
+            })
+            .max()
+            .unwrap_or(1);
+        let name_lines = lines_in(&k.name, 28.0).div_ceil(span as usize);
+        for i in 0..span {
+            let l = if i < 2 { tallest.max(name_lines) } else { name_lines.max(1) };
+            ws.set_row_height(first + i, l as f64 * LINE_PT + PAD_PT)?;
+        }
         let divisions = kpi_divisions(k, &derived).join("\n");
         let direction = match k.direction {
             Direction::Up => "増加",
@@ -635,37 +676,34 @@ fn write_trend_sheet(ws: &mut Worksheet, plan: &Plan, year: FiscalYear, s: &Styl
         if as_of_row {
             labels.push(ROW_AS_OF);
         }
+        // Row by row (low-memory mode): 目標, 実績, 達成率, 時点, each across the years.
         for (i, l) in labels.iter().enumerate() {
-            ws.write_string_with_format(first + i as u32, 4, *l, &s.data_center)?;
-        }
-        let mut tallest = 1;
-        for (j, y) in years.iter().enumerate() {
-            let c = first_year + j as u16;
-            let t = k.targets.get(y);
-            let a = k.actuals.get(y);
-            put_value(ws, first, c, t, s)?;
-            put_value(ws, first + 1, c, a.map(|a| &a.value), s)?;
-            match t
-                .zip(a)
-                .and_then(|(t, a)| achievement_rate(k.baseline.as_ref(), t, &a.value, k.direction))
-            {
-                Some(r) => ws.write_number_with_format(first + 2, c, r, &s.number("0.0%"))?,
-                None => ws.write_blank(first + 2, c, &s.data)?,
-            };
-            if as_of_row {
-                put_text(ws, first + 3, c, a.and_then(|a| a.as_of).map(|d| d.short()).as_deref(), &s.data)?;
+            let r = first + i as u32;
+            ws.write_string_with_format(r, 4, *l, &s.data_center)?;
+            for (j, y) in years.iter().enumerate() {
+                let c = first_year + j as u16;
+                let (t, a) = (k.targets.get(y), k.actuals.get(y));
+                match i {
+                    0 => put_value(ws, r, c, t, s)?,
+                    1 => put_value(ws, r, c, a.map(|a| &a.value), s)?,
+                    2 => match t
+                        .zip(a)
+                        .and_then(|(t, a)| achievement_rate(k.baseline.as_ref(), t, &a.value, k.direction))
+                    {
+                        Some(rate) => {
+                            ws.write_number_with_format(r, c, rate, &s.number("0.0%"))?;
+                        }
+                        None => {
+                            ws.write_blank(r, c, &s.data)?;
+                        }
+                    },
+                    _ => put_text(ws, r, c, a.and_then(|a| a.as_of).map(|d| d.short()).as_deref(), &s.data)?,
+                }
             }
-            tallest = tallest
-                .max(t.map_or(1, |t| lines_in(t.text(), 12.0)))
-                .max(a.map_or(1, |a| lines_in(a.value.text(), 12.0)));
-        }
-        let name_lines = lines_in(&k.name, 28.0).div_ceil(span as usize);
-        for i in 0..span {
-            let l = if i < 2 { tallest.max(name_lines) } else { name_lines.max(1) };
-            ws.set_row_height(first + i, l as f64 * LINE_PT + PAD_PT)?;
         }
         row = last + 1;
     }
+    end_rows(ws, row)?;
     sheet_setup(ws, (2, 2), (3, 2))?;
     Ok(())
 }
@@ -898,6 +936,12 @@ fn write_years_sheet(ws: &mut Worksheet, plan: &Plan, s: &Styles) -> Result<(), 
             if ev.is_none() && narrative.is_none() && d.budget.is_none() && d.issues.is_none() && card.iter().all(String::is_empty) {
                 continue;
             }
+            let lines = [narrative, d.issues.as_deref(), Some(card[0].as_str()), Some(card[1].as_str())]
+                .iter()
+                .map(|t| t.map_or(1, |t| lines_in(t, 60.0)))
+                .max()
+                .unwrap_or(1);
+            ws.set_row_height(row, lines as f64 * LINE_PT + PAD_PT)?;
             put_project_no(ws, row, &p.no, &s.data)?;
             ws.write_string_with_format(row, 1, y.short(), &s.data)?;
             put_text(ws, row, 2, ev.map(|e| e.mark()), &s.data_center)?;
@@ -910,15 +954,10 @@ fn write_years_sheet(ws: &mut Worksheet, plan: &Plan, s: &Styles) -> Result<(), 
             for (i, t) in card.iter().enumerate() {
                 put_text(ws, row, 6 + i as u16, Some(t.as_str()).filter(|t| !t.is_empty()), &s.data)?;
             }
-            let lines = [narrative, d.issues.as_deref(), Some(card[0].as_str()), Some(card[1].as_str())]
-                .iter()
-                .map(|t| t.map_or(1, |t| lines_in(t, 60.0)))
-                .max()
-                .unwrap_or(1);
-            ws.set_row_height(row, lines as f64 * LINE_PT + PAD_PT)?;
             row += 1;
         }
     }
+    end_rows(ws, row)?;
     ws.set_paper_size(9);
     ws.set_print_fit_to_pages(1, 0);
     ws.set_repeat_rows(0, 0)?;
