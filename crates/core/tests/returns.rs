@@ -608,3 +608,37 @@ fn all_departments_filled_returns_merge_with_conflicts_only_on_co_owned_projects
         "every project changed once, the co-owned by the first 部 merged"
     );
 }
+
+/// A merge writes only the rows of the fields it set: the database then differs from
+/// before in exactly the fields the returns applied (with the 時点 of new actuals), each
+/// with the value applied, and the revision records exactly those.
+#[test]
+fn a_merge_changes_exactly_the_fields_it_applied() {
+    let s = setup();
+    let before = s.plan().fields();
+    let files = ops::sample_returns(&s.db, None, &s.out.join("filled")).unwrap();
+    let r = s.merge(&files);
+    let after = s.plan().fields();
+    let changed: std::collections::BTreeSet<String> = shinchoku_core::model::diff_fields(&before, &after)
+        .into_iter()
+        .map(|(p, _, _)| p)
+        .collect();
+    let applied: Vec<_> = r.files.iter().flat_map(|o| o.applied.iter()).collect();
+    assert!(applied.len() > 40, "{}", applied.len());
+    for c in &applied {
+        assert!(changed.contains(&c.path), "{} applied but not stored", c.path);
+        assert_eq!(after.get(&c.path), c.after.as_ref(), "{}", c.path);
+    }
+    for path in &changed {
+        let own = applied.iter().any(|c| &c.path == path || path.strip_suffix(".as_of") == Some(c.path.as_str()));
+        assert!(own, "{path} changed without being applied");
+    }
+    let store = shinchoku_core::store::Store::open(&s.db).unwrap();
+    let recorded: std::collections::BTreeSet<String> = store
+        .changes(r.revision_id.unwrap())
+        .unwrap()
+        .into_iter()
+        .map(|(p, _, _)| p)
+        .collect();
+    assert_eq!(recorded, changed);
+}
