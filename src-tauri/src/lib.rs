@@ -39,7 +39,13 @@ pub fn run() {
                     let width = (screen.width * 0.9).clamp(960.0, 1600.0);
                     let height = (screen.height * 0.9).clamp(560.0, 1000.0);
                     let _ = w.set_size(tauri::LogicalSize::new(width, height));
-                    let _ = w.center();
+                    // Centred from the size just set (`center()` may still see the old one,
+                    // and without a window manager it puts the corner at the centre).
+                    let origin = m.position().to_logical::<f64>(m.scale_factor());
+                    let _ = w.set_position(tauri::LogicalPosition::new(
+                        origin.x + (screen.width - width) / 2.0,
+                        origin.y + (screen.height - height) / 2.0,
+                    ));
                 }
             }
             Ok(())
