@@ -754,6 +754,52 @@ mod tests {
         );
     }
 
+    /// Comparing two plans entry by entry gives exactly the differences of their
+    /// flattened fields: after leaf changes (a value's text only, a narrative, a KPI's
+    /// unit), after structural ones, and between unrelated plans.
+    #[test]
+    fn plans_compared_row_by_row_differ_as_their_fields_do() {
+        use crate::model::diff_plans;
+        let fk = seed::fukushima_plan().unwrap();
+        let s = synth::synthetic_plan(90);
+        let mut pairs: Vec<(Plan, Plan)> = Vec::new();
+        for base in seed::demo_plans().unwrap().into_iter().chain([s.clone()]) {
+            let leaf: Vec<(String, Option<String>)> = base
+                .fields()
+                .into_iter()
+                .enumerate()
+                .filter(|(i, (p, _))| i % 5 == 0 && !p.ends_with(".order") && !p.starts_with("plan.") && !p.ends_with(".kpis"))
+                .map(|(_, (p, v))| {
+                    let new = if crate::fields::is_value_path(&p) { format!("{v} ") } else { format!("{v}改") };
+                    (p, Some(new))
+                })
+                .filter(|(p, _)| !p.ends_with(".evaluation") && !p.ends_with(".budget") && !p.ends_with(".confirmed") && !p.ends_with("direction") && !p.ends_with("cumulative") && !p.ends_with("baseline_year") && !p.ends_with("as_of") && !p.starts_with("schedule[") && !p.ends_with("activities") && !p.ends_with("actions") && !p.ends_with("budget_lines") && !p.ends_with(".owners") && !p.ends_with(".area") && !p.ends_with(".item") && !p.ends_with(".of"))
+                .collect();
+            let mut changed = base.clone();
+            changed.apply_changes(&leaf).unwrap_or_else(|e| panic!("{}: {e}", base.title));
+            pairs.push((base.clone(), changed));
+        }
+        // A value written another way: the same number, another text (equal KPIs by value).
+        let (mut plain, mut commas) = (fk.clone(), fk.clone());
+        let at = plain.kpis.iter().position(|k| k.actuals.contains_key(&FiscalYear(2023))).unwrap();
+        plain.kpis[at].actuals.get_mut(&FiscalYear(2023)).unwrap().value = KpiValue::new("14442".to_string()).unwrap();
+        commas.kpis[at].actuals.get_mut(&FiscalYear(2023)).unwrap().value = KpiValue::new("14,442".to_string()).unwrap();
+        assert_eq!(plain.kpis[at], commas.kpis[at], "the same value");
+        pairs.push((plain, commas));
+        // Structure: a project's KPIs emptied, one plan into another.
+        let mut structural = fk.clone();
+        structural.apply_changes(&[("project[1].kpis".into(), Some("1,2".into()))]).unwrap();
+        pairs.push((fk.clone(), structural));
+        pairs.push((fk.clone(), s.clone()));
+        pairs.push((s.clone(), synth::synthetic_plan(91)));
+        for (a, b) in &pairs {
+            let want = diff_fields(&a.fields(), &b.fields());
+            assert_eq!(diff_plans(a, b), want, "{} → {}", a.title, b.title);
+            assert_eq!(diff_plans(b, a), diff_fields(&b.fields(), &a.fields()));
+        }
+        assert!(pairs.iter().all(|(a, b)| !diff_plans(a, b).is_empty()));
+    }
+
     #[test]
     fn fields_of_existing_rows_are_set_in_place_and_put_back_on_a_bad_value() {
         let s = synth::synthetic_plan(80);

@@ -582,98 +582,49 @@ impl Plan {
     /// stable order. Revisions record field changes.
     pub fn fields(&self) -> BTreeMap<String, String> {
         let mut f = BTreeMap::new();
-        let mut put = |k: String, v: Option<String>| {
-            if let Some(v) = v {
-                f.insert(k, v);
-            }
-        };
+        self.head_fields(&mut f);
+        for k in &self.kpis {
+            kpi_fields(k, &mut f);
+        }
+        for (key, (order, e)) in self.entry_keys().into_iter().zip(self.entries.iter().enumerate()) {
+            entry_fields(&key, order, e, &mut f);
+        }
+        f
+    }
+
+    /// The plan's own fields, its areas and items, and the 工程表.
+    fn head_fields(&self, f: &mut BTreeMap<String, String>) {
         put(
+            f,
             "plan.organization".into(),
             Some(self.organization.clone()).filter(|s| !s.is_empty()),
         );
-        put("plan.title".into(), Some(self.title.clone()));
-        put("plan.report_title".into(), Some(self.report_title()));
-        put("plan.period".into(), self.period.map(|(a, b)| format!("{}-{}", a.0, b.0)));
+        put(f, "plan.title".into(), Some(self.title.clone()));
+        put(f, "plan.report_title".into(), Some(self.report_title()));
+        put(f, "plan.period".into(), self.period.map(|(a, b)| format!("{}-{}", a.0, b.0)));
         put(
+            f,
             "plan.fiscal_years".into(),
             Some(self.fiscal_years.iter().map(|y| y.0.to_string()).collect::<Vec<_>>().join(",")),
         );
-        put("plan.report_year".into(), Some(self.report_year.0.to_string()));
-        put("plan.as_of".into(), self.as_of.map(AsOf::iso));
-        put("plan.rule".into(), serde_json::to_string(&self.rule).ok());
+        put(f, "plan.report_year".into(), Some(self.report_year.0.to_string()));
+        put(f, "plan.as_of".into(), self.as_of.map(AsOf::iso));
+        put(f, "plan.rule".into(), serde_json::to_string(&self.rule).ok());
         for (i, a) in self.areas.iter().enumerate() {
             let k = format!("area[{}]", a.code);
-            put(format!("{k}.order"), Some(i.to_string()));
-            put(format!("{k}.name"), a.name.clone());
+            put(f, format!("{k}.order"), Some(i.to_string()));
+            put(f, format!("{k}.name"), a.name.clone());
             for (j, it) in a.items.iter().enumerate() {
                 let k = format!("{k}.item[{}]", it.code);
-                put(format!("{k}.order"), Some(j.to_string()));
-                put(format!("{k}.name"), it.name.clone());
-                put(format!("{k}.situation"), it.situation.clone());
-                put(format!("{k}.progress"), it.progress.clone());
+                put(f, format!("{k}.order"), Some(j.to_string()));
+                put(f, format!("{k}.name"), it.name.clone());
+                put(f, format!("{k}.situation"), it.situation.clone());
+                put(f, format!("{k}.progress"), it.progress.clone());
             }
         }
         for (i, r) in self.schedule.iter().enumerate() {
-            put(format!("schedule[{i}]"), serde_json::to_string(r).ok());
+            put(f, format!("schedule[{i}]"), serde_json::to_string(r).ok());
         }
-        for k in &self.kpis {
-            let p = format!("kpi[{}]", k.no);
-            put(format!("{p}.label"), k.label.clone());
-            put(format!("{p}.group"), k.group.clone());
-            put(format!("{p}.name"), Some(k.name.clone()));
-            put(format!("{p}.unit"), k.unit.clone());
-            put(format!("{p}.direction"), Some(format!("{:?}", k.direction).to_lowercase()));
-            put(format!("{p}.cumulative"), Some(k.cumulative.to_string()));
-            // Values as typed (`64,169` stays `64,169`); compared by their canonical form where it matters.
-            put(format!("{p}.baseline"), k.baseline.as_ref().map(|v| v.text().to_string()));
-            put(format!("{p}.baseline_year"), k.baseline_year.map(|y| y.0.to_string()));
-            for (y, v) in &k.targets {
-                put(format!("{p}.target[{}]", y.0), Some(v.text().to_string()));
-            }
-            for (y, a) in &k.actuals {
-                put(format!("{p}.actual[{}]", y.0), Some(a.value.text().to_string()));
-                put(format!("{p}.actual[{}].as_of", y.0), a.as_of.map(AsOf::iso));
-            }
-            put(format!("{p}.divisions"), Some(k.divisions.join("\n")).filter(|s| !s.is_empty()));
-            put(format!("{p}.footnotes"), Some(k.footnotes.join("\n")).filter(|s| !s.is_empty()));
-        }
-        for (key, (order, e)) in self.entry_keys().into_iter().zip(self.entries.iter().enumerate()) {
-            put(format!("{key}.order"), Some(order.to_string()));
-            put(format!("{key}.area"), Some(e.area().to_string()));
-            put(format!("{key}.item"), e.item().map(str::to_string));
-            put(format!("{key}.kpis"), Some(kpi_refs_text(e.kpis())).filter(|s| !s.is_empty()));
-            match e {
-                Entry::Project(p) => {
-                    put(format!("{key}.name"), p.name.clone());
-                    put(format!("{key}.summary"), p.summary.clone());
-                    put(format!("{key}.goal"), p.goal.clone());
-                    put(format!("{key}.owners"), Some(owners_text(&p.owners)).filter(|s| !s.is_empty()));
-                    for (y, d) in &p.years {
-                        let k = format!("{key}.year[{}]", y.0);
-                        put(format!("{k}.evaluation"), d.evaluation.map(|e| e.mark().to_string()));
-                        put(format!("{k}.narrative"), d.narrative.clone());
-                        put(format!("{k}.budget"), d.budget.map(|b| b.to_string()));
-                        put(format!("{k}.issues"), d.issues.clone());
-                        put(format!("{k}.reason"), d.reason.clone());
-                        put(format!("{k}.confirmed"), Some("true".to_string()).filter(|_| d.confirmed));
-                        put(format!("{k}.activities"), list_json(&d.activities));
-                        put(format!("{k}.actions"), list_json(&d.actions));
-                        put(format!("{k}.budget_lines"), list_json(&d.budget_lines));
-                    }
-                }
-                Entry::Relisting(r) => {
-                    put(format!("{key}.of"), Some(r.of.clone()));
-                    put(format!("{key}.summary"), r.summary.clone());
-                    put(format!("{key}.goal"), r.goal.clone());
-                    for (y, d) in &r.years {
-                        let k = format!("{key}.year[{}]", y.0);
-                        put(format!("{k}.evaluation"), d.evaluation.map(|e| e.mark().to_string()));
-                        put(format!("{k}.narrative"), d.narrative.clone());
-                    }
-                }
-            }
-        }
-        f
     }
 
     /// A stable key per entry: `project[8]`, `relisting[4@I-3(9)]` (with `#2` when
@@ -696,6 +647,74 @@ impl Plan {
                 }
             })
             .collect()
+    }
+}
+
+/// Sets `k` to `v` when there is a value.
+fn put(f: &mut BTreeMap<String, String>, k: String, v: Option<String>) {
+    if let Some(v) = v {
+        f.insert(k, v);
+    }
+}
+
+/// A KPI's fields.
+fn kpi_fields(k: &Kpi, f: &mut BTreeMap<String, String>) {
+    let p = format!("kpi[{}]", k.no);
+    put(f, format!("{p}.label"), k.label.clone());
+    put(f, format!("{p}.group"), k.group.clone());
+    put(f, format!("{p}.name"), Some(k.name.clone()));
+    put(f, format!("{p}.unit"), k.unit.clone());
+    put(f, format!("{p}.direction"), Some(format!("{:?}", k.direction).to_lowercase()));
+    put(f, format!("{p}.cumulative"), Some(k.cumulative.to_string()));
+    // Values as typed (`64,169` stays `64,169`); compared by their canonical form where it matters.
+    put(f, format!("{p}.baseline"), k.baseline.as_ref().map(|v| v.text().to_string()));
+    put(f, format!("{p}.baseline_year"), k.baseline_year.map(|y| y.0.to_string()));
+    for (y, v) in &k.targets {
+        put(f, format!("{p}.target[{}]", y.0), Some(v.text().to_string()));
+    }
+    for (y, a) in &k.actuals {
+        put(f, format!("{p}.actual[{}]", y.0), Some(a.value.text().to_string()));
+        put(f, format!("{p}.actual[{}].as_of", y.0), a.as_of.map(AsOf::iso));
+    }
+    put(f, format!("{p}.divisions"), Some(k.divisions.join("\n")).filter(|s| !s.is_empty()));
+    put(f, format!("{p}.footnotes"), Some(k.footnotes.join("\n")).filter(|s| !s.is_empty()));
+}
+
+/// An entry's fields, under its key and at its position.
+fn entry_fields(key: &str, order: usize, e: &Entry, f: &mut BTreeMap<String, String>) {
+    put(f, format!("{key}.order"), Some(order.to_string()));
+    put(f, format!("{key}.area"), Some(e.area().to_string()));
+    put(f, format!("{key}.item"), e.item().map(str::to_string));
+    put(f, format!("{key}.kpis"), Some(kpi_refs_text(e.kpis())).filter(|s| !s.is_empty()));
+    match e {
+        Entry::Project(p) => {
+            put(f, format!("{key}.name"), p.name.clone());
+            put(f, format!("{key}.summary"), p.summary.clone());
+            put(f, format!("{key}.goal"), p.goal.clone());
+            put(f, format!("{key}.owners"), Some(owners_text(&p.owners)).filter(|s| !s.is_empty()));
+            for (y, d) in &p.years {
+                let k = format!("{key}.year[{}]", y.0);
+                put(f, format!("{k}.evaluation"), d.evaluation.map(|e| e.mark().to_string()));
+                put(f, format!("{k}.narrative"), d.narrative.clone());
+                put(f, format!("{k}.budget"), d.budget.map(|b| b.to_string()));
+                put(f, format!("{k}.issues"), d.issues.clone());
+                put(f, format!("{k}.reason"), d.reason.clone());
+                put(f, format!("{k}.confirmed"), Some("true".to_string()).filter(|_| d.confirmed));
+                put(f, format!("{k}.activities"), list_json(&d.activities));
+                put(f, format!("{k}.actions"), list_json(&d.actions));
+                put(f, format!("{k}.budget_lines"), list_json(&d.budget_lines));
+            }
+        }
+        Entry::Relisting(r) => {
+            put(f, format!("{key}.of"), Some(r.of.clone()));
+            put(f, format!("{key}.summary"), r.summary.clone());
+            put(f, format!("{key}.goal"), r.goal.clone());
+            for (y, d) in &r.years {
+                let k = format!("{key}.year[{}]", y.0);
+                put(f, format!("{k}.evaluation"), d.evaluation.map(|e| e.mark().to_string()));
+                put(f, format!("{k}.narrative"), d.narrative.clone());
+            }
+        }
     }
 }
 
@@ -744,6 +763,42 @@ pub fn diff_fields(before: &BTreeMap<String, String>, after: &BTreeMap<String, S
             (a != b).then(|| (k.clone(), a.cloned(), b.cloned()))
         })
         .collect()
+}
+
+/// [`diff_fields`] of two plans' fields, without flattening what is the same in both:
+/// when the plans hold the same entries and KPIs in the same order, only the entries
+/// that differ are compared field by field, each KPI is compared on its own (its
+/// values' texts matter, not only their numbers), and the plan's own fields, areas and
+/// 工程表 together. Otherwise both plans are flattened whole. The result is the same.
+pub fn diff_plans(a: &Plan, b: &Plan) -> Vec<(String, Option<String>, Option<String>)> {
+    let keys = a.entry_keys();
+    let same_shape = a.kpis.len() == b.kpis.len() && a.kpis.iter().zip(&b.kpis).all(|(x, y)| x.no == y.no) && keys == b.entry_keys();
+    if !same_shape {
+        return diff_fields(&a.fields(), &b.fields());
+    }
+    let (mut fa, mut fb) = (BTreeMap::new(), BTreeMap::new());
+    a.head_fields(&mut fa);
+    b.head_fields(&mut fb);
+    let mut out = diff_fields(&fa, &fb);
+    for (x, y) in a.kpis.iter().zip(&b.kpis) {
+        fa.clear();
+        fb.clear();
+        kpi_fields(x, &mut fa);
+        kpi_fields(y, &mut fb);
+        out.extend(diff_fields(&fa, &fb));
+    }
+    for (i, (key, (x, y))) in keys.iter().zip(a.entries.iter().zip(&b.entries)).enumerate() {
+        // Entries hold no KPI values: equal entries have equal fields.
+        if x != y {
+            fa.clear();
+            fb.clear();
+            entry_fields(key, i, x, &mut fa);
+            entry_fields(key, i, y, &mut fb);
+            out.extend(diff_fields(&fa, &fb));
+        }
+    }
+    out.sort_by(|p, q| p.0.cmp(&q.0));
+    out
 }
 
 /// What a summary-sheet row says about an entry, as read from a document.

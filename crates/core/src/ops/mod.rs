@@ -332,13 +332,13 @@ pub fn import(db: &Path, file: &Path, organization: Option<&str>, replace_entere
     if let (Some(id), Some(old)) = (existing, &stored) {
         inherit_missing(&mut plan, old, read.coverage);
         plan.keep_value_texts(old);
-        let now = old.fields();
         let base = match &read.base {
             Some(b) => usable_base(&store, b, id, &mut warnings)?,
             None => None,
         };
         match base {
             Some(rev) => {
+                let now = old.fields();
                 let base = store.fields_at(id, rev, &now)?;
                 let (changes, found) = three_way(&base, &plan.fields(), &now, file, &sha256);
                 conflicts = found;
@@ -359,33 +359,34 @@ pub fn import(db: &Path, file: &Path, organization: Option<&str>, replace_entere
                 }
             }
             None => {
-                let new = plan.fields();
-                let differ: Vec<String> = now
-                    .keys()
-                    .chain(new.keys())
-                    .filter(|p| !crate::fields::same_value(p, now.get(*p).map(String::as_str), new.get(*p).map(String::as_str)))
-                    .cloned()
-                    .collect::<std::collections::BTreeSet<_>>()
+                // The fields the workbook would change (a number written another way is no change).
+                let differ: std::collections::BTreeMap<String, (Option<String>, Option<String>)> = crate::model::diff_plans(old, &plan)
                     .into_iter()
+                    .filter(|(p, a, b)| !crate::fields::same_value(p, a.as_deref(), b.as_deref()))
+                    .map(|(p, a, b)| (p, (a, b)))
                     .collect();
-                let entered = store.entered_since_import(id, &differ)?;
+                let paths: Vec<String> = differ.keys().cloned().collect();
+                let entered = store.entered_since_import(id, &paths)?;
                 if !entered.is_empty() && !replace_entered {
                     return Err(Error::WouldReplaceEntered(
                         entered
                             .into_iter()
-                            .map(|(path, revision, kind)| EnteredField {
-                                entered: now.get(&path).cloned(),
-                                workbook: new.get(&path).cloned(),
-                                path,
-                                revision,
-                                kind,
+                            .map(|(path, revision, kind)| {
+                                let (now, new) = differ.get(&path).cloned().unwrap_or_default();
+                                EnteredField {
+                                    entered: now,
+                                    workbook: new,
+                                    path,
+                                    revision,
+                                    kind,
+                                }
                             })
                             .collect(),
                     ));
                 }
             }
         }
-        if crate::model::diff_fields(&now, &plan.fields()).is_empty() && conflicts.is_empty() {
+        if crate::model::diff_plans(old, &plan).is_empty() && conflicts.is_empty() {
             // Nothing changes: nothing is recorded, no backup is taken.
             let revision_id = store.last_revision_id(id)?;
             return Ok(ImportReport {

@@ -10,7 +10,7 @@ use super::{FieldChangeRow, Result, RevisionInfo, Store, StoreError};
 use crate::eval::{Direction, Evaluation};
 use crate::fy::{AsOf, FiscalYear};
 use crate::model::{
-    diff_fields, Actor, Actual, Area, Entry, Item, Kpi, KpiRef, Owner, Plan, Progress, Project, ProjectYear, Relisting, RelistingYear,
+    diff_fields, diff_plans, Actor, Actual, Area, Entry, Item, Kpi, KpiRef, Owner, Plan, Progress, Project, ProjectYear, Relisting, RelistingYear,
     ScheduleRow,
 };
 use crate::value::KpiValue;
@@ -187,14 +187,16 @@ impl Store {
             return Err(StoreError::InvalidPlan(p.message.clone()));
         }
         let mut plan = plan.clone();
-        let before = existing.map(|(_, old)| {
-            if plan.organization.is_empty() {
-                plan.organization = old.organization.clone();
+        let changes = match existing {
+            Some((_, old)) => {
+                if plan.organization.is_empty() {
+                    plan.organization = old.organization.clone();
+                }
+                diff_plans(old, &plan)
             }
-            old.fields()
-        });
+            None => diff_fields(&Default::default(), &plan.fields()),
+        };
         let existing = existing.map(|(id, _)| id);
-        let changes = diff_fields(&before.unwrap_or_default(), &plan.fields());
         let tx = self.conn.transaction()?;
         let plan_id = match existing {
             // Only fields of existing rows changed: those rows are updated, nothing else.
@@ -226,7 +228,7 @@ impl Store {
         info: &RevisionInfo,
         also: impl FnOnce(&Transaction<'_>, i64) -> Result<()>,
     ) -> Result<SaveOutcome> {
-        let changes = diff_fields(&before.fields(), &after.fields());
+        let changes = diff_plans(before, after);
         if super::patch::all_in_place(&changes) {
             let tx = self.conn.transaction()?;
             if super::patch::write_in_place(&tx, plan_id, &changes)? {
