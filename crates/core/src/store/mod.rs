@@ -203,6 +203,7 @@ impl Store {
             store.check_identity()?;
         }
         store.conn.pragma_update(None, "foreign_keys", "ON")?;
+        store.conn.set_prepared_statement_cache_capacity(64);
         store.conn.busy_timeout(std::time::Duration::from_secs(5))?;
         store.conn.pragma_update(None, "journal_mode", "WAL")?;
         store.conn.pragma_update(None, "synchronous", "NORMAL")?;

@@ -151,12 +151,16 @@ pub(super) fn write_in_place(tx: &Transaction<'_>, plan_id: i64, changes: &[Fiel
 
 /// One change; `false` when its row does not exist.
 fn write_one(c: &rusqlite::Connection, plan_id: i64, at: &Leaf<'_>, new: Option<&str>) -> Result<bool> {
+    // Statements are prepared once per connection: a merge writes thousands of fields.
+    let run = |sql: &str, p: &[&dyn rusqlite::ToSql]| -> Result<usize> { Ok(c.prepare_cached(sql)?.execute(p)?) };
     let kpi_id = |no: u32| -> Result<Option<i64>> {
-        Ok(c.query_row("SELECT id FROM kpi WHERE plan_id = ?1 AND no = ?2", params![plan_id, no], |r| r.get(0))
+        Ok(c.prepare_cached("SELECT id FROM kpi WHERE plan_id = ?1 AND no = ?2")?
+            .query_row(params![plan_id, no], |r| r.get(0))
             .optional()?)
     };
     let project_id = |no: &str| -> Result<Option<i64>> {
-        Ok(c.query_row("SELECT id FROM project WHERE plan_id = ?1 AND no = ?2", params![plan_id, no], |r| r.get(0))
+        Ok(c.prepare_cached("SELECT id FROM project WHERE plan_id = ?1 AND no = ?2")?
+            .query_row(params![plan_id, no], |r| r.get(0))
             .optional()?)
     };
     let int = |v: Option<&str>| v.and_then(|t| t.parse::<i64>().ok());
@@ -164,23 +168,23 @@ fn write_one(c: &rusqlite::Connection, plan_id: i64, at: &Leaf<'_>, new: Option<
         Leaf::Kpi { no, column } => {
             let sql = format!("UPDATE kpi SET {column} = ?3 WHERE plan_id = ?1 AND no = ?2");
             match column {
-                "baseline_year" => c.execute(&sql, params![plan_id, no, int(new)])?,
-                "cumulative" => c.execute(&sql, params![plan_id, no, new == Some("true")])?,
+                "baseline_year" => run(&sql, params![plan_id, no, int(new)])?,
+                "cumulative" => run(&sql, params![plan_id, no, new == Some("true")])?,
                 // Lists of lines: an empty list is stored as ''.
-                "divisions" | "footnotes" => c.execute(&sql, params![plan_id, no, new.unwrap_or("")])?,
-                _ => c.execute(&sql, params![plan_id, no, new])?,
+                "divisions" | "footnotes" => run(&sql, params![plan_id, no, new.unwrap_or("")])?,
+                _ => run(&sql, params![plan_id, no, new])?,
             }
         }
         Leaf::Value { no, kind, fy } => {
             let Some(kid) = kpi_id(no)? else { return Ok(false) };
             match new {
-                Some(v) => c.execute(
+                Some(v) => run(
                     "INSERT INTO kpi_value (kpi_id, fy, kind, value) VALUES (?1, ?2, ?3, ?4)
                      ON CONFLICT (kpi_id, fy, kind) DO UPDATE SET value = excluded.value",
                     params![kid, fy, kind, v],
                 )?,
                 None => {
-                    c.execute(
+                    run(
                         "DELETE FROM kpi_value WHERE kpi_id = ?1 AND fy = ?2 AND kind = ?3",
                         params![kid, fy, kind],
                     )?;
@@ -190,7 +194,7 @@ fn write_one(c: &rusqlite::Connection, plan_id: i64, at: &Leaf<'_>, new: Option<
         }
         Leaf::AsOf { no, fy } => {
             let Some(kid) = kpi_id(no)? else { return Ok(false) };
-            let n = c.execute(
+            let n = run(
                 "UPDATE kpi_value SET as_of = ?3 WHERE kpi_id = ?1 AND fy = ?2 AND kind = 'actual'",
                 params![kid, fy, new],
             )?;
@@ -201,24 +205,24 @@ fn write_one(c: &rusqlite::Connection, plan_id: i64, at: &Leaf<'_>, new: Option<
                 n
             }
         }
-        Leaf::Project { no, column } => c.execute(
+        Leaf::Project { no, column } => run(
             &format!("UPDATE project SET {column} = ?3 WHERE plan_id = ?1 AND no = ?2"),
             params![plan_id, no, new],
         )?,
         Leaf::Year { no, fy, column } => {
             let Some(pid) = project_id(no)? else { return Ok(false) };
-            c.execute(
+            run(
                 "INSERT OR IGNORE INTO project_year (project_id, fy) VALUES (?1, ?2)",
                 params![pid, fy],
             )?;
             let sql = format!("UPDATE project_year SET {column} = ?3 WHERE project_id = ?1 AND fy = ?2");
             let n = match column {
-                "budget" => c.execute(&sql, params![pid, fy, int(new)])?,
-                "confirmed" => c.execute(&sql, params![pid, fy, new == Some("true")])?,
-                _ => c.execute(&sql, params![pid, fy, new])?,
+                "budget" => run(&sql, params![pid, fy, int(new)])?,
+                "confirmed" => run(&sql, params![pid, fy, new == Some("true")])?,
+                _ => run(&sql, params![pid, fy, new])?,
             };
             // A year with nothing left in it is not kept (as a full write does not write it).
-            c.execute(
+            run(
                 "DELETE FROM project_year WHERE project_id = ?1 AND fy = ?2 AND evaluation IS NULL AND narrative IS NULL
                  AND budget IS NULL AND issues IS NULL AND reason IS NULL AND confirmed = 0 AND activities IS NULL
                  AND actions IS NULL AND budget_lines IS NULL",
@@ -226,11 +230,11 @@ fn write_one(c: &rusqlite::Connection, plan_id: i64, at: &Leaf<'_>, new: Option<
             )?;
             n
         }
-        Leaf::Area { code, column } => c.execute(
+        Leaf::Area { code, column } => run(
             &format!("UPDATE area SET {column} = ?3 WHERE plan_id = ?1 AND code = ?2"),
             params![plan_id, code, new],
         )?,
-        Leaf::Item { area, code, column } => c.execute(
+        Leaf::Item { area, code, column } => run(
             &format!(
                 "UPDATE item SET {column} = ?4 WHERE code = ?3 AND area_id = (SELECT id FROM area WHERE plan_id = ?1 AND code = ?2)"
             ),
