@@ -770,10 +770,30 @@ mod tests {
                 .enumerate()
                 .filter(|(i, (p, _))| i % 5 == 0 && !p.ends_with(".order") && !p.starts_with("plan.") && !p.ends_with(".kpis"))
                 .map(|(_, (p, v))| {
-                    let new = if crate::fields::is_value_path(&p) { format!("{v} ") } else { format!("{v}改") };
+                    let new = if crate::fields::is_value_path(&p) {
+                        format!("{v} ")
+                    } else {
+                        format!("{v}改")
+                    };
                     (p, Some(new))
                 })
-                .filter(|(p, _)| !p.ends_with(".evaluation") && !p.ends_with(".budget") && !p.ends_with(".confirmed") && !p.ends_with("direction") && !p.ends_with("cumulative") && !p.ends_with("baseline_year") && !p.ends_with("as_of") && !p.starts_with("schedule[") && !p.ends_with("activities") && !p.ends_with("actions") && !p.ends_with("budget_lines") && !p.ends_with(".owners") && !p.ends_with(".area") && !p.ends_with(".item") && !p.ends_with(".of"))
+                .filter(|(p, _)| {
+                    !p.ends_with(".evaluation")
+                        && !p.ends_with(".budget")
+                        && !p.ends_with(".confirmed")
+                        && !p.ends_with("direction")
+                        && !p.ends_with("cumulative")
+                        && !p.ends_with("baseline_year")
+                        && !p.ends_with("as_of")
+                        && !p.starts_with("schedule[")
+                        && !p.ends_with("activities")
+                        && !p.ends_with("actions")
+                        && !p.ends_with("budget_lines")
+                        && !p.ends_with(".owners")
+                        && !p.ends_with(".area")
+                        && !p.ends_with(".item")
+                        && !p.ends_with(".of")
+                })
                 .collect();
             let mut changed = base.clone();
             changed.apply_changes(&leaf).unwrap_or_else(|e| panic!("{}: {e}", base.title));

@@ -630,7 +630,9 @@ fn a_merge_changes_exactly_the_fields_it_applied() {
         assert_eq!(after.get(&c.path), c.after.as_ref(), "{}", c.path);
     }
     for path in &changed {
-        let own = applied.iter().any(|c| &c.path == path || path.strip_suffix(".as_of") == Some(c.path.as_str()));
+        let own = applied
+            .iter()
+            .any(|c| &c.path == path || path.strip_suffix(".as_of") == Some(c.path.as_str()));
         assert!(own, "{path} changed without being applied");
     }
     let store = shinchoku_core::store::Store::open(&s.db).unwrap();

@@ -209,7 +209,12 @@ fn every_sheet_lists_each_row_once_in_order() {
                 .skip(1)
                 .map(|t| t[..t.find('"').unwrap()].parse().unwrap())
                 .collect();
-            assert!(rows.windows(2).all(|w| w[0] < w[1]), "{}: {name} rows out of order or repeated: …{:?}", plan.title, &rows[rows.len().saturating_sub(4)..]);
+            assert!(
+                rows.windows(2).all(|w| w[0] < w[1]),
+                "{}: {name} rows out of order or repeated: …{:?}",
+                plan.title,
+                &rows[rows.len().saturating_sub(4)..]
+            );
         }
     }
 }

@@ -89,7 +89,10 @@ impl From<rusqlite::Error> for StoreError {
 impl StoreError {
     /// The database file cannot be used as it is: kept aside by a restore.
     pub fn is_unreadable(&self) -> bool {
-        matches!(self, StoreError::Damaged { .. } | StoreError::Corrupt { .. } | StoreError::NotADatabase { .. })
+        matches!(
+            self,
+            StoreError::Damaged { .. } | StoreError::Corrupt { .. } | StoreError::NotADatabase { .. }
+        )
     }
 
     /// The error with the database it happened in, where SQLite's own error does not say.
@@ -212,10 +215,9 @@ impl Store {
             store.check_when_due(log_left)?;
         } else {
             // A new database is sound: its first check is due in a week.
-            store.conn.execute(
-                "INSERT OR IGNORE INTO setting(key, value) VALUES (?1, date('now'))",
-                [CHECKED],
-            )?;
+            store
+                .conn
+                .execute("INSERT OR IGNORE INTO setting(key, value) VALUES (?1, date('now'))", [CHECKED])?;
         }
         Ok(store)
     }
@@ -542,7 +544,10 @@ mod tests {
         // A sound database last checked long ago is checked, and the day recorded.
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("sound.db");
-        Store::open_or_create(&db).unwrap().set_settings(&[(CHECKED, Some("2000-01-01"))]).unwrap();
+        Store::open_or_create(&db)
+            .unwrap()
+            .set_settings(&[(CHECKED, Some("2000-01-01"))])
+            .unwrap();
         assert_eq!(Store::open(&db).unwrap().setting(CHECKED).unwrap(), Some(today()));
     }
 

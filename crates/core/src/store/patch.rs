@@ -19,17 +19,41 @@ use super::{FieldChangeRow, Result};
 /// What one path names, when it is a field that can be updated in place.
 enum Leaf<'a> {
     /// A column of the `kpi` row.
-    Kpi { no: u32, column: &'static str },
+    Kpi {
+        no: u32,
+        column: &'static str,
+    },
     /// A target or actual of a KPI for a year.
-    Value { no: u32, kind: &'static str, fy: i32 },
+    Value {
+        no: u32,
+        kind: &'static str,
+        fy: i32,
+    },
     /// The 時点 of a KPI's actual.
-    AsOf { no: u32, fy: i32 },
+    AsOf {
+        no: u32,
+        fy: i32,
+    },
     /// A column of the `project` row.
-    Project { no: &'a str, column: &'static str },
+    Project {
+        no: &'a str,
+        column: &'static str,
+    },
     /// A column of a project's `project_year` row.
-    Year { no: &'a str, fy: i32, column: &'static str },
-    Area { code: &'a str, column: &'static str },
-    Item { area: &'a str, code: &'a str, column: &'static str },
+    Year {
+        no: &'a str,
+        fy: i32,
+        column: &'static str,
+    },
+    Area {
+        code: &'a str,
+        column: &'static str,
+    },
+    Item {
+        area: &'a str,
+        code: &'a str,
+        column: &'static str,
+    },
 }
 
 /// `name[arg]` at the start of `s`: (`arg`, the rest after `]`).
@@ -113,7 +137,11 @@ fn leaf<'a>(path: &'a str, new: Option<&str>) -> Option<Leaf<'a>> {
             "progress" => "progress",
             _ => return None,
         };
-        return Some(Leaf::Item { area: code, code: item, column });
+        return Some(Leaf::Item {
+            area: code,
+            code: item,
+            column,
+        });
     }
     None
 }
@@ -235,9 +263,7 @@ fn write_one(c: &rusqlite::Connection, plan_id: i64, at: &Leaf<'_>, new: Option<
             params![plan_id, code, new],
         )?,
         Leaf::Item { area, code, column } => run(
-            &format!(
-                "UPDATE item SET {column} = ?4 WHERE code = ?3 AND area_id = (SELECT id FROM area WHERE plan_id = ?1 AND code = ?2)"
-            ),
+            &format!("UPDATE item SET {column} = ?4 WHERE code = ?3 AND area_id = (SELECT id FROM area WHERE plan_id = ?1 AND code = ?2)"),
             params![plan_id, area, code, new],
         )?,
     };
@@ -297,7 +323,17 @@ mod tests {
             // A year emptied of everything, an actual for a new year, a text emptied.
             if let Some(p) = plan.projects().find(|p| !p.years.is_empty()) {
                 let (y, _) = p.years.iter().next().unwrap();
-                for f in ["evaluation", "narrative", "budget", "issues", "reason", "confirmed", "activities", "actions", "budget_lines"] {
+                for f in [
+                    "evaluation",
+                    "narrative",
+                    "budget",
+                    "issues",
+                    "reason",
+                    "confirmed",
+                    "activities",
+                    "actions",
+                    "budget_lines",
+                ] {
                     sets.push((format!("project[{}].year[{}].{f}", p.no, y.0), None));
                 }
             }

@@ -10,8 +10,8 @@ use super::{FieldChangeRow, Result, RevisionInfo, Store, StoreError};
 use crate::eval::{Direction, Evaluation};
 use crate::fy::{AsOf, FiscalYear};
 use crate::model::{
-    diff_fields, diff_plans, Actor, Actual, Area, Entry, Item, Kpi, KpiRef, Owner, Plan, Progress, Project, ProjectYear, Relisting, RelistingYear,
-    ScheduleRow,
+    diff_fields, diff_plans, Actor, Actual, Area, Entry, Item, Kpi, KpiRef, Owner, Plan, Progress, Project, ProjectYear, Relisting,
+    RelistingYear, ScheduleRow,
 };
 use crate::value::KpiValue;
 
@@ -238,9 +238,7 @@ impl Store {
         let stored = self.load_plan(plan_id)?;
         let mut whole = stored.clone();
         let sets: Vec<(String, Option<String>)> = changes.into_iter().map(|(path, _, new)| (path, new)).collect();
-        whole
-            .apply_changes(&sets)
-            .map_err(|e| StoreError::InvalidPlan(e.to_string()))?;
+        whole.apply_changes(&sets).map_err(|e| StoreError::InvalidPlan(e.to_string()))?;
         self.save_version_over(Some((plan_id, &stored)), &whole, info, also)
     }
 
@@ -273,7 +271,12 @@ impl Store {
                (SELECT project_id FROM entry_kpi WHERE project_id IS NOT NULL AND kpi_id IN ({})))",
             list(&named_kpis)
         ))?;
-        let kpis_of = |projects: &[i64]| ids(&format!("SELECT DISTINCT kpi_id FROM entry_kpi WHERE project_id IN ({}) AND ?1 = ?1", list(projects)));
+        let kpis_of = |projects: &[i64]| {
+            ids(&format!(
+                "SELECT DISTINCT kpi_id FROM entry_kpi WHERE project_id IN ({}) AND ?1 = ?1",
+                list(projects)
+            ))
+        };
         let mut kpi_ids = named_kpis.clone();
         kpi_ids.extend(kpis_of(&project_ids)?);
         project_ids.extend(ids(&format!(
@@ -319,14 +322,20 @@ impl Store {
     pub fn last_revision_id(&self, plan_id: i64) -> Result<i64> {
         Ok(self
             .conn
-            .query_row("SELECT coalesce(max(id), 0) FROM revision WHERE plan_id = ?1", [plan_id], |r| r.get(0))?)
+            .query_row("SELECT coalesce(max(id), 0) FROM revision WHERE plan_id = ?1", [plan_id], |r| {
+                r.get(0)
+            })?)
     }
 
     fn load(&self, plan_id: i64, only: Option<&Only>) -> Result<Plan> {
         let c = &self.conn;
         // Extra conditions of a slice (lists of row ids, never text from outside).
         let (in_kpis, in_projects, whole) = match only {
-            Some(o) => (format!("AND kpi.id IN ({})", o.kpis), format!("AND project.id IN ({})", o.projects), "AND 0"),
+            Some(o) => (
+                format!("AND kpi.id IN ({})", o.kpis),
+                format!("AND project.id IN ({})", o.projects),
+                "AND 0",
+            ),
             None => (String::new(), String::new(), ""),
         };
         let head = c
@@ -522,7 +531,10 @@ impl Store {
         let mut project_no: HashMap<i64, String> = HashMap::new();
         for (id, seq, no, area_id, item_id, name, summary, goal) in query_vec(
             c,
-            &format!("SELECT id, seq, no, area_id, item_id, name, summary, goal FROM project WHERE plan_id = ?1 {}", in_projects.replace("project.id", "id")),
+            &format!(
+                "SELECT id, seq, no, area_id, item_id, name, summary, goal FROM project WHERE plan_id = ?1 {}",
+                in_projects.replace("project.id", "id")
+            ),
             plan_id,
             |r| {
                 Ok((
