@@ -15,7 +15,16 @@ root=$(mktemp -d /var/tmp/shinchoku-root.XXXXXX)
 display=":$((90 + RANDOM % 100))"
 xvfb=""
 mounts=()
+# Every process running inside the root (the app, its session bus).
+stop_inside() {
+    local p
+    for p in /proc/[0-9]*; do
+        [ "$(readlink "$p/root" 2>/dev/null)" = "$root" ] && kill -9 "${p#/proc/}" 2>/dev/null
+    done
+    return 0
+}
 cleanup() {
+    stop_inside
     [ -n "$xvfb" ] && kill "$xvfb" 2>/dev/null || true
     for m in $(printf '%s\n' "${mounts[@]}" | tac); do umount -l "$m" 2>/dev/null || true; done
     [ "${PACKAGE_TEST_KEEP:-}" = 1 ] || rm -rf --one-file-system "$root"
@@ -92,9 +101,7 @@ PY
     then ok=1; step "drawn after about $i s"; break; fi
 done
 pnmtopng "$out/first-screen.ppm" >"$out/first-screen.png" && rm -f "$out/first-screen.ppm"
-kill "$app" 2>/dev/null || true
-pkill -f -P "$app" 2>/dev/null || true
-in_root pkill -f shinchoku-app 2>/dev/null || true
+stop_inside
 [ -n "$ok" ] || { echo "package-test: the first screen was not drawn ($out/first-screen.png)"; cat "$out/app.log"; exit 1; }
 in_root test -s /root/.local/share/shinchoku/shinchoku.db
 step "installed and started: $out/first-screen.png"

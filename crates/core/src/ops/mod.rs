@@ -336,7 +336,7 @@ pub fn import(db: &Path, file: &Path, organization: Option<&str>, replace_entere
             Some(b) => usable_base(&store, b, id, &mut warnings)?,
             None => None,
         };
-        match base {
+        let unchanged = match base {
             Some(rev) => {
                 let now = old.fields();
                 let base = store.fields_at(id, rev, &now)?;
@@ -357,13 +357,15 @@ pub fn import(db: &Path, file: &Path, organization: Option<&str>, replace_entere
                         ),
                     });
                 }
+                crate::model::diff_plans(old, &plan).is_empty()
             }
             None => {
+                let changes = crate::model::diff_plans(old, &plan);
                 // The fields the workbook would change (a number written another way is no change).
-                let differ: std::collections::BTreeMap<String, (Option<String>, Option<String>)> = crate::model::diff_plans(old, &plan)
-                    .into_iter()
+                let differ: std::collections::BTreeMap<String, (Option<String>, Option<String>)> = changes
+                    .iter()
                     .filter(|(p, a, b)| !crate::fields::same_value(p, a.as_deref(), b.as_deref()))
-                    .map(|(p, a, b)| (p, (a, b)))
+                    .map(|(p, a, b)| (p.clone(), (a.clone(), b.clone())))
                     .collect();
                 let paths: Vec<String> = differ.keys().cloned().collect();
                 let entered = store.entered_since_import(id, &paths)?;
@@ -384,9 +386,10 @@ pub fn import(db: &Path, file: &Path, organization: Option<&str>, replace_entere
                             .collect(),
                     ));
                 }
+                changes.is_empty()
             }
-        }
-        if crate::model::diff_plans(old, &plan).is_empty() && conflicts.is_empty() {
+        };
+        if unchanged && conflicts.is_empty() {
             // Nothing changes: nothing is recorded, no backup is taken.
             let revision_id = store.last_revision_id(id)?;
             return Ok(ImportReport {

@@ -253,9 +253,10 @@ impl Store {
     /// A one-field write reads this, not the whole plan.
     pub fn load_slice(&self, plan_id: i64, projects: &[&str], kpis: &[u32]) -> Result<Plan> {
         let c = &self.conn;
-        let ids = |sql: &str| -> Result<Vec<i64>> {
+        // Lists of numbers and quoted project numbers go into the SQL; the plan is a parameter.
+        let ids = |sql: &str, params: &[&dyn rusqlite::ToSql]| -> Result<Vec<i64>> {
             let mut st = c.prepare(sql)?;
-            let rows = st.query_map([plan_id], |r| r.get(0))?;
+            let rows = st.query_map(params, |r| r.get(0))?;
             Ok(rows.collect::<Result<_, _>>()?)
         };
         let list = |v: &[i64]| v.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
@@ -265,24 +266,30 @@ impl Store {
             .collect::<Vec<_>>()
             .join(",");
         let kpi_nos = kpis.iter().map(u32::to_string).collect::<Vec<_>>().join(",");
-        let named_kpis = ids(&format!("SELECT id FROM kpi WHERE plan_id = ?1 AND no IN ({kpi_nos})"))?;
-        let mut project_ids = ids(&format!(
-            "SELECT id FROM project WHERE plan_id = ?1 AND (no IN ({quoted}) OR id IN
-               (SELECT project_id FROM entry_kpi WHERE project_id IS NOT NULL AND kpi_id IN ({})))",
-            list(&named_kpis)
-        ))?;
+        let named_kpis = ids(&format!("SELECT id FROM kpi WHERE plan_id = ?1 AND no IN ({kpi_nos})"), &[&plan_id])?;
+        let mut project_ids = ids(
+            &format!(
+                "SELECT id FROM project WHERE plan_id = ?1 AND (no IN ({quoted}) OR id IN
+                   (SELECT project_id FROM entry_kpi WHERE project_id IS NOT NULL AND kpi_id IN ({})))",
+                list(&named_kpis)
+            ),
+            &[&plan_id],
+        )?;
         let kpis_of = |projects: &[i64]| {
-            ids(&format!(
-                "SELECT DISTINCT kpi_id FROM entry_kpi WHERE project_id IN ({}) AND ?1 = ?1",
-                list(projects)
-            ))
+            ids(
+                &format!("SELECT DISTINCT kpi_id FROM entry_kpi WHERE project_id IN ({})", list(projects)),
+                &[],
+            )
         };
         let mut kpi_ids = named_kpis.clone();
         kpi_ids.extend(kpis_of(&project_ids)?);
-        project_ids.extend(ids(&format!(
-            "SELECT DISTINCT project_id FROM entry_kpi WHERE project_id IS NOT NULL AND kpi_id IN ({}) AND ?1 = ?1",
-            list(&kpi_ids)
-        ))?);
+        project_ids.extend(ids(
+            &format!(
+                "SELECT DISTINCT project_id FROM entry_kpi WHERE project_id IS NOT NULL AND kpi_id IN ({})",
+                list(&kpi_ids)
+            ),
+            &[],
+        )?);
         kpi_ids.extend(kpis_of(&project_ids)?);
         project_ids.sort_unstable();
         project_ids.dedup();
