@@ -10,7 +10,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use crate::eval::{Direction, Evaluation, EvaluationRule};
+use crate::eval::{Direction, Evaluation, EvaluationRule, Scale};
 use crate::fy::{AsOf, FiscalYear};
 use crate::model::{default_report_title, Actual, Area, Entry, Item, Kpi, KpiRef, Owner, Plan, Project, Relisting, ScheduleRow};
 use crate::value::KpiValue;
@@ -68,6 +68,11 @@ pub fn label(path: &str) -> String {
         "situation" => "現状・課題",
         "progress" => "取組状況",
         "footnotes" => "注記",
+        "tolerance" => "維持の許容幅",
+        "revisions" => "目標値の改定",
+        "start" => "開始年度",
+        "end" => "終了年度",
+        "origin" => "統合・分割元",
         "divisions" => "担当課",
         "activities" => "取組内容",
         "actions" => "課題とアクション",
@@ -222,6 +227,7 @@ impl Plan {
         }
         let mut saved_kpis: Vec<(usize, Kpi)> = Vec::new();
         let mut saved_entries: Vec<(usize, Entry)> = Vec::new();
+        let scale = self.rule.scale();
         for ((path, value), at) in changes.iter().zip(targets) {
             let done = match at {
                 At::Kpi(i, rest) => {
@@ -234,7 +240,7 @@ impl Plan {
                     if !saved_entries.iter().any(|(j, _)| *j == i) {
                         saved_entries.push((i, self.entries[i].clone()));
                     }
-                    set_entry_field(&mut self.entries[i], &rest, value.as_deref())
+                    set_entry_field(&mut self.entries[i], &rest, value.as_deref(), &scale)
                 }
             };
             if let Err(message) = done {
@@ -315,6 +321,9 @@ impl Plan {
                     None => {
                         self.entries.push(if *kind == "project" {
                             Entry::Project(Project {
+                                start: None,
+                                end: None,
+                                origin: Vec::new(),
                                 no: id.to_string(),
                                 area: String::new(),
                                 item: None,
@@ -345,7 +354,8 @@ impl Plan {
                     ix.entry_order.insert(i, parse_order(value)?);
                     return Ok(());
                 }
-                set_entry_field(&mut self.entries[i], rest, value)
+                let scale = self.rule.scale();
+                set_entry_field(&mut self.entries[i], rest, value, &scale)
             }
             _ => Err("項目の場所として読めません".into()),
         }
@@ -411,6 +421,8 @@ impl Plan {
                 self.kpis.insert(
                     i,
                     Kpi {
+                        tolerance: None,
+                        revisions: Vec::new(),
                         no,
                         label: None,
                         group: None,
@@ -496,10 +508,19 @@ impl Kpi {
             [("unit", None)] => self.unit = text(),
             [("direction", None)] => {
                 self.direction = match value {
-                    Some("down") => Direction::Down,
-                    Some("up") | None => Direction::Up,
-                    Some(_) => return Err("向きは up(増加)か down(減少)です".into()),
+                    None => Direction::Up,
+                    Some(v) => Direction::from_key(v).ok_or("向きは up(増加)、down(減少)、keep(維持)のいずれかです")?,
                 }
+            }
+            [("tolerance", None)] => {
+                self.tolerance = match value.map(|v| (v, KpiValue::new(v))) {
+                    None => None,
+                    Some((_, Some(t))) if t.number().is_some_and(|n| n >= 0.0) => Some(t),
+                    Some((v, _)) => return Err(format!("維持の許容幅「{v}」は 0 以上の数で入力してください(例: 5、2%)")),
+                }
+            }
+            [("revisions", None)] => {
+                self.revisions = parse_list(value)?;
             }
             [("cumulative", None)] => self.cumulative = value == Some("true"),
             [("baseline", None)] => self.baseline = value.and_then(KpiValue::new),
@@ -542,7 +563,7 @@ impl Kpi {
     }
 }
 
-fn set_entry_field(e: &mut Entry, rest: &[(&str, Option<&str>)], value: Option<&str>) -> Result<(), String> {
+fn set_entry_field(e: &mut Entry, rest: &[(&str, Option<&str>)], value: Option<&str>, scale: &Scale) -> Result<(), String> {
     let text = || value.map(str::to_string);
     match (e, rest) {
         (Entry::Project(p), [("area", None)]) => p.area = value.unwrap_or("").to_string(),
@@ -555,11 +576,14 @@ fn set_entry_field(e: &mut Entry, rest: &[(&str, Option<&str>)], value: Option<&
         (Entry::Project(p), [("summary", None)]) => p.summary = text(),
         (Entry::Project(p), [("goal", None)]) => p.goal = text(),
         (Entry::Project(p), [("owners", None)]) => p.owners = parse_owners(value),
+        (Entry::Project(p), [("start", None)]) => p.start = value.map(parse_year).transpose()?,
+        (Entry::Project(p), [("end", None)]) => p.end = value.map(parse_year).transpose()?,
+        (Entry::Project(p), [("origin", None)]) => p.origin = lines(value),
         (Entry::Project(p), [("year", Some(y)), (field, None)]) => {
             let y = parse_year(y)?;
             let d = p.years.entry(y).or_default();
             match *field {
-                "evaluation" => d.evaluation = value.map(parse_evaluation).transpose()?,
+                "evaluation" => d.evaluation = value.map(|v| parse_evaluation(v, scale)).transpose()?,
                 "narrative" => d.narrative = text(),
                 "budget" => d.budget = value.map(|v| v.parse::<i64>().map_err(|_| "整数で入力してください")).transpose()?,
                 "issues" => d.issues = text(),
@@ -581,7 +605,7 @@ fn set_entry_field(e: &mut Entry, rest: &[(&str, Option<&str>)], value: Option<&
             let y = parse_year(y)?;
             let d = r.years.entry(y).or_default();
             match *field {
-                "evaluation" => d.evaluation = value.map(parse_evaluation).transpose()?,
+                "evaluation" => d.evaluation = value.map(|v| parse_evaluation(v, scale)).transpose()?,
                 "narrative" => d.narrative = text(),
                 _ => return Err("年度データにない欄です".into()),
             }
@@ -618,8 +642,16 @@ fn parse_as_of(s: &str) -> Result<AsOf, String> {
     AsOf::parse(s).map_err(|e| e.to_string())
 }
 
-fn parse_evaluation(s: &str) -> Result<Evaluation, String> {
-    Evaluation::parse(s).map_err(|e| e.to_string())
+/// A mark of the plan's scale in any spelling, or a mark of a built-in scale as
+/// stored (an evaluation entered under an earlier rule keeps its mark).
+fn parse_evaluation(s: &str, scale: &Scale) -> Result<Evaluation, String> {
+    scale.parse(s).or_else(|e| {
+        EvaluationRule::BUILTIN
+            .iter()
+            .filter_map(|n| EvaluationRule::builtin(n))
+            .find_map(|r| r.scale().marks.iter().find(|m| m.mark == s).and_then(|m| Evaluation::from_mark(&m.mark)))
+            .ok_or_else(|| e.to_string())
+    })
 }
 
 fn lines(value: Option<&str>) -> Vec<String> {

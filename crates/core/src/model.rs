@@ -195,6 +195,23 @@ pub struct Project {
     pub kpis: Vec<KpiRef>,
     #[serde(default)]
     pub years: BTreeMap<FiscalYear, ProjectYear>,
+    /// 新規: the first fiscal year of a project started within the plan.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start: Option<FiscalYear>,
+    /// 終了: the last fiscal year the project runs; it is not asked for or counted after it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end: Option<FiscalYear>,
+    /// 統合・分割: the numbers of the projects this one continues (two or more: merged
+    /// into it; one that others also continue: split).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub origin: Vec<String>,
+}
+
+impl Project {
+    /// Whether the project runs in `year` (from its start, up to its end).
+    pub fn runs_in(&self, year: FiscalYear) -> bool {
+        self.start.is_none_or(|s| s <= year) && self.end.is_none_or(|e| year <= e)
+    }
 }
 
 /// What a project reports for one fiscal year.
@@ -316,16 +333,66 @@ pub struct Kpi {
     pub direction: Direction,
     #[serde(default)]
     pub cumulative: bool,
+    /// 維持: how far the actual may be from the target (`5`, `2%`, written like the values).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tolerance: Option<KpiValue>,
     pub baseline: Option<KpiValue>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub baseline_year: Option<FiscalYear>,
+    /// The targets in force now (a revised year's latest value).
     pub targets: BTreeMap<FiscalYear, KpiValue>,
+    /// 目標値の改定: every revision of a target, oldest first; the first of a year
+    /// keeps its original (当初目標).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub revisions: Vec<TargetRevision>,
     pub actuals: BTreeMap<FiscalYear, Actual>,
     /// 担当課 as printed on a project card.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub divisions: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub footnotes: Vec<String>,
+}
+
+/// One revision of a target (目標値の改定): the target of `year` became `value`
+/// for the years rated from `from` on; the years rated before keep `previous`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TargetRevision {
+    /// The year whose target changed (目標年度).
+    pub year: FiscalYear,
+    /// The target before the revision; `None` when the year had none.
+    pub previous: Option<KpiValue>,
+    pub value: KpiValue,
+    /// The first report year rated against `value`.
+    pub from: FiscalYear,
+    /// 改定日 (`2024-06-30`).
+    pub date: String,
+    /// 改定理由
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+impl Kpi {
+    /// The target of `year` as it stood when `rated` was rated: revisions made for
+    /// later report years are undone.
+    pub fn target_for(&self, year: FiscalYear, rated: FiscalYear) -> Option<KpiValue> {
+        let mut value = self.targets.get(&year).cloned();
+        for r in self.revisions.iter().rev().filter(|r| r.year == year) {
+            if r.from > rated {
+                value = r.previous.clone();
+            }
+        }
+        value
+    }
+
+    /// 当初目標: the target of `year` before any revision, where it was revised.
+    pub fn original_target(&self, year: FiscalYear) -> Option<&KpiValue> {
+        self.revisions.iter().find(|r| r.year == year).and_then(|r| r.previous.as_ref())
+    }
+
+    /// Whether the target of `year` in force for `rated` is a revised one.
+    pub fn revised_for(&self, year: FiscalYear, rated: FiscalYear) -> bool {
+        self.revisions.iter().any(|r| r.year == year && r.from <= rated)
+    }
 }
 
 /// 実績値 for one year, with the date it was measured.
@@ -387,11 +454,11 @@ impl<'a> EntryView<'a> {
 
     pub fn evaluation(&self, year: FiscalYear) -> Option<Evaluation> {
         if let Entry::Relisting(r) = self.entry {
-            if let Some(e) = r.years.get(&year).and_then(|y| y.evaluation) {
+            if let Some(e) = r.years.get(&year).and_then(|y| y.evaluation.clone()) {
                 return Some(e);
             }
         }
-        self.project.years.get(&year).and_then(|y| y.evaluation)
+        self.project.years.get(&year).and_then(|y| y.evaluation.clone())
     }
 
     pub fn narrative(&self, year: FiscalYear) -> Option<&'a str> {
@@ -664,7 +731,9 @@ fn kpi_fields(k: &Kpi, f: &mut BTreeMap<String, String>) {
     put(f, format!("{p}.group"), k.group.clone());
     put(f, format!("{p}.name"), Some(k.name.clone()));
     put(f, format!("{p}.unit"), k.unit.clone());
-    put(f, format!("{p}.direction"), Some(format!("{:?}", k.direction).to_lowercase()));
+    put(f, format!("{p}.direction"), Some(k.direction.key().to_string()));
+    put(f, format!("{p}.tolerance"), k.tolerance.as_ref().map(|v| v.text().to_string()));
+    put(f, format!("{p}.revisions"), list_json(&k.revisions));
     put(f, format!("{p}.cumulative"), Some(k.cumulative.to_string()));
     // Values as typed (`64,169` stays `64,169`); compared by their canonical form where it matters.
     put(f, format!("{p}.baseline"), k.baseline.as_ref().map(|v| v.text().to_string()));
@@ -692,9 +761,12 @@ fn entry_fields(key: &str, order: usize, e: &Entry, f: &mut BTreeMap<String, Str
             put(f, format!("{key}.summary"), p.summary.clone());
             put(f, format!("{key}.goal"), p.goal.clone());
             put(f, format!("{key}.owners"), Some(owners_text(&p.owners)).filter(|s| !s.is_empty()));
+            put(f, format!("{key}.start"), p.start.map(|y| y.0.to_string()));
+            put(f, format!("{key}.end"), p.end.map(|y| y.0.to_string()));
+            put(f, format!("{key}.origin"), Some(p.origin.join("\n")).filter(|s| !s.is_empty()));
             for (y, d) in &p.years {
                 let k = format!("{key}.year[{}]", y.0);
-                put(f, format!("{k}.evaluation"), d.evaluation.map(|e| e.mark().to_string()));
+                put(f, format!("{k}.evaluation"), d.evaluation.as_ref().map(|e| e.mark().to_string()));
                 put(f, format!("{k}.narrative"), d.narrative.clone());
                 put(f, format!("{k}.budget"), d.budget.map(|b| b.to_string()));
                 put(f, format!("{k}.issues"), d.issues.clone());
@@ -711,7 +783,7 @@ fn entry_fields(key: &str, order: usize, e: &Entry, f: &mut BTreeMap<String, Str
             put(f, format!("{key}.goal"), r.goal.clone());
             for (y, d) in &r.years {
                 let k = format!("{key}.year[{}]", y.0);
-                put(f, format!("{k}.evaluation"), d.evaluation.map(|e| e.mark().to_string()));
+                put(f, format!("{k}.evaluation"), d.evaluation.as_ref().map(|e| e.mark().to_string()));
                 put(f, format!("{k}.narrative"), d.narrative.clone());
             }
         }
@@ -824,7 +896,7 @@ impl Relisting {
     ) -> Self {
         let y = RelistingYear {
             evaluation: if row.evaluation != original.evaluation {
-                row.evaluation
+                row.evaluation.clone()
             } else {
                 None
             },

@@ -115,6 +115,8 @@ pub fn fukushima_plan() -> Result<Plan, SeedError> {
         .kpis
         .iter()
         .map(|k| Kpi {
+            tolerance: None,
+            revisions: Vec::new(),
             no: k.no,
             label: None,
             group: None,
@@ -169,6 +171,9 @@ pub fn fukushima_plan() -> Result<Plan, SeedError> {
                     ..Default::default()
                 };
                 entries.push(Entry::Project(Project {
+                    start: None,
+                    end: None,
+                    origin: Vec::new(),
                     no: p.no.clone(),
                     area: p.area.clone(),
                     item: p.item.clone(),
@@ -367,6 +372,8 @@ pub fn tokushima_plan() -> Result<Plan, SeedError> {
             }
         }
         kpis.push(Kpi {
+            tolerance: None,
+            revisions: Vec::new(),
             no: u32::try_from(i + 1).map_err(|e| invalid(e.to_string()))?,
             label: Some(ind.code.clone()),
             group: ind.csf.clone().filter(|_| ind.kind != "KGI"),
@@ -451,6 +458,9 @@ pub fn tokushima_plan() -> Result<Plan, SeedError> {
             }],
         }],
         entries: vec![Entry::Project(Project {
+            start: None,
+            end: None,
+            origin: Vec::new(),
             no: f.project_no.to_string(),
             area: "基本目標".into(),
             item: Some("重点戦略".into()),
@@ -615,6 +625,8 @@ pub fn fukuoka_plan() -> Result<Plan, SeedError> {
             actuals.insert(FiscalYear(a.fy), Actual { value, as_of });
         }
         kpis.push(Kpi {
+            tolerance: None,
+            revisions: Vec::new(),
             no: k.no,
             label: None,
             group: None,

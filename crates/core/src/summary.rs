@@ -7,39 +7,63 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::eval::{achievement_rate, Evaluation};
+use crate::eval::{achievement_rate, Evaluation, EvaluationRule, Scale};
 use crate::fy::FiscalYear;
 use crate::model::Plan;
 
-/// Evaluation counts, keyed `○ △ × -`, plus projects with nothing entered.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+/// Evaluation counts per mark of the plan's scale (in its order, then any mark
+/// not on it that was entered under an earlier rule), plus projects with nothing entered.
+/// Serialised as `{"○": 3, "△": 1, …, "未入力": 0}`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Counts {
-    #[serde(rename = "○")]
-    pub achieved: usize,
-    #[serde(rename = "△")]
-    pub partial: usize,
-    #[serde(rename = "×")]
-    pub not_achieved: usize,
-    #[serde(rename = "-")]
-    pub not_applicable: usize,
+    pub marks: Vec<(Evaluation, usize)>,
     /// 未入力: no evaluation entered for the year.
-    #[serde(rename = "未入力")]
     pub missing: usize,
 }
 
+impl Serialize for Counts {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(Some(self.marks.len() + 1))?;
+        for (e, n) in &self.marks {
+            m.serialize_entry(e.mark(), n)?;
+        }
+        m.serialize_entry("未入力", &self.missing)?;
+        m.end()
+    }
+}
+
 impl Counts {
-    pub fn add(&mut self, e: Option<Evaluation>) {
+    /// Zero for every mark of the scale.
+    pub fn new(scale: &Scale) -> Counts {
+        Counts {
+            marks: scale
+                .marks
+                .iter()
+                .filter_map(|m| Evaluation::from_mark(&m.mark))
+                .map(|e| (e, 0))
+                .collect(),
+            missing: 0,
+        }
+    }
+
+    pub fn add(&mut self, e: Option<&Evaluation>) {
         match e {
-            Some(Evaluation::Achieved) => self.achieved += 1,
-            Some(Evaluation::Partial) => self.partial += 1,
-            Some(Evaluation::NotAchieved) => self.not_achieved += 1,
-            Some(Evaluation::NotApplicable) => self.not_applicable += 1,
+            Some(e) => match self.marks.iter_mut().find(|(m, _)| m == e) {
+                Some((_, n)) => *n += 1,
+                None => self.marks.push((e.clone(), 1)),
+            },
             None => self.missing += 1,
         }
     }
 
+    /// The count of one mark.
+    pub fn of(&self, e: &Evaluation) -> usize {
+        self.marks.iter().find(|(m, _)| m == e).map_or(0, |(_, n)| *n)
+    }
+
     pub fn total(&self) -> usize {
-        self.achieved + self.partial + self.not_achieved + self.not_applicable + self.missing
+        self.marks.iter().map(|(_, n)| n).sum::<usize>() + self.missing
     }
 }
 
@@ -69,7 +93,26 @@ pub struct KpiRate {
     pub rate: Option<f64>,
     /// The rate as people read it (`67.4%`, `基準値を下回る`).
     pub rate_label: Option<String>,
-    pub proposed: Option<Evaluation>,
+    /// r = 実績 / 目標値 (目標値 / 実績 for 減少).
+    pub ratio: Option<f64>,
+    /// 期待値 E for the year, where defined.
+    pub expected: Option<f64>,
+    /// The mark under the rule (`-`: nothing to judge by).
+    pub proposed: Evaluation,
+    /// The target in force is a revised one; its original (当初目標).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub original_target: Option<String>,
+}
+
+/// A project whose entered evaluation is not the one its KPIs propose.
+#[derive(Debug, Clone, Serialize)]
+pub struct Difference {
+    pub no: String,
+    pub name: String,
+    pub evaluation: Evaluation,
+    pub proposed: Evaluation,
+    /// 評価の理由, when the department gave one.
+    pub reason: Option<String>,
 }
 
 /// What `shinchoku show` prints.
@@ -79,6 +122,10 @@ pub struct Summary {
     pub title: String,
     pub year: FiscalYear,
     pub year_label: String,
+    /// The rule that proposes marks (`maru`, `ratio-abcd`, …) and its marks.
+    pub rule: String,
+    pub scale: Vec<String>,
+    /// Projects running in the year (新規 included, 終了 after its year not).
     pub projects: usize,
     pub relistings: usize,
     pub kpis: usize,
@@ -87,13 +134,21 @@ pub struct Summary {
     pub areas: Vec<AreaCounts>,
     pub departments: Vec<DepartmentCounts>,
     pub kpi_rates: Vec<KpiRate>,
+    pub differences: Vec<Difference>,
 }
 
 /// The label used for a project with no 部 named.
 pub const NO_DEPARTMENT: &str = "(部の記載なし)";
 
 pub fn summarize(plan: &Plan, year: FiscalYear) -> Summary {
-    let mut evaluations = Counts::default();
+    summarize_with(plan, year, &plan.rule)
+}
+
+/// The summary with marks proposed by another rule than the plan's (`show --rule`).
+pub fn summarize_with(plan: &Plan, year: FiscalYear, rule: &EvaluationRule) -> Summary {
+    let scale = rule.scale();
+    let mut evaluations = Counts::new(&scale);
+    let mut differences = Vec::new();
     let mut areas: Vec<AreaCounts> = plan
         .areas
         .iter()
@@ -101,13 +156,26 @@ pub fn summarize(plan: &Plan, year: FiscalYear) -> Summary {
             code: a.code.clone(),
             name: a.name.clone(),
             projects: 0,
-            evaluations: Counts::default(),
+            evaluations: Counts::new(&scale),
         })
         .collect();
     let mut departments: BTreeMap<String, (usize, Counts, usize)> = BTreeMap::new();
-    for p in plan.projects() {
-        let e = p.years.get(&year).and_then(|y| y.evaluation);
+    for p in plan.projects().filter(|p| p.runs_in(year)) {
+        let py = p.years.get(&year);
+        let e = py.and_then(|y| y.evaluation.as_ref());
         evaluations.add(e);
+        if let Some(e) = e {
+            let proposed = rule.propose_project(p.kpis.iter().filter_map(|r| plan.kpi(r.no)), year);
+            if let Some(proposed) = proposed.filter(|q| q != e) {
+                differences.push(Difference {
+                    no: p.no.clone(),
+                    name: p.name.clone().unwrap_or_default(),
+                    evaluation: e.clone(),
+                    proposed,
+                    reason: py.and_then(|y| y.reason.clone()).filter(|r| !r.trim().is_empty()),
+                });
+            }
+        }
         if let Some(a) = areas.iter_mut().find(|a| a.code == p.area) {
             a.projects += 1;
             a.evaluations.add(e);
@@ -120,7 +188,7 @@ pub fn summarize(plan: &Plan, year: FiscalYear) -> Summary {
             }
             seen.push(d.clone());
             let order = departments.len();
-            let entry = departments.entry(d).or_insert((0, Counts::default(), order));
+            let entry = departments.entry(d).or_insert((0, Counts::new(&scale), order));
             entry.0 += 1;
             entry.1.add(e);
         }
@@ -128,7 +196,7 @@ pub fn summarize(plan: &Plan, year: FiscalYear) -> Summary {
             let order = departments.len();
             let entry = departments
                 .entry(NO_DEPARTMENT.to_string())
-                .or_insert((0, Counts::default(), order));
+                .or_insert((0, Counts::new(&scale), order));
             entry.0 += 1;
             entry.1.add(e);
         }
@@ -139,20 +207,28 @@ pub fn summarize(plan: &Plan, year: FiscalYear) -> Summary {
         .kpis
         .iter()
         .map(|k| {
-            let target = k.targets.get(&year);
+            let target = k.target_for(year, year);
             let actual = k.actuals.get(&year).map(|a| &a.value);
-            let rate = target
+            let shown = target
+                .as_ref()
                 .zip(actual)
                 .and_then(|(t, a)| achievement_rate(k.baseline.as_ref(), t, a, k.direction));
+            let rating = rule.rate(k, year);
             KpiRate {
                 no: k.no,
                 name: k.name.clone(),
                 baseline: k.baseline.as_ref().map(|v| v.text().to_string()),
-                target: target.map(|v| v.text().to_string()),
+                target: target.as_ref().map(|v| v.text().to_string()),
                 actual: actual.map(|v| v.text().to_string()),
-                rate,
-                rate_label: rate.map(|r| crate::eval::rate_label(r, k.direction)),
-                proposed: plan.rule.propose_kpi(k, year),
+                rate: rating.rate,
+                rate_label: shown.map(|r| crate::eval::rate_label(r, k.direction)),
+                ratio: rating.ratio,
+                expected: rating.expected,
+                proposed: rating.mark,
+                original_target: k
+                    .revised_for(year, year)
+                    .then(|| k.original_target(year).map(|v| v.text().to_string()))
+                    .flatten(),
             }
         })
         .collect();
@@ -161,7 +237,9 @@ pub fn summarize(plan: &Plan, year: FiscalYear) -> Summary {
         title: plan.title.clone(),
         year,
         year_label: year.long(),
-        projects: plan.projects().count(),
+        rule: rule.name(),
+        scale: scale.marks.iter().map(|m| m.mark.clone()).collect(),
+        projects: plan.projects().filter(|p| p.runs_in(year)).count(),
         relistings: plan.relistings().count(),
         kpis: plan.kpis.len(),
         evaluations,
@@ -175,6 +253,7 @@ pub fn summarize(plan: &Plan, year: FiscalYear) -> Summary {
             })
             .collect(),
         kpi_rates,
+        differences,
     }
 }
 
@@ -196,6 +275,6 @@ mod tests {
         let r = kpi2.rate.unwrap();
         // (43.1 − 48.2) / (67.4 − 48.2)
         assert!((r - (-5.1 / 19.2)).abs() < 1e-9, "{r}");
-        assert_eq!(kpi2.proposed, Some(Evaluation::Partial));
+        assert_eq!(kpi2.proposed, Evaluation::PARTIAL);
     }
 }

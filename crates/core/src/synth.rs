@@ -91,6 +91,8 @@ pub fn synthetic_plan(n: usize) -> Plan {
             let met = actual >= base + 100;
             marks.push(met);
             kpis.push(Kpi {
+                tolerance: None,
+                revisions: Vec::new(),
                 no,
                 label: None,
                 group: None,
@@ -111,14 +113,17 @@ pub fn synthetic_plan(n: usize) -> Plan {
             refs.push(KpiRef { no, relisted: false });
         }
         let evaluation = if refs.is_empty() {
-            Evaluation::NotApplicable
+            Evaluation::NONE
         } else if marks.iter().all(|m| *m) {
-            Evaluation::Achieved
+            Evaluation::ACHIEVED
         } else {
-            Evaluation::Partial
+            Evaluation::PARTIAL
         };
         let no = (projects_made + 1).to_string();
         entries.push(Entry::Project(Project {
+            start: None,
+            end: None,
+            origin: Vec::new(),
             no: no.clone(),
             area: areas[a].code.clone(),
             item: Some(areas[a].items[i].code.clone()),

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::eval::{achievement_rate, Evaluation};
+use crate::eval::{achievement_rate, ScaleMark};
 use crate::fy::FiscalYear;
 use crate::model::{Entry, Kpi, Owner, Plan, Project};
 use crate::returns::{departments, Column};
@@ -48,17 +48,22 @@ pub struct OwnerView {
     pub division: Option<String>,
 }
 
-/// Evaluation marks counted over the plan's projects for a year.
+/// One mark of the plan's scale and how many projects have it.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct MarkCount {
+    pub mark: String,
+    /// `○ 達成`, `A 目標を大きく上回る`, `-`.
+    pub label: String,
+    /// Where it stands on the scale: 0 = best; `null` for a mark entered under an earlier rule.
+    pub rank: Option<u32>,
+    pub count: u32,
+}
+
+/// Evaluation marks counted over the plan's projects running in a year.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, TS)]
 pub struct MarkCounts {
-    /// ○
-    pub achieved: u32,
-    /// △
-    pub partial: u32,
-    /// ×
-    pub not_achieved: u32,
-    /// -
-    pub not_applicable: u32,
+    /// The plan's scale in order, then any mark entered under an earlier rule.
+    pub marks: Vec<MarkCount>,
     /// No evaluation entered.
     pub unevaluated: u32,
     /// 未入力: nothing entered at all.
@@ -735,6 +740,14 @@ pub fn entry_years(plan: &Plan) -> Vec<FiscalYear> {
     ys.into_iter().collect()
 }
 
+/// A mark with its word, as a count's heading: `○ 達成`, `A 目標を大きく上回る`, `-`.
+pub fn mark_heading(m: &ScaleMark) -> String {
+    match &m.label {
+        Some(l) if m.mark != "-" && l != &m.mark => format!("{} {l}", m.mark),
+        _ => m.mark.clone(),
+    }
+}
+
 fn owners(p: &Project) -> Vec<OwnerView> {
     p.owners
         .iter()
@@ -792,7 +805,21 @@ pub fn department_views(plan: &Plan) -> Vec<DepartmentView> {
 
 /// 計画一覧 for a year.
 pub fn overview(plan: &Plan, plan_id: i64, year: FiscalYear, open_conflicts: usize) -> Overview {
-    let mut counts = MarkCounts::default();
+    let scale = plan.rule.scale();
+    let mut counts = MarkCounts {
+        marks: scale
+            .marks
+            .iter()
+            .enumerate()
+            .map(|(i, m)| MarkCount {
+                mark: m.mark.clone(),
+                label: mark_heading(m),
+                rank: Some(i as u32),
+                count: 0,
+            })
+            .collect(),
+        ..MarkCounts::default()
+    };
     let keys = plan.entry_keys();
     let mut areas: Vec<AreaNode> = plan
         .areas
@@ -807,12 +834,17 @@ pub fn overview(plan: &Plan, plan_id: i64, year: FiscalYear, open_conflicts: usi
         let p = view.project;
         let status = entry_status(plan, p, year);
         let evaluation = view.evaluation(year);
-        if !view.entry.is_relisting() {
-            match evaluation {
-                Some(Evaluation::Achieved) => counts.achieved += 1,
-                Some(Evaluation::Partial) => counts.partial += 1,
-                Some(Evaluation::NotAchieved) => counts.not_achieved += 1,
-                Some(Evaluation::NotApplicable) => counts.not_applicable += 1,
+        if !view.entry.is_relisting() && p.runs_in(year) {
+            match &evaluation {
+                Some(e) => match counts.marks.iter_mut().find(|m| m.mark == e.mark()) {
+                    Some(m) => m.count += 1,
+                    None => counts.marks.push(MarkCount {
+                        mark: e.mark().to_string(),
+                        label: e.mark().to_string(),
+                        rank: None,
+                        count: 1,
+                    }),
+                },
                 None => counts.unevaluated += 1,
             }
             match status {
@@ -943,7 +975,7 @@ pub fn project_form(plan: &Plan, p: &Project, year: FiscalYear) -> ProjectForm {
         previous_evaluation: p
             .years
             .get(&FiscalYear(year.0 - 1))
-            .and_then(|y| y.evaluation)
+            .and_then(|y| y.evaluation.as_ref())
             .map(|e| e.mark().to_string()),
         status: entry_status(plan, p, year),
         paths: YearPaths::of(&p.no, year),
@@ -1114,16 +1146,12 @@ mod tests {
         let o = overview(&plan, 1, plan.report_year, 0);
         let c = &o.counts;
         let s = crate::summary::summarize(&plan, plan.report_year).evaluations;
-        assert_eq!(
-            (c.achieved, c.partial, c.not_achieved, c.not_applicable, c.unevaluated),
-            (
-                s.achieved as u32,
-                s.partial as u32,
-                s.not_achieved as u32,
-                s.not_applicable as u32,
-                s.missing as u32
-            )
-        );
+        let ours: Vec<(String, u32)> = c.marks.iter().map(|m| (m.mark.clone(), m.count)).collect();
+        let theirs: Vec<(String, u32)> = s.marks.iter().map(|(e, n)| (e.mark().to_string(), *n as u32)).collect();
+        assert_eq!(ours, theirs);
+        assert_eq!(ours.iter().map(|(m, _)| m.as_str()).collect::<Vec<_>>(), ["○", "△", "×", "-"]);
+        assert!(ours[0].1 > 0 && ours[1].1 > 0, "{ours:?}");
+        assert_eq!(c.unevaluated, s.missing as u32);
         let rows: usize = o.areas.iter().flat_map(|a| &a.items).map(|i| i.rows.len()).sum();
         assert_eq!(rows, plan.entries.len());
         let relisted: Vec<&RowView> = o

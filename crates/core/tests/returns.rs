@@ -174,7 +174,7 @@ fn filled_returns_are_merged_and_the_export_shows_them() {
     assert!(r.backup.as_ref().unwrap().exists(), "backed up before the merge");
     let after = s.plan();
     assert_eq!(narrative(&after, "1").as_deref(), Some("研修に820名を派遣した。"));
-    assert_eq!(after.project("1").unwrap().years[&R5].evaluation.unwrap().mark(), "○");
+    assert_eq!(after.project("1").unwrap().years[&R5].evaluation.as_ref().unwrap().mark(), "○");
     assert_eq!(after.kpi(2).unwrap().actuals[&R5].value.text(), "45.0%");
     assert_eq!(s.revisions(), rev_before + 1, "one revision for the run");
     let h = &ops::history(&s.db, None).unwrap()[0];
@@ -293,7 +293,7 @@ fn resolve_checks_a_typed_value_for_its_field() {
     assert!(err.to_string().contains("○ △ × -"), "{err}");
     let ok = ops::resolve(&s.db, id, &Take::Value("△".into())).unwrap();
     assert_eq!(ok.value.as_deref(), Some("△"));
-    assert_eq!(s.plan().project("8").unwrap().years[&R5].evaluation.unwrap().mark(), "△");
+    assert_eq!(s.plan().project("8").unwrap().years[&R5].evaluation.as_ref().unwrap().mark(), "△");
 }
 
 #[test]

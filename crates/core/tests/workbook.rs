@@ -492,7 +492,7 @@ fn real_world_layout_variations_are_read() {
     assert_eq!(p1.owners[1].division.as_deref(), Some("デジタル変革課"));
     assert_eq!(p1.kpis.len(), 2);
     assert_eq!(p1.years[&FiscalYear(2023)].narrative.as_deref(), Some("取組A\n2行目"));
-    assert_eq!(p1.years[&FiscalYear(2023)].evaluation, Some(shinchoku_core::Evaluation::Achieved));
+    assert_eq!(p1.years[&FiscalYear(2023)].evaluation, Some(shinchoku_core::Evaluation::ACHIEVED));
     let k1 = plan.kpi(1).unwrap();
     assert_eq!(k1.targets[&FiscalYear(2023)].canonical(), "67.4%");
     let k2 = plan.kpi(2).unwrap();
@@ -502,12 +502,12 @@ fn real_world_layout_variations_are_read() {
         panic!("{:?}", plan.entries[2])
     };
     assert_eq!(r.of, "2");
-    assert_eq!(r.years[&FiscalYear(2023)].evaluation, Some(shinchoku_core::Evaluation::NotAchieved));
+    assert_eq!(r.years[&FiscalYear(2023)].evaluation, Some(shinchoku_core::Evaluation::NOT_ACHIEVED));
     assert!(r.kpis[0].relisted);
     assert_eq!(plan.kpi(3).unwrap().baseline.as_ref().unwrap().text(), "-");
     assert_eq!(
         plan.project("3").unwrap().years[&FiscalYear(2023)].evaluation,
-        Some(shinchoku_core::Evaluation::Achieved)
+        Some(shinchoku_core::Evaluation::ACHIEVED)
     );
 }
 

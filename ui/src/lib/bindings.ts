@@ -8,21 +8,9 @@ export type OwnerView = { department: string | null, division: string | null, };
 
 export type MarkCounts = { 
 /**
- * ○
+ * The plan's scale in order, then any mark entered under an earlier rule.
  */
-achieved: number, 
-/**
- * △
- */
-partial: number, 
-/**
- * ×
- */
-not_achieved: number, 
-/**
- * -
- */
-not_applicable: number, 
+marks: Array<MarkCount>, 
 /**
  * No evaluation entered.
  */

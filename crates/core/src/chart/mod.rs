@@ -167,14 +167,15 @@ impl KpiChart {
             let given: std::collections::BTreeSet<Evaluation> = plan
                 .projects()
                 .filter(|p| p.kpis.iter().any(|r| r.no == kpi.no))
-                .filter_map(|p| p.years.get(&year).and_then(|y| y.evaluation))
+                .filter_map(|p| p.years.get(&year).and_then(|y| y.evaluation.clone()))
                 .collect();
             let given = (given.len() == 1).then(|| given.into_iter().next()).flatten();
             let proposed = rule.propose_kpi(kpi, year);
+            let scale = rule.scale();
             let mark = match (given, proposed) {
-                (Some(g), Some(p)) if g != p => Some(format!("評価 {}(KPIからの提案 {})", g.label(), p.mark())),
-                (Some(g), _) => Some(format!("評価 {}", g.label())),
-                (None, Some(p)) => Some(format!("KPIからの提案 {}", p.label())),
+                (Some(g), Some(p)) if g != p => Some(format!("評価 {}(KPIからの提案 {})", scale.label(&g), p.mark())),
+                (Some(g), _) => Some(format!("評価 {}", scale.label(&g))),
+                (None, Some(p)) => Some(format!("KPIからの提案 {}", scale.label(&p))),
                 (None, None) => None,
             };
             let rate = achievement_rate(kpi.baseline.as_ref(), t, &a.value, kpi.direction).map(|r| {

@@ -173,7 +173,7 @@ fn filled_of(plan: &Plan, department: &str, year: FiscalYear) -> (usize, Vec<Mis
             }
         }
         for (has, label) in [
-            (y.and_then(|y| y.evaluation).is_some(), "評価"),
+            (y.and_then(|y| y.evaluation.clone()).is_some(), "評価"),
             (
                 y.and_then(|y| y.narrative.as_deref()).is_some_and(|n| !n.trim().is_empty()),
                 "取組状況",

@@ -69,7 +69,7 @@ pub fn review(plan: &Plan, department: &str, year: FiscalYear, jump_factor: f64)
             }
         }
         let ypath = |f: &str| format!("project[{}].year[{}].{f}", p.no, year.0);
-        match y.and_then(|y| y.evaluation) {
+        match y.and_then(|y| y.evaluation.clone()) {
             None => push(ypath("evaluation"), None, Column::Evaluation, "評価が未入力です".into()),
             Some(e) => {
                 let kpis: Vec<_> = p.kpis.iter().filter_map(|r| plan.kpi(r.no)).collect();

@@ -307,7 +307,7 @@ fn write_entry_sheet(
                     (get(plan), get(filled))
                 }
                 Column::Evaluation => {
-                    let get = |pr: &Project| pr.years.get(&year).and_then(|y| y.evaluation).map(|e| e.mark().to_string());
+                    let get = |pr: &Project| pr.years.get(&year).and_then(|y| y.evaluation.clone()).map(|e| e.mark().to_string());
                     (get(p), get(fp))
                 }
                 Column::Narrative => {

@@ -329,14 +329,30 @@ impl Store {
         if version >= latest_version() {
             return Ok(());
         }
-        let tx = self.conn.transaction()?;
-        for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
-            tx.execute_batch(sql)?;
-            tx.pragma_update(None, "user_version", (i + 1) as i32)?;
-        }
-        tx.pragma_update(None, "application_id", APPLICATION_ID)?;
-        tx.commit()?;
-        Ok(())
+        // Tables rebuilt by a migration are dropped and renamed: with foreign keys on,
+        // dropping one would delete the rows that refer to it. They are turned off
+        // outside the transaction (SQLite ignores the pragma inside one), checked
+        // before the commit, and turned on again whatever happened.
+        self.conn.pragma_update(None, "foreign_keys", "OFF")?;
+        let result = (|| -> Result<()> {
+            let tx = self.conn.transaction()?;
+            for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+                tx.execute_batch(sql)?;
+                tx.pragma_update(None, "user_version", (i + 1) as i32)?;
+            }
+            tx.pragma_update(None, "application_id", APPLICATION_ID)?;
+            let dangling: i64 = tx.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| r.get(0))?;
+            if dangling > 0 {
+                return Err(StoreError::Damaged {
+                    path: self.path.clone(),
+                    detail: format!("データベースの更新で参照の不整合が {dangling} 件見つかったため、更新を取りやめました"),
+                });
+            }
+            tx.commit()?;
+            Ok(())
+        })();
+        self.conn.pragma_update(None, "foreign_keys", "ON")?;
+        result
     }
 
     /// The current time (UTC, ISO 8601) as the database records it.

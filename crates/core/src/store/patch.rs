@@ -88,7 +88,8 @@ fn leaf<'a>(path: &'a str, new: Option<&str>) -> Option<Leaf<'a>> {
             // A KPI whose name is emptied is removed: not a field change.
             "name" if new.is_some() => "name",
             "unit" => "unit",
-            "direction" if matches!(new, Some("up" | "down")) => "direction",
+            "direction" if matches!(new, Some("up" | "down" | "keep")) => "direction",
+            "tolerance" => "tolerance",
             "cumulative" if matches!(new, Some("true" | "false")) => "cumulative",
             "baseline" => "baseline",
             "baseline_year" => "baseline_year",
@@ -122,6 +123,9 @@ fn leaf<'a>(path: &'a str, new: Option<&str>) -> Option<Leaf<'a>> {
             "name" => "name",
             "summary" => "summary",
             "goal" => "goal",
+            "start" => "start_fy",
+            "end" => "end_fy",
+            "origin" => "origin",
             _ => return None,
         };
         return Some(Leaf::Project { no, column });
@@ -233,10 +237,14 @@ fn write_one(c: &rusqlite::Connection, plan_id: i64, at: &Leaf<'_>, new: Option<
                 n
             }
         }
-        Leaf::Project { no, column } => run(
-            &format!("UPDATE project SET {column} = ?3 WHERE plan_id = ?1 AND no = ?2"),
-            params![plan_id, no, new],
-        )?,
+        Leaf::Project { no, column } => {
+            let sql = format!("UPDATE project SET {column} = ?3 WHERE plan_id = ?1 AND no = ?2");
+            match column {
+                "start_fy" | "end_fy" => run(&sql, params![plan_id, no, int(new)])?,
+                "origin" => run(&sql, params![plan_id, no, new.unwrap_or("")])?,
+                _ => run(&sql, params![plan_id, no, new])?,
+            }
+        }
         Leaf::Year { no, fy, column } => {
             let Some(pid) = project_id(no)? else { return Ok(false) };
             run(

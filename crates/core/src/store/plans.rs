@@ -10,6 +10,7 @@ use super::{FieldChangeRow, Result, RevisionInfo, Store, StoreError};
 use crate::eval::{Direction, Evaluation};
 use crate::fy::{AsOf, FiscalYear};
 use crate::model::{
+    TargetRevision,
     diff_fields, diff_plans, Actor, Actual, Area, Entry, Item, Kpi, KpiRef, Owner, Plan, Progress, Project, ProjectYear, Relisting,
     RelistingYear, ScheduleRow,
 };
@@ -406,7 +407,7 @@ impl Store {
         let mut kpi_no: HashMap<i64, u32> = HashMap::new();
         let mut kpi_index: HashMap<i64, usize> = HashMap::new();
         let mut stmt = c.prepare(
-            &format!("SELECT id, no, label, grp, name, unit, direction, cumulative, baseline, baseline_year, divisions, footnotes FROM kpi WHERE plan_id = ?1 {in_kpis} ORDER BY no"),
+            &format!("SELECT id, no, label, grp, name, unit, direction, cumulative, baseline, baseline_year, divisions, footnotes, tolerance FROM kpi WHERE plan_id = ?1 {in_kpis} ORDER BY no"),
         )?;
         let mut rows = stmt.query([plan_id])?;
         while let Some(r) = rows.next()? {
@@ -418,12 +419,14 @@ impl Store {
             kpi_no.insert(id, no);
             kpi_index.insert(id, kpis.len());
             kpis.push(Kpi {
+                tolerance: r.get::<_, Option<String>>(12)?.and_then(KpiValue::new),
+                revisions: Vec::new(),
                 no,
                 label: r.get(2)?,
                 group: r.get(3)?,
                 name: r.get(4)?,
                 unit: r.get(5)?,
-                direction: if direction == "down" { Direction::Down } else { Direction::Up },
+                direction: Direction::from_key(&direction).unwrap_or_default(),
                 cumulative: r.get(7)?,
                 baseline: r.get::<_, Option<String>>(8)?.and_then(KpiValue::new),
                 baseline_year: r.get::<_, Option<i32>>(9)?.map(FiscalYear),
@@ -452,6 +455,27 @@ impl Store {
                 let as_of = r.get::<_, Option<String>>(4)?.and_then(|s| AsOf::parse(&s).ok());
                 kpis[*i].actuals.insert(fy, Actual { value, as_of });
             }
+        }
+        drop(rows);
+        drop(stmt);
+        let mut stmt = c.prepare(&format!(
+            "SELECT target_revision.kpi_id, fy, previous, value, from_fy, revised_on, reason FROM target_revision
+             JOIN kpi ON kpi.id = target_revision.kpi_id WHERE kpi.plan_id = ?1 {in_kpis} ORDER BY target_revision.kpi_id, seq"
+        ))?;
+        let mut rows = stmt.query([plan_id])?;
+        while let Some(r) = rows.next()? {
+            let Some(i) = kpi_index.get(&r.get::<_, i64>(0)?) else { continue };
+            let Some(value) = KpiValue::new(r.get::<_, String>(3)?) else {
+                continue;
+            };
+            kpis[*i].revisions.push(TargetRevision {
+                year: FiscalYear(r.get(1)?),
+                previous: r.get::<_, Option<String>>(2)?.and_then(KpiValue::new),
+                value,
+                from: FiscalYear(r.get(4)?),
+                date: r.get(5)?,
+                reason: r.get(6)?,
+            });
         }
         drop(rows);
         drop(stmt);
@@ -508,7 +532,7 @@ impl Store {
                 ))
             },
         )? {
-            let evaluation = ev.and_then(|e| Evaluation::parse(&e).ok());
+            let evaluation = ev.and_then(|e| Evaluation::from_mark(&e));
             let (activities, actions, budget_lines) = lists;
             let year = ProjectYear {
                 evaluation,
@@ -530,16 +554,16 @@ impl Store {
             plan_id,
             |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i32>(1)?, r.get::<_, Option<String>>(2)?, r.get(3)?)),
         )? {
-            let evaluation = ev.and_then(|e| Evaluation::parse(&e).ok());
+            let evaluation = ev.and_then(|e| Evaluation::from_mark(&e));
             rel_years.entry(rid).or_default().insert(FiscalYear(fy), RelistingYear { evaluation, narrative });
         }
 
         let mut seq_entries: Vec<(i64, Entry)> = Vec::new();
         let mut project_no: HashMap<i64, String> = HashMap::new();
-        for (id, seq, no, area_id, item_id, name, summary, goal) in query_vec(
+        for (id, seq, no, area_id, item_id, name, summary, goal, (start, end, origin)) in query_vec(
             c,
             &format!(
-                "SELECT id, seq, no, area_id, item_id, name, summary, goal FROM project WHERE plan_id = ?1 {}",
+                "SELECT id, seq, no, area_id, item_id, name, summary, goal, start_fy, end_fy, origin FROM project WHERE plan_id = ?1 {}",
                 in_projects.replace("project.id", "id")
             ),
             plan_id,
@@ -553,6 +577,11 @@ impl Store {
                     r.get(5)?,
                     r.get(6)?,
                     r.get(7)?,
+                    (
+                        r.get::<_, Option<i32>>(8)?,
+                        r.get::<_, Option<i32>>(9)?,
+                        r.get::<_, String>(10)?,
+                    ),
                 ))
             },
         )? {
@@ -560,6 +589,9 @@ impl Store {
             seq_entries.push((
                 seq,
                 Entry::Project(Project {
+                    start: start.map(FiscalYear),
+                    end: end.map(FiscalYear),
+                    origin: split_lines(&origin),
                     no,
                     area: area_code.get(&area_id).cloned().unwrap_or_default(),
                     item: item_id.and_then(|i| item_code.get(&i).cloned()),
@@ -744,8 +776,11 @@ fn write_plan_body(tx: &Transaction<'_>, plan_id: i64, p: &Plan) -> Result<()> {
     let mut kpi_ids: HashMap<u32, i64> = HashMap::new();
     {
         let mut ins = tx.prepare_cached(
-            "INSERT INTO kpi (plan_id, no, label, grp, name, unit, direction, cumulative, baseline, baseline_year, divisions, footnotes)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+            "INSERT INTO kpi (plan_id, no, label, grp, name, unit, direction, cumulative, baseline, baseline_year, divisions, footnotes, tolerance)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+        )?;
+        let mut ins_rev = tx.prepare_cached(
+            "INSERT INTO target_revision (kpi_id, seq, fy, previous, value, from_fy, revised_on, reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         )?;
         let mut ins_v = tx.prepare_cached("INSERT INTO kpi_value (kpi_id, fy, kind, value, as_of) VALUES (?1, ?2, ?3, ?4, ?5)")?;
         for k in &p.kpis {
@@ -756,15 +791,28 @@ fn write_plan_body(tx: &Transaction<'_>, plan_id: i64, p: &Plan) -> Result<()> {
                 k.group,
                 k.name,
                 k.unit,
-                if k.direction == Direction::Down { "down" } else { "up" },
+                k.direction.key(),
                 k.cumulative,
                 k.baseline.as_ref().map(KpiValue::text),
                 k.baseline_year.map(|y| y.0),
                 k.divisions.join("\n"),
                 k.footnotes.join("\n"),
+                k.tolerance.as_ref().map(KpiValue::text),
             ])?;
             let kid = tx.last_insert_rowid();
             kpi_ids.insert(k.no, kid);
+            for (i, r) in k.revisions.iter().enumerate() {
+                ins_rev.execute(params![
+                    kid,
+                    i as i64,
+                    r.year.0,
+                    r.previous.as_ref().map(KpiValue::text),
+                    r.value.text(),
+                    r.from.0,
+                    r.date,
+                    r.reason
+                ])?;
+            }
             for (y, v) in &k.targets {
                 ins_v.execute(params![kid, y.0, "target", v.text(), Option::<String>::None])?;
             }
@@ -775,7 +823,8 @@ fn write_plan_body(tx: &Transaction<'_>, plan_id: i64, p: &Plan) -> Result<()> {
     }
     let mut project_ids: HashMap<&str, i64> = HashMap::new();
     let mut ins_p = tx.prepare_cached(
-        "INSERT INTO project (plan_id, seq, no, area_id, item_id, name, summary, goal) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        "INSERT INTO project (plan_id, seq, no, area_id, item_id, name, summary, goal, start_fy, end_fy, origin)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
     )?;
     let mut ins_o = tx.prepare_cached("INSERT INTO project_owner (project_id, seq, department, division) VALUES (?1, ?2, ?3, ?4)")?;
     let mut ins_py = tx.prepare_cached(
@@ -810,7 +859,19 @@ fn write_plan_body(tx: &Transaction<'_>, plan_id: i64, p: &Plan) -> Result<()> {
         };
         let (pid, rid) = match e {
             Entry::Project(pr) => {
-                ins_p.execute(params![plan_id, seq as i64, pr.no, area_id, item_id, pr.name, pr.summary, pr.goal])?;
+                ins_p.execute(params![
+                    plan_id,
+                    seq as i64,
+                    pr.no,
+                    area_id,
+                    item_id,
+                    pr.name,
+                    pr.summary,
+                    pr.goal,
+                    pr.start.map(|y| y.0),
+                    pr.end.map(|y| y.0),
+                    pr.origin.join("\n")
+                ])?;
                 let id = tx.last_insert_rowid();
                 project_ids.insert(&pr.no, id);
                 for (i, o) in pr.owners.iter().enumerate() {
@@ -821,7 +882,7 @@ fn write_plan_body(tx: &Transaction<'_>, plan_id: i64, p: &Plan) -> Result<()> {
                         ins_py.execute(params![
                             id,
                             y.0,
-                            d.evaluation.map(Evaluation::mark),
+                            d.evaluation.as_ref().map(Evaluation::mark),
                             d.narrative,
                             d.budget,
                             d.issues,
@@ -843,7 +904,7 @@ fn write_plan_body(tx: &Transaction<'_>, plan_id: i64, p: &Plan) -> Result<()> {
                 let id = tx.last_insert_rowid();
                 for (y, d) in &r.years {
                     if d != &RelistingYear::default() {
-                        ins_ry.execute(params![id, y.0, d.evaluation.map(Evaluation::mark), d.narrative])?;
+                        ins_ry.execute(params![id, y.0, d.evaluation.as_ref().map(Evaluation::mark), d.narrative])?;
                     }
                 }
                 (None, Some(id))

@@ -274,6 +274,82 @@ CREATE INDEX return_file_plan ON return_file(plan_id, fy, department);
 CREATE INDEX return_value_path ON return_value(path);
 CREATE INDEX change_path ON change(path);
 "#,
+    // 6: the plan across years. A KPI may keep a level (維持, with a tolerance); every
+    // revision of a target is kept; a project has a first and last year and the
+    // projects it continues (統合・分割); an evaluation is a mark of the plan's scale (the
+    // rule decides which marks), so the fixed ○△×- check goes. SQLite cannot change a
+    // CHECK in place: the three tables are rebuilt (the runner turns foreign keys off
+    // for the rebuild and checks them before committing).
+    r#"
+CREATE TABLE kpi_new (
+    id            INTEGER PRIMARY KEY,
+    plan_id       INTEGER NOT NULL REFERENCES plan(id) ON DELETE CASCADE,
+    no            INTEGER NOT NULL,
+    label         TEXT,
+    grp           TEXT,
+    name          TEXT NOT NULL,
+    unit          TEXT,
+    direction     TEXT NOT NULL CHECK (direction IN ('up', 'down', 'keep')),
+    cumulative    INTEGER NOT NULL CHECK (cumulative IN (0, 1)),
+    baseline      TEXT,
+    baseline_year INTEGER,
+    divisions     TEXT NOT NULL DEFAULT '',
+    footnotes     TEXT NOT NULL DEFAULT '',
+    tolerance     TEXT,
+    UNIQUE (plan_id, no)
+);
+INSERT INTO kpi_new (id, plan_id, no, label, grp, name, unit, direction, cumulative, baseline, baseline_year, divisions, footnotes)
+    SELECT id, plan_id, no, label, grp, name, unit, direction, cumulative, baseline, baseline_year, divisions, footnotes FROM kpi;
+DROP TABLE kpi;
+ALTER TABLE kpi_new RENAME TO kpi;
+CREATE INDEX kpi_plan ON kpi(plan_id);
+
+CREATE TABLE project_year_new (
+    project_id   INTEGER NOT NULL REFERENCES project(id) ON DELETE CASCADE,
+    fy           INTEGER NOT NULL,
+    evaluation   TEXT CHECK (length(evaluation) BETWEEN 1 AND 8),
+    narrative    TEXT,
+    budget       INTEGER,
+    issues       TEXT,
+    reason       TEXT,
+    confirmed    INTEGER NOT NULL DEFAULT 0 CHECK (confirmed IN (0, 1)),
+    activities   TEXT,
+    actions      TEXT,
+    budget_lines TEXT,
+    PRIMARY KEY (project_id, fy)
+) WITHOUT ROWID;
+INSERT INTO project_year_new SELECT project_id, fy, evaluation, narrative, budget, issues, reason, confirmed, activities, actions, budget_lines FROM project_year;
+DROP TABLE project_year;
+ALTER TABLE project_year_new RENAME TO project_year;
+
+CREATE TABLE relisting_year_new (
+    relisting_id INTEGER NOT NULL REFERENCES relisting(id) ON DELETE CASCADE,
+    fy           INTEGER NOT NULL,
+    evaluation   TEXT CHECK (length(evaluation) BETWEEN 1 AND 8),
+    narrative    TEXT,
+    PRIMARY KEY (relisting_id, fy)
+) WITHOUT ROWID;
+INSERT INTO relisting_year_new SELECT relisting_id, fy, evaluation, narrative FROM relisting_year;
+DROP TABLE relisting_year;
+ALTER TABLE relisting_year_new RENAME TO relisting_year;
+
+-- 目標値の改定: the target of `fy` became `value` for the years rated from `from_fy`.
+CREATE TABLE target_revision (
+    kpi_id     INTEGER NOT NULL REFERENCES kpi(id) ON DELETE CASCADE,
+    seq        INTEGER NOT NULL,
+    fy         INTEGER NOT NULL,
+    previous   TEXT,
+    value      TEXT NOT NULL,
+    from_fy    INTEGER NOT NULL,
+    revised_on TEXT NOT NULL,
+    reason     TEXT,
+    PRIMARY KEY (kpi_id, seq)
+) WITHOUT ROWID;
+
+ALTER TABLE project ADD COLUMN start_fy INTEGER;
+ALTER TABLE project ADD COLUMN end_fy INTEGER;
+ALTER TABLE project ADD COLUMN origin TEXT NOT NULL DEFAULT '';
+"#,
 ];
 
 /// The schema version this build writes.

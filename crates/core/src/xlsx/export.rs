@@ -9,7 +9,7 @@ use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Workbook, Worksh
 
 use super::base::SummaryBase;
 use super::{col, save_atomically, WriteError, RELISTED, SHEET_CHARTS, SHEET_COUNTS, SHEET_PLAN, SHEET_TREND, SHEET_YEARS};
-use crate::eval::{achievement_rate, Direction};
+use crate::eval::{achievement_rate, Evaluation, Scale};
 use crate::fy::FiscalYear;
 use crate::model::{Entry, EntryView, Kpi, KpiRef, Plan};
 use crate::summary::{summarize, Counts};
@@ -417,7 +417,7 @@ fn entry_cells(plan: &Plan, view: &EntryView<'_>, year: FiscalYear) -> Vec<Optio
         name,
         view.summary().map(str::to_string),
         view.goal().map(str::to_string),
-        view.evaluation(year).map(|e| e.label().to_string()),
+        view.evaluation(year).map(|e| plan.rule.scale().label(&e)),
         view.narrative(year).map(str::to_string),
     ]
 }
@@ -640,10 +640,7 @@ fn write_trend_sheet(ws: &mut Worksheet, plan: &Plan, year: FiscalYear, s: &Styl
             ws.set_row_height(first + i, l as f64 * LINE_PT + PAD_PT)?;
         }
         let divisions = kpi_divisions(k, &derived).join("\n");
-        let direction = match k.direction {
-            Direction::Up => "増加",
-            Direction::Down => "減少",
-        };
+        let direction = crate::eval::direction_cell(k.direction, k.tolerance.as_ref());
         let info: [(u16, Option<String>); 4] = [
             (1, Some(k.name.clone())),
             (2, k.unit.clone()),
@@ -663,7 +660,7 @@ fn write_trend_sheet(ws: &mut Worksheet, plan: &Plan, year: FiscalYear, s: &Styl
         let extra: [(u16, Option<String>); 6] = [
             (tail + 1, k.label.clone()),
             (tail + 2, k.group.clone()),
-            (tail + 3, Some(direction.to_string())),
+            (tail + 3, Some(direction)),
             (tail + 4, k.cumulative.then(|| "累計".to_string())),
             (tail + 5, k.baseline_year.map(|y| y.short())),
             (tail + 6, Some(k.footnotes.join("\n")).filter(|f| !f.is_empty())),
@@ -714,60 +711,68 @@ fn write_counts(
     label_cols: &[Option<String>],
     projects: usize,
     c: &Counts,
+    marks: &[Evaluation],
     s: &Styles,
 ) -> Result<(), XlsxError> {
     for (i, l) in label_cols.iter().enumerate() {
         put_text(ws, row, i as u16, l.as_deref(), &s.data)?;
     }
-    let base = label_cols.len() as u16;
-    let values = [projects, c.achieved, c.partial, c.not_achieved, c.not_applicable, c.missing];
-    for (i, v) in values.iter().enumerate() {
-        ws.write_number_with_format(row, base + i as u16, *v as f64, &s.number("#,##0"))?;
+    // The counts start after the two label columns (分野 and 名称, or 部 merged over both).
+    let base = 2u16;
+    let values = std::iter::once(projects)
+        .chain(marks.iter().map(|m| c.of(m)))
+        .chain(std::iter::once(c.missing));
+    for (i, v) in values.enumerate() {
+        ws.write_number_with_format(row, base + i as u16, v as f64, &s.number("#,##0"))?;
     }
     Ok(())
 }
 
-const COUNT_HEAD: [&str; 6] = ["事業数", "○ 達成", "△ 一部達成", "× 未達成", "-", "未入力"];
+/// The count columns' headings: 事業数, each mark with its word (`○ 達成`), 未入力.
+fn count_head(scale: &Scale, marks: &[Evaluation]) -> Vec<String> {
+    let mut head = vec!["事業数".to_string()];
+    for m in marks {
+        let word = scale.marks.iter().find(|x| x.mark == m.mark()).and_then(|x| x.label.clone());
+        head.push(match word {
+            Some(w) if !m.is_none() && w != m.mark() => format!("{} {w}", m.mark()),
+            _ => m.mark().to_string(),
+        });
+    }
+    head.push("未入力".into());
+    head
+}
 
 fn write_counts_sheet(ws: &mut Worksheet, plan: &Plan, year: FiscalYear, s: &Styles) -> Result<(), XlsxError> {
     ws.set_name(SHEET_COUNTS)?;
     let sum = summarize(plan, year);
+    let scale = plan.rule.scale();
+    let marks: Vec<Evaluation> = sum.evaluations.marks.iter().map(|(m, _)| m.clone()).collect();
+    let head = count_head(&scale, &marks);
     ws.write_string_with_format(0, 0, format!("評価集計({}、再掲を除く)", year.long()), &s.title)?;
     ws.set_column_width(0, 10.0)?;
     ws.set_column_width(1, 36.0)?;
-    for i in 2..8 {
+    for i in 2..(2 + head.len() as u16) {
         ws.set_column_width(i, 10.0)?;
     }
     let mut row = 2u32;
-    for (i, h) in ["分野", "名称"].iter().chain(COUNT_HEAD.iter()).enumerate() {
-        ws.write_string_with_format(row, i as u16, *h, &s.header)?;
+    for (i, h) in ["分野", "名称"].iter().map(|h| h.to_string()).chain(head.iter().cloned()).enumerate() {
+        ws.write_string_with_format(row, i as u16, h, &s.header)?;
     }
     row += 1;
     for a in &sum.areas {
-        write_counts(ws, row, &[Some(a.code.clone()), a.name.clone()], a.projects, &a.evaluations, s)?;
+        write_counts(ws, row, &[Some(a.code.clone()), a.name.clone()], a.projects, &a.evaluations, &marks, s)?;
         row += 1;
     }
-    write_counts(ws, row, &[Some("計".into()), None], sum.projects, &sum.evaluations, s)?;
+    write_counts(ws, row, &[Some("計".into()), None], sum.projects, &sum.evaluations, &marks, s)?;
     row += 2;
     ws.merge_range(row, 0, row, 1, "部", &s.header)?;
-    for (i, h) in COUNT_HEAD.iter().enumerate() {
-        ws.write_string_with_format(row, 2 + i as u16, *h, &s.header)?;
+    for (i, h) in head.iter().enumerate() {
+        ws.write_string_with_format(row, 2 + i as u16, h, &s.header)?;
     }
     row += 1;
     for d in &sum.departments {
         ws.merge_range(row, 0, row, 1, &d.department, &s.data)?;
-        let base = 2u16;
-        let values = [
-            d.projects,
-            d.evaluations.achieved,
-            d.evaluations.partial,
-            d.evaluations.not_achieved,
-            d.evaluations.not_applicable,
-            d.evaluations.missing,
-        ];
-        for (i, v) in values.iter().enumerate() {
-            ws.write_number_with_format(row, base + i as u16, *v as f64, &s.number("#,##0"))?;
-        }
+        write_counts(ws, row, &[], d.projects, &d.evaluations, &marks, s)?;
         row += 1;
     }
     ws.write_string_with_format(
@@ -776,6 +781,28 @@ fn write_counts_sheet(ws: &mut Worksheet, plan: &Plan, year: FiscalYear, s: &Sty
         "※共管の事業は各部に計上しています。",
         &s.title.clone().set_bold().set_font_size(FONT_SIZE),
     )?;
+    row += 3;
+    if !sum.differences.is_empty() {
+        ws.write_string_with_format(
+            row,
+            0,
+            format!("評価がKPIからの提案({})と異なる事業", plan.rule.name()),
+            &s.title.clone().set_bold().set_font_size(FONT_SIZE),
+        )?;
+        row += 1;
+        for (i, h) in ["事業番号", "事業名", "評価", "提案", "評価の理由"].iter().enumerate() {
+            ws.write_string_with_format(row, i as u16, *h, &s.header)?;
+        }
+        row += 1;
+        for d in &sum.differences {
+            put_text(ws, row, 0, Some(&d.no), &s.data)?;
+            put_text(ws, row, 1, Some(&d.name), &s.data)?;
+            put_text(ws, row, 2, Some(d.evaluation.mark()), &s.data)?;
+            put_text(ws, row, 3, Some(d.proposed.mark()), &s.data)?;
+            put_text(ws, row, 4, Some(d.reason.as_deref().unwrap_or("(理由の記載なし)")), &s.data)?;
+            row += 1;
+        }
+    }
     ws.set_paper_size(9); // A4
     ws.set_print_fit_to_pages(1, 0);
     ws.set_footer("&C- &P / &N -");
@@ -926,7 +953,7 @@ fn write_years_sheet(ws: &mut Worksheet, plan: &Plan, s: &Styles) -> Result<(), 
         for (y, d) in &p.years {
             // The report year's evaluation and narrative live in 取組一覧.
             let in_summary = *y == plan.report_year;
-            let ev = if in_summary { None } else { d.evaluation };
+            let ev = if in_summary { None } else { d.evaluation.as_ref() };
             let narrative = if in_summary { None } else { d.narrative.as_deref() };
             let card = [
                 crate::card::text::activities(&d.activities),

@@ -438,7 +438,7 @@ impl RawEntry {
         ListingTexts {
             summary: self.summary.clone(),
             goal: self.goal.clone(),
-            evaluation: self.evaluation,
+            evaluation: self.evaluation.clone(),
             narrative: self.narrative.clone(),
         }
     }
@@ -951,6 +951,8 @@ impl SummaryReader<'_> {
                     index.insert(s.no, kpis.len());
                     let targets: BTreeMap<FiscalYear, KpiValue> = s.targets.into_iter().filter_map(|(y, v)| Some((y, v?))).collect();
                     kpis.push(Kpi {
+                        tolerance: None,
+                        revisions: Vec::new(),
                         no: s.no,
                         label: None,
                         group: None,
@@ -1062,13 +1064,16 @@ impl SummaryReader<'_> {
             match (&e.no, &e.relisting_of) {
                 (Some(no), _) => {
                     let year = ProjectYear {
-                        evaluation: e.evaluation,
+                        evaluation: e.evaluation.clone(),
                         narrative: e.narrative.clone(),
                         budget: None,
                         issues: None,
                         ..Default::default()
                     };
                     entries.push(Entry::Project(Project {
+                        start: None,
+                        end: None,
+                        origin: Vec::new(),
                         no: no.clone(),
                         area: e.area.clone(),
                         item: e.item.clone(),
@@ -1316,6 +1321,8 @@ fn read_trend_sheet(g: &Grid, plan: &mut Plan, problems: &mut Vec<Problem>) {
             }
             None => {
                 plan.kpis.push(Kpi {
+                    tolerance: None,
+                    revisions: Vec::new(),
                     no,
                     label: None,
                     group: None,
