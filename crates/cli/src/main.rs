@@ -106,6 +106,9 @@ enum Command {
         /// 年度: 2023、R5、令和5年度(既定: 計画の報告年度)
         #[arg(long, value_parser = parse_year, value_name = "年度")]
         year: Option<FiscalYear>,
+        /// 別の評価ルールで提案を見る(計画は変えない): ルール名か .toml のファイル
+        #[arg(long, value_name = "ルール")]
+        rule: Option<String>,
     },
     /// データベースの計画を一覧にする
     Plans {
@@ -273,9 +276,90 @@ enum Command {
     /// 照会: 返送の有無、督促、差戻し、確定
     #[command(subcommand)]
     Round(RoundCommand),
+    /// 評価ルール: 一覧と切り替え(maru、ratio-abcd、progress-abcd、kitaichi、ファイル)
+    #[command(subcommand)]
+    Rule(RuleCommand),
+    /// 目標値の改定(当初の目標値と改定の履歴は残る)
+    #[command(subcommand)]
+    Target(TargetCommand),
+    /// 年度: 次の報告年度を始める
+    #[command(subcommand)]
+    Year(YearCommand),
+    /// 事業の状態: 新規・終了・統合・分割
+    #[command(subcommand)]
+    Project(ProjectCommand),
     /// 開発用の道具
     #[command(subcommand)]
     Dev(DevCommand),
+}
+
+#[derive(Subcommand)]
+enum RuleCommand {
+    /// 評価ルールの一覧(* が計画で使っているもの)
+    List,
+    /// 計画の評価ルールを切り替える(入力済みの評価はそのまま)
+    Use {
+        /// 組み込みのルール: maru、ratio-abcd、progress-abcd、kitaichi
+        #[arg(value_name = "ルール名", required_unless_present = "file")]
+        name: Option<String>,
+        /// ルールのファイル(TOML: name、measure、[[band]])
+        #[arg(long, value_name = "ファイル", conflicts_with = "name")]
+        file: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum TargetCommand {
+    /// KPIの目標値を改定する(改定より前に評価した年度は当初の目標値のまま)
+    Set {
+        /// KPI番号
+        #[arg(value_name = "KPI番号")]
+        kpi: u32,
+        /// 改定する目標値の年度: 2025、R7、令和7年度
+        #[arg(long, value_parser = parse_year, value_name = "年度")]
+        year: FiscalYear,
+        /// 新しい目標値(例: 90%、4以上)
+        #[arg(long, value_name = "目標値")]
+        value: String,
+        /// 改定の理由
+        #[arg(long, value_name = "理由")]
+        reason: Option<String>,
+        /// 新しい目標値で評価する最初の報告年度(既定: 計画の報告年度)
+        #[arg(long, value_parser = parse_year, value_name = "年度")]
+        from: Option<FiscalYear>,
+    },
+}
+
+#[derive(Subcommand)]
+enum YearCommand {
+    /// 次の報告年度を始める(値は写さない。前年度の取組状況と評価は記入用ファイルと年度入力に「前年度」として出る)
+    Start {
+        /// 新しい報告年度: 2024、R6、令和6年度
+        #[arg(value_parser = parse_year, value_name = "年度")]
+        year: FiscalYear,
+    },
+}
+
+#[derive(Subcommand)]
+enum ProjectCommand {
+    /// 事業の新規・終了・統合・分割を設定する
+    Status {
+        /// 事業番号
+        #[arg(value_name = "事業番号")]
+        no: String,
+        /// 新規: この年度から始まる
+        #[arg(long = "new", value_parser = parse_year, value_name = "年度")]
+        start: Option<FiscalYear>,
+        /// 終了: この年度で終わる(次の年度からは照会しない・数えない)
+        #[arg(long, value_parser = parse_year, value_name = "年度")]
+        end: Option<FiscalYear>,
+        /// 統合・分割元の事業番号(カンマ区切り。2つ以上で統合、1つで継承・分割)
+        #[arg(long = "from", value_name = "事業番号", value_delimiter = ',')]
+        origin: Option<Vec<String>>,
+        /// 継続に戻す(新規・終了を消す)
+        #[arg(long)]
+        ongoing: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -645,9 +729,13 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             ops::export(&path, plan, &file, year)?;
             println!("{} を書き出しました", file.display());
         }
-        Command::Show { json, year } => {
+        Command::Show { json, year, rule } => {
             let path = db(&cli.db)?;
-            let s = ops::show(&path, plan, year)?;
+            let s = match rule.as_deref() {
+                None => ops::show(&path, plan, year)?,
+                Some(r) if r.ends_with(".toml") => ops::show_with_rule(&path, plan, year, &ops::RuleChoice::File(std::path::Path::new(r)))?,
+                Some(r) => ops::show_with_rule(&path, plan, year, &ops::RuleChoice::Builtin(r))?,
+            };
             if json {
                 print_json(&s);
             } else {
@@ -939,6 +1027,67 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             ops::round_unlock(&db(&cli.db)?, plan, &department, &reason)?;
             println!("{department}の確定を解除しました");
         }
+        Command::Rule(RuleCommand::List) => {
+            for r in ops::rules(&db(&cli.db)?, plan)? {
+                println!(
+                    "{} {:<14} {}  [{}]",
+                    if r.current { "*" } else { " " },
+                    r.name,
+                    r.description,
+                    r.marks.join(" ")
+                );
+            }
+        }
+        Command::Rule(RuleCommand::Use { name, file }) => {
+            let choice = match (&file, &name) {
+                (Some(f), _) => ops::RuleChoice::File(f),
+                (None, Some(n)) => ops::RuleChoice::Builtin(n),
+                (None, None) => return Err(ops::Error::BadInput("ルール名か --file を指定してください".into()).into()),
+            };
+            let r = ops::rule_use(&db(&cli.db)?, plan, &choice)?;
+            println!("評価ルールを {} にしました: {}  [{}]", r.name, r.description, r.marks.join(" "));
+        }
+        Command::Target(TargetCommand::Set {
+            kpi,
+            year,
+            value,
+            reason,
+            from,
+        }) => {
+            let t = ops::target_set(&db(&cli.db)?, plan, kpi, year, &value, reason.as_deref(), from)?;
+            println!(
+                "KPI {} の{}の目標値を {} → {} に改定しました({}の評価から。履歴 #{})",
+                t.kpi,
+                t.year,
+                t.previous.as_deref().unwrap_or("(なし)"),
+                t.value,
+                t.from,
+                t.revision_id
+            );
+        }
+        Command::Year(YearCommand::Start { year }) => {
+            let y = ops::year_start(&db(&cli.db)?, plan, year)?;
+            println!(
+                "{}を開始しました(前年度 {})。照会する事業 {} 件、前年度で終了した事業 {} 件",
+                y.to, y.from, y.projects, y.ended
+            );
+        }
+        Command::Project(ProjectCommand::Status {
+            no,
+            start,
+            end,
+            origin,
+            ongoing,
+        }) => {
+            let change = ops::StatusChange {
+                start,
+                end,
+                origin,
+                ongoing,
+            };
+            let note = ops::project_status(&db(&cli.db)?, plan, &no, &change)?;
+            println!("No.{no}: {}", note.unwrap_or_else(|| "継続".into()));
+        }
         Command::Round(RoundCommand::Close) => {
             let s = ops::round_close(&db(&cli.db)?, plan)?;
             println!("照会「{}」を締め切りました", s.round.title);
@@ -1066,45 +1215,51 @@ fn print_conflict(head: &str, c: &shinchoku_core::store::NewConflict) {
 fn print_summary(s: &Summary) {
     println!("{} {}({})", s.organization, s.title, s.year_label);
     println!("事業 {} / 再掲 {} / KPI {}", s.projects, s.relistings, s.kpis);
-    let c = &s.evaluations;
-    println!(
-        "評価: ○ {}  △ {}  × {}  - {}  未入力 {}",
-        c.achieved, c.partial, c.not_achieved, c.not_applicable, c.missing
-    );
+    let marks = |c: &shinchoku_core::summary::Counts| {
+        let mut parts: Vec<String> = c.marks.iter().map(|(m, n)| format!("{m} {n:>3}")).collect();
+        parts.push(format!("未入力 {:>3}", c.missing));
+        parts.join(" ")
+    };
+    println!("評価(ルール {}): {}", s.rule, marks(&s.evaluations));
     println!("\n分野別");
     for a in &s.areas {
-        let e = &a.evaluations;
         println!(
-            "  {:<6} {:<24} 事業 {:>4}  ○ {:>3} △ {:>3} × {:>3} - {:>3} 未入力 {:>3}",
+            "  {:<6} {:<24} 事業 {:>4}  {}",
             a.code,
             a.name.as_deref().unwrap_or(""),
             a.projects,
-            e.achieved,
-            e.partial,
-            e.not_achieved,
-            e.not_applicable,
-            e.missing
+            marks(&a.evaluations)
         );
     }
     println!("\n部別(共管は各部に計上)");
     for d in &s.departments {
-        let e = &d.evaluations;
-        println!(
-            "  {:<12} 事業 {:>4}  ○ {:>3} △ {:>3} × {:>3} - {:>3} 未入力 {:>3}",
-            d.department, d.projects, e.achieved, e.partial, e.not_achieved, e.not_applicable, e.missing
-        );
+        println!("  {:<12} 事業 {:>4}  {}", d.department, d.projects, marks(&d.evaluations));
     }
     println!("\nKPI 達成率");
     for k in &s.kpi_rates {
         println!(
-            "  {:>3} {}  基準 {} / 目標 {} / 実績 {}  達成率 {}  提案 {}",
+            "  {:>3} {}  基準 {} / 目標 {}{} / 実績 {}  達成率 {}  提案 {}",
             k.no,
             k.name,
             k.baseline.as_deref().unwrap_or("-"),
             k.target.as_deref().unwrap_or("-"),
+            k.original_target.as_deref().map(|o| format!("(当初 {o})")).unwrap_or_default(),
             k.actual.as_deref().unwrap_or("-"),
             k.rate_label.as_deref().unwrap_or("-"),
-            k.proposed.map(|e| e.mark()).unwrap_or("-")
+            k.proposed
         );
+    }
+    if !s.differences.is_empty() {
+        println!("\n評価がKPIからの提案と異なる事業");
+        for d in &s.differences {
+            println!(
+                "  No.{} {}  評価 {} / 提案 {}  理由: {}",
+                d.no,
+                d.name,
+                d.evaluation,
+                d.proposed,
+                d.reason.as_deref().unwrap_or("(記載なし)")
+            );
+        }
     }
 }

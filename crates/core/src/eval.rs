@@ -165,17 +165,17 @@ impl Scale {
     /// (`○ (達成)`, `○(達成)`), the word alone, or an alias; full-width letters and
     /// spaces are tolerated.
     pub fn parse(&self, input: &str) -> Result<Evaluation, EvaluationError> {
-        let key = label_key(input).replace(['(', ')', '（', '）'], "");
+        let key = label_key(input).replace(['(', ')', '（', '）'], "").to_lowercase();
         let found = self.marks.iter().find(|m| {
-            let mk = label_key(&m.mark);
-            let spellings = std::iter::once(mk.clone()).chain(m.aliases.iter().map(|a| label_key(a)));
+            let mk = label_key(&m.mark).to_lowercase();
+            let spellings = std::iter::once(mk.clone()).chain(m.aliases.iter().map(|a| label_key(a).to_lowercase()));
             let mut hit = false;
             for s in spellings {
                 if key == s {
                     hit = true;
                 }
                 if let Some(l) = &m.label {
-                    let l = label_key(l);
+                    let l = label_key(l).to_lowercase();
                     if key == l || key == format!("{s}{l}") {
                         hit = true;
                     }
@@ -454,24 +454,24 @@ impl EvaluationRule {
         if custom.name.trim().is_empty() {
             return Err(RuleError {
                 line: line_of("name", 0),
-                message: "name(ルールの名前)が空です".into(),
+                message: "`name`(ルールの名前)が空です".into(),
             });
         }
         if custom.bands.is_empty() {
             return Err(RuleError {
                 line: None,
-                message: "[[band]] が1つもありません。評価の記号ごとに [[band]] を書いてください".into(),
+                message: "`[[band]]` が1つもありません。評価の記号ごとに `[[band]]` を書いてください".into(),
             });
         }
         let last = custom.bands.len() - 1;
         let mut prev: Option<f64> = None;
         for (i, b) in custom.bands.iter().enumerate() {
             match (b.at_least, i == last) {
-                (None, false) => return Err(bad(i, format!("{}つ目の [[band]](記号「{}」)に at_least がありません。最後の [[band]] 以外は下限が必要です", i + 1, b.mark))),
-                (Some(v), _) if !v.is_finite() => return Err(bad(i, format!("{}つ目の [[band]] の at_least が数ではありません", i + 1))),
+                (None, false) => return Err(bad(i, format!("{}つ目の `[[band]]`(記号「{}」)に `at_least` がありません。最後の `[[band]]` 以外は下限が必要です", i + 1, b.mark))),
+                (Some(v), _) if !v.is_finite() => return Err(bad(i, format!("{}つ目の `[[band]]` の `at_least` が数ではありません", i + 1))),
                 (Some(v), _) => {
                     if prev.is_some_and(|p| v >= p) {
-                        return Err(bad(i, format!("{}つ目の [[band]](記号「{}」)の at_least {v} は一つ前より小さくしてください(良い記号から順に書きます)", i + 1, b.mark)));
+                        return Err(bad(i, format!("{}つ目の `[[band]]`(記号「{}」)の `at_least` {v} は一つ前より小さくしてください(良い記号から順に書きます)", i + 1, b.mark)));
                     }
                     prev = Some(v);
                 }
@@ -811,16 +811,16 @@ pub fn expected_value(kpi: &Kpi, year: FiscalYear) -> Option<f64> {
 fn toml_message(e: &toml::de::Error) -> String {
     let m = e.message();
     if let Some(field) = m.strip_prefix("unknown field `").and_then(|r| r.split('`').next()) {
-        return format!("「{field}」は評価ルールの項目ではありません(使える項目: name, measure, [[band]] の mark, label, at_least)");
+        return format!("「{field}」は評価ルールの項目ではありません(使える項目: `name`、`measure`、`[[band]]` の `mark`、`label`、`at_least`)");
     }
     if let Some(field) = m.strip_prefix("missing field `").and_then(|r| r.split('`').next()) {
         return format!("「{field}」がありません");
     }
     if m.contains("unknown variant") {
-        return "measure は \"ratio\"(比率)か \"progress\"(進捗)にしてください".into();
+        return "`measure` は \"ratio\"(比率)か \"progress\"(進捗)にしてください".into();
     }
     if m.contains("invalid type") {
-        return "値の種類が違います(name と mark は文字列、at_least は数)".into();
+        return "値の種類が違います(`name` と `mark` は文字列、`at_least` は数)".into();
     }
     "TOML として読めません(書式を確認してください)".into()
 }

@@ -214,6 +214,46 @@ impl Project {
     }
 }
 
+impl Plan {
+    /// The projects that continue `no` (統合・分割 先).
+    pub fn successors(&self, no: &str) -> Vec<&Project> {
+        self.projects().filter(|p| p.origin.iter().any(|o| o == no)).collect()
+    }
+
+    /// What a project's status says in `year`, as the summary sheets print it in 備考:
+    /// `新規`, `新規(No.1・No.2を統合)`, `新規(No.3から分割)`, `令和5年度で終了(No.50に統合)`,
+    /// `終了`; `None` for a project simply continuing (継続).
+    pub fn status_note(&self, p: &Project, year: FiscalYear) -> Option<String> {
+        let numbers = |ps: &[&str]| ps.iter().map(|n| format!("No.{n}")).collect::<Vec<_>>().join("・");
+        if p.start == Some(year) {
+            let origin: Vec<&str> = p.origin.iter().map(String::as_str).collect();
+            return Some(match origin.as_slice() {
+                [] => "新規".into(),
+                [one] if self.successors(one).len() > 1 => format!("新規({}から分割)", numbers(&origin)),
+                [_] => format!("新規({}を継承)", numbers(&origin)),
+                _ => format!("新規({}を統合)", numbers(&origin)),
+            });
+        }
+        let end = p.end?;
+        if year < end {
+            return None;
+        }
+        let next: Vec<&Project> = self.successors(&p.no);
+        let to: Vec<&str> = next.iter().map(|q| q.no.as_str()).collect();
+        let whither = match next.as_slice() {
+            [] => String::new(),
+            [q] if q.origin.len() > 1 => format!("({}に統合)", numbers(&to)),
+            [_] => format!("({}に継承)", numbers(&to)),
+            _ => format!("({}に分割)", numbers(&to)),
+        };
+        Some(if year == end {
+            format!("{}で終了{whither}", end.long())
+        } else {
+            format!("終了{whither}")
+        })
+    }
+}
+
 /// What a project reports for one fiscal year.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ProjectYear {

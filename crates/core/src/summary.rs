@@ -57,6 +57,11 @@ impl Counts {
         }
     }
 
+    /// Lists the marks in `order` (zero where none), so every row of a table has the same columns.
+    fn align(&mut self, order: &[Evaluation]) {
+        self.marks = order.iter().map(|m| (m.clone(), self.of(m))).collect();
+    }
+
     /// The count of one mark.
     pub fn of(&self, e: &Evaluation) -> usize {
         self.marks.iter().find(|(m, _)| m == e).map_or(0, |(_, n)| *n)
@@ -203,6 +208,13 @@ pub fn summarize_with(plan: &Plan, year: FiscalYear, rule: &EvaluationRule) -> S
     }
     let mut departments: Vec<(String, (usize, Counts, usize))> = departments.into_iter().collect();
     departments.sort_by_key(|(_, (_, _, order))| *order);
+    let order: Vec<Evaluation> = evaluations.marks.iter().map(|(m, _)| m.clone()).collect();
+    for a in &mut areas {
+        a.evaluations.align(&order);
+    }
+    for (_, (_, c, _)) in &mut departments {
+        c.align(&order);
+    }
     let kpi_rates = plan
         .kpis
         .iter()

@@ -9,6 +9,7 @@ mod plans;
 mod reports;
 mod returns;
 mod rounds;
+mod years;
 
 pub use app::*;
 pub use edit::{card_edit_view, edit_fields, report_item_views, report_preview, schedule_view, Edited, Editor};
@@ -17,6 +18,7 @@ pub use plans::{delete_demo_plan, plan_views, switch_plan};
 pub use reports::*;
 pub use returns::*;
 pub use rounds::*;
+pub use years::*;
 
 use std::collections::BTreeMap;
 use std::io::Read;
@@ -758,6 +760,14 @@ pub fn show(db: &Path, plan: Option<&str>, year: Option<FiscalYear>) -> Result<S
     let p = load(db, plan)?;
     let y = year.unwrap_or(p.report_year);
     Ok(summarize(&p, y))
+}
+
+/// The summary with the marks another rule would propose; the plan is not changed.
+pub fn show_with_rule(db: &Path, plan: Option<&str>, year: Option<FiscalYear>, rule: &RuleChoice<'_>) -> Result<Summary> {
+    let rule = rule_of(rule)?;
+    let p = load(db, plan)?;
+    let y = year.unwrap_or(p.report_year);
+    Ok(crate::summary::summarize_with(&p, y, &rule))
 }
 
 /// Which charts to draw and how.
