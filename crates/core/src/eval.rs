@@ -189,6 +189,18 @@ impl Scale {
         })
     }
 
+    /// [`Scale::parse`], also accepting a mark of any built-in scale: an evaluation
+    /// entered under an earlier rule keeps its mark in the history and other years.
+    pub fn parse_or_known(&self, input: &str) -> Result<Evaluation, EvaluationError> {
+        self.parse(input).or_else(|e| {
+            EvaluationRule::BUILTIN
+                .iter()
+                .filter_map(|n| EvaluationRule::builtin(n))
+                .find_map(|r| r.scale().parse(input).ok())
+                .ok_or(e)
+        })
+    }
+
     /// Checks a scale read from a rule file: marks unique, usable, `-` last.
     fn check(&self) -> Result<(), String> {
         if self.marks.len() < 2 {

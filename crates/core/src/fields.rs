@@ -645,13 +645,7 @@ fn parse_as_of(s: &str) -> Result<AsOf, String> {
 /// A mark of the plan's scale in any spelling, or a mark of a built-in scale as
 /// stored (an evaluation entered under an earlier rule keeps its mark).
 fn parse_evaluation(s: &str, scale: &Scale) -> Result<Evaluation, String> {
-    scale.parse(s).or_else(|e| {
-        EvaluationRule::BUILTIN
-            .iter()
-            .filter_map(|n| EvaluationRule::builtin(n))
-            .find_map(|r| r.scale().marks.iter().find(|m| m.mark == s).and_then(|m| Evaluation::from_mark(&m.mark)))
-            .ok_or_else(|| e.to_string())
-    })
+    scale.parse_or_known(s).map_err(|e| e.to_string())
 }
 
 fn lines(value: Option<&str>) -> Vec<String> {

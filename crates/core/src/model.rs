@@ -411,6 +411,29 @@ pub struct TargetRevision {
     pub reason: Option<String>,
 }
 
+/// `(当初 80%)`: the note under a revised target.
+pub fn original_note(original: &str) -> String {
+    format!("(当初 {original})")
+}
+
+/// A target cell's text without the `(当初 …)` line a summary sheet writes under a
+/// revised target.
+pub fn strip_original_note(text: &str) -> &str {
+    let t = text.trim_end();
+    match t.rfind('\n') {
+        Some(i) => {
+            let last = t[i + 1..].trim();
+            let note = (last.starts_with("(当初") && last.ends_with(')')) || (last.starts_with("（当初") && last.ends_with('）'));
+            if note {
+                t[..i].trim_end()
+            } else {
+                t
+            }
+        }
+        None => t,
+    }
+}
+
 impl Kpi {
     /// The target of `year` as it stood when `rated` was rated: revisions made for
     /// later report years are undone.

@@ -6,6 +6,16 @@ export type EntryStatus = "missing" | "entered" | "confirmed";
 
 export type OwnerView = { department: string | null, division: string | null, };
 
+export type MarkCount = { mark: string, 
+/**
+ * `○ 達成`, `A 目標を大きく上回る`, `-`.
+ */
+label: string, 
+/**
+ * Where it stands on the scale: 0 = best; `null` for a mark entered under an earlier rule.
+ */
+rank: number | null, count: number, };
+
 export type MarkCounts = { 
 /**
  * The plan's scale in order, then any mark entered under an earlier rule.
@@ -23,6 +33,44 @@ missing: number,
  * 確定
  */
 confirmed: number, };
+
+export type RuleView = { 
+/**
+ * `maru`, `ratio-abcd`, `progress-abcd`, `kitaichi`, or a custom rule's name.
+ */
+name: string, description: string, 
+/**
+ * The marks of its scale, best first, `-` last.
+ */
+marks: Array<string>, 
+/**
+ * The plan rates with this rule.
+ */
+current: boolean, 
+/**
+ * Read from a rule file (not one of the built-in rules).
+ */
+custom: boolean, };
+
+export type TargetSet = { kpi: number, 
+/**
+ * The target's year, `令和7年度`.
+ */
+year: string, previous: string | null, value: string, 
+/**
+ * The first report year rated against the new value.
+ */
+from: string, revision_id: number, };
+
+export type YearStarted = { from: string, to: string, 
+/**
+ * Projects asked for in the new year (終了 before it not counted).
+ */
+projects: number, 
+/**
+ * Projects whose last year was the one left (終了).
+ */
+ended: number, };
 
 export type RowView = { 
 /**

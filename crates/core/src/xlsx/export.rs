@@ -86,6 +86,12 @@ pub fn build_workbook(plan: &Plan, year: FiscalYear) -> Result<Workbook, XlsxErr
     write_plan_sheet(ws, plan, &styles)?;
     let ws = wb.add_worksheet_with_low_memory()?;
     write_years_sheet(ws, plan, &styles)?;
+    if plan.kpis.iter().any(|k| !k.revisions.is_empty()) {
+        write_revisions_sheet(wb.add_worksheet(), plan, &styles)?;
+    }
+    if plan.projects().any(|p| p.start.is_some() || p.end.is_some() || !p.origin.is_empty()) {
+        write_status_sheet(wb.add_worksheet(), plan, year, &styles)?;
+    }
     if !plan.schedule.is_empty() {
         let ws = wb.add_worksheet();
         super::schedule::write_schedule_sheet(ws, plan)?;
@@ -337,7 +343,13 @@ fn write_summary_sheet(ws: &mut Worksheet, plan: &Plan, year: FiscalYear, s: &St
             put_text(ws, kr, col::KPI_NAME, name.as_deref(), &s.data)?;
             put_value(ws, kr, col::BASELINE, kpi.and_then(|k| k.baseline.as_ref()), s)?;
             for (j, y) in years.iter().enumerate() {
-                put_value(ws, kr, col::FIRST_TARGET + j as u16, kpi.and_then(|k| k.targets.get(y)), s)?;
+                let c = col::FIRST_TARGET + j as u16;
+                match kpi.and_then(|k| revised_target_text(k, *y, year)) {
+                    Some(text) => {
+                        ws.write_string_with_format(kr, c, text, &s.data)?;
+                    }
+                    None => put_value(ws, kr, c, kpi.and_then(|k| k.target_for(*y, year)).as_ref(), s)?,
+                }
             }
             put_value(ws, kr, c_actual, kpi.and_then(|k| k.actuals.get(&year)).map(|a| &a.value), s)?;
         }
@@ -353,6 +365,17 @@ fn write_summary_sheet(ws: &mut Worksheet, plan: &Plan, year: FiscalYear, s: &St
     Ok(())
 }
 
+/// A revised target as 取組一覧 shows it: the target in force for the report year with
+/// its original under it (`90%` / `(当初 80%)`); `None` where the target was not revised.
+fn revised_target_text(k: &Kpi, y: FiscalYear, report: FiscalYear) -> Option<String> {
+    if !k.revised_for(y, report) {
+        return None;
+    }
+    let now = k.target_for(y, report)?;
+    let original = k.original_target(y).map_or("なし", KpiValue::text);
+    Some(format!("{}\n{}", now.text(), crate::model::original_note(original)))
+}
+
 /// How many lines a KPI row of 取組一覧 needs: its name (with the 再掲 note) and its values
 /// wrapped in their columns.
 fn kpi_row_lines(plan: &Plan, r: &KpiRef, widths: &[f64], years: &[FiscalYear], year: FiscalYear) -> usize {
@@ -363,12 +386,14 @@ fn kpi_row_lines(plan: &Plan, r: &KpiRef, widths: &[f64], years: &[FiscalYear], 
         k.name.clone()
     };
     let mut lines = lines_in(&name, widths[col::KPI_NAME as usize]);
-    for (j, v) in std::iter::once(k.baseline.as_ref())
-        .chain(years.iter().map(|y| k.targets.get(y)))
-        .enumerate()
-    {
+    let texts = std::iter::once(k.baseline.as_ref().map(|b| b.text().to_string())).chain(
+        years
+            .iter()
+            .map(|y| revised_target_text(k, *y, year).or_else(|| k.target_for(*y, year).map(|t| t.text().to_string()))),
+    );
+    for (j, v) in texts.enumerate() {
         if let Some(v) = v {
-            lines = lines.max(lines_in(v.text(), widths[col::BASELINE as usize + j]));
+            lines = lines.max(lines_in(&v, widths[col::BASELINE as usize + j]));
         }
     }
     if let Some(a) = k.actuals.get(&year) {
@@ -469,6 +494,8 @@ pub const ROW_TARGET: &str = "目標";
 pub const ROW_ACTUAL: &str = "実績";
 pub const ROW_RATE: &str = "達成率";
 pub const ROW_AS_OF: &str = "時点";
+/// KPI推移's row of original targets, where a year's target was revised.
+pub const ROW_ORIGINAL: &str = "目標値(当初)";
 
 /// Rows a KPI's block takes on the グラフ sheet (its table, then room for the chart).
 const CHART_BLOCK_ROWS: u32 = 24;
@@ -622,7 +649,8 @@ fn write_trend_sheet(ws: &mut Worksheet, plan: &Plan, year: FiscalYear, s: &Styl
     for k in &plan.kpis {
         let default_as_of = |y: FiscalYear| if y == plan.report_year { plan.as_of } else { None };
         let as_of_row = k.actuals.iter().any(|(y, a)| a.as_of != default_as_of(*y));
-        let span = if as_of_row { 4 } else { 3 };
+        let original_row = k.revisions.iter().any(|r| r.previous.is_some());
+        let span = 3 + u32::from(as_of_row) + u32::from(original_row);
         let (first, last) = (row, row + span - 1);
         // Heights first: the tallest value of the years, the name spread over the rows.
         let tallest = years
@@ -669,21 +697,30 @@ fn write_trend_sheet(ws: &mut Worksheet, plan: &Plan, year: FiscalYear, s: &Styl
             ws.merge_range(first, *c, last, *c, "", &s.data)?;
             put_text(ws, first, *c, text.as_deref(), &s.data)?;
         }
-        let mut labels = vec![ROW_TARGET, ROW_ACTUAL, ROW_RATE];
+        let mut labels = vec![ROW_TARGET];
+        if original_row {
+            labels.push(ROW_ORIGINAL);
+        }
+        labels.extend([ROW_ACTUAL, ROW_RATE]);
         if as_of_row {
             labels.push(ROW_AS_OF);
         }
-        // Row by row (low-memory mode): 目標, 実績, 達成率, 時点, each across the years.
+        // Row by row (low-memory mode): 目標, 目標値(当初), 実績, 達成率, 時点, each across the years.
         for (i, l) in labels.iter().enumerate() {
             let r = first + i as u32;
             ws.write_string_with_format(r, 4, *l, &s.data_center)?;
             for (j, y) in years.iter().enumerate() {
                 let c = first_year + j as u16;
-                let (t, a) = (k.targets.get(y), k.actuals.get(y));
-                match i {
-                    0 => put_value(ws, r, c, t, s)?,
-                    1 => put_value(ws, r, c, a.map(|a| &a.value), s)?,
-                    2 => match t
+                // Each year against the target in force when it is rated.
+                let rated = *y;
+                let t = k.target_for(*y, rated);
+                let a = k.actuals.get(y);
+                match *l {
+                    ROW_TARGET => put_value(ws, r, c, t.as_ref(), s)?,
+                    ROW_ORIGINAL => put_value(ws, r, c, k.original_target(*y).filter(|_| k.revised_for(*y, rated)), s)?,
+                    ROW_ACTUAL => put_value(ws, r, c, a.map(|a| &a.value), s)?,
+                    ROW_RATE => match t
+                        .as_ref()
                         .zip(a)
                         .and_then(|(t, a)| achievement_rate(k.baseline.as_ref(), t, &a.value, k.direction))
                     {
@@ -782,6 +819,31 @@ fn write_counts_sheet(ws: &mut Worksheet, plan: &Plan, year: FiscalYear, s: &Sty
         &s.title.clone().set_bold().set_font_size(FONT_SIZE),
     )?;
     row += 3;
+    let changed: Vec<(&crate::model::Project, String)> = plan
+        .projects()
+        .filter_map(|p| plan.status_note(p, year).map(|n| (p, n)))
+        .filter(|(p, _)| p.start == Some(year) || p.end == Some(year))
+        .collect();
+    if !changed.is_empty() {
+        ws.write_string_with_format(
+            row,
+            0,
+            format!("{}の新規・終了の事業", year.long()),
+            &s.title.clone().set_bold().set_font_size(FONT_SIZE),
+        )?;
+        row += 1;
+        for (i, h) in ["事業番号", "事業名", "備考"].iter().enumerate() {
+            ws.write_string_with_format(row, i as u16, *h, &s.header)?;
+        }
+        row += 1;
+        for (p, note) in &changed {
+            put_text(ws, row, 0, Some(&p.no), &s.data)?;
+            put_text(ws, row, 1, p.name.as_deref(), &s.data)?;
+            put_text(ws, row, 2, Some(note), &s.data)?;
+            row += 1;
+        }
+        row += 1;
+    }
     if !sum.differences.is_empty() {
         ws.write_string_with_format(
             row,
@@ -887,6 +949,74 @@ pub const YEARS_HEAD: [&str; 9] = [
     "課題とアクション",
     "予算内訳(千円)",
 ];
+
+/// Columns of 目標値の改定.
+pub const REVISIONS_HEAD: [&str; 8] = ["KPI番号", "指標名", "目標年度", "改定前", "改定後", "適用年度", "改定日", "改定理由"];
+
+/// 目標値の改定: one row per revision, oldest first per KPI. Import reads it back.
+fn write_revisions_sheet(ws: &mut Worksheet, plan: &Plan, s: &Styles) -> Result<(), XlsxError> {
+    ws.set_name(super::SHEET_REVISIONS)?;
+    ws.write_string_with_format(0, 0, "目標値の改定(当初の目標値と改定の履歴)", &s.title)?;
+    for (i, (h, w)) in REVISIONS_HEAD
+        .iter()
+        .zip([8.0, 36.0, 11.0, 12.0, 12.0, 11.0, 12.0, 48.0])
+        .enumerate()
+    {
+        ws.set_column_width(i as u16, w)?;
+        ws.write_string_with_format(2, i as u16, *h, &s.header)?;
+    }
+    let mut row = 3u32;
+    for k in &plan.kpis {
+        for r in &k.revisions {
+            ws.write_number_with_format(row, 0, f64::from(k.no), &s.data_center)?;
+            put_text(ws, row, 1, Some(&k.name), &s.data)?;
+            ws.write_string_with_format(row, 2, r.year.short(), &s.data_center)?;
+            // As text: a value keeps exactly the form it was written in.
+            put_text(ws, row, 3, r.previous.as_ref().map(KpiValue::text), &s.data)?;
+            put_text(ws, row, 4, Some(r.value.text()), &s.data)?;
+            ws.write_string_with_format(row, 5, r.from.short(), &s.data_center)?;
+            ws.write_string_with_format(row, 6, &r.date, &s.data_center)?;
+            put_text(ws, row, 7, r.reason.as_deref(), &s.data)?;
+            let lines = lines_in(&k.name, 36.0).max(r.reason.as_deref().map_or(1, |t| lines_in(t, 48.0)));
+            ws.set_row_height(row, lines as f64 * LINE_PT + PAD_PT)?;
+            row += 1;
+        }
+    }
+    ws.set_landscape();
+    ws.set_paper_size(9);
+    ws.set_print_fit_to_pages(1, 0);
+    ws.set_repeat_rows(2, 2)?;
+    ws.set_footer("&C- &P / &N -");
+    Ok(())
+}
+
+/// Columns of 事業の状態.
+pub const STATUS_HEAD: [&str; 6] = ["事業番号", "事業名", "開始年度(新規)", "終了年度", "統合・分割元", "備考"];
+
+/// 事業の状態: the projects with a start, an end or an origin; 備考 says what it means
+/// for the report year. Import reads the first five columns back.
+fn write_status_sheet(ws: &mut Worksheet, plan: &Plan, year: FiscalYear, s: &Styles) -> Result<(), XlsxError> {
+    ws.set_name(super::SHEET_STATUS)?;
+    ws.write_string_with_format(0, 0, format!("事業の新規・終了・統合・分割({})", year.long()), &s.title)?;
+    for (i, (h, w)) in STATUS_HEAD.iter().zip([9.0, 40.0, 13.0, 11.0, 14.0, 40.0]).enumerate() {
+        ws.set_column_width(i as u16, w)?;
+        ws.write_string_with_format(2, i as u16, *h, &s.header)?;
+    }
+    let mut row = 3u32;
+    for p in plan.projects().filter(|p| p.start.is_some() || p.end.is_some() || !p.origin.is_empty()) {
+        put_project_no(ws, row, &p.no, &s.data_center)?;
+        put_text(ws, row, 1, p.name.as_deref(), &s.data)?;
+        put_text(ws, row, 2, p.start.map(|y| y.short()).as_deref(), &s.data_center)?;
+        put_text(ws, row, 3, p.end.map(|y| y.short()).as_deref(), &s.data_center)?;
+        put_text(ws, row, 4, Some(p.origin.join(",")).filter(|o| !o.is_empty()).as_deref(), &s.data_center)?;
+        put_text(ws, row, 5, plan.status_note(p, year).as_deref(), &s.data)?;
+        row += 1;
+    }
+    ws.set_paper_size(9);
+    ws.set_print_fit_to_pages(1, 0);
+    ws.set_repeat_rows(2, 2)?;
+    Ok(())
+}
 
 /// 照会記録: per round and 部 its state, when its 記入用ファイル was written, and the
 /// files received with their times.

@@ -7,7 +7,7 @@
 //! The extra sheets Shinchoku writes (`KPI推移`, `計画情報`, `事業年度データ`) are
 //! read when present, so an exported workbook gives back the whole plan.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 use std::path::Path;
 
@@ -16,7 +16,7 @@ use calamine::{Data, Reader};
 use super::export::{derived_divisions, PLAN_KEYS, ROW_ACTUAL, ROW_AS_OF, ROW_TARGET, TREND_HEAD, TREND_TAIL, YEARS_HEAD};
 use super::package::{Workbook, MAX_CELLS, MAX_ROWS};
 use super::{CellRef, SHEET_PLAN, SHEET_SCHEDULE, SHEET_SUMMARY, SHEET_TREND, SHEET_YEARS};
-use crate::eval::{Direction, Evaluation, EvaluationRule};
+use crate::eval::{Direction, Evaluation, EvaluationRule, Scale};
 use crate::fy::{AsOf, FiscalYear};
 use crate::model::{
     default_report_title, Actual, Area, Entry, Item, Kpi, KpiRef, ListingTexts, Owner, Plan, Project, ProjectYear, Relisting,
@@ -139,6 +139,14 @@ fn read_workbook(path: &Path) -> Result<WorkbookPlan, ImportError> {
         match find_header(&grid) {
             Some(h) => {
                 let mut reader = SummaryReader::new(&grid, h, path);
+                // The marks of the plan's rule, read first from 計画情報 when the workbook has it.
+                if names.iter().any(|n| n == SHEET_PLAN) {
+                    if let Ok(pg) = load_grid(&mut wb, SHEET_PLAN) {
+                        if let Some(rule) = plan_sheet_rule(&pg) {
+                            reader.scale = rule.scale();
+                        }
+                    }
+                }
                 let mut result = reader.read()?;
                 result.sheet = name.clone();
                 if wb.has_macros {
@@ -415,6 +423,8 @@ struct SummaryReader<'a> {
     problems: Vec<Problem>,
     warnings: Vec<Problem>,
     seen_kpis: Vec<SeenKpi>,
+    /// The plan's evaluation scale (its rule in 計画情報, else ○ △ × -).
+    scale: Scale,
 }
 
 /// The rows of one entry as read.
@@ -512,6 +522,7 @@ impl<'a> SummaryReader<'a> {
             problems: Vec::new(),
             warnings: Vec::new(),
             seen_kpis: Vec::new(),
+            scale: Scale::maru(),
         }
     }
 
@@ -834,7 +845,7 @@ impl<'a> SummaryReader<'a> {
             None
         };
         let evaluation = match (self.col(Col::Eval), self.text(r, self.col(Col::Eval))) {
-            (Some(c), Some(t)) => match Evaluation::parse(&t) {
+            (Some(c), Some(t)) => match self.scale.parse(&t) {
                 Ok(e) => Some(e),
                 Err(e) => {
                     self.problems.push(g.problem(r, c, e.to_string()));
@@ -905,7 +916,12 @@ impl<'a> SummaryReader<'a> {
             .clone()
             .into_iter()
             .filter_map(|(c, k)| if let Col::Target(y) = k { Some((y, c)) } else { None })
-            .map(|(y, c)| (y, self.value(r, Some(c))))
+            .map(|(y, c)| {
+                // A revised target is written with its original under it: `90%` / `(当初 80%)`.
+                let v = self.value(r, Some(c));
+                let v = v.and_then(|v| KpiValue::new(crate::model::strip_original_note(v.text())));
+                (y, v)
+            })
             .collect();
         let actual = self.value(r, self.col(Col::Actual));
         self.seen_kpis.push(SeenKpi {
@@ -1166,6 +1182,16 @@ fn read_extra_sheets(wb: &mut Workbook, names: &[String], result: &mut WorkbookP
         read_years_sheet(&g, &mut result.plan, &mut problems);
         result.coverage.years = true;
     }
+    if names.iter().any(|n| n == super::SHEET_REVISIONS) {
+        let g = load_grid(wb, super::SHEET_REVISIONS).map_err(|p| ImportError::Invalid(vec![p]))?;
+        problems.extend(g.problems.iter().cloned());
+        read_revisions_sheet(&g, &mut result.plan, &mut problems);
+    }
+    if names.iter().any(|n| n == super::SHEET_STATUS) {
+        let g = load_grid(wb, super::SHEET_STATUS).map_err(|p| ImportError::Invalid(vec![p]))?;
+        problems.extend(g.problems.iter().cloned());
+        read_status_sheet(&g, &mut result.plan, &mut problems);
+    }
     if names.iter().any(|n| n == SHEET_SCHEDULE) {
         let g = load_grid(wb, SHEET_SCHEDULE).map_err(|p| ImportError::Invalid(vec![p]))?;
         problems.extend(g.problems.iter().cloned());
@@ -1183,6 +1209,15 @@ fn read_extra_sheets(wb: &mut Workbook, names: &[String], result: &mut WorkbookP
     } else {
         Err(ImportError::Invalid(problems))
     }
+}
+
+/// The rule written in 計画情報, when it can be read (its problems are reported when the sheet is read).
+fn plan_sheet_rule(g: &Grid) -> Option<EvaluationRule> {
+    let key = label_key(PLAN_KEYS[7]);
+    (1..g.rows())
+        .find(|&r| g.get(r, 0).key() == key)
+        .and_then(|r| g.get(r, 1).text())
+        .and_then(|v| serde_json::from_str(&v).ok())
 }
 
 fn read_plan_sheet(g: &Grid, plan: &mut Plan, problems: &mut Vec<Problem>) {
@@ -1356,11 +1391,21 @@ fn read_trend_sheet(g: &Grid, plan: &mut Plan, problems: &mut Vec<Problem>) {
         let tail_text = |name: &str| tcol(name).and_then(|c| g.get(r, c).text());
         k.label = tail_text("記号");
         k.group = tail_text("CSF・区分");
-        k.direction = if tail_text("方向").as_deref() == Some("減少") {
-            Direction::Down
-        } else {
-            Direction::Up
-        };
+        match tail_text("方向").map(|t| (t.clone(), crate::eval::parse_direction_cell(&t))) {
+            None => {
+                k.direction = Direction::Up;
+                k.tolerance = None;
+            }
+            Some((_, Ok((d, tolerance)))) => {
+                k.direction = d;
+                k.tolerance = tolerance;
+            }
+            Some((_, Err(message))) => {
+                if let Some(c) = tcol("方向") {
+                    problems.push(g.problem(r, c, message));
+                }
+            }
+        }
         k.cumulative = tail_text("累計").is_some();
         k.baseline_year = tail_text("基準年度").and_then(|t| FiscalYear::parse(&t).ok());
         k.footnotes = tail_text("注記")
@@ -1406,11 +1451,144 @@ fn read_trend_sheet(g: &Grid, plan: &mut Plan, problems: &mut Vec<Problem>) {
     }
 }
 
+/// The header row of a sheet Shinchoku writes with a title above its table.
+fn table_start(g: &Grid, head: &[&str]) -> Option<u32> {
+    (0..g.rows().min(6)).find(|&r| (0..head.len()).all(|c| g.get(r, c as u32).key() == label_key(head[c])))
+}
+
+/// A year cell of the sheets below; the problem names the cell.
+fn year_cell(g: &Grid, r: u32, c: u32, what: &str, problems: &mut Vec<Problem>) -> Option<Option<FiscalYear>> {
+    match g.get(r, c).text() {
+        None => Some(None),
+        Some(t) => match FiscalYear::parse(&t) {
+            Ok(y) => Some(Some(y)),
+            Err(_) => {
+                problems.push(g.problem(r, c, format!("{what}「{t}」を年度として読めません(例: R6、令和6年度)")));
+                None
+            }
+        },
+    }
+}
+
+/// 目標値の改定: the revisions of every KPI, which replace what the plan had. Each
+/// year's latest revision is its target unless the target cell says otherwise.
+fn read_revisions_sheet(g: &Grid, plan: &mut Plan, problems: &mut Vec<Problem>) {
+    use super::export::REVISIONS_HEAD;
+    let Some(h) = table_start(g, &REVISIONS_HEAD) else {
+        problems.push(g.problem(2, 0, format!("見出し({})が見つかりません", REVISIONS_HEAD.join("・"))));
+        return;
+    };
+    let report_year = plan.report_year;
+    let mut read: BTreeMap<u32, Vec<crate::model::TargetRevision>> = BTreeMap::new();
+    for r in h + 1..g.rows() {
+        let Some(no) = g.get(r, 0).text() else { continue };
+        let Ok(no) = normalize_width(&no).trim().parse::<u32>() else {
+            problems.push(g.problem(r, 0, format!("KPI番号「{no}」は数字で入力してください")));
+            continue;
+        };
+        if plan.kpi(no).is_none() {
+            problems.push(g.problem(r, 0, format!("KPI番号 {no} の指標は{SHEET_SUMMARY}にありません")));
+            continue;
+        }
+        let (Some(Some(year)), Some(from)) = (year_cell(g, r, 2, "目標年度", problems), year_cell(g, r, 5, "適用年度", problems)) else {
+            if g.get(r, 2).is_empty() {
+                problems.push(g.problem(r, 2, "目標年度を入力してください(例: R7)"));
+            }
+            continue;
+        };
+        let value = |c: u32| match g.get(r, c) {
+            Cell::Number(v, f) => KpiValue::from_cell_number(*v, f),
+            Cell::Text(t) => clean_cell(t).and_then(KpiValue::new),
+            _ => None,
+        };
+        let Some(after) = value(4) else {
+            problems.push(g.problem(r, 4, "改定後の目標値を入力してください"));
+            continue;
+        };
+        let date = g.get(r, 6).text().unwrap_or_default();
+        read.entry(no).or_default().push(crate::model::TargetRevision {
+            year,
+            previous: value(3),
+            value: after,
+            from: from.unwrap_or(report_year),
+            date,
+            reason: g.get(r, 7).text(),
+        });
+    }
+    for k in &mut plan.kpis {
+        let revisions = read.remove(&k.no).unwrap_or_default();
+        for y in revisions.iter().map(|r| r.year).collect::<BTreeSet<_>>() {
+            let latest = revisions.iter().rev().find(|r| r.year == y).map(|r| r.value.clone());
+            let before = revisions.iter().rev().find(|r| r.year == y && r.from <= report_year);
+            // The cell showed the target in force for the report year: where it still
+            // does, the latest revision stands; where it was changed, the cell wins.
+            let shown_in_force = match (k.targets.get(&y), before) {
+                (Some(cell), Some(b)) => cell.canonical() == b.value.canonical(),
+                (Some(cell), None) => revisions.iter().find(|r| r.year == y).and_then(|r| r.previous.as_ref()).is_some_and(|p| p.canonical() == cell.canonical()),
+                (None, _) => true,
+            };
+            if shown_in_force {
+                if let Some(v) = latest {
+                    k.targets.insert(y, v);
+                }
+            }
+        }
+        k.revisions = revisions;
+    }
+}
+
+/// 事業の状態: each project's start, end and origin.
+fn read_status_sheet(g: &Grid, plan: &mut Plan, problems: &mut Vec<Problem>) {
+    use super::export::STATUS_HEAD;
+    let Some(h) = table_start(g, &STATUS_HEAD[..5]) else {
+        problems.push(g.problem(2, 0, format!("見出し({})が見つかりません", STATUS_HEAD[..5].join("・"))));
+        return;
+    };
+    let numbers: BTreeSet<String> = plan.projects().map(|p| p.no.clone()).collect();
+    for r in h + 1..g.rows() {
+        let Some(no) = g.get(r, 0).text().map(|t| normalize_width(&t).trim().to_string()) else {
+            continue;
+        };
+        let (Some(start), Some(end)) = (year_cell(g, r, 2, "開始年度", problems), year_cell(g, r, 3, "終了年度", problems)) else {
+            continue;
+        };
+        let origin: Vec<String> = g
+            .get(r, 4)
+            .text()
+            .map(|t| {
+                normalize_width(&t)
+                    .split([',', '、', '・', ' '])
+                    .map(|n| n.trim().trim_start_matches("No.").trim_start_matches("No").to_string())
+                    .filter(|n| !n.is_empty())
+                    .collect()
+            })
+            .unwrap_or_default();
+        if let Some(bad) = origin.iter().find(|o| !numbers.contains(*o) || **o == no) {
+            problems.push(g.problem(r, 4, format!("統合・分割元の No.{bad} は{SHEET_SUMMARY}の別の事業ではありません")));
+            continue;
+        }
+        if let (Some(s), Some(e)) = (start, end) {
+            if e < s {
+                problems.push(g.problem(r, 3, format!("終了年度({})が開始年度({})より前です", e.long(), s.long())));
+                continue;
+            }
+        }
+        let Some(Entry::Project(p)) = plan.entries.iter_mut().find(|e| matches!(e, Entry::Project(p) if p.no == no)) else {
+            problems.push(g.problem(r, 0, format!("事業番号 {no} は{SHEET_SUMMARY}にありません")));
+            continue;
+        };
+        p.start = start;
+        p.end = end;
+        p.origin = origin;
+    }
+}
+
 fn read_years_sheet(g: &Grid, plan: &mut Plan, problems: &mut Vec<Problem>) {
     if g.get(0, 0).key() != label_key(YEARS_HEAD[0]) {
         return;
     }
     let report_year = plan.report_year;
+    let scale = plan.rule.scale();
     let by_no: HashMap<String, usize> = plan
         .entries
         .iter()
@@ -1433,7 +1611,8 @@ fn read_years_sheet(g: &Grid, plan: &mut Plan, problems: &mut Vec<Problem>) {
             continue;
         };
         let evaluation = match g.get(r, 2).text() {
-            Some(t) => match Evaluation::parse(&t) {
+            // Earlier years may carry the marks of an earlier rule.
+            Some(t) => match scale.parse_or_known(&t) {
                 Ok(e) => Some(e),
                 Err(e) => {
                     problems.push(g.problem(r, 2, e.to_string()));

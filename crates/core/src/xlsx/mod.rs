@@ -28,6 +28,10 @@ pub const SHEET_CHARTS: &str = "グラフ";
 pub const SHEET_PLAN: &str = "計画情報";
 /// Per project and year: evaluations and narratives of other years, budget, 課題・アクション.
 pub const SHEET_YEARS: &str = "事業年度データ";
+/// 目標値の改定: every revision of a KPI's target (year, before, after, from, date, reason).
+pub const SHEET_REVISIONS: &str = "目標値の改定";
+/// 事業の状態: projects started, ended, merged or split within the plan (新規・終了・統合・分割).
+pub const SHEET_STATUS: &str = "事業の状態";
 /// The plan's schedule (工程表): activities over the fiscal years, ★県 / ●国.
 pub const SHEET_SCHEDULE: &str = "工程表";
 /// 照会記録: the plan's 照会 rounds, who returned when, send-backs and confirmations.
