@@ -55,10 +55,7 @@ impl Evaluation {
 
     /// A mark as stored: 1–8 characters without line breaks or spaces around it.
     pub fn from_mark(mark: &str) -> Option<Evaluation> {
-        let ok = !mark.is_empty()
-            && mark.chars().count() <= 8
-            && mark.trim() == mark
-            && !mark.chars().any(char::is_control);
+        let ok = !mark.is_empty() && mark.chars().count() <= 8 && mark.trim() == mark && !mark.chars().any(char::is_control);
         ok.then(|| Evaluation(Cow::Owned(mark.to_string())))
     }
 
@@ -145,7 +142,10 @@ impl Scale {
 
     /// The marks that rate something (every mark but `-`), best first.
     pub fn rated(&self) -> impl Iterator<Item = Evaluation> + '_ {
-        self.marks.iter().filter_map(|m| Evaluation::from_mark(&m.mark)).filter(|e| !e.is_none())
+        self.marks
+            .iter()
+            .filter_map(|m| Evaluation::from_mark(&m.mark))
+            .filter(|e| !e.is_none())
     }
 
     /// Where a mark stands on the scale (0 = best); `None` for a mark not on it.
@@ -288,7 +288,10 @@ pub fn parse_direction_cell(cell: &str) -> Result<(Direction, Option<KpiValue>),
         .strip_prefix("維持(")
         .and_then(|r| r.strip_suffix(')'))
         .map(|r| r.trim_start_matches(['±', '+']).trim_start_matches('-'));
-    match inner.and_then(|i| KpiValue::new(i)).filter(|v| matches!(v.parse(), Parsed::Number(_))) {
+    match inner
+        .and_then(|i| KpiValue::new(i))
+        .filter(|v| matches!(v.parse(), Parsed::Number(_)))
+    {
         Some(v) if v.number().is_some_and(|n| n >= 0.0) => Ok((Direction::Keep, Some(v))),
         _ => Err(format!("方向「{}」は 増加、減少、維持(±5) のように入力してください", cell.trim())),
     }
@@ -479,11 +482,29 @@ impl EvaluationRule {
         let mut prev: Option<f64> = None;
         for (i, b) in custom.bands.iter().enumerate() {
             match (b.at_least, i == last) {
-                (None, false) => return Err(bad(i, format!("{}つ目の `[[band]]`(記号「{}」)に `at_least` がありません。最後の `[[band]]` 以外は下限が必要です", i + 1, b.mark))),
-                (Some(v), _) if !v.is_finite() => return Err(bad(i, format!("{}つ目の `[[band]]` の `at_least` が数ではありません", i + 1))),
+                (None, false) => {
+                    return Err(bad(
+                        i,
+                        format!(
+                            "{}つ目の `[[band]]`(記号「{}」)に `at_least` がありません。最後の `[[band]]` 以外は下限が必要です",
+                            i + 1,
+                            b.mark
+                        ),
+                    ))
+                }
+                (Some(v), _) if !v.is_finite() => {
+                    return Err(bad(i, format!("{}つ目の `[[band]]` の `at_least` が数ではありません", i + 1)))
+                }
                 (Some(v), _) => {
                     if prev.is_some_and(|p| v >= p) {
-                        return Err(bad(i, format!("{}つ目の `[[band]]`(記号「{}」)の `at_least` {v} は一つ前より小さくしてください(良い記号から順に書きます)", i + 1, b.mark)));
+                        return Err(bad(
+                            i,
+                            format!(
+                                "{}つ目の `[[band]]`(記号「{}」)の `at_least` {v} は一つ前より小さくしてください(良い記号から順に書きます)",
+                                i + 1,
+                                b.mark
+                            ),
+                        ));
                     }
                     prev = Some(v);
                 }
@@ -823,7 +844,9 @@ pub fn expected_value(kpi: &Kpi, year: FiscalYear) -> Option<f64> {
 fn toml_message(e: &toml::de::Error) -> String {
     let m = e.message();
     if let Some(field) = m.strip_prefix("unknown field `").and_then(|r| r.split('`').next()) {
-        return format!("「{field}」は評価ルールの項目ではありません(使える項目: `name`、`measure`、`[[band]]` の `mark`、`label`、`at_least`)");
+        return format!(
+            "「{field}」は評価ルールの項目ではありません(使える項目: `name`、`measure`、`[[band]]` の `mark`、`label`、`at_least`)"
+        );
     }
     if let Some(field) = m.strip_prefix("missing field `").and_then(|r| r.split('`').next()) {
         return format!("「{field}」がありません");

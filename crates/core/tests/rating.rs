@@ -81,16 +81,40 @@ fn table() -> Vec<(&'static str, Kpi, [&'static str; 4])> {
         ("増加 r=0.80 edge", kpi(Up, "0", "50", "100", Some("40")), ["△", "B", "前進", "△"]),
         ("増加 r=0.50 edge", kpi(Up, "0", "50", "100", Some("25")), ["△", "C", "前進", "△"]),
         ("増加 r=0.48", kpi(Up, "0", "50", "100", Some("24")), ["△", "D", "前進", "△"]),
-        ("増加 r=1.10 edge, behind E", kpi(Up, "0", "50", "100", Some("55")), ["○", "A", "達成", "△"]),
+        (
+            "増加 r=1.10 edge, behind E",
+            kpi(Up, "0", "50", "100", Some("55")),
+            ["○", "A", "達成", "△"],
+        ),
         // b=20 T=50 F=100: E = 68.
-        ("増加 at the baseline", kpi(Up, "20", "50", "100", Some("20")), ["△", "D", "横ばい", "●"]),
-        ("増加 below the baseline", kpi(Up, "20", "50", "100", Some("10")), ["△", "D", "後退", "●"]),
-        ("増加 final target reached", kpi(Up, "20", "50", "100", Some("100")), ["○", "A", "達成", "◎"]),
+        (
+            "増加 at the baseline",
+            kpi(Up, "20", "50", "100", Some("20")),
+            ["△", "D", "横ばい", "●"],
+        ),
+        (
+            "増加 below the baseline",
+            kpi(Up, "20", "50", "100", Some("10")),
+            ["△", "D", "後退", "●"],
+        ),
+        (
+            "増加 final target reached",
+            kpi(Up, "20", "50", "100", Some("100")),
+            ["○", "A", "達成", "◎"],
+        ),
         // 減少 b=100 T=80 F=50: E = 70; r = 目標/実績.
         ("減少 on target", kpi(Down, "100", "80", "50", Some("80")), ["○", "B", "達成", "△"]),
         ("減少 r=1.11", kpi(Down, "100", "80", "50", Some("72")), ["○", "A", "達成", "△"]),
-        ("減少 worse than the baseline", kpi(Down, "100", "80", "50", Some("110")), ["△", "C", "後退", "●"]),
-        ("減少 past the final target", kpi(Down, "100", "80", "50", Some("45")), ["○", "A", "達成", "◎"]),
+        (
+            "減少 worse than the baseline",
+            kpi(Down, "100", "80", "50", Some("110")),
+            ["△", "C", "後退", "●"],
+        ),
+        (
+            "減少 past the final target",
+            kpi(Down, "100", "80", "50", Some("45")),
+            ["○", "A", "達成", "◎"],
+        ),
         // 維持: within the tolerance is met; outside, r = the nearer of a/t and t/a.
         ("維持 ±5 within", keep("5", "90", "90", "93"), ["○", "A", "達成", "◎"]),
         ("維持 ±5 outside (r=0.889)", keep("5", "90", "90", "80"), ["△", "B", "後退", "●"]),
@@ -98,16 +122,36 @@ fn table() -> Vec<(&'static str, Kpi, [&'static str; 4])> {
         // Threshold targets: met is the top mark; not met, the number is the target.
         ("4以上 met", kpi(Up, "3", "4以上", "4以上", Some("4.2")), ["○", "A", "達成", "◎"]),
         // r = 3.5/4 = 0.875; p = 0.5/1; E = 3 + 1 × 0.6 = 3.6.
-        ("4以上 not met", kpi(Up, "3", "4以上", "4以上", Some("3.5")), ["△", "B", "前進", "△"]),
-        ("ほぼ100% from 95%", kpi(Up, "80%", "ほぼ100%", "ほぼ100%", Some("95%")), ["○", "A", "達成", "◎"]),
+        (
+            "4以上 not met",
+            kpi(Up, "3", "4以上", "4以上", Some("3.5")),
+            ["△", "B", "前進", "△"],
+        ),
+        (
+            "ほぼ100% from 95%",
+            kpi(Up, "80%", "ほぼ100%", "ほぼ100%", Some("95%")),
+            ["○", "A", "達成", "◎"],
+        ),
         // Worded targets: met when the actual says it, otherwise nothing to judge.
         ("運用 met", kpi(Up, "構築中", "運用", "運用", Some("運用")), ["○", "A", "達成", "◎"]),
-        ("運用 not yet", kpi(Up, "構築中", "運用", "運用", Some("構築中")), ["-", "-", "-", "-"]),
+        (
+            "運用 not yet",
+            kpi(Up, "構築中", "運用", "運用", Some("構築中")),
+            ["-", "-", "-", "-"],
+        ),
         ("no actual", kpi(Up, "0", "50", "100", None), ["-", "-", "-", "-"]),
         ("actual -", kpi(Up, "0", "50", "100", Some("-")), ["-", "-", "-", "-"]),
         // 目標値 = 基準値: 維持 with zero tolerance.
-        ("baseline = target, on it", kpi(Up, "50", "50", "50", Some("50")), ["○", "A", "達成", "◎"]),
-        ("baseline = target, above (r=0.833)", kpi(Up, "50", "50", "50", Some("60")), ["△", "B", "後退", "●"]),
+        (
+            "baseline = target, on it",
+            kpi(Up, "50", "50", "50", Some("50")),
+            ["○", "A", "達成", "◎"],
+        ),
+        (
+            "baseline = target, above (r=0.833)",
+            kpi(Up, "50", "50", "50", Some("60")),
+            ["△", "B", "後退", "●"],
+        ),
         // The 2023 target revised 50 → 60 for the years rated from 2023: r = p = 55/60.
         (
             "revised from R5",
@@ -245,4 +289,135 @@ fn the_direction_cell_reads_what_export_writes() {
     assert_eq!(parse_direction_cell("維持（±0.5）").unwrap().1.unwrap().text(), "0.5");
     let e = parse_direction_cell("横ばい").unwrap_err();
     assert!(e.contains("維持(±5)"), "{e}");
+}
+
+mod support;
+
+use shinchoku_core::ops::{self, Editor};
+use shinchoku_core::views::FieldEdit;
+
+/// A target written like `like` (`67.4%` → `80.9%`, `64,169` → `77003`).
+fn like(like: &KpiValue, n: f64) -> String {
+    if like.text().ends_with('%') {
+        format!("{n:.1}%")
+    } else {
+        format!("{}", n.round())
+    }
+}
+
+#[test]
+fn revise_a_target_roll_the_year_and_rate_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("shinchoku.db");
+    ops::init(&db, true).unwrap();
+    let plan = ops::load(&db, None).unwrap();
+    // An increasing KPI with numbers for its baseline, R5 and R6 targets and R5 actual.
+    let k = plan
+        .kpis
+        .iter()
+        .find(|k| {
+            k.direction == Up
+                && k.baseline.as_ref().and_then(KpiValue::number).is_some()
+                && [R5, R6]
+                    .iter()
+                    .all(|y| k.targets.get(y).and_then(|t| t.number()).is_some_and(|n| n > 0.0))
+                && k.actuals.get(&R5).and_then(|a| a.value.number()).is_some()
+        })
+        .expect("a KPI to revise");
+    let no = k.no;
+    let rate_of = |y: FiscalYear| {
+        let s = ops::show(&db, None, Some(y)).unwrap();
+        s.kpi_rates.into_iter().find(|r| r.no == no).unwrap()
+    };
+    let r5_before = rate_of(R5);
+
+    // Roll to R6; revise the R5 target (from R6 on) and the R6 target.
+    let started = ops::year_start(&db, None, R6).unwrap();
+    assert_eq!((started.from.as_str(), started.to.as_str()), ("令和5年度", "令和6年度"));
+    let old5 = k.targets[&R5].clone();
+    let old6 = k.targets[&R6].clone();
+    let new5 = like(&old5, old5.number().unwrap() * 2.0);
+    let new6 = like(&old6, old6.number().unwrap() * 1.5);
+    let t = ops::target_set(&db, None, no, R5, &new5, Some("算定方法の見直し"), None).unwrap();
+    assert_eq!((t.previous.as_deref(), t.from.as_str()), (Some(old5.text()), "令和6年度"));
+    ops::target_set(&db, None, no, R6, &new6, Some("国の目標変更に合わせて引き上げ"), None).unwrap();
+    // The same value again is refused, and so is an unknown KPI.
+    assert!(ops::target_set(&db, None, no, R6, &new6, None, None).is_err());
+    assert!(ops::target_set(&db, None, 9999, R6, "1", None, None).is_err());
+
+    // R5 was rated against its target of the time: nothing about its rating moves.
+    let r5_after = rate_of(R5);
+    assert_eq!(r5_after.target.as_deref(), Some(old5.text()));
+    assert_eq!(
+        (r5_after.rate, r5_after.ratio, r5_after.proposed.clone()),
+        (r5_before.rate, r5_before.ratio, r5_before.proposed.clone())
+    );
+
+    // An R6 actual that meets the old R6 target and not the new one: △ under maru.
+    ops::edit_fields(
+        &db,
+        &Editor::Coordinator,
+        &[FieldEdit {
+            path: format!("kpi[{no}].actual[2024]"),
+            text: old6.text().to_string(),
+        }],
+        "R6 実績",
+    )
+    .unwrap();
+    let r6 = rate_of(R6);
+    assert_eq!(r6.target.as_deref(), Some(new6.as_str()));
+    assert_eq!(r6.original_target.as_deref(), Some(old6.text()));
+    assert!((r6.ratio.unwrap() - old6.number().unwrap() / KpiValue::new(new6.as_str()).unwrap().number().unwrap()).abs() < 1e-9);
+    assert_eq!(r6.proposed.mark(), "△");
+
+    // The workbook shows both targets, and lists the revisions.
+    let out = dir.path().join("summary.xlsx");
+    ops::export(&db, None, &out, None).unwrap();
+    let summary = support::sheet_rows(&out, "取組一覧");
+    let note = format!("{new6}\n(当初 {})", old6.text());
+    assert!(summary.iter().flatten().any(|c| c == &note), "no cell says {note:?}");
+    let trend = support::sheet_rows(&out, "KPI推移");
+    let original_row = trend
+        .iter()
+        .find(|r| r.get(4).map(String::as_str) == Some("目標値(当初)"))
+        .expect("a 目標値(当初) row");
+    assert!(
+        original_row.iter().any(|c| c == old6.text() || c == &old6.canonical()),
+        "{original_row:?}"
+    );
+    let revisions = support::sheet_rows(&out, "目標値の改定");
+    let rows: Vec<&Vec<String>> = revisions
+        .iter()
+        .skip(3)
+        .filter(|r| r.first().is_some_and(|c| !c.is_empty()))
+        .collect();
+    assert_eq!(rows.len(), 2, "{revisions:?}");
+    assert_eq!(rows[1][7], "国の目標変更に合わせて引き上げ");
+
+    // The chart draws the original target beside the revised one.
+    let plan = ops::load(&db, None).unwrap();
+    let kpi = plan.kpi(no).unwrap();
+    let chart = shinchoku_core::chart::KpiChart::of(&plan, kpi, R6, shinchoku_core::fy::YearStyle::Short);
+    assert!(chart
+        .original_targets
+        .iter()
+        .any(|(y, v)| *y == R6 && (*v - old6.number().unwrap()).abs() < 1e-9));
+    if let Ok(font) = shinchoku_core::chart::find_font(None) {
+        let svg = shinchoku_core::chart::render_svg(&chart, &font, shinchoku_core::fy::YearStyle::Short).unwrap();
+        assert!(svg.contains("当初目標"));
+        if let Ok(dir) = std::env::var("SHINCHOKU_LOOK") {
+            let png = shinchoku_core::chart::render_png(&chart, &font, shinchoku_core::fy::YearStyle::Short, 96).unwrap();
+            std::fs::write(std::path::Path::new(&dir).join("revised-target.png"), png).unwrap();
+        }
+    }
+
+    // Round trip: the workbook imported into a new database gives back the revisions.
+    let db2 = dir.path().join("again.db");
+    ops::init(&db2, false).unwrap();
+    ops::import(&db2, &out, None, false).unwrap();
+    let back = ops::load(&db2, None).unwrap();
+    let kb = back.kpi(no).unwrap();
+    assert_eq!(kb.revisions, kpi.revisions);
+    assert_eq!(kb.targets, kpi.targets);
+    assert_eq!(back.report_year, R6);
 }

@@ -502,7 +502,10 @@ fn real_world_layout_variations_are_read() {
         panic!("{:?}", plan.entries[2])
     };
     assert_eq!(r.of, "2");
-    assert_eq!(r.years[&FiscalYear(2023)].evaluation, Some(shinchoku_core::Evaluation::NOT_ACHIEVED));
+    assert_eq!(
+        r.years[&FiscalYear(2023)].evaluation,
+        Some(shinchoku_core::Evaluation::NOT_ACHIEVED)
+    );
     assert!(r.kpis[0].relisted);
     assert_eq!(plan.kpi(3).unwrap().baseline.as_ref().unwrap().text(), "-");
     assert_eq!(

@@ -35,6 +35,9 @@ const TARGET_RGB: RGBColor = RGBColor(0x00, 0x72, 0xB2);
 const ACTUAL_RGB: RGBColor = RGBColor(0xD5, 0x5E, 0x00);
 const BASE_RGB: RGBColor = RGBColor(0x55, 0x55, 0x55);
 const TEXT_RGB: RGBColor = RGBColor(0x1A, 0x1A, 0x1A);
+/// 当初目標: the target blue, faint.
+const ORIGINAL_RGB: RGBColor = RGBColor(0x8C, 0xBF, 0xE0);
+const ORIGINAL_TEXT_RGB: RGBColor = RGBColor(0x3D, 0x7E, 0xAA);
 
 /// Text sizes in plotters' units (the SVG writes them ÷ 1.24): labels come out at
 /// 10.9 px, 8.2 pt on an A4 half page.
@@ -70,6 +73,10 @@ pub struct KpiChart {
     pub unit: Option<String>,
     pub years: Vec<FiscalYear>,
     pub targets: Vec<(FiscalYear, TargetMark)>,
+    /// 当初目標 where a target was revised: the line the original targets drew,
+    /// from the last year before the revision on.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub original_targets: Vec<(FiscalYear, f64)>,
     pub actuals: Vec<(FiscalYear, f64, String)>,
     /// Actuals that are words, not numbers.
     pub actual_notes: Vec<(FiscalYear, String)>,
@@ -123,8 +130,29 @@ impl KpiChart {
             years.push(b);
         }
         years.sort();
-        let targets = kpi
+        // The targets in force for the year charted; the originals of revised ones beside them.
+        let in_force: Vec<(FiscalYear, KpiValue)> = kpi
             .targets
+            .keys()
+            .filter_map(|y| kpi.target_for(*y, year).map(|v| (*y, v)))
+            .collect();
+        let mut original_targets: Vec<(FiscalYear, f64)> = in_force
+            .iter()
+            .filter(|(y, _)| kpi.revised_for(*y, year))
+            .filter_map(|(y, _)| kpi.original_target(*y).and_then(axis_number).map(|n| (*y, n)))
+            .collect();
+        if let Some(first) = original_targets.first().map(|o| o.0) {
+            // The original line leaves the target line at the last year not revised.
+            if let Some((y, n)) = in_force
+                .iter()
+                .rev()
+                .find(|(y, _)| *y < first)
+                .and_then(|(y, v)| axis_number(v).map(|n| (*y, n)))
+            {
+                original_targets.insert(0, (y, n));
+            }
+        }
+        let targets = in_force
             .iter()
             .filter_map(|(y, v)| {
                 let m = match v.parse() {
@@ -161,7 +189,8 @@ impl KpiChart {
             sub.push(divisions.join("、"));
         }
         let rule: &EvaluationRule = &plan.rule;
-        if let (Some(t), Some(a)) = (kpi.targets.get(&year), kpi.actuals.get(&year)) {
+        let year_target = kpi.target_for(year, year);
+        if let (Some(t), Some(a)) = (year_target.as_ref(), kpi.actuals.get(&year)) {
             // The evaluation the projects listing the KPI were given, where they agree;
             // the KPI's proposal only where it differs from that (or none was given).
             let given: std::collections::BTreeSet<Evaluation> = plan
@@ -208,6 +237,7 @@ impl KpiChart {
             unit: unit_of(kpi),
             years,
             targets,
+            original_targets,
             actuals,
             actual_notes,
             baseline,
@@ -235,6 +265,7 @@ impl KpiChart {
     fn y_range(&self) -> (f64, f64) {
         let mut vals: Vec<f64> = self.actuals.iter().map(|a| a.1).collect();
         vals.extend(self.baseline.iter().map(|b| b.0));
+        vals.extend(self.original_targets.iter().map(|o| o.1));
         for (_, m) in &self.targets {
             match m {
                 TargetMark::Value(v) | TargetMark::Threshold(v, _) => vals.push(*v),
@@ -408,8 +439,39 @@ fn draw<DB: DrawingBackend>(
             .map_err(draw_err)?;
     }
 
-    // Targets: dashed blue line through the numeric ones, hollow squares; thresholds with words.
+    // 当初目標: the original targets of revised years as a faint dashed line, labelled.
     let stroke = px(2.0).max(1) as u32;
+    if !c.original_targets.is_empty() {
+        let pts: Vec<(f64, f64)> = c.original_targets.iter().map(|(y, v)| (x_of(*y), *v)).collect();
+        if pts.len() > 1 {
+            chart
+                .draw_series(DashedLineSeries::new(
+                    pts.clone(),
+                    px(4.0),
+                    px(4.0),
+                    ORIGINAL_RGB.stroke_width(px(1.5).max(1) as u32),
+                ))
+                .map_err(draw_err)?;
+        }
+        let r = px(3.5);
+        for (x, v) in pts.iter().skip(usize::from(pts.len() > 1)) {
+            let (cx, cy) = chart.backend_coord(&(*x, *v));
+            root.draw(&Rectangle::new(
+                [(cx - r, cy - r), (cx + r, cy + r)],
+                ORIGINAL_RGB.stroke_width(px(1.5).max(1) as u32),
+            ))
+            .map_err(draw_err)?;
+        }
+        if let Some((x, v)) = pts.last() {
+            let (cx, cy) = chart.backend_coord(&(*x, *v));
+            // Below the line, right of its last point: clear of the actuals' labels above.
+            let st = text(LABEL, &ORIGINAL_TEXT_RGB).pos(Pos::new(HPos::Left, VPos::Top));
+            root.draw(&Text::new("当初目標", (cx + px(7.0), cy + px(5.0)), st))
+                .map_err(draw_err)?;
+        }
+    }
+
+    // Targets: dashed blue line through the numeric ones, hollow squares; thresholds with words.
     let tpoints: Vec<(f64, f64)> = c
         .targets
         .iter()
@@ -489,7 +551,9 @@ fn draw<DB: DrawingBackend>(
     // Legend under the plot: the marker and line style name each series.
     let (lx0, ly0) = legend.get_base_pixel();
     let ly = ly0 + px(12.0);
-    let mut lx = lx0 + px(70.0);
+    let original = !c.original_targets.is_empty();
+    let step = px(if original { 152.0 } else { 190.0 });
+    let mut lx = lx0 + px(if original { 24.0 } else { 70.0 });
     let lst = text(LABEL, &TEXT_RGB).pos(Pos::new(HPos::Left, VPos::Center));
     root.draw(&PathElement::new(
         vec![(lx, ly), (lx + px(28.0), ly)],
@@ -505,7 +569,20 @@ fn draw<DB: DrawingBackend>(
     .map_err(draw_err)?;
     root.draw(&Text::new("目標値(破線、□)", (lx + px(34.0), ly), lst.clone()))
         .map_err(draw_err)?;
-    lx += px(190.0);
+    if original {
+        lx += step;
+        for i in 0..4 {
+            let x = lx + px(f64::from(i) * 8.0);
+            root.draw(&PathElement::new(
+                vec![(x, ly), (x + px(4.0), ly)],
+                ORIGINAL_RGB.stroke_width(px(1.5).max(1) as u32),
+            ))
+            .map_err(draw_err)?;
+        }
+        root.draw(&Text::new("当初目標(淡い破線)", (lx + px(34.0), ly), lst.clone()))
+            .map_err(draw_err)?;
+    }
+    lx += step;
     root.draw(&PathElement::new(
         vec![(lx, ly), (lx + px(28.0), ly)],
         ACTUAL_RGB.stroke_width(stroke + 1),
@@ -516,7 +593,7 @@ fn draw<DB: DrawingBackend>(
     root.draw(&Text::new("実績値(実線、●)", (lx + px(34.0), ly), lst.clone()))
         .map_err(draw_err)?;
     if c.baseline.is_some() {
-        lx += px(190.0);
+        lx += step;
         for i in 0..5 {
             let x = lx + px(f64::from(i) * 6.0);
             root.draw(&PathElement::new(

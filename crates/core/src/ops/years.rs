@@ -93,7 +93,11 @@ pub fn rule_use(db: &Path, plan: Option<&str>, choice: &RuleChoice<'_>) -> Resul
     let mut next = stored.clone();
     next.rule = EvaluationRule {
         // A maru threshold for × carries over when staying on maru.
-        not_achieved_below: if rule.kind == stored.rule.kind { stored.rule.not_achieved_below } else { rule.not_achieved_below },
+        not_achieved_below: if rule.kind == stored.rule.kind {
+            stored.rule.not_achieved_below
+        } else {
+            rule.not_achieved_below
+        },
         ..rule
     };
     if next.rule != stored.rule {
@@ -138,7 +142,9 @@ pub fn target_set(
     let from = from.unwrap_or(stored.report_year);
     let value = KpiValue::new(value).ok_or_else(|| Error::BadInput("新しい目標値が空です".into()))?;
     if value.is_dash() {
-        return Err(Error::BadInput("目標値を「-」に改定することはできません。目標をなくすときは計画の編集で消してください".into()));
+        return Err(Error::BadInput(
+            "目標値を「-」に改定することはできません。目標をなくすときは計画の編集で消してください".into(),
+        ));
     }
     let mut next = stored.clone();
     let Some(k) = next.kpis.iter_mut().find(|k| k.no == kpi) else {
@@ -155,7 +161,10 @@ pub fn target_set(
         }
     }
     let previous = k.targets.get(&year).cloned();
-    let same = |p: &KpiValue| p.canonical() == value.canonical() || crate::fields::same_value(&format!("kpi[{kpi}].target[{}]", year.0), Some(p.text()), Some(value.text()));
+    let same = |p: &KpiValue| {
+        p.canonical() == value.canonical()
+            || crate::fields::same_value(&format!("kpi[{kpi}].target[{}]", year.0), Some(p.text()), Some(value.text()))
+    };
     if previous.as_ref().is_some_and(same) {
         return Err(Error::BadInput(format!(
             "KPI {kpi} の{}の目標値はすでに {} です",
@@ -308,11 +317,7 @@ pub fn project_status(db: &Path, plan: Option<&str>, no: &str, change: &StatusCh
     }
     if let (Some(s), Some(e)) = (p.start, p.end) {
         if e < s {
-            return Err(Error::BadInput(format!(
-                "終了年度({})が開始年度({})より前です",
-                e.long(),
-                s.long()
-            )));
+            return Err(Error::BadInput(format!("終了年度({})が開始年度({})より前です", e.long(), s.long())));
         }
     }
     let year = next.report_year;

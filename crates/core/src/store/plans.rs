@@ -10,9 +10,8 @@ use super::{FieldChangeRow, Result, RevisionInfo, Store, StoreError};
 use crate::eval::{Direction, Evaluation};
 use crate::fy::{AsOf, FiscalYear};
 use crate::model::{
-    TargetRevision,
     diff_fields, diff_plans, Actor, Actual, Area, Entry, Item, Kpi, KpiRef, Owner, Plan, Progress, Project, ProjectYear, Relisting,
-    RelistingYear, ScheduleRow,
+    RelistingYear, ScheduleRow, TargetRevision,
 };
 use crate::value::KpiValue;
 
@@ -577,11 +576,7 @@ impl Store {
                     r.get(5)?,
                     r.get(6)?,
                     r.get(7)?,
-                    (
-                        r.get::<_, Option<i32>>(8)?,
-                        r.get::<_, Option<i32>>(9)?,
-                        r.get::<_, String>(10)?,
-                    ),
+                    (r.get::<_, Option<i32>>(8)?, r.get::<_, Option<i32>>(9)?, r.get::<_, String>(10)?),
                 ))
             },
         )? {

@@ -89,7 +89,10 @@ pub fn build_workbook(plan: &Plan, year: FiscalYear) -> Result<Workbook, XlsxErr
     if plan.kpis.iter().any(|k| !k.revisions.is_empty()) {
         write_revisions_sheet(wb.add_worksheet(), plan, &styles)?;
     }
-    if plan.projects().any(|p| p.start.is_some() || p.end.is_some() || !p.origin.is_empty()) {
+    if plan
+        .projects()
+        .any(|p| p.start.is_some() || p.end.is_some() || !p.origin.is_empty())
+    {
         write_status_sheet(wb.add_worksheet(), plan, year, &styles)?;
     }
     if !plan.schedule.is_empty() {
@@ -539,7 +542,7 @@ fn write_charts_sheet(ws: &mut Worksheet, plan: &Plan, year: FiscalYear, s: &Sty
             ws.write_string_with_format(top + r, 0, label, &s.header)?;
             for (j, y) in years.iter().enumerate() {
                 let n = match r {
-                    2 => k.targets.get(y).and_then(crate::chart::axis_number),
+                    2 => k.target_for(*y, *y).as_ref().and_then(crate::chart::axis_number),
                     3 => k.actuals.get(y).and_then(|a| crate::chart::axis_number(&a.value)),
                     _ => baseline,
                 };
@@ -792,12 +795,25 @@ fn write_counts_sheet(ws: &mut Worksheet, plan: &Plan, year: FiscalYear, s: &Sty
         ws.set_column_width(i, 10.0)?;
     }
     let mut row = 2u32;
-    for (i, h) in ["分野", "名称"].iter().map(|h| h.to_string()).chain(head.iter().cloned()).enumerate() {
+    for (i, h) in ["分野", "名称"]
+        .iter()
+        .map(|h| h.to_string())
+        .chain(head.iter().cloned())
+        .enumerate()
+    {
         ws.write_string_with_format(row, i as u16, h, &s.header)?;
     }
     row += 1;
     for a in &sum.areas {
-        write_counts(ws, row, &[Some(a.code.clone()), a.name.clone()], a.projects, &a.evaluations, &marks, s)?;
+        write_counts(
+            ws,
+            row,
+            &[Some(a.code.clone()), a.name.clone()],
+            a.projects,
+            &a.evaluations,
+            &marks,
+            s,
+        )?;
         row += 1;
     }
     write_counts(ws, row, &[Some("計".into()), None], sum.projects, &sum.evaluations, &marks, s)?;
@@ -951,7 +967,16 @@ pub const YEARS_HEAD: [&str; 9] = [
 ];
 
 /// Columns of 目標値の改定.
-pub const REVISIONS_HEAD: [&str; 8] = ["KPI番号", "指標名", "目標年度", "改定前", "改定後", "適用年度", "改定日", "改定理由"];
+pub const REVISIONS_HEAD: [&str; 8] = [
+    "KPI番号",
+    "指標名",
+    "目標年度",
+    "改定前",
+    "改定後",
+    "適用年度",
+    "改定日",
+    "改定理由",
+];
 
 /// 目標値の改定: one row per revision, oldest first per KPI. Import reads it back.
 fn write_revisions_sheet(ws: &mut Worksheet, plan: &Plan, s: &Styles) -> Result<(), XlsxError> {
@@ -1003,12 +1028,21 @@ fn write_status_sheet(ws: &mut Worksheet, plan: &Plan, year: FiscalYear, s: &Sty
         ws.write_string_with_format(2, i as u16, *h, &s.header)?;
     }
     let mut row = 3u32;
-    for p in plan.projects().filter(|p| p.start.is_some() || p.end.is_some() || !p.origin.is_empty()) {
+    for p in plan
+        .projects()
+        .filter(|p| p.start.is_some() || p.end.is_some() || !p.origin.is_empty())
+    {
         put_project_no(ws, row, &p.no, &s.data_center)?;
         put_text(ws, row, 1, p.name.as_deref(), &s.data)?;
         put_text(ws, row, 2, p.start.map(|y| y.short()).as_deref(), &s.data_center)?;
         put_text(ws, row, 3, p.end.map(|y| y.short()).as_deref(), &s.data_center)?;
-        put_text(ws, row, 4, Some(p.origin.join(",")).filter(|o| !o.is_empty()).as_deref(), &s.data_center)?;
+        put_text(
+            ws,
+            row,
+            4,
+            Some(p.origin.join(",")).filter(|o| !o.is_empty()).as_deref(),
+            &s.data_center,
+        )?;
         put_text(ws, row, 5, plan.status_note(p, year).as_deref(), &s.data)?;
         row += 1;
     }

@@ -1490,7 +1490,8 @@ fn read_revisions_sheet(g: &Grid, plan: &mut Plan, problems: &mut Vec<Problem>) 
             problems.push(g.problem(r, 0, format!("KPI番号 {no} の指標は{SHEET_SUMMARY}にありません")));
             continue;
         }
-        let (Some(Some(year)), Some(from)) = (year_cell(g, r, 2, "目標年度", problems), year_cell(g, r, 5, "適用年度", problems)) else {
+        let (Some(Some(year)), Some(from)) = (year_cell(g, r, 2, "目標年度", problems), year_cell(g, r, 5, "適用年度", problems))
+        else {
             if g.get(r, 2).is_empty() {
                 problems.push(g.problem(r, 2, "目標年度を入力してください(例: R7)"));
             }
@@ -1524,7 +1525,11 @@ fn read_revisions_sheet(g: &Grid, plan: &mut Plan, problems: &mut Vec<Problem>) 
             // does, the latest revision stands; where it was changed, the cell wins.
             let shown_in_force = match (k.targets.get(&y), before) {
                 (Some(cell), Some(b)) => cell.canonical() == b.value.canonical(),
-                (Some(cell), None) => revisions.iter().find(|r| r.year == y).and_then(|r| r.previous.as_ref()).is_some_and(|p| p.canonical() == cell.canonical()),
+                (Some(cell), None) => revisions
+                    .iter()
+                    .find(|r| r.year == y)
+                    .and_then(|r| r.previous.as_ref())
+                    .is_some_and(|p| p.canonical() == cell.canonical()),
                 (None, _) => true,
             };
             if shown_in_force {
