@@ -1003,7 +1003,7 @@ pub fn entry_page(plan: &Plan, plan_id: i64, department: &str, division: Option<
         shows_issues: columns.contains(&Column::Issues),
         projects: plan
             .projects()
-            .filter(|p| owned_by(p, department, division))
+            .filter(|p| p.runs_in(year) && owned_by(p, department, division))
             .map(|p| project_form(plan, p, year))
             .collect(),
     }
@@ -1174,7 +1174,10 @@ mod tests {
         let plan = seed::fukushima_plan().unwrap();
         let dept = departments(&plan).into_iter().next().unwrap();
         let page = entry_page(&plan, 1, &dept, None, plan.report_year);
-        assert_eq!(page.projects.len(), crate::returns::department_projects(&plan, &dept).len());
+        assert_eq!(
+            page.projects.len(),
+            crate::returns::department_projects(&plan, &dept, plan.report_year).len()
+        );
         let with_rate = page.projects.iter().flat_map(|f| &f.kpis).filter(|k| k.rate.is_some()).count();
         assert!(with_rate > 0, "no 達成率 in {dept}");
         for f in &page.projects {

@@ -421,3 +421,102 @@ fn revise_a_target_roll_the_year_and_rate_again() {
     assert_eq!(kb.targets, kpi.targets);
     assert_eq!(back.report_year, R6);
 }
+
+/// The XML of a workbook part.
+fn part_text(file: &std::path::Path, name: &str) -> String {
+    use std::io::Read;
+    let mut z = zip::ZipArchive::new(std::fs::File::open(file).unwrap()).unwrap();
+    let mut s = String::new();
+    z.by_name(name).unwrap().read_to_string(&mut s).unwrap();
+    s
+}
+
+#[test]
+fn the_next_years_templates_carry_last_year_and_the_plans_scale() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("shinchoku.db");
+    ops::init(&db, true).unwrap();
+    let plan = ops::load(&db, None).unwrap();
+    let dept = "総務部";
+    let mine: Vec<_> = plan
+        .projects()
+        .filter(|p| p.owners.iter().any(|o| o.department.as_deref() == Some(dept)))
+        .collect();
+    let carried = mine
+        .iter()
+        .find(|p| p.years.get(&R5).is_some_and(|y| y.narrative.is_some() && y.evaluation.is_some()))
+        .expect("a project with an R5 narrative");
+    let ended = mine.iter().find(|p| p.no != carried.no).expect("a second project");
+
+    ops::rule_use(&db, None, &ops::RuleChoice::Builtin("ratio-abcd")).unwrap();
+    ops::year_start(&db, None, R6).unwrap();
+    ops::project_status(
+        &db,
+        None,
+        &ended.no,
+        &ops::StatusChange {
+            end: Some(R5),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    // Nothing was copied into the new year.
+    let rolled = ops::load(&db, None).unwrap();
+    assert!(rolled
+        .projects()
+        .all(|p| p.years.get(&R6).is_none_or(|y| y.narrative.is_none() && y.evaluation.is_none())));
+
+    let out = dir.path().join("out");
+    let t = ops::templates(&db, None, &out, None, &[dept.to_string()], false).unwrap();
+    let file = &t.files[0].path;
+    let rows = support::sheet_rows(file, "記入");
+    let header = &rows[3];
+    let col = |name: &str| {
+        header
+            .iter()
+            .position(|h| h.starts_with(name))
+            .unwrap_or_else(|| panic!("no {name} in {header:?}"))
+    };
+    assert_eq!(header[col("前年度評価")], "前年度評価\n(令和5年度)");
+    let (prev_e, prev_n, eval) = (col("前年度評価"), col("前年度の取組状況"), col("評価"));
+    assert_eq!(eval, prev_e + 1, "評価 stands beside 前年度評価");
+    let row = rows
+        .iter()
+        .find(|r| r.first() == Some(&carried.no))
+        .expect("the carried project's row");
+    let r5 = &carried.years[&R5];
+    assert_eq!(row[prev_n], r5.narrative.clone().unwrap());
+    assert_eq!(row[prev_e], r5.evaluation.as_ref().unwrap().mark());
+    assert!(row[eval].is_empty(), "nothing copied into 令和6年度's evaluation");
+    // The project ended in R5 is not asked for in R6.
+    assert!(!rows.iter().any(|r| r.first() == Some(&ended.no)), "No.{} ended in R5", ended.no);
+    // The drop-down offers the plan's marks, and the guide names the rule.
+    let sheet = part_text(file, "xl/worksheets/sheet1.xml");
+    assert!(sheet.contains("\"A,B,C,D,-\""), "the evaluation list is the A–D scale");
+    let guide = support::sheet_rows(file, "記入要領");
+    assert!(guide.iter().flatten().any(|l| l.contains("A(目標を大きく上回る)")), "{guide:?}");
+
+    // A department types a mark of the scale: taken; a mark of another scale: refused by cell.
+    let path = format!("project[{}].year[2024].evaluation", carried.no);
+    let cell = support::cell_of(file, &path);
+    let filled = dir.path().join("filled.xlsx");
+    support::Package::open(file).set_text("記入", &cell, "b").save(&filled);
+    let r = ops::merge(&db, None, std::slice::from_ref(&filled), &ops::MergeOptions::default(), &mut |_| {}).unwrap();
+    assert_eq!(r.applied, 1, "{:?}", r.files[0].errors);
+    let after = ops::load(&db, None).unwrap();
+    assert_eq!(
+        after.project(&carried.no).unwrap().years[&R6].evaluation.as_ref().unwrap().mark(),
+        "B"
+    );
+
+    let t = ops::templates(&db, None, &dir.path().join("again"), None, &[dept.to_string()], false).unwrap();
+    let wrong = dir.path().join("wrong.xlsx");
+    support::Package::open(&t.files[0].path).set_text("記入", &cell, "○").save(&wrong);
+    let r = ops::merge(&db, None, std::slice::from_ref(&wrong), &ops::MergeOptions::default(), &mut |_| {}).unwrap();
+    assert_eq!(r.applied, 0);
+    let errors: Vec<String> = r.files[0].errors.iter().map(|p| p.to_string()).collect();
+    assert!(
+        errors.iter().any(|e| e.contains(&cell) && e.contains("A B C D - のいずれか")),
+        "{errors:?}"
+    );
+}

@@ -562,7 +562,7 @@ pub fn sample_returns(db: &Path, plan: Option<&str>, dir: &Path) -> Result<Vec<P
     for d in departments(&p) {
         let mut filled = p.clone();
         let mut changes = Vec::new();
-        for pr in returns::department_projects(&p, &d) {
+        for pr in returns::department_projects(&p, &d, year) {
             let old = pr.years.get(&year).and_then(|y| y.narrative.clone()).unwrap_or_default();
             changes.push((
                 format!("project[{}].year[{}].narrative", pr.no, year.0),

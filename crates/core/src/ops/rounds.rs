@@ -163,7 +163,7 @@ fn filled_of(plan: &Plan, department: &str, year: FiscalYear) -> (usize, Vec<Mis
     let mut filled = 0;
     let mut missing = Vec::new();
     let mut seen = std::collections::HashSet::new();
-    for p in department_projects(plan, department) {
+    for p in department_projects(plan, department, year) {
         let y = p.years.get(&year);
         let mut lacks = Vec::new();
         for k in p.kpis.iter().filter(|k| !k.relisted && seen.insert(k.no)) {

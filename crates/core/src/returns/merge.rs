@@ -384,6 +384,6 @@ pub fn value_for_path(path: &str, text: &str, plan: &Plan) -> Result<(Option<Str
         .and_then(|p| p.split(']').next())
         .and_then(|n| n.parse::<u32>().ok())
         .and_then(|n| plan.kpi(n));
-    let e = super::parse_entered(col, Some(text), kpi)?;
+    let e = super::parse_entered(col, Some(text), kpi, &plan.rule.scale())?;
     Ok((e.raw, e.canon))
 }

@@ -16,7 +16,7 @@ pub mod template;
 
 use std::collections::HashSet;
 
-use crate::eval::Evaluation;
+use crate::eval::Scale;
 use crate::fy::FiscalYear;
 use crate::model::{Kpi, Plan, Project};
 use crate::text::{clean_cell, label_key, normalize_width};
@@ -61,15 +61,30 @@ pub enum Column {
     Budget,
     Issues,
     Relisted,
+    /// 前年度評価: last year's evaluation, read-only beside this year's.
+    PrevEvaluation,
+    /// 前年度の取組状況: last year's narrative, read-only beside this year's, so a
+    /// department edits only what changed.
+    PrevNarrative,
 }
 
 impl Column {
     /// The columns of a plan's entry sheet: 予算 and 課題・アクション only where the plan has them.
     pub fn for_plan(plan: &Plan) -> Vec<Column> {
         use Column::*;
+        let last = FiscalYear(plan.report_year.0 - 1);
+        let carried = plan
+            .projects()
+            .filter_map(|p| p.years.get(&last))
+            .any(|y| y.evaluation.is_some() || y.narrative.is_some());
         let mut cols = vec![
-            No, Area, Item, Dept, Div, Name, KpiNo, KpiName, Unit, Baseline, Target, LastActual, Actual, Evaluation, Narrative,
+            No, Area, Item, Dept, Div, Name, KpiNo, KpiName, Unit, Baseline, Target, LastActual, Actual,
         ];
+        if carried {
+            cols.extend([PrevEvaluation, Evaluation, PrevNarrative, Narrative]);
+        } else {
+            cols.extend([Evaluation, Narrative]);
+        }
         let years = || plan.projects().flat_map(|p| p.years.values());
         if years().any(|y| y.budget.is_some()) {
             cols.push(Budget);
@@ -102,6 +117,8 @@ impl Column {
             Column::Budget => "予算(千円)",
             Column::Issues => "課題・アクション",
             Column::Relisted => "再掲先",
+            Column::PrevEvaluation => "前年度評価",
+            Column::PrevNarrative => "前年度の取組状況",
         }
     }
 
@@ -109,8 +126,10 @@ impl Column {
     pub fn header(self, year: FiscalYear) -> String {
         match self {
             Column::Target | Column::Actual => format!("{}\n({})", self.key(), year.long()),
-            Column::LastActual => format!("{}\n({})", self.key(), FiscalYear(year.0 - 1).long()),
-            Column::Evaluation => "評価\n(○△×-)".into(),
+            Column::LastActual | Column::PrevEvaluation | Column::PrevNarrative => {
+                format!("{}\n({})", self.key(), FiscalYear(year.0 - 1).long())
+            }
+            Column::Evaluation => "評価".into(),
             _ => self.key().to_string(),
         }
     }
@@ -120,8 +139,26 @@ impl Column {
         use Column::*;
         let k = label_key(text);
         [
-            No, Area, Item, Dept, Div, Name, KpiNo, KpiName, Unit, Baseline, Target, LastActual, Actual, Evaluation, Narrative, Budget,
-            Issues, Relisted,
+            No,
+            Area,
+            Item,
+            Dept,
+            Div,
+            Name,
+            KpiNo,
+            KpiName,
+            Unit,
+            Baseline,
+            Target,
+            LastActual,
+            Actual,
+            Evaluation,
+            Narrative,
+            Budget,
+            Issues,
+            Relisted,
+            PrevEvaluation,
+            PrevNarrative,
         ]
         .into_iter()
         .find(|c| k.starts_with(c.key()))
@@ -159,6 +196,8 @@ impl Column {
             Column::Budget => 11.0,
             Column::Issues => 36.0,
             Column::Relisted => 12.0,
+            Column::PrevEvaluation => 7.0,
+            Column::PrevNarrative => 36.0,
         }
     }
 
@@ -200,7 +239,7 @@ pub struct Entered {
 }
 
 /// Reads what was entered in an editable column; the error says what was expected.
-pub fn parse_entered(col: Column, text: Option<&str>, kpi: Option<&Kpi>) -> Result<Entered, String> {
+pub fn parse_entered(col: Column, text: Option<&str>, kpi: Option<&Kpi>, scale: &Scale) -> Result<Entered, String> {
     let Some(t) = text.and_then(clean_cell) else {
         return Ok(Entered::default());
     };
@@ -216,7 +255,9 @@ pub fn parse_entered(col: Column, text: Option<&str>, kpi: Option<&Kpi>) -> Resu
             })
         }
         Column::Evaluation => {
-            let e = Evaluation::parse(&t).map_err(|_| format!("○ △ × - のいずれかを入力してください(入力: {t})"))?;
+            let e = scale
+                .parse(&t)
+                .map_err(|_| format!("{} のいずれかを入力してください(入力: {t})", scale.listing()))?;
             Ok(same(e.mark().to_string()))
         }
         Column::Budget => {
@@ -247,7 +288,7 @@ fn same(s: String) -> Entered {
 
 /// The canonical form of a stored or recorded value of an editable column.
 pub fn canonical_of(col: Column, raw: Option<&str>) -> Option<String> {
-    match parse_entered(col, raw, None) {
+    match parse_entered(col, raw, None, &Scale::maru()) {
         Ok(e) => e.canon,
         Err(_) => raw.and_then(clean_cell),
     }
@@ -271,11 +312,12 @@ pub fn departments(plan: &Plan) -> Vec<String> {
         .collect()
 }
 
-/// The projects a department owns or co-owns, in plan order (re-listings are not
-/// repeated: a project appears once, at its original).
-pub fn department_projects<'a>(plan: &'a Plan, department: &str) -> Vec<&'a Project> {
+/// The projects a department owns or co-owns that run in `year`, in plan order
+/// (re-listings are not repeated: a project appears once, at its original; a
+/// project ended before the year, or starting after it, is not asked for).
+pub fn department_projects<'a>(plan: &'a Plan, department: &str, year: FiscalYear) -> Vec<&'a Project> {
     plan.projects()
-        .filter(|p| p.owners.iter().any(|o| o.department.as_deref() == Some(department)))
+        .filter(|p| p.runs_in(year) && p.owners.iter().any(|o| o.department.as_deref() == Some(department)))
         .collect()
 }
 
@@ -315,28 +357,31 @@ mod tests {
 
     #[test]
     fn entered_values_are_checked_and_canonical() {
-        let e = parse_entered(Column::Evaluation, Some(" 〇 "), None).unwrap();
+        let e = parse_entered(Column::Evaluation, Some(" 〇 "), None, &Scale::maru()).unwrap();
         assert_eq!(e.canon.as_deref(), Some("○"));
-        assert!(parse_entered(Column::Evaluation, Some("よい"), None)
+        assert!(parse_entered(Column::Evaluation, Some("よい"), None, &Scale::maru())
             .unwrap_err()
             .contains("○ △ × -"));
         assert_eq!(
-            parse_entered(Column::Budget, Some("１，２００千円"), None)
+            parse_entered(Column::Budget, Some("１，２００千円"), None, &Scale::maru())
                 .unwrap()
                 .canon
                 .as_deref(),
             Some("1200")
         );
-        assert!(parse_entered(Column::Budget, Some("約千"), None).is_err());
+        assert!(parse_entered(Column::Budget, Some("約千"), None, &Scale::maru()).is_err());
         let plan = crate::seed::fukushima_plan().unwrap();
         let k = plan.kpis.iter().find(|k| is_numeric(k)).unwrap();
-        let e = parse_entered(Column::Actual, Some("１４，４４２"), Some(k)).unwrap();
+        let e = parse_entered(Column::Actual, Some("１４，４４２"), Some(k), &Scale::maru()).unwrap();
         assert_eq!(e.raw.as_deref(), Some("１４，４４２"));
         assert_eq!(e.canon.as_deref(), Some("14442"));
-        assert!(parse_entered(Column::Actual, Some("たくさん"), Some(k))
+        assert!(parse_entered(Column::Actual, Some("たくさん"), Some(k), &Scale::maru())
             .unwrap_err()
             .contains("数値または「-」"));
-        assert_eq!(parse_entered(Column::Actual, Some(""), Some(k)).unwrap(), Entered::default());
+        assert_eq!(
+            parse_entered(Column::Actual, Some(""), Some(k), &Scale::maru()).unwrap(),
+            Entered::default()
+        );
     }
 
     #[test]

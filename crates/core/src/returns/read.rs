@@ -413,6 +413,7 @@ impl<'g> Sheet<'g> {
     fn read_with_meta(&self, plan: &Plan, meta: Meta) -> Result<DeptReturn, Vec<Problem>> {
         let mut warnings = Vec::new();
         let mut problems = Vec::new();
+        let scale = plan.rule.scale();
         // Where each written row is now: by position when its numbers still match, else by numbers.
         let rows = self.rows();
         let mut by_identity: HashMap<(String, Option<String>), Vec<u32>> = HashMap::new();
@@ -492,7 +493,7 @@ impl<'g> Sheet<'g> {
                         .and_then(|n| n.parse::<u32>().ok());
                     let kpi = kpi_no.and_then(|n| plan.kpi(n));
                     // A value the plan already held is not re-judged (older data may not follow today's rules).
-                    let entered = parse_entered(c.column, now.as_deref(), kpi)
+                    let entered = parse_entered(c.column, now.as_deref(), kpi, &scale)
                         .or_else(|m| kept_as_is(c.column, now.as_deref(), canonical_of(c.column, c.base.as_deref()).as_deref()).ok_or(m));
                     match entered {
                         Ok(value) => fields.push(ReturnField {
@@ -547,6 +548,7 @@ impl<'g> Sheet<'g> {
         claimed: Option<String>,
     ) -> Result<DeptReturn, Vec<Problem>> {
         let mut problems = Vec::new();
+        let scale = plan.rule.scale();
         let warnings: Vec<Problem> = signature.warning().map(|w| problem(SHEET_ENTRY, w)).into_iter().collect();
         let titled = (0..self.header).find_map(|r| {
             let t = self.g.get(r, 0).text()?;
@@ -615,8 +617,8 @@ impl<'g> Sheet<'g> {
                 }
                 let text = self.g.get(r, *c).text();
                 let held = canonical_of(col, plan_now.get(&path).map(String::as_str));
-                let entered =
-                    parse_entered(col, text.as_deref(), kpi).or_else(|m| kept_as_is(col, text.as_deref(), held.as_deref()).ok_or(m));
+                let entered = parse_entered(col, text.as_deref(), kpi, &scale)
+                    .or_else(|m| kept_as_is(col, text.as_deref(), held.as_deref()).ok_or(m));
                 let value = match entered {
                     Ok(v) => v,
                     Err(m) => {

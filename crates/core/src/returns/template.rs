@@ -118,7 +118,7 @@ pub fn write_return(spec: &ReturnSpec<'_>, path: &Path) -> Result<usize, WriteEr
 /// The workbook in memory, and how many projects it holds.
 pub fn build_return(spec: &ReturnSpec<'_>) -> Result<(Workbook, usize), XlsxError> {
     let plan = spec.plan;
-    let projects = department_projects(plan, spec.department);
+    let projects = department_projects(plan, spec.department, spec.year);
     let rows = entry_rows(plan, &projects);
     let cols = Column::for_plan(plan);
     let mut wb = Workbook::new();
@@ -370,12 +370,27 @@ fn write_entry_sheet(
         ws.set_row_height(HEADER_ROW + 1 + i as u32, (*lines as f64) * LINE_PT + PAD_PT)?;
     }
     if let Some(ec) = col_of(Column::Evaluation).filter(|_| r > HEADER_ROW + 1) {
+        // The plan's scale: its marks in the drop-down, their words in the hint.
+        let scale = plan.rule.scale();
+        let marks: Vec<&str> = scale.marks.iter().map(|m| m.mark.as_str()).collect();
+        let words: Vec<String> = scale
+            .marks
+            .iter()
+            .map(|m| match &m.label {
+                Some(l) if l != &m.mark => format!("{} {l}", m.mark),
+                _ => m.mark.clone(),
+            })
+            .collect();
         let dv = DataValidation::new()
-            .allow_list_strings(&["○", "△", "×", "-"])?
+            .allow_list_strings(&marks)?
             .set_input_title("評価")?
-            .set_input_message("○ 達成 / △ 一部達成 / × 未達成 / - 評価対象外")?
+            .set_input_message(
+                Some(words.join(" / "))
+                    .filter(|w| w.chars().count() <= 250)
+                    .unwrap_or_else(|| scale.listing()),
+            )?
             .set_error_title("評価")?
-            .set_error_message("○ △ × - のいずれかを選んでください")?;
+            .set_error_message(format!("{} のいずれかを選んでください", scale.listing()))?;
         ws.add_data_validation(HEADER_ROW + 1, ec, r - 1, ec, &dv)?;
     }
     if let Some(ac) = col_of(Column::Actual) {
@@ -422,12 +437,18 @@ fn read_only_text(plan: &Plan, row: &EntryRow<'_>, c: Column, year: FiscalYear, 
         }),
         Column::Unit => k.and_then(|k| k.unit.clone()),
         Column::Baseline => k.and_then(|k| k.baseline.as_ref()).map(|v| v.text().to_string()),
-        Column::Target => k.and_then(|k| k.targets.get(&year)).map(|v| v.text().to_string()),
+        Column::Target => k.and_then(|k| k.target_for(year, year)).map(|v| v.text().to_string()),
         Column::LastActual => k
             .and_then(|k| k.actuals.get(&FiscalYear(year.0 - 1)))
             .map(|a| a.value.text().to_string()),
         Column::Actual => k.and_then(|k| k.actuals.get(&year)).map(|a| a.value.text().to_string()),
         Column::Relisted => relisted.get(p.no.as_str()).map(|v| v.join("\n")),
+        Column::PrevEvaluation => p
+            .years
+            .get(&FiscalYear(year.0 - 1))
+            .and_then(|y| y.evaluation.as_ref())
+            .map(|e| e.mark().to_string()),
+        Column::PrevNarrative => p.years.get(&FiscalYear(year.0 - 1)).and_then(|y| y.narrative.clone()),
         _ => None,
     }
 }
@@ -447,9 +468,28 @@ fn write_guide_sheet(ws: &mut Worksheet, spec: &ReturnSpec<'_>, cols: &[Column],
         "2. 実績値: 数値(例: 63.5%、1,234)または「-」を入力します。単位は「単位」列のとおりです。未確定の場合は空欄のままにしてください。"
             .into(),
         "   同じKPIが複数の事業にある場合、実績値は最初の行で入力します。".into(),
-        "3. 評価: ○(達成)、△(一部達成)、×(未達成)、-(評価対象外)から選びます。".into(),
+        format!(
+            "3. 評価: {}から選びます({})。",
+            plan.rule
+                .scale()
+                .marks
+                .iter()
+                .map(|m| match &m.label {
+                    Some(l) if l != &m.mark => format!("{}({l})", m.mark),
+                    _ => m.mark.clone(),
+                })
+                .collect::<Vec<_>>()
+                .join("、"),
+            plan.rule.description()
+        ),
         "4. 取組状況: 今年度の取組内容と成果を文章で記入します。セル内の改行は Alt+Enter です。".into(),
     ];
+    if cols.contains(&Column::PrevNarrative) {
+        lines.push(
+            "   「前年度評価」「前年度の取組状況」は昨年度の回答です(変更できません)。変わったところだけ今年度の欄に書いてください。"
+                .into(),
+        );
+    }
     if cols.contains(&Column::Budget) {
         lines.push("5. 予算(千円): 今年度の予算額を千円単位の整数で記入します。".into());
     }
