@@ -411,6 +411,20 @@ fn revise_a_target_roll_the_year_and_rate_again() {
         }
     }
 
+    // The project card marks the revised target ※ and says what it was.
+    let owner = plan.projects().find(|p| p.kpis.iter().any(|r| r.no == no)).unwrap();
+    let card = shinchoku_core::card::card(&plan, owner, R6);
+    let table = card.groups.iter().flat_map(|g| &g.tables).find(|t| t.no == no).unwrap();
+    assert!(table.targets.iter().any(|c| c.text == format!("{new6}※")), "{:?}", table.targets);
+    assert!(
+        table
+            .footnotes
+            .iter()
+            .any(|f| f.contains(&format!("当初 {}", old6.text())) && f.contains("国の目標変更")),
+        "{:?}",
+        table.footnotes
+    );
+
     // Round trip: the workbook imported into a new database gives back the revisions.
     let db2 = dir.path().join("again.db");
     ops::init(&db2, false).unwrap();

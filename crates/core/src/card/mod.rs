@@ -136,7 +136,7 @@ pub fn card(plan: &Plan, p: &Project, year: FiscalYear) -> Card {
     let mut groups: Vec<KpiGroup> = Vec::new();
     for r in &p.kpis {
         let Some(k) = plan.kpi(r.no) else { continue };
-        let table = kpi_table(k, &years);
+        let table = kpi_table(k, &years, year);
         let heading = if table.is_kgi {
             None
         } else {
@@ -204,10 +204,31 @@ fn group_heading(g: &str) -> String {
     }
 }
 
-fn kpi_table(k: &Kpi, years: &[FiscalYear]) -> KpiTable {
+fn kpi_table(k: &Kpi, years: &[FiscalYear], year: FiscalYear) -> KpiTable {
     let is_kgi = k.label.as_deref() == Some("KGI");
     let code = k.label.clone().unwrap_or_else(|| format!("KPI {}", k.no));
-    let targets = carried_cells(years.iter().map(|y| k.targets.get(y).map(|v| v.text().to_string())).collect());
+    // The targets in force for the card's year; a revised one is marked ※ and explained below.
+    let mut footnotes = k.footnotes.clone();
+    let targets = carried_cells(
+        years
+            .iter()
+            .map(|y| {
+                let v = k.target_for(*y, year)?;
+                if k.revised_for(*y, year) {
+                    let r = k.revisions.iter().rev().find(|r| r.year == *y && r.from <= year);
+                    footnotes.push(format!(
+                        "※{}の目標値は改定後の値です(当初 {}{})",
+                        y.long(),
+                        k.original_target(*y).map_or("なし", |o| o.text()),
+                        r.and_then(|r| r.reason.as_deref()).map(|t| format!("、{t}")).unwrap_or_default()
+                    ));
+                    Some(format!("{}※", v.text()))
+                } else {
+                    Some(v.text().to_string())
+                }
+            })
+            .collect(),
+    );
     let actuals = years
         .iter()
         .map(|y| Cell {
@@ -227,7 +248,7 @@ fn kpi_table(k: &Kpi, years: &[FiscalYear]) -> KpiTable {
         divisions: k.divisions.clone(),
         targets,
         actuals,
-        footnotes: k.footnotes.clone(),
+        footnotes,
         chartable,
     }
 }

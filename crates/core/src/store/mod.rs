@@ -461,6 +461,78 @@ mod tests {
         assert!(store.conflicts(1, false).unwrap().is_empty());
     }
 
+    /// Migration 6 rebuilds `kpi`, `project_year` and `relisting_year`: a version 5
+    /// database holding the demo plans comes out with every row (nothing cascaded
+    /// away by the rebuild), foreign keys on and consistent.
+    #[test]
+    fn the_rebuilding_migration_keeps_every_plan_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let now = dir.path().join("now.db");
+        let old = dir.path().join("v5.db");
+        let mut store = Store::open_or_create(&now).unwrap();
+        let plans = crate::seed::demo_plans().unwrap();
+        let info = crate::store::RevisionInfo {
+            kind: "init".into(),
+            summary: "demo".into(),
+            ..Default::default()
+        };
+        for p in &plans {
+            store.save_plan(p, &info).unwrap();
+        }
+        drop(store);
+        {
+            // The same rows in a database of schema 5: every table of that schema, its columns only.
+            let c = Connection::open(&old).unwrap();
+            for m in &MIGRATIONS[..5] {
+                c.execute_batch(m).unwrap();
+            }
+            c.pragma_update(None, "user_version", 5).unwrap();
+            c.pragma_update(None, "application_id", APPLICATION_ID).unwrap();
+            c.execute("ATTACH DATABASE ?1 AS now", [now.to_str().unwrap()]).unwrap();
+            let tables: Vec<String> = c
+                .prepare("SELECT name FROM main.sqlite_master WHERE type = 'table'")
+                .unwrap()
+                .query_map([], |r| r.get(0))
+                .unwrap()
+                .collect::<rusqlite::Result<_>>()
+                .unwrap();
+            for t in tables {
+                let cols: Vec<String> = c
+                    .prepare(&format!("SELECT name FROM main.pragma_table_info('{t}')"))
+                    .unwrap()
+                    .query_map([], |r| r.get(0))
+                    .unwrap()
+                    .collect::<rusqlite::Result<_>>()
+                    .unwrap();
+                let cols = cols.join(", ");
+                c.execute_batch(&format!("INSERT INTO main.{t} ({cols}) SELECT {cols} FROM now.{t}"))
+                    .unwrap();
+            }
+            let kpis: i64 = c.query_row("SELECT count(*) FROM main.kpi_value", [], |r| r.get(0)).unwrap();
+            assert!(kpis > 100, "the copy holds the KPI values ({kpis})");
+        }
+        let store = Store::open(&old).unwrap();
+        assert_eq!(store.schema_version().unwrap(), latest_version());
+        let fk: i64 = store.conn.query_row("PRAGMA foreign_keys", [], |r| r.get(0)).unwrap();
+        assert_eq!(fk, 1);
+        let dangling: i64 = store
+            .conn
+            .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(dangling, 0);
+        let listed = store.plans().unwrap();
+        assert_eq!(listed.len(), plans.len());
+        for (p, l) in plans.iter().zip(&listed) {
+            assert_eq!(store.load_plan(l.id).unwrap().fields(), p.fields(), "{}", p.title);
+        }
+        // The new CHECKs hold: a 維持 KPI and an A–D mark can be stored.
+        store
+            .conn
+            .execute("UPDATE kpi SET direction = 'keep', tolerance = '5' WHERE no = 1", [])
+            .unwrap();
+        store.conn.execute("UPDATE project_year SET evaluation = 'A'", []).unwrap();
+    }
+
     #[test]
     fn refuses_newer_schema_without_touching_it() {
         let dir = tempfile::tempdir().unwrap();
