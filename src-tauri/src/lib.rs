@@ -92,6 +92,10 @@ pub fn run() {
             commands::settings::backups,
             commands::settings::restore_backup,
             commands::settings::default_folder,
+            commands::years::rules,
+            commands::years::use_rule,
+            commands::years::set_target,
+            commands::years::start_year,
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {

@@ -6,8 +6,9 @@ export type Screen = "overview" | "entry" | "merge" | "rounds" | "charts" | "car
 export interface Ctx {
   overview: Overview;
   year: number;
-  /** Re-reads the plan (after an import, merge or undo) and redraws the header. */
-  refresh(): Promise<void>;
+  /** Re-reads the plan (after an import, merge or undo) and redraws the header;
+   * `toReportYear` shows the plan's report year (after a new year is started). */
+  refresh(toReportYear?: boolean): Promise<void>;
   /** Shows a screen (after the current one agrees to be left); resolves when it is drawn. */
   go(screen: Screen, params?: Record<string, string>): Promise<void>;
   params: Record<string, string>;

@@ -129,7 +129,8 @@ function drawHeader() {
   });
 }
 
-async function refresh() {
+async function refresh(toReportYear = false) {
+  if (toReportYear) year = 0;
   overview = await api.overview(year || undefined);
   year = overview.year.fy;
   round = await api.roundBoard().catch(() => null);

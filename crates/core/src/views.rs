@@ -86,6 +86,8 @@ pub struct RowView {
     pub status: EntryStatus,
     pub kpis: Vec<u32>,
     pub narrative: Option<String>,
+    /// 新規 / 終了 / 統合・分割 for the year (`新規(No.3から分割)`), where the project has one.
+    pub note: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -119,6 +121,9 @@ pub struct Overview {
     pub year: YearView,
     pub years: Vec<YearView>,
     pub counts: MarkCounts,
+    /// The rating rule (`maru`, `ratio-abcd`, …) and how it rates, for the header and 設定.
+    pub rule: String,
+    pub rule_description: String,
     pub projects: u32,
     pub relistings: u32,
     pub kpis: u32,
@@ -217,7 +222,29 @@ pub struct EntryPage {
     pub departments: Vec<DepartmentView>,
     pub shows_budget: bool,
     pub shows_issues: bool,
+    /// The plan's evaluation scale: the marks the form offers, best first.
+    pub marks: Vec<MarkOption>,
     pub projects: Vec<ProjectForm>,
+}
+
+/// One mark the evaluation drop-down offers: `○` shown as `○ 達成`.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct MarkOption {
+    pub mark: String,
+    pub label: String,
+}
+
+/// The marks of a plan's scale as the forms offer them.
+pub fn mark_options(plan: &Plan) -> Vec<MarkOption> {
+    plan.rule
+        .scale()
+        .marks
+        .iter()
+        .map(|m| MarkOption {
+            mark: m.mark.clone(),
+            label: mark_heading(m),
+        })
+        .collect()
 }
 
 /// A field to save from a form: its path and the text as typed.
@@ -331,6 +358,21 @@ pub struct CardKpiView {
     pub footnotes: String,
     pub footnotes_path: String,
     pub cells: Vec<CardCellView>,
+    /// 目標値の改定, oldest first: `令和7年度 80% → 90%(令和6年度の評価から、2026-11-27、国の目標変更)`.
+    pub revisions: Vec<String>,
+}
+
+/// A target revision as the app lists it.
+pub fn revision_line(r: &crate::model::TargetRevision) -> String {
+    format!(
+        "{} {} → {}({}の評価から、{}{})",
+        r.year.long(),
+        r.previous.as_ref().map_or("(なし)", crate::value::KpiValue::text),
+        r.value.text(),
+        r.from.long(),
+        r.date,
+        r.reason.as_deref().map(|t| format!("、{t}")).unwrap_or_default()
+    )
 }
 
 /// A year's 目標 and 実績 of a card's KPI (worded values such as 運用 as written).
@@ -863,6 +905,7 @@ pub fn overview(plan: &Plan, plan_id: i64, year: FiscalYear, open_conflicts: usi
             status,
             kpis: view.entry.kpis().iter().map(|r| r.no).collect(),
             narrative: view.narrative(year).map(str::to_string),
+            note: plan.status_note(p, year),
         };
         let area_code = view.entry.area().to_string();
         let ai = match areas.iter().position(|a| a.code == area_code) {
@@ -894,7 +937,9 @@ pub fn overview(plan: &Plan, plan_id: i64, year: FiscalYear, open_conflicts: usi
         year: year.into(),
         years: entry_years(plan).into_iter().map(YearView::from).collect(),
         counts,
-        projects: plan.projects().count() as u32,
+        rule: plan.rule.name(),
+        rule_description: plan.rule.description(),
+        projects: plan.projects().filter(|p| p.runs_in(year)).count() as u32,
         relistings: plan.relistings().count() as u32,
         kpis: plan.kpis.len() as u32,
         departments: department_views(plan),
@@ -925,7 +970,8 @@ pub fn overview(plan: &Plan, plan_id: i64, year: FiscalYear, open_conflicts: usi
 }
 
 fn kpi_row(plan: &Plan, k: &Kpi, project: &str, year: FiscalYear) -> KpiRowView {
-    let target = k.targets.get(&year);
+    let in_force = k.target_for(year, year);
+    let target = in_force.as_ref();
     let actual = k.actuals.get(&year).map(|a| &a.value);
     let rate = match (target, actual) {
         (Some(t), Some(a)) => achievement_rate(k.baseline.as_ref(), t, a, k.direction).map(|r| crate::eval::rate_label(r, k.direction)),
@@ -937,7 +983,10 @@ fn kpi_row(plan: &Plan, k: &Kpi, project: &str, year: FiscalYear) -> KpiRowView 
         unit: k.unit.clone(),
         baseline: k.baseline.as_ref().map(|v| v.text().to_string()),
         baseline_year: k.baseline_year.map(FiscalYear::short),
-        target: target.map(|v| v.text().to_string()),
+        target: target.map(|v| match k.original_target(year).filter(|_| k.revised_for(year, year)) {
+            Some(o) => format!("{} {}", v.text(), crate::model::original_note(o.text())),
+            None => v.text().to_string(),
+        }),
         last_actual: k.actuals.get(&FiscalYear(year.0 - 1)).map(|a| a.value.text().to_string()),
         actual: actual.map(|v| v.text().to_string()),
         rate,
@@ -1001,6 +1050,7 @@ pub fn entry_page(plan: &Plan, plan_id: i64, department: &str, division: Option<
         departments: department_views(plan),
         shows_budget: columns.contains(&Column::Budget),
         shows_issues: columns.contains(&Column::Issues),
+        marks: mark_options(plan),
         projects: plan
             .projects()
             .filter(|p| p.runs_in(year) && owned_by(p, department, division))
@@ -1078,6 +1128,7 @@ pub fn typescript_bindings() -> String {
         EntryStatus::decl(&cfg),
         OwnerView::decl(&cfg),
         MarkCount::decl(&cfg),
+        MarkOption::decl(&cfg),
         MarkCounts::decl(&cfg),
         crate::ops::RuleView::decl(&cfg),
         crate::ops::TargetSet::decl(&cfg),

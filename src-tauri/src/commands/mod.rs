@@ -9,6 +9,7 @@ pub mod plan;
 pub mod plan_edit;
 pub mod rounds;
 pub mod settings;
+pub mod years;
 
 use shinchoku_core::views::Progress;
 use tauri::{AppHandle, Emitter};

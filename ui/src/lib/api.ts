@@ -7,7 +7,7 @@ import { getCurrentWindow } from "@tauri-apps/api/window";
 import { open, save } from "@tauri-apps/plugin-dialog";
 import type {
   AppError, BackupView, CardEditView, ChartSelection, Edited, ReportItemView, ScheduleView, ChartView, ConflictView, EntryPage, FieldEdit, KpiListItem, MergeView,
-  OpenedReturn, Overview, PlanView, Progress, RoundBoard, RevisionChanges, RevisionView, SavedField, Settings, SettingsView, Written,
+  OpenedReturn, Overview, PlanView, Progress, RoundBoard, RevisionChanges, RevisionView, RuleView, SavedField, Settings, SettingsView, TargetSet, Written, YearStarted,
 } from "./bindings";
 
 export type * from "./bindings";
@@ -87,6 +87,11 @@ export const api = {
   /** The folder to offer for an output: the last used for its kind, else the documents folder. */
   defaultFolder: (kind: "summary" | "templates" | "return" | "charts" | "print" | "send_back" | "report") => call<string>("default_folder", { kind }),
   backups: () => call<BackupView[]>("backups"),
+  rules: () => call<RuleView[]>("rules"),
+  useRule: (name: string | null, file: string | null = null) => call<RuleView>("use_rule", { name, file }),
+  setTarget: (kpi: number, year: number, value: string, reason: string | null) =>
+    call<TargetSet>("set_target", { kpi, year, value, reason }),
+  startYear: (year: number) => call<YearStarted>("start_year", { year }),
   restoreBackup: (file: string) => call<BackupView[]>("restore_backup", { file }),
 };
 

@@ -16,6 +16,8 @@ label: string,
  */
 rank: number | null, count: number, };
 
+export type MarkOption = { mark: string, label: string, };
+
 export type MarkCounts = { 
 /**
  * The plan's scale in order, then any mark entered under an earlier rule.
@@ -80,7 +82,11 @@ key: string, no: string, name: string,
 /**
  * For a re-listing: the number of the original project.
  */
-relisted_of: string | null, owners: Array<OwnerView>, evaluation: string | null, status: EntryStatus, kpis: Array<number>, narrative: string | null, };
+relisted_of: string | null, owners: Array<OwnerView>, evaluation: string | null, status: EntryStatus, kpis: Array<number>, narrative: string | null, 
+/**
+ * 新規 / 終了 / 統合・分割 for the year (`新規(No.3から分割)`), where the project has one.
+ */
+note: string | null, };
 
 export type ItemNode = { code: string | null, name: string | null, rows: Array<RowView>, };
 
@@ -88,7 +94,11 @@ export type AreaNode = { code: string, name: string | null, items: Array<ItemNod
 
 export type DepartmentView = { name: string, divisions: Array<string>, projects: number, };
 
-export type Overview = { plan_id: number, organization: string, title: string, year: YearView, years: Array<YearView>, counts: MarkCounts, projects: number, relistings: number, kpis: number, departments: Array<DepartmentView>, areas: Array<AreaNode>, open_conflicts: number, 
+export type Overview = { plan_id: number, organization: string, title: string, year: YearView, years: Array<YearView>, counts: MarkCounts, 
+/**
+ * The rating rule (`maru`, `ratio-abcd`, …) and how it rates, for the header and 設定.
+ */
+rule: string, rule_description: string, projects: number, relistings: number, kpis: number, departments: Array<DepartmentView>, areas: Array<AreaNode>, open_conflicts: number, 
 /**
  * The plan is one of the demo plans (the header says デモ).
  */
@@ -129,7 +139,11 @@ proposed: string | null, reason: string | null, narrative: string | null, budget
  */
 previous_narrative: string | null, previous_evaluation: string | null, status: EntryStatus, paths: YearPaths, };
 
-export type EntryPage = { plan_id: number, department: string, division: string | null, year: YearView, years: Array<YearView>, departments: Array<DepartmentView>, shows_budget: boolean, shows_issues: boolean, projects: Array<ProjectForm>, };
+export type EntryPage = { plan_id: number, department: string, division: string | null, year: YearView, years: Array<YearView>, departments: Array<DepartmentView>, shows_budget: boolean, shows_issues: boolean, 
+/**
+ * The plan's evaluation scale: the marks the form offers, best first.
+ */
+marks: Array<MarkOption>, projects: Array<ProjectForm>, };
 
 export type FieldEdit = { path: string, text: string, };
 
@@ -222,7 +236,11 @@ divisions: string, divisions_path: string,
 /**
  * ※ notes, one per line.
  */
-footnotes: string, footnotes_path: string, cells: Array<CardCellView>, };
+footnotes: string, footnotes_path: string, cells: Array<CardCellView>, 
+/**
+ * 目標値の改定, oldest first: `令和7年度 80% → 90%(令和6年度の評価から、2026-11-27、国の目標変更)`.
+ */
+revisions: Array<string>, };
 
 export type CardCellView = { year: YearView, target: string | null, target_path: string, actual: string | null, actual_path: string, };
 

@@ -3,13 +3,6 @@ import type { EntryStatus, MergeView } from "./bindings";
 
 export const STATUS_LABEL: Record<EntryStatus, string> = { missing: "未入力", entered: "入力済", confirmed: "確定" };
 
-export const MARKS: [string, string][] = [
-  ["○", "○ 達成"],
-  ["△", "△ 一部達成"],
-  ["×", "× 未達成"],
-  ["-", "- 評価対象外"],
-];
-
 export const MERGE_STATUS: Record<string, string> = {
   applied: "反映",
   unchanged: "変更なし",

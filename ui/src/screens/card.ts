@@ -83,6 +83,32 @@ export async function cardScreen(ctx: Ctx): Promise<HTMLElement> {
     ];
   }
 
+  /** 目標値の改定: the revisions kept so far, and a form for a new one (the original stays). */
+  function revisionForm(k: CardKpiView): HTMLElement {
+    const year = h("select", { "aria-label": `KPI ${k.no} の改定する年度` },
+      ...k.cells.map((c) => h("option", { value: String(c.year.fy) }, c.year.long))) as HTMLSelectElement;
+    year.value = String(k.cells[k.cells.length - 1]?.year.fy ?? "");
+    const value = h("input", { type: "text", size: 10, "aria-label": `KPI ${k.no} の新しい目標値` }) as HTMLInputElement;
+    const reason = h("input", { type: "text", size: 28, maxlength: 200, "aria-label": `KPI ${k.no} の改定理由` }) as HTMLInputElement;
+    const revise = async () => {
+      if (!(await flush())) return;
+      try {
+        const t = await api.setTarget(k.no, Number(year.value), value.value.trim(), reason.value.trim() || null);
+        ctx.toast(`KPI ${t.kpi} の${t.year}の目標値を ${t.previous ?? "(なし)"} → ${t.value} に改定しました(当初の値は残ります)`);
+        await draw();
+      } catch (e) {
+        ctx.toast(errorText(e), "error");
+      }
+    };
+    return h("details", { class: "revisions", open: k.revisions.length > 0 ? "" : null },
+      h("summary", {}, k.revisions.length ? `目標値の改定(${k.revisions.length} 件)` : "目標値を改定…"),
+      k.revisions.length ? h("ul", {}, ...k.revisions.map((r) => h("li", {}, r))) : null,
+      h("div", { class: "row" },
+        h("label", {}, "年度 ", year), h("label", {}, "新しい目標値 ", value), h("label", {}, "理由 ", reason),
+        h("button", { type: "button", class: "k-revise", onclick: revise }, "改定する")),
+      h("p", { class: "hint" }, "改定より前に評価した年度は当初の目標値で評価したままです。取組一覧には「(当初 …)」、グラフには当初目標の線が出ます。"));
+  }
+
   function kpiTable(k: CardKpiView): HTMLElement {
     const name = kpis.find((x) => x.no === k.no)?.name ?? k.name;
     const elsewhere = (kpis.find((x) => x.no === k.no)?.projects ?? []).some((p) => p !== view.project);
@@ -110,6 +136,7 @@ export async function cardScreen(ctx: Ctx): Promise<HTMLElement> {
           h("div", { class: "row" },
             h("label", {}, "担当課 ", bound(area(k.divisions, 1), k.divisions_path, `KPI ${k.no} の担当課`)),
             h("label", {}, "※ 注記 ", bound(area(k.footnotes, 1), k.footnotes_path, `KPI ${k.no} の注記`))),
+          revisionForm(k),
         ),
         h("div", { class: "chart-slot", "data-kpi": k.no }),
       ));

@@ -3,7 +3,7 @@
 // a bad value shows its reason under the field and is not saved.
 import { api, dialogs, errorText, type EntryPage, type KpiRowView, type ProjectForm, type SavedField } from "../lib/api";
 import { clear, confirmButton, h, select } from "../lib/dom";
-import { charCount, MARKS, STATUS_LABEL } from "../lib/format";
+import { charCount, STATUS_LABEL } from "../lib/format";
 import type { Ctx } from "../context";
 import { entryGrid } from "./grid";
 
@@ -273,7 +273,10 @@ export async function entryScreen(ctx: Ctx): Promise<HTMLElement> {
   function projectCard(page: EntryPage, f: ProjectForm) {
     const y = page.year;
     const prev = o.years.find((x) => x.fy === y.fy - 1)?.short ?? "前年度";
-    const evalSel = select([["", "(未選択)"], ...MARKS], f.evaluation ?? "", { "aria-label": `事業 ${f.no} の評価` });
+    const marks = page.marks.map((m): [string, string] => [m.mark, m.label]);
+    // A mark entered under an earlier rule stays selectable as it is.
+    if (f.evaluation && !marks.some(([m]) => m === f.evaluation)) marks.push([f.evaluation, `${f.evaluation}(旧ルール)`]);
+    const evalSel = select([["", "(未選択)"], ...marks], f.evaluation ?? "", { "aria-label": `事業 ${f.no} の評価` });
     const reason = h("input", { type: "text", value: f.reason ?? "", maxlength: 400 });
     const reasonField = field("提案と異なる理由", reason, f.paths.reason, { hint: "評価が提案と異なるときは、短く理由を書いてください" });
     const narrative = h("textarea", { rows: 4, value: f.narrative ?? "" }) as HTMLTextAreaElement;
@@ -325,7 +328,7 @@ export async function entryScreen(ctx: Ctx): Promise<HTMLElement> {
     let latest = f;
     const update = (g: ProjectForm) => {
       latest = g;
-      const mark = MARKS.find(([m]) => m === g.proposed)?.[1] ?? g.proposed;
+      const mark = page.marks.find((m) => m.mark === g.proposed)?.label ?? g.proposed;
       proposal.textContent = g.proposed ? `KPI からの提案: ${mark}` : "KPI からの提案: なし(判定できる目標値・実績値がありません)";
       proposal.className = `proposal ${g.proposed && evalSel.value && evalSel.value !== g.proposed ? "differs" : ""}`;
       reasonField.hidden = !(g.proposed && evalSel.value && evalSel.value !== g.proposed) && !reason.value;

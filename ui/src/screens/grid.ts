@@ -4,7 +4,6 @@
 // Every cell saves as the forms do (the same bind: validation by the core, autosave).
 import type { EntryPage, ProjectForm } from "../lib/api";
 import { h } from "../lib/dom";
-import { MARKS } from "../lib/format";
 import { parseTsv } from "../lib/tsv";
 
 type Control = HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement;
@@ -53,7 +52,8 @@ export function entryGrid(page: EntryPage, hooks: GridHooks): HTMLElement {
     };
     const yearCells = (colFrom: number) => {
       const evaluation = h("select", { "aria-label": `事業 ${f.no} の評価` },
-        h("option", { value: "" }, ""), ...MARKS.map(([v, l]) => h("option", { value: v }, l))) as HTMLSelectElement;
+        h("option", { value: "" }, ""), ...page.marks.map((m) => h("option", { value: m.mark }, m.label)),
+        ...(f.evaluation && !page.marks.some((m) => m.mark === f.evaluation) ? [h("option", { value: f.evaluation }, `${f.evaluation}(旧ルール)`)] : [])) as HTMLSelectElement;
       evaluation.value = f.evaluation ?? "";
       const narrative = h("textarea", { rows: 2, "aria-label": `事業 ${f.no} の取組状況`, value: f.narrative ?? "" });
       const controls: [Control, string][] = [[evaluation, f.paths.evaluation], [narrative, f.paths.narrative]];

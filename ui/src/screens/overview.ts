@@ -9,11 +9,13 @@ export async function overviewScreen(ctx: Ctx): Promise<HTMLElement> {
   const c = o.counts;
   const count = (mark: string, label: string, n: number, cls = "") =>
     h("div", { class: `count ${cls}`, "data-mark": mark }, h("span", { class: "n" }, n), h("span", { class: "l" }, label));
-  const counts = h("section", { class: "counts", id: "counts", "aria-label": `${o.year.long}の評価` },
-    count("○", "○ 達成", c.achieved, "m-ok"),
-    count("△", "△ 一部達成", c.partial, "m-part"),
-    count("×", "× 未達成", c.not_achieved, "m-ng"),
-    count("-", "- 対象外", c.not_applicable),
+  // The plan's scale in order: its best mark green, its lowest red, `-` plain; a mark
+  // entered under an earlier rule comes after them.
+  const rated = c.marks.filter((m) => m.rank !== null && m.mark !== "-").length;
+  const tone = (rank: number | null, mark: string) =>
+    rank === null || mark === "-" ? "" : rank === 0 ? "m-ok" : rank === rated - 1 ? "m-ng" : "m-part";
+  const counts = h("section", { class: "counts", id: "counts", "aria-label": `${o.year.long}の評価(${o.rule})`, title: `評価ルール ${o.rule}: ${o.rule_description}` },
+    ...c.marks.map((m) => count(m.mark, m.rank === null ? `${m.label}(旧ルール)` : m.label, m.count, tone(m.rank, m.mark))),
     count("未評価", "評価なし", c.unevaluated),
     count("未入力", "未入力", c.missing, c.missing > 0 ? "m-missing" : ""),
     count("確定", "確定", c.confirmed),
@@ -21,7 +23,7 @@ export async function overviewScreen(ctx: Ctx): Promise<HTMLElement> {
 
   const dept = select([["", "すべての部"], ...o.departments.map((d): [string, string] => [d.name, `${d.name}(${d.projects})`])], ctx.params.dept ?? "", { id: "f-dept", "aria-label": "部" });
   const div = select([["", "すべての課"]], "", { id: "f-div", "aria-label": "課" });
-  const evaluation = select([["", "すべての評価"], ["○", "○"], ["△", "△"], ["×", "×"], ["-", "-"], ["none", "評価なし"]], "", { id: "f-eval", "aria-label": "評価" });
+  const evaluation = select([["", "すべての評価"], ...c.marks.map((m): [string, string] => [m.mark, m.mark]), ["none", "評価なし"]], "", { id: "f-eval", "aria-label": "評価" });
   const status = select([["", "すべての状態"], ["missing", "未入力"], ["entered", "入力済"], ["confirmed", "確定"]], "", { id: "f-status", "aria-label": "入力状態" });
   const search = h("input", { type: "search", id: "f-search", placeholder: "事業名・番号・取組状況で検索", "aria-label": "検索" });
   const shown = h("span", { class: "shown" });
@@ -132,7 +134,8 @@ export async function overviewScreen(ctx: Ctx): Promise<HTMLElement> {
               setTimeout(() => t?.classList.remove("flash"), 1500);
             } }, "再掲")
           : null,
-        r.name),
+        r.name,
+        r.note ? h("span", { class: `note ${r.note.startsWith("新規") ? "n-new" : "n-end"}` }, r.note) : null),
       h("td", { class: "owner" }, owner || "—"),
       h("td", { class: "kpis" }, r.kpis.length ? r.kpis.map((k) => `KPI ${k}`).join("、") : "—"),
       h("td", { class: `mark m-${r.evaluation ?? "none"}` }, r.evaluation ?? ""),

@@ -39,6 +39,32 @@ export async function settingsScreen(ctx: Ctx): Promise<HTMLElement> {
   };
   drawBackups(await api.backups());
 
+  // 評価ルール: the plan's rule; the counts, the forms' proposals and drop-downs, the
+  // templates and the summary sheet follow it. Marks already entered stay as written.
+  const rules = await api.rules();
+  const current = rules.find((r) => r.current);
+  const rule = select(rules.map((r): [string, string] => [r.name, `${r.name}(${r.marks.join(" ")})`]), current?.name ?? "maru", { id: "s-rule", "aria-label": "評価ルール" });
+  const ruleInfo = h("p", { class: "hint", id: "s-rule-info" });
+  const showRule = () => {
+    const r = rules.find((x) => x.name === rule.value);
+    ruleInfo.textContent = r ? r.description : "";
+  };
+  rule.addEventListener("change", showRule);
+  showRule();
+  const applyRule = async (name: string | null, file: string | null) => {
+    try {
+      const r = await api.useRule(name, file);
+      await ctx.refresh();
+      ctx.toast(`評価ルールを ${r.name} にしました(${r.marks.join(" ")})`);
+    } catch (e) {
+      ctx.toast(errorText(e), "error");
+    }
+  };
+
+  // 年度: start the next report year (nothing copied; last year's texts travel as 前年度).
+  const o = ctx.overview;
+  const next = o.years.find((y) => y.fy === o.year.fy + 1);
+
   return h("div", { class: "settings" },
     h("h1", {}, "設定"),
     h("section", { class: "card" }, h("h2", {}, "データ"),
@@ -56,6 +82,30 @@ export async function settingsScreen(ctx: Ctx): Promise<HTMLElement> {
         } }, "参照…")),
       fontInfo,
       h("button", { type: "button", class: "primary", id: "s-save", onclick: save }, "保存")),
+    h("section", { class: "card", id: "s-rules" }, h("h2", {}, "評価ルール"),
+      h("div", { class: "row" }, h("label", { for: "s-rule" }, "ルール "), rule,
+        h("button", { type: "button", class: "primary", id: "s-rule-use", onclick: () => applyRule(rule.value, null) }, "このルールにする"),
+        h("button", { type: "button", onclick: async () => {
+          const p = await dialogs.openFile("評価ルールのファイル(TOML)", ["toml"]);
+          if (p) await applyRule(null, p);
+        } }, "ファイルから…")),
+      ruleInfo,
+      h("p", { class: "hint" }, "入力済みの評価はそのまま残ります。計画一覧の件数、年度入力の提案と選択肢、記入用ファイル、取組一覧の評価欄が新しいルールに従います。")),
+    h("section", { class: "card", id: "s-year" }, h("h2", {}, "報告年度"),
+      h("p", {}, `いまの報告年度: ${o.year.long}`),
+      next
+        ? confirmButton(`${next.long}を始める`, `もう一度押すと${next.long}を始めます`, async () => {
+            try {
+              const y = await api.startYear(next.fy);
+              await ctx.refresh(true);
+              await ctx.go("settings");
+              ctx.toast(`${y.to}を始めました(照会する事業 ${y.projects} 件)`);
+            } catch (e) {
+              ctx.toast(errorText(e), "error");
+            }
+          }, { id: "s-year-start" })
+        : h("p", { class: "hint" }, "計画期間の最後の年度です"),
+      h("p", { class: "hint" }, "値は写しません。前年度の取組状況と評価は、記入用ファイルと年度入力に「前年度」として表示されます。")),
     h("section", { class: "card" }, h("h2", {}, "バックアップ"),
       h("table", {}, h("thead", {}, h("tr", {}, h("th", {}, "日時"), h("th", {}, "作成時の操作"), h("th", {}, "サイズ"), h("th", {}, "ファイル"), h("th", {}))), backupsBody)),
   );

@@ -183,6 +183,7 @@ pub fn card_edit_view(db: &Path, project: &str, year: Option<i32>) -> Result<vie
                     divisions_path: format!("kpi[{}].divisions", k.no),
                     footnotes: k.footnotes.join("\n"),
                     footnotes_path: format!("kpi[{}].footnotes", k.no),
+                    revisions: k.revisions.iter().map(crate::views::revision_line).collect(),
                     cells: card
                         .years
                         .iter()
