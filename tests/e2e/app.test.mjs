@@ -707,3 +707,42 @@ test("照会: open a round, two returns dropped on the board show 提出済, the
   await d.stop();
   d = undefined;
 });
+
+test("設定: the plan's rating rule changes the overview's counts and the forms' proposals", async () => {
+  const db = join(TMP, "rule", "shinchoku.db");
+  await appGone();
+  d = await Driver.start({ SHINCHOKU_DB: db });
+  await launch();
+  const marksShown = () => d.exec(`return Object.fromEntries([...document.querySelectorAll('#counts [data-mark]')].map(e => [e.dataset.mark, Number(e.querySelector('.n').textContent)]))`);
+  assert.deepEqual(Object.keys(await marksShown()).slice(0, 4), ["○", "△", "×", "-"]);
+  await goto("settings");
+  await choose("s-rule", "ratio-abcd");
+  assert.match(await text("#s-rule-info"), /A \(1\.10以上\)/);
+  await (await d.find("#s-rule-use")).click();
+  await d.until(`return document.getElementById('toast').textContent.includes('評価ルールを ratio-abcd にしました')`, "the rule applied", 15000);
+  assert.equal(JSON.parse(cli(db, "show", "--json")).rule, "ratio-abcd");
+  await shot("settings-rule");
+
+  // 計画一覧: the A–D scale first, then the marks entered under the old rule, as `show` counts them.
+  await goto("overview");
+  const counts = await marksShown();
+  const s = JSON.parse(cli(db, "show", "--json"));
+  assert.deepEqual(Object.keys(counts).filter((m) => m !== "未評価" && m !== "未入力" && m !== "確定"), Object.keys(s.evaluations).filter((m) => m !== "未入力"));
+  assert.deepEqual(Object.keys(counts).slice(0, 5), ["A", "B", "C", "D", "-"]);
+  for (const [m, n] of Object.entries(s.evaluations)) if (m !== "未入力") assert.equal(counts[m], n, `count of ${m}`);
+  assert.ok(await d.exec(`return [...document.querySelectorAll('#f-eval option')].some(o => o.value === 'A')`), "the filter offers A");
+
+  // 年度入力: the KPIs' proposals are the rule's, the evaluation drop-down its marks.
+  await goto("entry");
+  await d.until(`return document.querySelector('#entry-forms article.project')`, "the forms", 15000);
+  const proposed = await d.exec(`return [...document.querySelectorAll('#entry-forms tr[data-kpi]')].map(r => [Number(r.dataset.kpi), r.querySelector('.proposed').textContent])`);
+  assert.ok(proposed.length > 0);
+  const byKpi = Object.fromEntries(s.kpi_rates.map((k) => [k.no, k.proposed]));
+  for (const [no, shown] of proposed) assert.equal(shown === "—" ? "-" : shown, byKpi[no], `KPI ${no}'s proposal`);
+  assert.ok(proposed.some(([, m]) => /^[ABCD]$/.test(m)), `some KPI has an A–D proposal: ${JSON.stringify(proposed)}`);
+  const options = await d.exec(`return [...document.querySelector('#entry-forms article.project select').options].map(o => o.value)`);
+  for (const m of ["A", "B", "C", "D", "-"]) assert.ok(options.includes(m), `the drop-down offers ${m}: ${options}`);
+  await shot("entry-rule");
+  await d.stop();
+  d = undefined;
+});
