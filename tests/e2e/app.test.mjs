@@ -710,6 +710,7 @@ test("照会: open a round, two returns dropped on the board show 提出済, the
 
 test("設定: the plan's rating rule changes the overview's counts and the forms' proposals", async () => {
   const db = join(TMP, "rule", "shinchoku.db");
+  await d?.stop();
   await appGone();
   d = await Driver.start({ SHINCHOKU_DB: db });
   await launch();
@@ -720,7 +721,7 @@ test("設定: the plan's rating rule changes the overview's counts and the forms
   await choose("s-rule", "ratio-abcd");
   assert.match(await text("#s-rule-info"), /A \(1\.10以上\)/);
   await (await d.find("#s-rule-use")).click();
-  await d.until(`return document.getElementById('toast').textContent.includes('評価ルールを ratio-abcd にしました')`, "the rule applied", 15000);
+  await d.until(`return document.getElementById('toast').textContent.includes('評価ルールを「ratio-abcd」にしました')`, "the rule applied", 15000);
   assert.equal(JSON.parse(cli(db, "show", "--json")).rule, "ratio-abcd");
   await shot("settings-rule");
 
@@ -736,6 +737,7 @@ test("設定: the plan's rating rule changes the overview's counts and the forms
   assert.deepEqual(order.filter((m) => marks.includes(m)).sort(), [...marks].sort());
   for (const m of marks) assert.equal(counts[m], s.evaluations[m], `count of ${m}`);
   assert.ok(order.includes("○"), "the marks entered under maru are still counted");
+  await shot("overview-rule");
   assert.ok(await d.exec(`return [...document.querySelectorAll('#f-eval option')].some(o => o.value === 'A')`), "the filter offers A");
 
   // 年度入力: the KPIs' proposals are the rule's, the evaluation drop-down its marks.

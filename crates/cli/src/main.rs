@@ -1042,10 +1042,10 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             let choice = match (&file, &name) {
                 (Some(f), _) => ops::RuleChoice::File(f),
                 (None, Some(n)) => ops::RuleChoice::Builtin(n),
-                (None, None) => return Err(ops::Error::BadInput("ルール名か --file を指定してください".into()).into()),
+                (None, None) => return Err(ops::Error::BadInput("ルール名か --file を指定してください".into())),
             };
             let r = ops::rule_use(&db(&cli.db)?, plan, &choice)?;
-            println!("評価ルールを {} にしました: {}  [{}]", r.name, r.description, r.marks.join(" "));
+            println!("評価ルールを「{}」にしました: {}  [{}]", r.name, r.description, r.marks.join(" "));
         }
         Command::Target(TargetCommand::Set {
             kpi,

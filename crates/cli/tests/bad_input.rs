@@ -557,3 +557,105 @@ fn outputs_never_overwrite_an_input_and_leave_no_half_written_file() {
     assert_eq!(std::fs::read(&files[1]).unwrap(), ret_bytes);
     assert!(db_bytes(&db) == before, "a refused merge changed the database");
 }
+
+/// Issue 19: a rule file that cannot be used, a target revision and a year that do not
+/// fit, and a 方向 cell that is not a direction are refused in Japanese; nothing changes.
+#[test]
+fn rules_targets_and_years_that_do_not_fit_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let db = demo_db(d);
+    let rule = d.join("独自ルール.toml");
+    std::fs::write(
+        &rule,
+        "name = \"独自\"\nmeasure = \"ratio\"\n[[band]]\nmark = \"A\"\nat_least = 0.5\n[[band]]\nmark = \"B\"\nat_least = 0.8\n[[band]]\nmark = \"C\"\n",
+    )
+    .unwrap();
+    assert_refused(
+        &db,
+        &["rule", "use", "--file", rule.to_str().unwrap()],
+        "a rule whose bands rise",
+        &rule,
+        &["6行目", "一つ前より小さく"],
+    );
+    let colour = d.join("colour.toml");
+    std::fs::write(
+        &colour,
+        "name = \"x\"\nmeasure = \"ratio\"\ncolour = \"red\"\n[[band]]\nmark = \"A\"\n",
+    )
+    .unwrap();
+    assert_refused(
+        &db,
+        &["rule", "use", "--file", colour.to_str().unwrap()],
+        "an unknown key",
+        &colour,
+        &["3行目", "「colour」は評価ルールの項目ではありません"],
+    );
+
+    let refused = |args: &[&str], expect: &str| {
+        let before = db_bytes(&db);
+        let mut all = vec!["--db", db.to_str().unwrap()];
+        all.extend_from_slice(args);
+        let o = run(&all);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains(expect), "{args:?}: expected {expect:?} in {err}");
+        assert_japanese(&format!("{args:?}"), &err);
+        assert!(db_bytes(&db) == before, "{args:?}: the database changed");
+    };
+    refused(&["rule", "use", "abcd"], "評価ルール「abcd」はありません");
+    refused(
+        &["target", "set", "99", "--year", "R7", "--value", "90%"],
+        "KPI番号 99 の指標はこの計画にありません",
+    );
+    refused(
+        &["target", "set", "2", "--year", "R12", "--value", "90%"],
+        "令和12年度はこの計画の目標年度(令和4年度、",
+    );
+    refused(&["year", "start", "R4"], "前の令和4年度へは戻せません");
+    refused(&["year", "start", "R5"], "報告年度はすでに令和5年度です");
+    refused(&["project", "status", "1", "--from", "1"], "自分自身");
+
+    // A 方向 cell that says neither 増加, 減少 nor 維持(±N): named by its cell.
+    let out = d.join("summary.xlsx");
+    ok(&run(&["--db", db.to_str().unwrap(), "export", out.to_str().unwrap()]));
+    let trend = shinchoku_core::xlsx::import::sheet_texts(&out, "KPI推移").unwrap();
+    let col = trend[2].iter().position(|c| c.as_deref() == Some("方向")).unwrap();
+    let cell = format!("{}4", shinchoku_core::xlsx::column_name(col as u32));
+    // The exported workbook with that cell rewritten, every other part as written.
+    let bad = d.join("direction.xlsx");
+    {
+        let mut src = zip::ZipArchive::new(std::fs::File::open(&out).unwrap()).unwrap();
+        let mut zip = zip::ZipWriter::new(std::fs::File::create(&bad).unwrap());
+        let opts = zip::write::SimpleFileOptions::default();
+        for i in 0..src.len() {
+            let mut f = src.by_index(i).unwrap();
+            let part = f.name().unwrap().into_owned();
+            let mut bytes = Vec::new();
+            f.read_to_end(&mut bytes).unwrap();
+            if part == "xl/worksheets/sheet2.xml" {
+                let s = String::from_utf8(bytes).unwrap();
+                let at = s.find(&format!("<c r=\"{cell}\"")).unwrap();
+                let end = at + s[at..].find("</c>").unwrap() + 4;
+                bytes = format!(
+                    "{}<c r=\"{cell}\" t=\"inlineStr\"><is><t>横ばい</t></is></c>{}",
+                    &s[..at],
+                    &s[end..]
+                )
+                .into_bytes();
+            }
+            zip.start_file(part, opts).unwrap();
+            zip.write_all(&bytes).unwrap();
+        }
+        zip.finish().unwrap();
+    }
+    assert_refused(
+        &db,
+        &["import", bad.to_str().unwrap()],
+        "a 方向 that is no direction",
+        &bad,
+        &[&format!(
+            "KPI推移!{cell}: 方向「横ばい」は 増加、減少、維持(±5) のように入力してください"
+        )],
+    );
+}

@@ -288,10 +288,7 @@ pub fn parse_direction_cell(cell: &str) -> Result<(Direction, Option<KpiValue>),
         .strip_prefix("維持(")
         .and_then(|r| r.strip_suffix(')'))
         .map(|r| r.trim_start_matches(['±', '+']).trim_start_matches('-'));
-    match inner
-        .and_then(|i| KpiValue::new(i))
-        .filter(|v| matches!(v.parse(), Parsed::Number(_)))
-    {
+    match inner.and_then(KpiValue::new).filter(|v| matches!(v.parse(), Parsed::Number(_))) {
         Some(v) if v.number().is_some_and(|n| n >= 0.0) => Ok((Direction::Keep, Some(v))),
         _ => Err(format!("方向「{}」は 増加、減少、維持(±5) のように入力してください", cell.trim())),
     }

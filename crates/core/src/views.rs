@@ -785,7 +785,9 @@ pub fn entry_years(plan: &Plan) -> Vec<FiscalYear> {
 /// A mark with its word, as a count's heading: `○ 達成`, `A 目標を大きく上回る`, `-`.
 pub fn mark_heading(m: &ScaleMark) -> String {
     match &m.label {
-        Some(l) if m.mark != "-" && l != &m.mark => format!("{} {l}", m.mark),
+        // `-` on every scale: no KPI, or nothing to judge by.
+        _ if m.mark == "-" => "- 評価対象外".into(),
+        Some(l) if l != &m.mark => format!("{} {l}", m.mark),
         _ => m.mark.clone(),
     }
 }

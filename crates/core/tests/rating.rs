@@ -7,6 +7,9 @@
 //! from the definitions (r = 実績/目標, p = (実績−基準)/(目標−基準)); the code
 //! is not asked for them.
 
+// A test that unwraps says "this must hold"; a failure is the test failing.
+#![allow(clippy::unwrap_used)]
+
 use std::collections::BTreeMap;
 
 use shinchoku_core::eval::{EvaluationRule, RuleKind};
@@ -544,7 +547,18 @@ fn project_statuses_are_counted_noted_and_round_trip() {
     let nos: Vec<String> = plan.projects().map(|p| p.no.clone()).take(5).collect();
     let before = ops::show(&db, None, Some(R6)).unwrap().projects;
     let set = |no: &str, start: Option<FiscalYear>, end: Option<FiscalYear>, origin: Option<Vec<String>>| {
-        ops::project_status(&db, None, no, &ops::StatusChange { start, end, origin, ongoing: false }).unwrap()
+        ops::project_status(
+            &db,
+            None,
+            no,
+            &ops::StatusChange {
+                start,
+                end,
+                origin,
+                ongoing: false,
+            },
+        )
+        .unwrap()
     };
     // No.a and No.b end in R5 and continue as No.c from R6 (統合); No.e continues No.a too, so No.a is split.
     let (a, b, c, e) = (&nos[0], &nos[1], &nos[2], &nos[4]);
@@ -554,12 +568,33 @@ fn project_statuses_are_counted_noted_and_round_trip() {
     assert_eq!(note, None, "the report year is R5: No.{c} starts in R6");
     set(e, Some(R6), None, Some(vec![a.clone()]));
     // Unknown and self references are refused.
-    assert!(ops::project_status(&db, None, c, &ops::StatusChange { origin: Some(vec!["9999".into()]), ..Default::default() }).is_err());
-    assert!(ops::project_status(&db, None, c, &ops::StatusChange { origin: Some(vec![c.clone()]), ..Default::default() }).is_err());
+    assert!(ops::project_status(
+        &db,
+        None,
+        c,
+        &ops::StatusChange {
+            origin: Some(vec!["9999".into()]),
+            ..Default::default()
+        }
+    )
+    .is_err());
+    assert!(ops::project_status(
+        &db,
+        None,
+        c,
+        &ops::StatusChange {
+            origin: Some(vec![c.clone()]),
+            ..Default::default()
+        }
+    )
+    .is_err());
 
     let plan = ops::load(&db, None).unwrap();
     let note = |no: &str, y| plan.status_note(plan.project(no).unwrap(), y);
-    assert_eq!(note(a, R5).as_deref(), Some(format!("令和5年度で終了(No.{c}・No.{e}に分割)").as_str()));
+    assert_eq!(
+        note(a, R5).as_deref(),
+        Some(format!("令和5年度で終了(No.{c}・No.{e}に分割)").as_str())
+    );
     assert_eq!(note(b, R5).as_deref(), Some(format!("令和5年度で終了(No.{c}に統合)").as_str()));
     assert_eq!(note(b, R6).as_deref(), Some(format!("終了(No.{c}に統合)").as_str()));
     assert_eq!(note(c, R6).as_deref(), Some(format!("新規(No.{a}・No.{b}を統合)").as_str()));
@@ -567,14 +602,21 @@ fn project_statuses_are_counted_noted_and_round_trip() {
     assert_eq!(note(c, R7), None, "継続 after its first year");
     // R6 counts: a and b ended; c and e run from R6.
     assert_eq!(ops::show(&db, None, Some(R6)).unwrap().projects, before - 2);
-    assert_eq!(ops::show(&db, None, Some(R5)).unwrap().projects, before - 2, "c and e do not run in R5");
+    assert_eq!(
+        ops::show(&db, None, Some(R5)).unwrap().projects,
+        before - 2,
+        "c and e do not run in R5"
+    );
 
     // The workbook carries the statuses, and the 集計 sheet the year's 新規・終了.
     ops::year_start(&db, None, R6).unwrap();
     let out = dir.path().join("summary.xlsx");
     ops::export(&db, None, &out, None).unwrap();
     let counts = support::sheet_rows(&out, "集計");
-    assert!(counts.iter().flatten().any(|t| t == &format!("新規(No.{a}・No.{b}を統合)")), "{counts:?}");
+    assert!(
+        counts.iter().flatten().any(|t| t == &format!("新規(No.{a}・No.{b}を統合)")),
+        "{counts:?}"
+    );
     let db2 = dir.path().join("again.db");
     ops::init(&db2, false).unwrap();
     ops::import(&db2, &out, None, false).unwrap();

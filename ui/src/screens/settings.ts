@@ -55,7 +55,7 @@ export async function settingsScreen(ctx: Ctx): Promise<HTMLElement> {
     try {
       const r = await api.useRule(name, file);
       await ctx.refresh();
-      ctx.toast(`評価ルールを ${r.name} にしました(${r.marks.join(" ")})`);
+      ctx.toast(`評価ルールを「${r.name}」にしました(${r.marks.join(" ")})`);
     } catch (e) {
       ctx.toast(errorText(e), "error");
     }

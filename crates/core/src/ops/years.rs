@@ -70,7 +70,7 @@ pub fn rule_of(choice: &RuleChoice<'_>) -> Result<EvaluationRule> {
         RuleChoice::Builtin(name) => EvaluationRule::builtin(name).ok_or_else(|| {
             Error::BadInput(format!(
                 "評価ルール「{name}」はありません。{} のいずれか、または --file でルールのファイルを指定してください",
-                EvaluationRule::BUILTIN.join("、")
+                EvaluationRule::BUILTIN.map(|n| format!("`{n}`")).join("、")
             ))
         }),
         RuleChoice::File(path) => {
@@ -103,7 +103,7 @@ pub fn rule_use(db: &Path, plan: Option<&str>, choice: &RuleChoice<'_>) -> Resul
     if next.rule != stored.rule {
         let info = RevisionInfo {
             kind: "rule".into(),
-            summary: format!("評価ルールを {} にしました", next.rule.name()),
+            summary: format!("評価ルールを「{}」にしました", next.rule.name()),
             ..Default::default()
         };
         store.save_version_over(Some((plan_id, &stored)), &next, &info, |_, _| Ok(()))?;
@@ -150,15 +150,13 @@ pub fn target_set(
     let Some(k) = next.kpis.iter_mut().find(|k| k.no == kpi) else {
         return Err(Error::BadInput(format!("KPI番号 {kpi} の指標はこの計画にありません")));
     };
-    if let Some((first, last)) = stored.period {
-        if year < first || year > last {
-            return Err(Error::BadInput(format!(
-                "{}は計画期間({}〜{})の外です",
-                year.long(),
-                first.long(),
-                last.long()
-            )));
-        }
+    let years = &stored.fiscal_years;
+    if !years.is_empty() && !years.contains(&year) {
+        return Err(Error::BadInput(format!(
+            "{}はこの計画の目標年度({})ではありません",
+            year.long(),
+            years.iter().map(|y| y.long()).collect::<Vec<_>>().join("、")
+        )));
     }
     let previous = k.targets.get(&year).cloned();
     let same = |p: &KpiValue| {

@@ -1027,11 +1027,10 @@ fn write_status_sheet(ws: &mut Worksheet, plan: &Plan, year: FiscalYear, s: &Sty
         ws.set_column_width(i as u16, w)?;
         ws.write_string_with_format(2, i as u16, *h, &s.header)?;
     }
-    let mut row = 3u32;
-    for p in plan
+    let with_status = plan
         .projects()
-        .filter(|p| p.start.is_some() || p.end.is_some() || !p.origin.is_empty())
-    {
+        .filter(|p| p.start.is_some() || p.end.is_some() || !p.origin.is_empty());
+    for (row, p) in (3u32..).zip(with_status) {
         put_project_no(ws, row, &p.no, &s.data_center)?;
         put_text(ws, row, 1, p.name.as_deref(), &s.data)?;
         put_text(ws, row, 2, p.start.map(|y| y.short()).as_deref(), &s.data_center)?;
@@ -1044,7 +1043,6 @@ fn write_status_sheet(ws: &mut Worksheet, plan: &Plan, year: FiscalYear, s: &Sty
             &s.data_center,
         )?;
         put_text(ws, row, 5, plan.status_note(p, year).as_deref(), &s.data)?;
-        row += 1;
     }
     ws.set_paper_size(9);
     ws.set_print_fit_to_pages(1, 0);
