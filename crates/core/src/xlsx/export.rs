@@ -838,7 +838,8 @@ fn write_counts_sheet(ws: &mut Worksheet, plan: &Plan, year: FiscalYear, s: &Sty
     let changed: Vec<(&crate::model::Project, String)> = plan
         .projects()
         .filter_map(|p| plan.status_note(p, year).map(|n| (p, n)))
-        .filter(|(p, _)| p.start == Some(year) || p.end == Some(year))
+        // Started or ending this year, and those that ended last year (where they went).
+        .filter(|(p, _)| p.start == Some(year) || p.end == Some(year) || p.end == Some(FiscalYear(year.0 - 1)))
         .collect();
     if !changed.is_empty() {
         ws.write_string_with_format(
@@ -848,14 +849,15 @@ fn write_counts_sheet(ws: &mut Worksheet, plan: &Plan, year: FiscalYear, s: &Sty
             &s.title.clone().set_bold().set_font_size(FONT_SIZE),
         )?;
         row += 1;
-        for (i, h) in ["事業番号", "事業名", "備考"].iter().enumerate() {
-            ws.write_string_with_format(row, i as u16, *h, &s.header)?;
-        }
+        let last = 1 + head.len() as u16;
+        ws.write_string_with_format(row, 0, "事業番号", &s.header)?;
+        ws.write_string_with_format(row, 1, "事業名", &s.header)?;
+        ws.merge_range(row, 2, row, last, "備考", &s.header)?;
         row += 1;
         for (p, note) in &changed {
             put_text(ws, row, 0, Some(&p.no), &s.data)?;
             put_text(ws, row, 1, p.name.as_deref(), &s.data)?;
-            put_text(ws, row, 2, Some(note), &s.data)?;
+            ws.merge_range(row, 2, row, last, note, &s.data)?;
             row += 1;
         }
         row += 1;
@@ -868,16 +870,18 @@ fn write_counts_sheet(ws: &mut Worksheet, plan: &Plan, year: FiscalYear, s: &Sty
             &s.title.clone().set_bold().set_font_size(FONT_SIZE),
         )?;
         row += 1;
-        for (i, h) in ["事業番号", "事業名", "評価", "提案", "評価の理由"].iter().enumerate() {
+        let last = (1 + head.len() as u16).max(5);
+        for (i, h) in ["事業番号", "事業名", "評価", "提案"].iter().enumerate() {
             ws.write_string_with_format(row, i as u16, *h, &s.header)?;
         }
+        ws.merge_range(row, 4, row, last, "評価の理由", &s.header)?;
         row += 1;
         for d in &sum.differences {
             put_text(ws, row, 0, Some(&d.no), &s.data)?;
             put_text(ws, row, 1, Some(&d.name), &s.data)?;
-            put_text(ws, row, 2, Some(d.evaluation.mark()), &s.data)?;
-            put_text(ws, row, 3, Some(d.proposed.mark()), &s.data)?;
-            put_text(ws, row, 4, Some(d.reason.as_deref().unwrap_or("(理由の記載なし)")), &s.data)?;
+            put_text(ws, row, 2, Some(d.evaluation.mark()), &s.data_center)?;
+            put_text(ws, row, 3, Some(d.proposed.mark()), &s.data_center)?;
+            ws.merge_range(row, 4, row, last, d.reason.as_deref().unwrap_or("(理由の記載なし)"), &s.data)?;
             row += 1;
         }
     }
