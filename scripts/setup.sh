@@ -3,10 +3,11 @@
 # the C dependencies of the Rust build, WebKitGTK for the desktop app, Japanese
 # fonts, Node.js for the UI build, and the tools the tests use to look at what a
 # person sees (LibreOffice, poppler, Xvfb, WebKitWebDriver, tauri-driver), and what
-# the package test uses (debootstrap, xwd, netpbm).
+# the package test uses (debootstrap, xwd, netpbm); openpyxl writes the workbooks
+# in layouts the code has never seen (issue 20).
 set -euo pipefail
 
-pkgs=(build-essential pkg-config fonts-noto-cjk poppler-utils libreoffice-calc-nogui libreoffice-writer-nogui python3-uno time unzip
+pkgs=(build-essential pkg-config fonts-noto-cjk poppler-utils libreoffice-calc-nogui libreoffice-writer-nogui python3-uno python3-openpyxl time unzip
       libwebkit2gtk-4.1-dev xvfb xauth dbus webkit2gtk-driver debootstrap x11-apps x11-utils netpbm)
 command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || pkgs+=(nodejs npm)
 need=()

@@ -67,6 +67,9 @@ enum Command {
         /// (付けないときは、戻る項目を一覧にして何も取り込まない)
         #[arg(long)]
         replace_entered: bool,
+        /// 県独自の様式のブックを、このレイアウト(`layout learn` で作る .toml)で読む
+        #[arg(long, value_name = "レイアウト")]
+        layout: Option<PathBuf>,
         /// 結果をJSONで出力する
         #[arg(long)]
         json: bool,
@@ -279,6 +282,9 @@ enum Command {
     /// 評価ルール: 一覧と切り替え(maru、ratio-abcd、progress-abcd、kitaichi、ファイル)
     #[command(subcommand)]
     Rule(RuleCommand),
+    /// レイアウト: 県独自のKPIの表の様式をブックから読み取る
+    #[command(subcommand)]
+    Layout(LayoutCommand),
     /// 目標値の改定(当初の目標値と改定の履歴は残る)
     #[command(subcommand)]
     Target(TargetCommand),
@@ -291,6 +297,22 @@ enum Command {
     /// 開発用の道具
     #[command(subcommand)]
     Dev(DevCommand),
+}
+
+#[derive(Subcommand)]
+enum LayoutCommand {
+    /// ブックの見出しから、どの列がどの項目かを読み取り、レイアウトのファイル(.toml)に書く
+    Learn {
+        /// 様式のブック(.xlsx)
+        #[arg(value_name = "ファイル")]
+        file: PathBuf,
+        /// 読むシート(既定: 見出しが見つかった最初のシート)
+        #[arg(long, value_name = "シート")]
+        sheet: Option<String>,
+        /// 書き出すレイアウトのファイル(.toml)
+        #[arg(long, value_name = "ファイル")]
+        out: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -670,8 +692,44 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         Command::Import {
             file,
             organization,
+            layout: Some(layout),
+            json,
+            ..
+        } => {
+            let r = ops::import_with_layout(&db(&cli.db)?, &file, &layout, organization.as_deref())?;
+            if json {
+                print_json(&r);
+            } else {
+                println!(
+                    "{}: 計画 #{}「{}」を{}(分野 {} / KPI {}、変更 {} 項目、履歴 #{})",
+                    r.file,
+                    r.plan_id,
+                    r.title,
+                    if r.created {
+                        "新規に取り込みました"
+                    } else {
+                        "更新しました"
+                    },
+                    r.areas,
+                    r.kpis,
+                    r.fields_changed,
+                    r.revision_id
+                );
+            }
+        }
+        Command::Layout(LayoutCommand::Learn { file, sheet, out }) => {
+            let l = ops::layout_learn(&file, sheet.as_deref(), &out)?;
+            for line in l.report() {
+                println!("{line}");
+            }
+            println!("レイアウトを {} に書き出しました", out.display());
+        }
+        Command::Import {
+            file,
+            organization,
             replace_entered,
             json,
+            layout: None,
         } => {
             let path = db(&cli.db)?;
             let r = ops::import(&path, &file, organization.as_deref(), replace_entered)?;

@@ -8,6 +8,7 @@ pub mod eval;
 pub mod fields;
 pub mod fy;
 pub mod hostile;
+pub mod layout;
 pub mod model;
 pub mod ops;
 pub mod report;

@@ -216,7 +216,7 @@ impl Cell {
         }
     }
 
-    fn key(&self) -> String {
+    pub(crate) fn key(&self) -> String {
         self.text().map(|t| label_key(&t)).unwrap_or_default()
     }
 }
@@ -226,7 +226,7 @@ pub(crate) struct Grid {
     pub(crate) name: String,
     cells: Vec<Vec<Cell>>,
     /// Cell → the top-left of the merged range covering it.
-    merged_from: HashMap<(u32, u32), (u32, u32)>,
+    pub(crate) merged_from: HashMap<(u32, u32), (u32, u32)>,
     /// What makes the sheet unreadable cell by cell: control characters, formulas without a result.
     pub(crate) problems: Vec<Problem>,
 }

@@ -1,0 +1,281 @@
+//! `shinchoku layout learn`: the header block found by its labels, each column
+//! mapped to a field by its synonyms, per-year columns recognised by the 和暦 or 西暦
+//! in their header, and a report in Japanese of what was mapped, what was guessed and
+//! which columns could not be placed.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use super::{field_of_header, split_year, Column, Field, Hierarchy, Layout};
+use crate::fy::FiscalYear;
+use crate::xlsx::import::{load_grid, Grid};
+use calamine::Reader;
+
+use crate::xlsx::package::Workbook;
+use crate::xlsx::{column_name, Problem};
+
+/// A learned layout and what was done to learn it.
+#[derive(Debug, Clone)]
+pub struct Learned {
+    pub layout: Layout,
+    /// `列 B「指標名」→ 指標名`
+    pub mapped: Vec<String>,
+    /// Mappings made without the header saying so.
+    pub guessed: Vec<String>,
+    /// Columns with a header that names no field.
+    pub unplaced: Vec<String>,
+}
+
+/// Learns the layout of `sheet` (or of the first sheet whose header is found).
+pub fn learn(path: &Path, sheet: Option<&str>) -> Result<Learned, Vec<Problem>> {
+    let file = path.display().to_string();
+    let mut wb = Workbook::open(path).map_err(|m| vec![problem(&file, None, m)])?;
+    let names: Vec<String> = wb.sheets.sheet_names().to_vec();
+    let order: Vec<String> = match sheet {
+        Some(s) if names.iter().any(|n| n == s) => vec![s.to_string()],
+        Some(s) => {
+            return Err(vec![problem(
+                &file,
+                None,
+                format!("シート「{s}」はありません(このブックのシート: {})", names.join("、")),
+            )])
+        }
+        None => names,
+    };
+    for name in &order {
+        let g = load_grid(&mut wb, name).map_err(|p| vec![p])?;
+        if let Some(l) = learn_grid(&g) {
+            return Ok(l);
+        }
+    }
+    Err(vec![problem(
+        order.first().map_or(&file, |s| s),
+        Some("A1".into()),
+        "KPIの表の見出しが見つかりません(指標名・基準値・目標値・実績 などが並んだ行が必要です)".into(),
+    )])
+}
+
+fn problem(sheet: &str, cell: Option<String>, message: String) -> Problem {
+    Problem {
+        sheet: sheet.to_string(),
+        cell,
+        message,
+    }
+}
+
+/// The header's text of a column over `rows` header rows (a parent merged over its years).
+fn header_text(g: &Grid, h: u32, rows: u32, c: u32) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for r in h..h + rows {
+        if let Some(t) = g.get(r, c).text() {
+            if parts.last() != Some(&t) {
+                parts.push(t);
+            }
+        }
+    }
+    parts.join("")
+}
+
+fn learn_grid(g: &Grid) -> Option<Learned> {
+    // The header: the row (of the first 30) naming the most fields, the 指標名 among them.
+    let scan = g.rows().min(30);
+    let mut best: Option<(u32, usize)> = None;
+    for r in 0..scan {
+        let fields: Vec<Field> = (0..g.width())
+            .filter_map(|c| g.get(r, c).text().and_then(|t| field_of_header(&t)).map(|(f, _)| f))
+            .collect();
+        if fields.len() >= 3 && fields.contains(&Field::KpiName) && best.is_none_or(|(_, n)| fields.len() > n) {
+            best = Some((r, fields.len()));
+        }
+    }
+    let (h, _) = best?;
+    // A second header row of years (or of 値 / 年度) under merged parents.
+    let yearish = |t: &str| split_year(t).1.is_some() && split_year(t).0.trim().is_empty();
+    let sub = (0..g.width())
+        .filter(|&c| g.get(h + 1, c).text().is_some_and(|t| yearish(&t) || t == "年度" || t == "値"))
+        .count();
+    let rows = if sub >= 2 { 2 } else { 1 };
+    let data = h + rows;
+
+    let mut columns: Vec<Column> = Vec::new();
+    let (mut mapped, mut guessed, mut unplaced) = (Vec::new(), Vec::new(), Vec::new());
+    let mut taken: BTreeSet<(Field, Option<FiscalYear>)> = BTreeSet::new();
+    let mut pending_final: Vec<(usize, String)> = Vec::new();
+    let mut pending_actual: Vec<(usize, String)> = Vec::new();
+    let mut years: BTreeSet<FiscalYear> = BTreeSet::new();
+    for c in 0..g.width() {
+        let text = header_text(g, h, rows, c);
+        if text.is_empty() {
+            continue;
+        }
+        let letter = column_name(c);
+        // 基準値 over 値 / 年度: the baseline and the year column of the baseline.
+        let parent = field_of_header(&g.get(h, c).text().unwrap_or_default());
+        let child = if rows == 2 { g.get(h + 1, c).text() } else { None };
+        let field = match (parent, child.as_deref()) {
+            (Some((Field::Baseline, _)), Some("年度")) => Some((Field::BaselineYear, None)),
+            (Some(p), Some("値")) => Some(p),
+            _ => field_of_header(&text),
+        };
+        let Some((field, year)) = field else {
+            unplaced.push(format!("列 {letter}「{}」", text.replace('\n', " ")));
+            continue;
+        };
+        if !taken.insert((field, year)) && field != Field::Note {
+            unplaced.push(format!(
+                "列 {letter}「{}」({}{}は列 {}に割り当て済み)",
+                text.replace('\n', " "),
+                year.map(|y| y.long()).unwrap_or_default(),
+                field.label(),
+                columns
+                    .iter()
+                    .find(|x| x.field == field.key() && x.year == year.map(|y| y.short()))
+                    .map_or(String::new(), |x| x.column.clone())
+            ));
+            continue;
+        }
+        if let Some(y) = year {
+            if field != Field::Baseline {
+                years.insert(y);
+            }
+        }
+        let number_format = (data..g.rows().min(data + 20)).find_map(|r| match g.get(r, c) {
+            crate::xlsx::import::Cell::Number(_, f) if !f.is_empty() && f != "General" => Some(f.clone()),
+            _ => None,
+        });
+        columns.push(Column {
+            column: letter.clone(),
+            field: field.key().to_string(),
+            header: text.clone(),
+            year: year.map(|y| y.short()),
+            synonyms: Vec::new(),
+            width: None,
+            number_format,
+        });
+        let i = columns.len() - 1;
+        match (field, year) {
+            (Field::Target, None) => pending_final.push((i, letter)),
+            (Field::Actual, None) => pending_actual.push((i, letter)),
+            _ => mapped.push(format!(
+                "列 {letter}「{}」→ {}{}",
+                text.replace('\n', " "),
+                year.map(|y| format!("{}の", y.long()))
+                    .filter(|_| field != Field::Baseline)
+                    .unwrap_or_default(),
+                field.label()
+            )),
+        }
+    }
+    // A target without its year is the final target: the last year the sheet names.
+    let last = years.iter().next_back().copied();
+    for (i, letter) in pending_final {
+        match last {
+            Some(y) => {
+                columns[i].year = Some(y.short());
+                guessed.push(format!(
+                    "列 {letter}「{}」→ {}の目標値(見出しに年度がないため、表の最後の年度の目標としました)",
+                    columns[i].header,
+                    y.long()
+                ));
+            }
+            None => guessed.push(format!(
+                "列 {letter}「{}」→ 目標値(年度が見出しにありません。`year` を書き足してください)",
+                columns[i].header
+            )),
+        }
+    }
+    for (i, letter) in pending_actual {
+        match last {
+            Some(y) => {
+                columns[i].year = Some(y.short());
+                guessed.push(format!(
+                    "列 {letter}「{}」→ {}の実績値(見出しに年度がないため、表の最後の年度としました)",
+                    columns[i].header,
+                    y.long()
+                ));
+            }
+            None => guessed.push(format!(
+                "列 {letter}「{}」→ 実績値(年度が見出しにありません。`year` を書き足してください)",
+                columns[i].header
+            )),
+        }
+    }
+    let has = |f: Field| columns.iter().any(|c| c.field == f.key());
+    let kpi_col = columns
+        .iter()
+        .find(|c| c.field == Field::KpiName.key())
+        .and_then(|c| super::column_index(&c.column))?;
+    // Heading rows: one cell of text alone on its row.
+    let _ = kpi_col;
+    let headings = (data..g.rows()).any(|r| super::read::is_heading(g, r));
+    let hierarchy = if !has(Field::Area) && !has(Field::Item) && headings {
+        guessed.push("分野・項目は見出しの行として書かれていると判断しました(文字が一つだけの行)".into());
+        Hierarchy::HeadingRows
+    } else {
+        Hierarchy::Columns
+    };
+    // The evaluation marks the sheet uses, in the order of a known scale where one fits.
+    let mut marks: Vec<String> = Vec::new();
+    if let Some(ec) = columns
+        .iter()
+        .find(|c| c.field == Field::Evaluation.key())
+        .and_then(|c| super::column_index(&c.column))
+    {
+        for r in data..g.rows() {
+            if let Some(t) = g.get(r, ec).text() {
+                if !marks.contains(&t) && t.chars().count() <= 8 {
+                    marks.push(t);
+                }
+            }
+        }
+        for name in crate::eval::EvaluationRule::BUILTIN {
+            if let Some(rule) = crate::eval::EvaluationRule::builtin(name) {
+                let scale: Vec<String> = rule.scale().marks.iter().map(|m| m.mark.clone()).collect();
+                if !marks.is_empty() && marks.iter().all(|m| scale.contains(m)) {
+                    marks = scale;
+                    break;
+                }
+            }
+        }
+    }
+    let title: Vec<String> = (0..h).filter_map(|r| (0..g.width()).find_map(|c| g.get(r, c).text())).collect();
+    Some(Learned {
+        layout: Layout {
+            name: title.first().cloned().unwrap_or_else(|| g.name.clone()),
+            sheet: Some(g.name.clone()),
+            title,
+            header_row: h + 1,
+            header_rows: rows,
+            hierarchy,
+            marks,
+            columns,
+        },
+        mapped,
+        guessed,
+        unplaced,
+    })
+}
+
+impl Learned {
+    /// The report as `layout learn` prints it.
+    pub fn report(&self) -> Vec<String> {
+        let l = &self.layout;
+        let mut out = vec![format!(
+            "見出し: {}!{}行目から{}行",
+            l.sheet.as_deref().unwrap_or(""),
+            l.header_row,
+            l.header_rows
+        )];
+        out.push(format!("割り当てた列 {} 件:", self.mapped.len()));
+        out.extend(self.mapped.iter().map(|m| format!("  {m}")));
+        if !self.guessed.is_empty() {
+            out.push(format!("推測した列 {} 件(確認してください):", self.guessed.len()));
+            out.extend(self.guessed.iter().map(|m| format!("  {m}")));
+        }
+        if !self.unplaced.is_empty() {
+            out.push(format!("割り当てられなかった列 {} 件(取り込みません):", self.unplaced.len()));
+            out.extend(self.unplaced.iter().map(|m| format!("  {m}")));
+        }
+        out
+    }
+}

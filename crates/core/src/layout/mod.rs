@@ -1,0 +1,466 @@
+//! Layouts as data (issue 20): what a prefecture's own KPI sheet says, column by
+//! column — which field a column holds (by its header text and synonyms), the
+//! fiscal year of a per-year column, where the header is and how the hierarchy is
+//! written (as columns, or as heading rows). `learn` finds a layout in a workbook;
+//! `read` turns the sheet's rows into a plan with it. The file format is documented
+//! field by field in `docs/layouts.md`.
+
+pub mod learn;
+pub mod read;
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::fy::FiscalYear;
+use crate::text::label_key;
+
+/// What a column holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Field {
+    /// 分野・基本目標: the plan's first level.
+    Area,
+    /// 項目・施策: the second level.
+    Item,
+    /// 事業番号
+    ProjectNo,
+    /// 事業名
+    ProjectName,
+    /// 担当部
+    Department,
+    /// 担当課・所管課
+    Division,
+    /// KPI番号
+    KpiNo,
+    /// 指標名
+    KpiName,
+    Unit,
+    /// 基準値 (its year in the header, or in a `baseline_year` column)
+    Baseline,
+    BaselineYear,
+    /// 目標値 of a year (`year` set), or the final target (the last target year)
+    Target,
+    /// 実績値 of a year (`year` set), or of the report year
+    Actual,
+    /// 評価・達成状況
+    Evaluation,
+    /// 取組状況
+    Narrative,
+    /// 備考
+    Note,
+}
+
+impl Field {
+    pub const ALL: [Field; 16] = [
+        Field::Area,
+        Field::Item,
+        Field::ProjectNo,
+        Field::ProjectName,
+        Field::Department,
+        Field::Division,
+        Field::KpiNo,
+        Field::KpiName,
+        Field::Unit,
+        Field::Baseline,
+        Field::BaselineYear,
+        Field::Target,
+        Field::Actual,
+        Field::Evaluation,
+        Field::Narrative,
+        Field::Note,
+    ];
+
+    /// The name in a layout file: `kpi_name`.
+    pub fn key(self) -> &'static str {
+        match self {
+            Field::Area => "area",
+            Field::Item => "item",
+            Field::ProjectNo => "project_no",
+            Field::ProjectName => "project_name",
+            Field::Department => "department",
+            Field::Division => "division",
+            Field::KpiNo => "kpi_no",
+            Field::KpiName => "kpi_name",
+            Field::Unit => "unit",
+            Field::Baseline => "baseline",
+            Field::BaselineYear => "baseline_year",
+            Field::Target => "target",
+            Field::Actual => "actual",
+            Field::Evaluation => "evaluation",
+            Field::Narrative => "narrative",
+            Field::Note => "note",
+        }
+    }
+
+    /// The field as people call it: `指標名`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Field::Area => "分野・基本目標",
+            Field::Item => "項目・施策",
+            Field::ProjectNo => "事業番号",
+            Field::ProjectName => "事業名",
+            Field::Department => "担当部",
+            Field::Division => "担当課",
+            Field::KpiNo => "KPI番号",
+            Field::KpiName => "指標名",
+            Field::Unit => "単位",
+            Field::Baseline => "基準値",
+            Field::BaselineYear => "基準年度",
+            Field::Target => "目標値",
+            Field::Actual => "実績値",
+            Field::Evaluation => "評価",
+            Field::Narrative => "取組状況",
+            Field::Note => "備考",
+        }
+    }
+
+    /// Header texts that name the field (compared by `label_key`, the year taken out).
+    pub fn synonyms(self) -> &'static [&'static str] {
+        match self {
+            Field::Area => &["分野", "基本目標", "政策", "基本方針", "政策分野", "分野名", "柱"],
+            Field::Item => &["項目", "施策", "具体的施策", "施策名", "主な施策", "施策の方向", "取組の方向"],
+            Field::ProjectNo => &["事業番号", "事業No", "No", "番号", "No."],
+            Field::ProjectName => &["事業名", "取組名", "事業名又は取組名", "主な事業", "事業"],
+            Field::Department => &["担当部", "部局", "担当部局名", "所管部"],
+            Field::Division => &["担当課", "所管課", "担当部局", "所管部局", "担当", "所管", "担当課室", "所管課室"],
+            Field::KpiNo => &["KPI番号", "指標番号", "KPINo"],
+            Field::KpiName => &[
+                "指標名",
+                "KPI",
+                "成果指標",
+                "重要業績評価指標",
+                "重要業績評価指標(KPI)",
+                "KPI名",
+                "指標",
+                "数値目標",
+            ],
+            Field::Unit => &["単位"],
+            Field::Baseline => &["基準値", "現状値", "策定時", "基準値(策定時)", "策定時の値", "現状"],
+            Field::BaselineYear => &["基準年度", "基準年", "現状値の年度", "策定時の年度"],
+            Field::Target => &["目標値", "目標", "最終目標", "目標値(最終)", "数値目標値"],
+            Field::Actual => &["実績", "実績値", "実績値(年度)"],
+            Field::Evaluation => &["評価", "達成状況", "進捗状況", "判定", "達成度", "進捗", "評価区分"],
+            Field::Narrative => &["取組状況", "取組内容", "実績内容", "取組実績", "主な取組"],
+            Field::Note => &["備考"],
+        }
+    }
+
+    fn per_year(self) -> bool {
+        matches!(self, Field::Target | Field::Actual)
+    }
+
+    pub fn from_key(key: &str) -> Option<Field> {
+        Field::ALL.into_iter().find(|f| f.key() == key)
+    }
+}
+
+/// How the plan's levels are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Hierarchy {
+    /// 分野 and 項目 in columns of each row (repeated or merged down).
+    #[default]
+    Columns,
+    /// 分野 and 項目 as rows of their own above their KPIs (`基本目標１ …`, `施策(1) …`).
+    HeadingRows,
+}
+
+/// One column of the table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Column {
+    /// Its position: `A`, `B`, … (as the sheet was learned).
+    pub column: String,
+    pub field: String,
+    /// The header as written.
+    pub header: String,
+    /// The fiscal year of a per-year column (`R5`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub year: Option<String>,
+    /// Other header texts accepted for it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub synonyms: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub width: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub number_format: Option<String>,
+}
+
+/// A layout: the sheet, its header, its columns.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Layout {
+    pub name: String,
+    /// The sheet it is on (the first sheet whose header is found when not given).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sheet: Option<String>,
+    /// The title rows above the header, as written (`{organization}`, `{year}` in 和暦 stand for the plan's).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub title: Vec<String>,
+    /// The first header row (1-based, as the sheet numbers it) and how many rows the header takes (1–3).
+    pub header_row: u32,
+    #[serde(default = "one")]
+    pub header_rows: u32,
+    #[serde(default)]
+    pub hierarchy: Hierarchy,
+    /// The evaluation marks found, best first (ties the sheet to a rating scale).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub marks: Vec<String>,
+    #[serde(rename = "column")]
+    pub columns: Vec<Column>,
+}
+
+fn one() -> u32 {
+    1
+}
+
+/// A layout file that cannot be used, with the line where one is known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LayoutError {
+    pub line: Option<usize>,
+    pub message: String,
+}
+
+impl fmt::Display for LayoutError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            Some(l) => write!(f, "レイアウト {l}行目: {}", self.message),
+            None => write!(f, "レイアウト: {}", self.message),
+        }
+    }
+}
+
+impl std::error::Error for LayoutError {}
+
+/// A column as the reader uses it: its index, field and year.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Mapped {
+    pub col: u32,
+    pub field: Field,
+    pub year: Option<FiscalYear>,
+}
+
+impl Layout {
+    /// A layout from its TOML text, checked: known fields, valid columns and years,
+    /// no column mapped twice, no field-and-year held by two columns.
+    pub fn from_toml(text: &str) -> Result<Layout, LayoutError> {
+        let line_at = |offset: usize| text[..offset.min(text.len())].matches('\n').count() + 1;
+        let layout: Layout = toml::from_str(text).map_err(|e| LayoutError {
+            line: e.span().map(|s| line_at(s.start)),
+            message: toml_message(&e),
+        })?;
+        // The line of the n-th `[[column]]` table, to name where a problem is.
+        let column_line = |n: usize| text.match_indices("[[column]]").nth(n).map(|(i, _)| line_at(i));
+        let bad = |n: usize, message: String| LayoutError {
+            line: column_line(n),
+            message,
+        };
+        if layout.header_row == 0 || !(1..=3).contains(&layout.header_rows) {
+            return Err(LayoutError {
+                line: text.find("header_row").map(line_at),
+                message: "header_row は 1 以上、header_rows は 1〜3 で書いてください".into(),
+            });
+        }
+        if layout.columns.is_empty() {
+            return Err(LayoutError {
+                line: None,
+                message: "`[[column]]` が1つもありません".into(),
+            });
+        }
+        let mut seen_cols = std::collections::HashMap::new();
+        let mut seen_fields = std::collections::HashMap::new();
+        for (i, c) in layout.columns.iter().enumerate() {
+            let Some(field) = Field::from_key(&c.field) else {
+                return Err(bad(
+                    i,
+                    format!(
+                        "「{}」は項目の名前ではありません(使える名前: {})",
+                        c.field,
+                        Field::ALL.map(|f| format!("`{}`", f.key())).join("、")
+                    ),
+                ));
+            };
+            let Some(col) = column_index(&c.column) else {
+                return Err(bad(i, format!("列「{}」は A、B、… AA のような列名で書いてください", c.column)));
+            };
+            if let Some(prev) = seen_cols.insert(col, i) {
+                return Err(bad(
+                    i,
+                    format!(
+                        "列 {} が二度割り当てられています({}つ目と{}つ目の `[[column]]`)",
+                        c.column,
+                        prev + 1,
+                        i + 1
+                    ),
+                ));
+            }
+            let year = match &c.year {
+                Some(y) => Some(FiscalYear::parse(y).map_err(|_| bad(i, format!("年度「{y}」を読めません(例: R5、令和5年度、2023)")))?),
+                None => None,
+            };
+            if year.is_some() && !field.per_year() && field != Field::Baseline {
+                return Err(bad(i, format!("{}(`{}`)は年度ごとの列にできません", field.label(), field.key())));
+            }
+            if let Some(prev) = seen_fields.insert((field, year), i) {
+                if !matches!(field, Field::Note) {
+                    return Err(bad(
+                        i,
+                        format!(
+                            "{}{}が二つの列にあります({}つ目と{}つ目の `[[column]]`)",
+                            year.map(|y| y.long()).unwrap_or_default(),
+                            field.label(),
+                            prev + 1,
+                            i + 1
+                        ),
+                    ));
+                }
+            }
+        }
+        if !layout.columns.iter().any(|c| c.field == Field::KpiName.key()) {
+            return Err(LayoutError {
+                line: None,
+                message: "指標名(`kpi_name`)の列がありません。KPIの表には指標名が必要です".into(),
+            });
+        }
+        Ok(layout)
+    }
+
+    /// The layout as a TOML file.
+    pub fn to_toml(&self) -> String {
+        let body = toml::to_string_pretty(self).unwrap_or_default();
+        format!("# Shinchoku のレイアウト(docs/layouts.md)。`shinchoku layout learn` が書き、直して使えます。\n{body}")
+    }
+
+    /// The columns with their fields and years (checked by `from_toml`).
+    pub fn mapped(&self) -> Vec<Mapped> {
+        self.columns
+            .iter()
+            .filter_map(|c| {
+                Some(Mapped {
+                    col: column_index(&c.column)?,
+                    field: Field::from_key(&c.field)?,
+                    year: c.year.as_deref().and_then(|y| FiscalYear::parse(y).ok()),
+                })
+            })
+            .collect()
+    }
+}
+
+/// `A` → 0, `AA` → 26.
+pub fn column_index(name: &str) -> Option<u32> {
+    let n = name.trim();
+    if n.is_empty() || n.len() > 3 || !n.chars().all(|c| c.is_ascii_uppercase()) {
+        return None;
+    }
+    Some(n.bytes().fold(0u32, |acc, b| acc * 26 + u32::from(b - b'A' + 1)) - 1)
+}
+
+/// The field a header names, and the fiscal year written in it (`R5実績`,
+/// `実績値(令和5年度)`, `2023年度実績`, `基準値(R2)`); `None` when no synonym matches.
+pub fn field_of_header(header: &str) -> Option<(Field, Option<FiscalYear>)> {
+    let (label, year) = split_year(header);
+    let key = label_key(&label).replace(['(', ')', '（', '）', ' '], "");
+    if key.is_empty() {
+        return None;
+    }
+    for f in Field::ALL {
+        if f.synonyms().iter().any(|s| label_key(s).replace(['(', ')', '（', '）'], "") == key) {
+            return Some((f, year));
+        }
+    }
+    None
+}
+
+/// A header without its year, and the year: the first 和暦 (`R5`, `令和5年度`, `H30`,
+/// `平成30年度`) or 西暦 (`2023`, `2023年度`) in it.
+pub fn split_year(header: &str) -> (String, Option<FiscalYear>) {
+    let h = crate::text::normalize_width(header);
+    let chars: Vec<char> = h.chars().collect();
+    let digits_from = |i: usize| {
+        let mut j = i;
+        while j < chars.len() && (chars[j].is_ascii_digit() || chars[j] == '元') {
+            j += 1;
+        }
+        j
+    };
+    for i in 0..chars.len() {
+        let (start, after_prefix) = if h[char_offset(&chars, i)..].starts_with("令和") || h[char_offset(&chars, i)..].starts_with("平成")
+        {
+            (i, i + 2)
+        } else if matches!(chars[i], 'R' | 'H') && (i == 0 || !chars[i - 1].is_ascii_alphabetic()) {
+            (i, i + 1)
+        } else if chars[i].is_ascii_digit() && (i == 0 || !chars[i - 1].is_ascii_digit()) {
+            (i, i)
+        } else {
+            continue;
+        };
+        let end = digits_from(after_prefix);
+        if end == after_prefix {
+            continue;
+        }
+        let mut stop = end;
+        let rest: String = chars[end..].iter().collect();
+        if rest.starts_with("年度") {
+            stop = end + 2;
+        } else if rest.starts_with('年') {
+            stop = end + 1;
+        }
+        let token: String = chars[start..stop].iter().collect();
+        if start == after_prefix && end - start != 4 {
+            continue; // a bare number must be a 西暦 year
+        }
+        if let Ok(y) = FiscalYear::parse(&token) {
+            if !(1989..=2100).contains(&y.0) {
+                continue;
+            }
+            let mut label: String = chars[..start].iter().chain(chars[stop..].iter()).collect();
+            label = label.replace("()", "").replace("（）", "");
+            return (label.trim().to_string(), Some(y));
+        }
+    }
+    (h.trim().to_string(), None)
+}
+
+fn char_offset(chars: &[char], i: usize) -> usize {
+    chars[..i].iter().map(|c| c.len_utf8()).sum()
+}
+
+fn toml_message(e: &toml::de::Error) -> String {
+    let m = e.message();
+    if let Some(field) = m.strip_prefix("unknown field `").and_then(|r| r.split('`').next()) {
+        return format!("「{field}」はレイアウトの項目ではありません(docs/layouts.md を参照)");
+    }
+    if let Some(field) = m.strip_prefix("missing field `").and_then(|r| r.split('`').next()) {
+        return format!("「{field}」がありません");
+    }
+    if m.contains("unknown variant") {
+        return "`hierarchy` は \"columns\"(列)か \"heading_rows\"(見出し行)にしてください".into();
+    }
+    if m.contains("invalid type") {
+        return "値の種類が違います(文字列は \"…\" で、数は数字で書きます)".into();
+    }
+    "TOML として読めません(書式を確認してください)".into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headers_name_fields_and_years() {
+        let y = |n| Some(FiscalYear(n));
+        assert_eq!(field_of_header("R5実績"), Some((Field::Actual, y(2023))));
+        assert_eq!(field_of_header("実績値(令和5年度)"), Some((Field::Actual, y(2023))));
+        assert_eq!(field_of_header("2024年度実績"), Some((Field::Actual, y(2024))));
+        assert_eq!(field_of_header("目標 (R7)"), Some((Field::Target, y(2025))));
+        assert_eq!(field_of_header("基準値(H30)"), Some((Field::Baseline, y(2018))));
+        assert_eq!(field_of_header("重要業績評価指標(KPI)"), Some((Field::KpiName, None)));
+        assert_eq!(field_of_header("所管課"), Some((Field::Division, None)));
+        assert_eq!(field_of_header("達成状況"), Some((Field::Evaluation, None)));
+        assert_eq!(field_of_header("色"), None);
+        assert_eq!(column_index("A"), Some(0));
+        assert_eq!(column_index("AA"), Some(26));
+        assert_eq!(column_index("a1"), None);
+    }
+}

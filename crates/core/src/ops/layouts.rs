@@ -1,0 +1,100 @@
+//! A prefecture's own KPI sheet (issue 20): `layout learn` writes the layout it
+//! finds; `import --layout` reads the sheet with a layout file into the plan.
+
+use std::path::Path;
+
+use serde::Serialize;
+
+use super::{sha256_file, Error, Result};
+use crate::layout::learn::{learn, Learned};
+use crate::layout::Layout;
+use crate::store::{RevisionInfo, Store};
+use crate::xlsx::import::ImportError;
+
+/// Learns the layout of a workbook and writes it to `out` (a new file, written whole).
+pub fn layout_learn(file: &Path, sheet: Option<&str>, out: &Path) -> Result<Learned> {
+    if !file.is_file() {
+        return Err(Error::BadInput(format!("{}: ファイルがありません", file.display())));
+    }
+    let learned = learn(file, sheet).map_err(|problems| {
+        Error::Import(ImportError::InFile {
+            file: file.display().to_string(),
+            problems,
+        })
+    })?;
+    if out.canonicalize().ok().is_some_and(|o| file.canonicalize().ok() == Some(o)) || out.extension().is_some_and(|e| e == "xlsx") {
+        return Err(Error::BadInput(format!(
+            "{}: レイアウトはブックとは別の .toml ファイルに書き出してください",
+            out.display()
+        )));
+    }
+    let tmp = out.with_extension("toml.tmp");
+    std::fs::write(&tmp, learned.layout.to_toml()).map_err(|source| Error::Io { path: tmp.clone(), source })?;
+    std::fs::rename(&tmp, out).map_err(|source| Error::Io {
+        path: out.to_path_buf(),
+        source,
+    })?;
+    Ok(learned)
+}
+
+/// A layout file, checked; every problem names its line.
+pub fn read_layout(path: &Path) -> Result<Layout> {
+    let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    Layout::from_toml(&text).map_err(|e| Error::BadInput(format!("{}: {e}", path.display())))
+}
+
+/// What `import --layout` did.
+#[derive(Debug, Clone, Serialize)]
+pub struct LayoutImport {
+    pub file: String,
+    pub plan_id: i64,
+    pub revision_id: i64,
+    pub title: String,
+    pub created: bool,
+    pub areas: usize,
+    pub kpis: usize,
+    pub fields_changed: usize,
+}
+
+/// Reads `file` with the layout in `layout` and saves it as a plan (a new one, or
+/// the new version of the plan with the same title and organization).
+pub fn import_with_layout(db: &Path, file: &Path, layout: &Path, organization: Option<&str>) -> Result<LayoutImport> {
+    if !file.is_file() {
+        return Err(Error::BadInput(format!("{}: ファイルがありません", file.display())));
+    }
+    let l = read_layout(layout)?;
+    let plan = crate::layout::read::read(file, &l, organization).map_err(|problems| {
+        Error::Import(ImportError::InFile {
+            file: file.display().to_string(),
+            problems,
+        })
+    })?;
+    let sha256 = sha256_file(file)?;
+    let mut store = Store::open_or_create(db)?;
+    if !store.plans()?.is_empty() {
+        store.backup("import")?;
+    }
+    let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let info = RevisionInfo {
+        kind: "import".into(),
+        summary: format!("{name} をレイアウト「{}」で取り込み", l.name),
+        source_file: Some(file.display().to_string()),
+        source_sha256: Some(sha256),
+        department: None,
+        undoes: None,
+    };
+    let o = store.save_plan(&plan, &info)?;
+    Ok(LayoutImport {
+        file: file.display().to_string(),
+        plan_id: o.plan_id,
+        revision_id: o.revision_id,
+        title: plan.title.clone(),
+        created: o.created,
+        areas: plan.areas.len(),
+        kpis: plan.kpis.len(),
+        fields_changed: o.fields_changed,
+    })
+}

@@ -1,0 +1,215 @@
+//! Issue 20 (the first part): KPI sheets in layouts the code has never seen, written
+//! by another writer (openpyxl), learned, and read into a plan; bad layouts refused
+//! by line, a sheet without a KPI header by cell, nothing imported.
+
+// A test that unwraps says "this must hold"; a failure is the test failing.
+#![allow(clippy::unwrap_used)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use shinchoku_core::fy::FiscalYear;
+use shinchoku_core::layout::{Field, Hierarchy, Layout};
+use shinchoku_core::ops;
+use shinchoku_core::Plan;
+
+const R2: FiscalYear = FiscalYear(2020);
+const R3: FiscalYear = FiscalYear(2021);
+const R4: FiscalYear = FiscalYear(2022);
+const R5: FiscalYear = FiscalYear(2023);
+const R7: FiscalYear = FiscalYear(2025);
+
+/// The unseen workbooks, made by `tests/layouts/make_unseen.py` with openpyxl.
+fn unseen(dir: &Path) -> PathBuf {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/layouts/make_unseen.py");
+    let out = dir.join("unseen");
+    let o = Command::new("/usr/bin/python3").arg(&script).arg(&out).output().unwrap();
+    assert!(o.status.success(), "openpyxl: {}", String::from_utf8_lossy(&o.stderr));
+    out
+}
+
+fn fields(l: &Layout) -> Vec<(String, Field, Option<FiscalYear>)> {
+    l.mapped()
+        .into_iter()
+        .map(|m| (shinchoku_core::xlsx::column_name(m.col), m.field, m.year))
+        .collect()
+}
+
+fn kpi<'a>(p: &'a Plan, name: &str) -> &'a shinchoku_core::Kpi {
+    p.kpis.iter().find(|k| k.name == name).unwrap_or_else(|| panic!("no KPI {name}"))
+}
+
+fn text(v: Option<&shinchoku_core::KpiValue>) -> Option<&str> {
+    v.map(|v| v.text())
+}
+
+#[test]
+fn a_strategy_table_with_years_as_columns_is_learned_and_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = unseen(dir.path()).join("sogo-senryaku.xlsx");
+    let toml = dir.path().join("sogo.toml");
+    let learned = ops::layout_learn(&src, None, &toml).unwrap();
+    let l = ops::read_layout(&toml).unwrap();
+    assert_eq!(l, learned.layout, "the file written reads back as learned");
+    use Field::*;
+    let c = |s: &str| s.to_string();
+    assert_eq!(
+        fields(&l),
+        vec![
+            (c("A"), Area, None),
+            (c("B"), Item, None),
+            (c("C"), KpiName, None),
+            (c("D"), Unit, None),
+            (c("E"), Baseline, Some(R2)),
+            (c("F"), Actual, Some(R4)),
+            (c("G"), Actual, Some(R5)),
+            (c("H"), Target, Some(R7)),
+            (c("I"), Evaluation, None),
+            (c("J"), Division, None),
+        ]
+    );
+    assert_eq!((l.header_row, l.header_rows, l.hierarchy), (3, 1, Hierarchy::Columns));
+    assert_eq!(l.marks, ["A", "B", "C", "D", "-"]);
+    assert!(learned.unplaced.is_empty() && learned.guessed.is_empty());
+
+    let db = dir.path().join("shinchoku.db");
+    let r = ops::import_with_layout(&db, &src, &toml, Some("○○県")).unwrap();
+    assert_eq!((r.areas, r.kpis), (2, 5));
+    let p = ops::load(&db, None).unwrap();
+    assert_eq!(p.organization, "○○県");
+    assert_eq!(p.rule.name(), "ratio-abcd", "A–D marks: the ratio rule");
+    assert_eq!(p.report_year, R5);
+    let items: Vec<usize> = p.areas.iter().map(|a| a.items.len()).collect();
+    assert_eq!(items, [2, 1]);
+    let k = kpi(&p, "企業誘致件数");
+    assert_eq!(text(k.baseline.as_ref()), Some("5"));
+    assert_eq!(k.baseline_year, Some(R2));
+    assert_eq!(text(k.actuals.get(&R4).map(|a| &a.value)), Some("7"));
+    assert_eq!(text(k.actuals.get(&R5).map(|a| &a.value)), Some("12"));
+    assert_eq!(text(k.targets.get(&R7)), Some("10"));
+    let project = p.projects().find(|x| x.kpis.iter().any(|r| r.no == k.no)).unwrap();
+    assert_eq!(project.years[&R5].evaluation.as_ref().unwrap().mark(), "A");
+    assert_eq!(project.owners[0].division.as_deref(), Some("企業立地課"));
+    assert!(kpi(&p, "観光入込客数(累計)").cumulative);
+}
+
+#[test]
+fn heading_rows_and_a_two_row_header_are_learned_and_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = unseen(dir.path()).join("headings.xlsx");
+    let toml = dir.path().join("headings.toml");
+    let learned = ops::layout_learn(&src, None, &toml).unwrap();
+    let l = &learned.layout;
+    assert_eq!((l.header_row, l.header_rows, l.hierarchy), (3, 2, Hierarchy::HeadingRows));
+    use Field::*;
+    let f: Vec<(Field, Option<FiscalYear>)> = fields(l).into_iter().map(|(_, f, y)| (f, y)).collect();
+    assert_eq!(
+        f,
+        vec![
+            (KpiName, None),
+            (Baseline, None),
+            (BaselineYear, None),
+            (Actual, Some(R4)),
+            (Actual, Some(R5)),
+            (Target, Some(R7)),
+            (Evaluation, None),
+            (Division, None)
+        ]
+    );
+    assert!(
+        learned.report().iter().any(|line| line.contains("見出しの行")),
+        "the guess is reported"
+    );
+
+    let db = dir.path().join("shinchoku.db");
+    ops::import_with_layout(&db, &src, &toml, None).unwrap();
+    let p = ops::load(&db, None).unwrap();
+    let names: Vec<(&str, Vec<&str>)> = p
+        .areas
+        .iter()
+        .map(|a| {
+            (
+                a.name.as_deref().unwrap(),
+                a.items.iter().map(|i| i.name.as_deref().unwrap()).collect(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        names,
+        vec![
+            ("基本目標1 安心して暮らせるまち", vec!["施策(1) 防災力の向上", "施策(2) 地域医療"]),
+            ("基本目標2 活力あるまち", vec!["施策(1) 商工業"]),
+        ]
+    );
+    assert_eq!(p.kpis.len(), 4);
+    let k = kpi(&p, "防災訓練の参加者数");
+    assert_eq!((text(k.baseline.as_ref()), k.baseline_year), (Some("3200"), Some(R2)));
+    assert_eq!(text(k.actuals.get(&R5).map(|a| &a.value)), Some("2900"));
+    assert_eq!(text(k.targets.get(&R7)), Some("5000"));
+    assert_eq!(kpi(&p, "かかりつけ医を持つ市民の割合").baseline_year, Some(R3));
+    assert_eq!(p.rule.name(), "maru");
+    let project = p.projects().find(|x| x.kpis.iter().any(|r| r.no == k.no)).unwrap();
+    assert_eq!(project.years[&R5].evaluation.as_ref().unwrap().mark(), "△");
+    assert_eq!(project.owners[0].division.as_deref(), Some("危機管理課"));
+}
+
+#[test]
+fn a_sheet_without_a_header_and_bad_layouts_are_refused_and_nothing_is_imported() {
+    let dir = tempfile::tempdir().unwrap();
+    let made = unseen(dir.path());
+    let db = dir.path().join("shinchoku.db");
+    ops::init(&db, false).unwrap();
+    let e = ops::layout_learn(&made.join("no-table.xlsx"), None, &dir.path().join("x.toml")).unwrap_err();
+    assert!(e.to_string().contains("メモ!A1: KPIの表の見出しが見つかりません"), "{e}");
+    assert!(!dir.path().join("x.toml").exists());
+
+    let src = made.join("sogo-senryaku.xlsx");
+    let good = dir.path().join("sogo.toml");
+    ops::layout_learn(&src, None, &good).unwrap();
+    let text = std::fs::read_to_string(&good).unwrap();
+    let line_of = |t: &str, needle: &str| t[..t.find(needle).unwrap()].matches('\n').count() + 1;
+
+    // An unknown field: named, with the line of its column.
+    let unknown = text.replacen("field = \"unit\"", "field = \"colour\"", 1);
+    let f = dir.path().join("unknown.toml");
+    std::fs::write(&f, &unknown).unwrap();
+    let e = ops::import_with_layout(&db, &src, &f, None).unwrap_err().to_string();
+    assert!(shinchoku_core::text::is_japanese_message(&e), "{e}");
+    let col_d = unknown[..unknown.find("field = \"colour\"").unwrap()].rfind("[[column]]").unwrap();
+    let line = unknown[..col_d].matches('\n').count() + 1;
+    assert!(
+        e.contains(&format!("レイアウト {line}行目: 「colour」は項目の名前ではありません")),
+        "{e}"
+    );
+
+    // A column mapped twice: the second `[[column]]` naming it.
+    let twice = text.replacen("column = \"D\"", "column = \"C\"", 1);
+    let f = dir.path().join("twice.toml");
+    std::fs::write(&f, &twice).unwrap();
+    let e = ops::import_with_layout(&db, &src, &f, None).unwrap_err().to_string();
+    assert!(shinchoku_core::text::is_japanese_message(&e), "{e}");
+    let line = line_of(&twice, "column = \"C\"\nfield = \"unit\"") - 1;
+    assert!(
+        e.contains(&format!("レイアウト {line}行目: 列 C が二度割り当てられています")),
+        "{e}"
+    );
+
+    // An unknown key of the file itself.
+    let f = dir.path().join("key.toml");
+    std::fs::write(&f, text.replacen("hierarchy = ", "colour = \"red\"\nhierarchy = ", 1)).unwrap();
+    let e = ops::import_with_layout(&db, &src, &f, None).unwrap_err().to_string();
+    assert!(shinchoku_core::text::is_japanese_message(&e), "{e}");
+    assert!(e.contains("「colour」はレイアウトの項目ではありません"), "{e}");
+
+    // A layout whose columns do not match the sheet: the header cell named.
+    let f = dir.path().join("moved.toml");
+    std::fs::write(&f, text.replacen("header = \"単位\"", "header = \"単位名\"", 1)).unwrap();
+    let e = ops::import_with_layout(&db, &src, &f, None).unwrap_err().to_string();
+    assert!(shinchoku_core::text::is_japanese_message(&e), "{e}");
+    assert!(e.contains("KPI進捗!D3: 見出しは「単位名」のはずですが「単位」です"), "{e}");
+
+    assert!(shinchoku_core::text::is_japanese_message(&e), "{e}");
+    assert!(Store::open(&db).unwrap().plans().unwrap().is_empty(), "nothing imported");
+}
+
+use shinchoku_core::store::Store;

@@ -1,0 +1,67 @@
+"""Writes KPI sheets in layouts Shinchoku has never seen, with openpyxl (another
+writer than Shinchoku's): python3 make_unseen.py OUT_DIR"""
+import sys
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+
+out = Path(sys.argv[1])
+out.mkdir(parents=True, exist_ok=True)
+
+# 1. 総合戦略 KPI table: hierarchy in columns, one 実績 column per year (西暦 and 和暦 mixed).
+wb = Workbook()
+ws = wb.active
+ws.title = "KPI進捗"
+ws["A1"] = "第2期 まち・ひと・しごと創生総合戦略 KPI進捗状況"
+ws["A1"].font = Font(bold=True, size=14)
+head = ["基本目標", "施策", "重要業績評価指標(KPI)", "単位", "基準値(R2)", "2022年度実績", "R5実績", "目標値(R7)", "達成状況", "所管課"]
+ws.append([])
+ws.append(head)
+rows = [
+    ["1 しごとをつくる", "(1) 産業の振興", "新規雇用者数", "人", 120, 150, 180, 300, "B", "商工政策課"],
+    ["1 しごとをつくる", "(1) 産業の振興", "企業誘致件数", "件", 5, 7, 12, 10, "A", "企業立地課"],
+    ["1 しごとをつくる", "(2) 農林水産業", "新規就農者数", "人", 80, 70, 75, 120, "D", "農業振興課"],
+    ["2 ひとの流れ", "(1) 移住の促進", "移住者数", "人", 900, 1100, 1300, 1500, "B", "移住定住課"],
+    ["2 ひとの流れ", "(1) 移住の促進", "観光入込客数(累計)", "万人", 5000, 5600, 6200, 6000, "A", "観光課"],
+]
+for r in rows:
+    ws.append(r)
+for col, w in zip("ABCDEFGHIJ", [18, 18, 30, 6, 10, 12, 10, 10, 8, 14]):
+    ws.column_dimensions[col].width = w
+for row in ws.iter_rows(min_row=4):
+    row[2].alignment = Alignment(wrap_text=True)
+wb.save(out / "sogo-senryaku.xlsx")
+
+# 2. Headings as rows, a two-row header (years under a merged 実績), 現状値 with its year in a second column.
+wb = Workbook()
+ws = wb.active
+ws.title = "進捗管理表"
+ws["A1"] = "○○市総合計画 成果指標の進捗"
+ws.append([])
+ws.append(["指標名", "現状値", "現状値", "実績", "実績", "目標 (令和7年度)", "評価", "担当課"])
+ws.append([None, "値", "年度", "令和4年度", "令和5年度", None, None, None])
+ws.merge_cells("B3:C3")
+ws.merge_cells("D3:E3")
+ws.merge_cells("A3:A4")
+ws.merge_cells("F3:F4")
+ws.merge_cells("G3:G4")
+ws.merge_cells("H3:H4")
+ws.append(["基本目標1 安心して暮らせるまち"])
+ws.append(["施策(1) 防災力の向上"])
+ws.append(["自主防災組織の組織率", "85.0%", "R2", "88.5%", "90.1%", "95.0%", "○", "危機管理課"])
+ws.append(["防災訓練の参加者数", 3200, "R2", 3500, 2900, 5000, "△", "危機管理課"])
+ws.append(["施策(2) 地域医療"])
+ws.append(["かかりつけ医を持つ市民の割合", "60%", "R3", "62%", "66%", "70%", "△", "健康推進課"])
+ws.append(["基本目標2 活力あるまち"])
+ws.append(["施策(1) 商工業"])
+ws.append(["創業件数", 12, "R2", 15, 21, 20, "○", "商工課"])
+wb.save(out / "headings.xlsx")
+
+# 3. A workbook with no KPI table at all (its header cannot be found).
+wb = Workbook()
+ws = wb.active
+ws.title = "メモ"
+ws["A1"] = "会議の議事メモ"
+ws["A2"] = "次回は来月"
+wb.save(out / "no-table.xlsx")
