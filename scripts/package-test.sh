@@ -64,7 +64,9 @@ step "shinchoku --version, init --demo, show"
 in_root shinchoku --version | tee "$out/version.txt"
 grep -q "^shinchoku $(grep -m1 '^version' Cargo.toml | cut -d'"' -f2)" "$out/version.txt"
 in_root shinchoku init --demo
-in_root shinchoku show | tee "$out/show.txt" | head -5
+# Whole to a file first: `| head` would close the pipe on a longer summary (SIGPIPE under pipefail).
+in_root shinchoku show > "$out/show.txt"
+head -5 "$out/show.txt"
 grep -q "福島県" "$out/show.txt"
 
 step "the app under Xvfb ($display) to its first screen"

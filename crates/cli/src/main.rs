@@ -100,6 +100,9 @@ enum Command {
         /// 年度: 2023、R5、令和5年度(既定: 計画の報告年度)
         #[arg(long, value_parser = parse_year, value_name = "年度")]
         year: Option<FiscalYear>,
+        /// 県独自の様式で書き出す: `layout learn` で作ったレイアウト(.toml)
+        #[arg(long, value_name = "レイアウト", conflicts_with = "year")]
+        layout: Option<PathBuf>,
     },
     /// 計画の概要: 件数、分野別・部別の評価、KPIの達成率
     Show {
@@ -782,9 +785,12 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             }
             return Ok(if r.ok { ExitCode::SUCCESS } else { ExitCode::from(2) });
         }
-        Command::Export { file, year } => {
+        Command::Export { file, year, layout } => {
             let path = db(&cli.db)?;
-            ops::export(&path, plan, &file, year)?;
+            match layout {
+                Some(l) => ops::export_with_layout(&path, &l, &file)?,
+                None => ops::export(&path, plan, &file, year)?,
+            }
             println!("{} を書き出しました", file.display());
         }
         Command::Show { json, year, rule } => {

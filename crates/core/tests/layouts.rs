@@ -213,3 +213,83 @@ fn a_sheet_without_a_header_and_bad_layouts_are_refused_and_nothing_is_imported(
 }
 
 use shinchoku_core::store::Store;
+
+/// Every cell's displayed text, the merged ranges and the numbers' formats of a sheet.
+fn sheet_of(path: &Path, sheet: &str) -> (Vec<Vec<String>>, Vec<String>, shinchoku_core::xlsx::import::NumberFormats) {
+    let texts: Vec<Vec<String>> = shinchoku_core::xlsx::import::sheet_texts(path, sheet)
+        .unwrap()
+        .into_iter()
+        .map(|r| {
+            let mut r: Vec<String> = r.into_iter().map(Option::unwrap_or_default).collect();
+            while r.last().is_some_and(String::is_empty) {
+                r.pop();
+            }
+            r
+        })
+        .collect();
+    let (merges, formats) = shinchoku_core::xlsx::import::sheet_layout(path, sheet).unwrap();
+    let mut texts = texts;
+    while texts.last().is_some_and(Vec::is_empty) {
+        texts.pop();
+    }
+    (texts, merges, formats)
+}
+
+/// Learn → import → export with the learned layout gives back the workbook's sheet,
+/// cell for cell (values, merges, number formats); a value changed in the plan
+/// appears in exactly its cell.
+#[test]
+fn a_learned_layout_writes_the_sheet_back_cell_for_cell() {
+    let dir = tempfile::tempdir().unwrap();
+    let made = unseen(dir.path());
+    for (file, sheet, kpi_name, col) in [
+        ("sogo-senryaku.xlsx", "KPI進捗", "企業誘致件数", 6u32),
+        ("headings.xlsx", "進捗管理表", "防災訓練の参加者数", 4u32),
+    ] {
+        let src = made.join(file);
+        let toml = dir.path().join(format!("{file}.toml"));
+        ops::layout_learn(&src, None, &toml).unwrap();
+        let db = dir.path().join(format!("{file}.db"));
+        ops::import_with_layout(&db, &src, &toml, None).unwrap();
+        let out = dir.path().join(format!("out-{file}"));
+        ops::export_with_layout(&db, &toml, &out).unwrap();
+        let (want, want_merges, want_formats) = sheet_of(&src, sheet);
+        let (got, got_merges, got_formats) = sheet_of(&out, sheet);
+        assert_eq!(got, want, "{file}: the values");
+        assert_eq!(got_merges, want_merges, "{file}: the merged ranges");
+        assert_eq!(got_formats, want_formats, "{file}: the numbers' formats");
+
+        // One actual changed in the plan: exactly its cell differs.
+        let p = ops::load(&db, None).unwrap();
+        let no = kpi(&p, kpi_name).no;
+        ops::edit_fields(
+            &db,
+            &ops::Editor::Coordinator,
+            &[shinchoku_core::views::FieldEdit {
+                path: format!("kpi[{no}].actual[2023]"),
+                text: "4321".into(),
+            }],
+            "test",
+        )
+        .unwrap();
+        ops::export_with_layout(&db, &toml, &out).unwrap();
+        let (changed, _, _) = sheet_of(&out, sheet);
+        let mut diffs = Vec::new();
+        for r in 0..want.len().max(changed.len()) {
+            let (a, b) = (
+                want.get(r).cloned().unwrap_or_default(),
+                changed.get(r).cloned().unwrap_or_default(),
+            );
+            for c in 0..a.len().max(b.len()) {
+                let (x, y) = (a.get(c).cloned().unwrap_or_default(), b.get(c).cloned().unwrap_or_default());
+                if x != y {
+                    diffs.push((r, c as u32, y));
+                }
+            }
+        }
+        assert_eq!(diffs.len(), 1, "{file}: {diffs:?}");
+        assert_eq!((diffs[0].1, diffs[0].2.as_str()), (col, "4321"), "{file}: {diffs:?}");
+        let row = &changed[diffs[0].0];
+        assert!(row.iter().any(|c| c == kpi_name), "{file}: the change is on {kpi_name}'s row");
+    }
+}

@@ -143,10 +143,16 @@ fn learn_grid(g: &Grid) -> Option<Learned> {
             crate::xlsx::import::Cell::Number(_, f) if !f.is_empty() && f != "General" => Some(f.clone()),
             _ => None,
         });
+        let (header, sub_header) = match (rows, g.get(h, c).text(), g.get(h + 1, c).text()) {
+            (2, Some(p), Some(s)) if p != s => (p, Some(s)),
+            (2, Some(p), _) => (p, None),
+            _ => (text.clone(), None),
+        };
         columns.push(Column {
             column: letter.clone(),
             field: field.key().to_string(),
-            header: text.clone(),
+            header,
+            sub_header,
             year: year.map(|y| y.short()),
             synonyms: Vec::new(),
             width: None,

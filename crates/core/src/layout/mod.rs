@@ -7,6 +7,7 @@
 
 pub mod learn;
 pub mod read;
+pub mod write;
 
 use std::fmt;
 
@@ -173,8 +174,11 @@ pub struct Column {
     /// Its position: `A`, `B`, … (as the sheet was learned).
     pub column: String,
     pub field: String,
-    /// The header as written.
+    /// The header as written (the upper row's text over a second header row).
     pub header: String,
+    /// The second header row's text under `header` (`R5` under a merged 実績, `年度` under 基準値).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sub_header: Option<String>,
     /// The fiscal year of a per-year column (`R5`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub year: Option<String>,
@@ -232,6 +236,16 @@ impl fmt::Display for LayoutError {
 }
 
 impl std::error::Error for LayoutError {}
+
+impl Column {
+    /// The header over all its rows, as the reader compares it: `実績令和5年度`.
+    pub fn full_header(&self) -> String {
+        match &self.sub_header {
+            Some(s) if s != &self.header => format!("{}{s}", self.header),
+            _ => self.header.clone(),
+        }
+    }
+}
 
 /// A column as the reader uses it: its index, field and year.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -62,12 +62,13 @@ fn read_grid(g: &Grid, layout: &Layout, organization: Option<&str>) -> Result<Pl
                 v
             })
             .join("");
-        let same = label_key(&now) == label_key(&c.header) || c.synonyms.iter().any(|s| label_key(s) == label_key(&now));
+        let want = c.full_header();
+        let same = label_key(&now) == label_key(&want) || c.synonyms.iter().any(|s| label_key(s) == label_key(&now));
         if !same {
             problems.push(g.problem(
                 h,
                 m.col,
-                format!("見出しは「{}」のはずですが「{now}」です(レイアウトと列がずれています)", c.header),
+                format!("見出しは「{want}」のはずですが「{now}」です(レイアウトと列がずれています)"),
             ));
         }
     }

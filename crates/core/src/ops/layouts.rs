@@ -37,6 +37,15 @@ pub fn layout_learn(file: &Path, sheet: Option<&str>, out: &Path) -> Result<Lear
     Ok(learned)
 }
 
+/// Writes the plan in the layout of `layout` to `out` (for a prefecture's own sheet).
+pub fn export_with_layout(db: &Path, layout: &Path, out: &Path) -> Result<()> {
+    let l = read_layout(layout)?;
+    let p = super::load(db, None)?;
+    super::guard_output(db, out, &[layout.to_path_buf()])?;
+    crate::layout::write::write(&p, &l, out)?;
+    Ok(())
+}
+
 /// A layout file, checked; every problem names its line.
 pub fn read_layout(path: &Path) -> Result<Layout> {
     let text = std::fs::read_to_string(path).map_err(|source| Error::Io {

@@ -14,7 +14,7 @@ mod years;
 
 pub use app::*;
 pub use edit::{card_edit_view, edit_fields, report_item_views, report_preview, schedule_view, Edited, Editor};
-pub use layouts::{import_with_layout, layout_learn, read_layout, LayoutImport};
+pub use layouts::{export_with_layout, import_with_layout, layout_learn, read_layout, LayoutImport};
 pub use places::{default_folder, documents_folder, OUTPUT_KINDS};
 pub use plans::{delete_demo_plan, plan_views, switch_plan};
 pub use reports::*;

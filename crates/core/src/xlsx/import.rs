@@ -267,6 +267,45 @@ pub fn sheet_texts(path: &std::path::Path, sheet: &str) -> Result<Vec<Vec<Option
         .collect())
 }
 
+/// Per row, per column: the number format of a number cell (`None` for any other cell).
+pub type NumberFormats = Vec<Vec<Option<String>>>;
+
+/// A sheet's merged ranges (`B3:C3`, sorted) and the number format of every number
+/// cell, for tools and tests that compare what a sheet shows.
+pub fn sheet_layout(path: &std::path::Path, sheet: &str) -> Result<(Vec<String>, NumberFormats), String> {
+    let mut wb = Workbook::open(path)?;
+    let g = load_grid(&mut wb, sheet).map_err(|p| p.to_string())?;
+    let mut merges: Vec<String> = wb
+        .sheets
+        .merge_cells_by_sheet_name(sheet)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|m| {
+            let a = CellRef {
+                row: m.start.0,
+                col: m.start.1,
+            };
+            let b = CellRef {
+                row: m.end.0,
+                col: m.end.1,
+            };
+            format!("{a}:{b}")
+        })
+        .collect();
+    merges.sort();
+    let formats = (0..g.rows())
+        .map(|r| {
+            (0..g.width())
+                .map(|c| match g.get(r, c) {
+                    Cell::Number(_, f) => Some(f.clone()),
+                    _ => None,
+                })
+                .collect()
+        })
+        .collect();
+    Ok((merges, formats))
+}
+
 pub(crate) fn load_grid(wb: &mut Workbook, name: &str) -> Result<Grid, Problem> {
     let scan = wb.scan(name)?;
     let range = wb.sheets.worksheet_range(name).map_err(|e| Problem {
