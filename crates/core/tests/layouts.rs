@@ -258,6 +258,8 @@ fn a_learned_layout_writes_the_sheet_back_cell_for_cell() {
         assert_eq!(got, want, "{file}: the values");
         assert_eq!(got_merges, want_merges, "{file}: the merged ranges");
         assert_eq!(got_formats, want_formats, "{file}: the numbers' formats");
+        let widths = |p: &Path| shinchoku_core::xlsx::import::sheet_widths(p, sheet).unwrap();
+        assert_eq!(widths(&out), widths(&src), "{file}: the column widths");
 
         // One actual changed in the plan: exactly its cell differs.
         let p = ops::load(&db, None).unwrap();

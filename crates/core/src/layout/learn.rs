@@ -155,7 +155,7 @@ fn learn_grid(g: &Grid) -> Option<Learned> {
             sub_header,
             year: year.map(|y| y.short()),
             synonyms: Vec::new(),
-            width: None,
+            width: g.width_of(c),
             number_format,
         });
         let i = columns.len() - 1;

@@ -43,7 +43,9 @@ fn build(wb: &mut Workbook, plan: &Plan, layout: &Layout) -> Result<(), XlsxErro
     write_header(ws, layout, h, &head)?;
     for c in &layout.columns {
         if let (Some(w), Some(i)) = (c.width, super::column_index(&c.column)) {
-            ws.set_column_width(i as u16, w)?;
+            // The width as the sheet stores it, given in pixels (7 to a character): what is
+            // written is that width again, not that width plus the padding of a width in characters.
+            ws.set_column_width_pixels(i as u16, (w * 7.0).round() as u32)?;
         }
     }
     let mapped = layout.mapped();

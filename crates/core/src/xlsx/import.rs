@@ -229,6 +229,15 @@ pub(crate) struct Grid {
     pub(crate) merged_from: HashMap<(u32, u32), (u32, u32)>,
     /// What makes the sheet unreadable cell by cell: control characters, formulas without a result.
     pub(crate) problems: Vec<Problem>,
+    /// Column widths as stored: `(first, last column, width)`.
+    pub(crate) widths: Vec<(u32, u32, f64)>,
+}
+
+impl Grid {
+    /// A column's width as the sheet stores it, where it sets one.
+    pub(crate) fn width_of(&self, c: u32) -> Option<f64> {
+        self.widths.iter().find(|(a, b, _)| (*a..=*b).contains(&c)).map(|w| w.2)
+    }
 }
 
 impl Grid {
@@ -269,6 +278,15 @@ pub fn sheet_texts(path: &std::path::Path, sheet: &str) -> Result<Vec<Vec<Option
 
 /// Per row, per column: the number format of a number cell (`None` for any other cell).
 pub type NumberFormats = Vec<Vec<Option<String>>>;
+
+/// A sheet's column widths as stored (`(column, width)` rounded to 1/100), for tests.
+pub fn sheet_widths(path: &std::path::Path, sheet: &str) -> Result<Vec<(u32, f64)>, String> {
+    let mut wb = Workbook::open(path)?;
+    let g = load_grid(&mut wb, sheet).map_err(|p| p.to_string())?;
+    Ok((0..g.width())
+        .filter_map(|c| g.width_of(c).map(|w| (c, (w * 100.0).round() / 100.0)))
+        .collect())
+}
 
 /// A sheet's merged ranges (`B3:C3`, sorted) and the number format of every number
 /// cell, for tools and tests that compare what a sheet shows.
@@ -324,6 +342,7 @@ pub(crate) fn load_grid(wb: &mut Workbook, name: &str) -> Result<Grid, Problem> 
         });
     }
     let formats = scan.formats;
+    let widths = scan.widths;
     let mut problems = Vec::new();
     let mut cells = vec![Vec::new(); r0 as usize + h];
     for (r, row) in range.rows().enumerate() {
@@ -399,6 +418,7 @@ pub(crate) fn load_grid(wb: &mut Workbook, name: &str) -> Result<Grid, Problem> 
         cells,
         merged_from,
         problems,
+        widths,
     })
 }
 

@@ -54,6 +54,8 @@ pub(crate) struct SheetScan {
     pub(crate) formats: NumberFormats,
     /// Formula cells without a saved result: `(row, col, formula)`.
     pub(crate) uncached: Vec<(u32, u32, String)>,
+    /// Column widths as the sheet stores them: `(first, last column, width)`, 0-based.
+    pub(crate) widths: Vec<(u32, u32, f64)>,
 }
 
 const PASSWORD: &str = "パスワードで保護(暗号化)されたブックです。Excelで開いてパスワードを外し\
@@ -317,6 +319,14 @@ fn scan_sheet<R: Read>(sheet: &str, src: Limited<R>, xf_formats: &[String]) -> R
         };
         match event {
             Event::Start(ref e) | Event::Empty(ref e) => match e.local_name().as_ref() {
+                "col" => {
+                    let n = |k: &str| attr(e, k).and_then(|v| v.trim().parse::<f64>().ok());
+                    if let (Some(a), Some(b), Some(w)) = (n("min"), n("max"), n("width")) {
+                        if a >= 1.0 && b >= a && b <= 16_384.0 && (0.0..=255.0).contains(&w) && scan.widths.len() < 16_384 {
+                            scan.widths.push((a as u32 - 1, b as u32 - 1, w));
+                        }
+                    }
+                }
                 "row" => {
                     rows_tagged += 1;
                     row = match attr(e, "r") {
