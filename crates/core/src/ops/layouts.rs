@@ -46,6 +46,21 @@ pub fn export_with_layout(db: &Path, layout: &Path, out: &Path) -> Result<()> {
     Ok(())
 }
 
+/// The setting holding the layout a plan was imported with.
+pub(crate) fn layout_key(plan_id: i64) -> String {
+    format!("layout.plan.{plan_id}")
+}
+
+/// The layout a plan was imported with, when it was imported with one.
+pub(crate) fn remembered_layout(store: &Store, plan_id: i64) -> Result<Option<Layout>> {
+    match store.setting(&layout_key(plan_id))? {
+        Some(text) => Layout::from_toml(&text)
+            .map(Some)
+            .map_err(|e| Error::BadInput(format!("この計画のレイアウト: {e}"))),
+        None => Ok(None),
+    }
+}
+
 /// A layout file, checked; every problem names its line.
 pub fn read_layout(path: &Path) -> Result<Layout> {
     let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
@@ -74,6 +89,10 @@ pub fn import_with_layout(db: &Path, file: &Path, layout: &Path, organization: O
     if !file.is_file() {
         return Err(Error::BadInput(format!("{}: ファイルがありません", file.display())));
     }
+    let text = std::fs::read_to_string(layout).map_err(|source| Error::Io {
+        path: layout.to_path_buf(),
+        source,
+    })?;
     let l = read_layout(layout)?;
     let plan = crate::layout::read::read(file, &l, organization).map_err(|problems| {
         Error::Import(ImportError::InFile {
@@ -95,7 +114,17 @@ pub fn import_with_layout(db: &Path, file: &Path, layout: &Path, organization: O
         department: None,
         undoes: None,
     };
-    let o = store.save_plan(&plan, &info)?;
+    // The layout is remembered with the plan, in the same transaction: `export` writes
+    // the plan in it unless told another.
+    let existing = store.find_same_plan(&plan)?;
+    let o = store.save_version(existing, &plan, &info, |tx, revision| {
+        let plan_id: i64 = tx.query_row("SELECT plan_id FROM revision WHERE id = ?1", [revision], |r| r.get(0))?;
+        tx.execute(
+            "INSERT INTO setting(key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            rusqlite::params![layout_key(plan_id), text],
+        )?;
+        Ok(())
+    })?;
     Ok(LayoutImport {
         file: file.display().to_string(),
         plan_id: o.plan_id,

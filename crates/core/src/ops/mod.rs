@@ -430,6 +430,10 @@ pub fn import(db: &Path, file: &Path, organization: Option<&str>, replace_entere
         if let Some(id) = existing {
             crate::store::insert_conflicts(tx, id, rev, &conflicts)?;
         }
+        // Imported from the summary workbook: the plan is written in it again, not in a
+        // layout it may have been imported with before.
+        let plan_id: i64 = tx.query_row("SELECT plan_id FROM revision WHERE id = ?1", [rev], |r| r.get(0))?;
+        tx.execute("DELETE FROM setting WHERE key = ?1", [layouts::layout_key(plan_id)])?;
         Ok(())
     })?;
     Ok(ImportReport {
@@ -697,6 +701,11 @@ pub fn export(db: &Path, plan: Option<&str>, file: &Path, year: Option<FiscalYea
     let p = store.load_plan(plan_id)?;
     check_year(&p, year)?;
     guard_output(db, file, &[])?;
+    // A plan imported from a prefecture's own sheet goes back in that sheet's layout.
+    if let Some(l) = layouts::remembered_layout(&store, plan_id)? {
+        crate::layout::write::write(&p, &l, file)?;
+        return Ok(());
+    }
     let base = match store.revisions(Some(plan_id))?.first() {
         Some(r) => Some(xlsx::base::SummaryBase::new(plan_id, r.id, r.at.clone(), &store.signing_key()?)),
         None => None,
