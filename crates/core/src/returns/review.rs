@@ -27,6 +27,7 @@ pub struct Finding {
 pub fn review(plan: &Plan, department: &str, year: FiscalYear, jump_factor: f64) -> Vec<Finding> {
     let mut out = Vec::new();
     let mut seen = std::collections::HashSet::new();
+    let scale = plan.rule.scale();
     for p in department_projects(plan, department, year) {
         let y = p.years.get(&year);
         let mut push = |path: String, kpi: Option<u32>, col: Column, message: String| {
@@ -45,7 +46,7 @@ pub fn review(plan: &Plan, department: &str, year: FiscalYear, jump_factor: f64)
                 push(path, Some(k.no), Column::Actual, "実績値が未入力です".into());
                 continue;
             };
-            if let Err(m) = parse_entered(Column::Actual, Some(a.value.text()), Some(k), &plan.rule.scale()) {
+            if let Err(m) = parse_entered(Column::Actual, Some(a.value.text()), Some(k), &scale) {
                 push(path, Some(k.no), Column::Actual, m);
                 continue;
             }

@@ -285,14 +285,15 @@ fn write_summary_sheet(ws: &mut Worksheet, plan: &Plan, year: FiscalYear, s: &St
         ws.write_string_with_format(2, col::FIRST_TARGET + i as u16, y.short(), h)?;
     }
 
-    // Data rows from row 4.
+    // Data rows from row 4; the 評価 column in the words of the plan's scale.
+    let scale = plan.rule.scale();
     let mut row: u32 = 3;
     for view in plan.views() {
         let refs: Vec<&KpiRef> = view.entry.kpis().iter().collect();
         let span = refs.len().max(1) as u32;
         let first = row;
         let last = row + span - 1;
-        let entry_texts = entry_cells(plan, &view, year);
+        let entry_texts = entry_cells(plan, &view, year, &scale);
         let entry_cols: Vec<u16> = (col::NO..=col::GOAL).chain([c_eval, c_narr]).collect();
         // Row heights that fit the wrapped text: the project's text is spread over its rows.
         let kpi_lines: Vec<usize> = if refs.is_empty() {
@@ -417,7 +418,7 @@ impl Plan {
 }
 
 /// The entry's cells A–J, 評価 and 取組状況, in column order.
-fn entry_cells(plan: &Plan, view: &EntryView<'_>, year: FiscalYear) -> Vec<Option<String>> {
+fn entry_cells(plan: &Plan, view: &EntryView<'_>, year: FiscalYear, scale: &Scale) -> Vec<Option<String>> {
     let p = view.project;
     let area = view.entry.area();
     let item = view.entry.item();
@@ -445,7 +446,7 @@ fn entry_cells(plan: &Plan, view: &EntryView<'_>, year: FiscalYear) -> Vec<Optio
         name,
         view.summary().map(str::to_string),
         view.goal().map(str::to_string),
-        view.evaluation(year).map(|e| plan.rule.scale().label(&e)),
+        view.evaluation(year).map(|e| scale.label(&e)),
         view.narrative(year).map(str::to_string),
     ]
 }
