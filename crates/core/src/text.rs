@@ -5,29 +5,51 @@
 /// half-width forms, and the full-width minus and similar dashes to `-`.
 /// Japanese letters are left alone.
 pub fn normalize_width(s: &str) -> String {
-    s.chars()
-        .map(|c| match c {
-            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
-            '\u{3000}' => ' ',
-            '−' | '―' | '‐' | '‑' | '–' | '—' => '-',
-            _ => c,
-        })
-        .collect()
+    s.chars().map(fold_width).collect()
+}
+
+/// One character of [`normalize_width`].
+fn fold_width(c: char) -> char {
+    match c {
+        '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+        '\u{3000}' => ' ',
+        '−' | '―' | '‐' | '‑' | '–' | '—' => '-',
+        _ => c,
+    }
 }
 
 /// Cleans a cell's text as read from a workbook: CR/LF folded to LF, each line trimmed
 /// of trailing spaces, leading/trailing blank space removed. `None` when nothing is left.
 pub fn clean_cell(s: &str) -> Option<String> {
+    let blank = |c: char| c.is_whitespace() || c == '\u{3000}';
+    // Most cells have nothing to fold or trim inside: one copy, no more.
+    if !s.contains('\r') && s.split('\n').all(|l| !l.ends_with([' ', '\t', '\u{3000}'])) {
+        let t = s.trim_matches(blank);
+        return (!t.is_empty()).then(|| t.to_string());
+    }
     let s = s.replace("\r\n", "\n").replace('\r', "\n");
     let lines: Vec<&str> = s.split('\n').map(|l| l.trim_end_matches([' ', '\t', '\u{3000}'])).collect();
     let joined = lines.join("\n");
-    let t = joined.trim_matches(|c: char| c.is_whitespace() || c == '\u{3000}');
+    let t = joined.trim_matches(blank);
     (!t.is_empty()).then(|| t.to_string())
 }
 
 /// A header label reduced for matching: width-folded, all white space removed.
 pub fn label_key(s: &str) -> String {
     normalize_width(s).chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+/// Whether `label_key(s) == key`, without making the key.
+pub fn has_label_key(s: &str, key: &str) -> bool {
+    let mut folded = s.chars().map(fold_width).filter(|c| !c.is_whitespace());
+    let mut want = key.chars();
+    loop {
+        match (folded.next(), want.next()) {
+            (None, None) => return true,
+            (Some(a), Some(b)) if a == b => {}
+            _ => return false,
+        }
+    }
 }
 
 /// Display width in half-width cells: East Asian wide characters count 2.
@@ -233,6 +255,26 @@ mod tests {
         assert_eq!(normalize_width("Ｒ５　年度"), "R5 年度");
         assert_eq!(normalize_width("－"), "-");
         assert_eq!(normalize_width("令和"), "令和");
+    }
+
+    #[test]
+    fn a_label_key_is_checked_as_it_is_made() {
+        let texts = [
+            "事業番号",
+            " 事業\n番号 ",
+            "事業　番号",
+            "ＫＰＩ番号",
+            "KPI 番号",
+            "事業名",
+            "",
+            "  ",
+            "R５",
+        ];
+        for s in texts {
+            for k in texts.iter().map(|t| label_key(t)) {
+                assert_eq!(has_label_key(s, &k), label_key(s) == k, "{s:?} against {k:?}");
+            }
+        }
     }
 
     #[test]

@@ -140,7 +140,7 @@ fn learn_grid(g: &Grid) -> Option<Learned> {
             }
         }
         let number_format = (data..g.rows().min(data + 20)).find_map(|r| match g.get(r, c) {
-            crate::xlsx::import::Cell::Number(_, f) if !f.is_empty() && f != "General" => Some(f.clone()),
+            crate::xlsx::import::Cell::Number(_, f) if !f.is_empty() && &**f != "General" => Some(f.to_string()),
             _ => None,
         });
         let (header, sub_header) = match (rows, g.get(h, c).text(), g.get(h + 1, c).text()) {

@@ -10,8 +10,8 @@ use super::{FieldChangeRow, Result, RevisionInfo, Store, StoreError};
 use crate::eval::{Direction, Evaluation};
 use crate::fy::{AsOf, FiscalYear};
 use crate::model::{
-    diff_fields, diff_plans, Actor, Actual, Area, Entry, Item, Kpi, KpiRef, Owner, Plan, Progress, Project, ProjectYear, Relisting,
-    RelistingYear, ScheduleRow, TargetRevision,
+    diff_plans, Actor, Actual, Area, Entry, Item, Kpi, KpiRef, Owner, Plan, Progress, Project, ProjectYear, Relisting, RelistingYear,
+    ScheduleRow, TargetRevision,
 };
 use crate::value::KpiValue;
 
@@ -186,15 +186,17 @@ impl Store {
         if let Some(p) = problems.first() {
             return Err(StoreError::InvalidPlan(p.message.clone()));
         }
-        let mut plan = plan.clone();
+        // The plan keeps the stored organization when it has none (a copy only then).
+        let mut plan = std::borrow::Cow::Borrowed(plan);
         let changes = match existing {
             Some((_, old)) => {
-                if plan.organization.is_empty() {
-                    plan.organization = old.organization.clone();
+                if plan.organization.is_empty() && !old.organization.is_empty() {
+                    plan.to_mut().organization = old.organization.clone();
                 }
                 diff_plans(old, &plan)
             }
-            None => diff_fields(&Default::default(), &plan.fields()),
+            // A new plan: each of its fields is a change from nothing.
+            None => plan.fields().into_iter().map(|(path, value)| (path, None, Some(value))).collect(),
         };
         let existing = existing.map(|(id, _)| id);
         let tx = self.conn.transaction()?;

@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 use std::path::Path;
 
-use calamine::{Data, Reader};
+use calamine::{DataRef, Reader};
 
 use super::export::{derived_divisions, PLAN_KEYS, ROW_ACTUAL, ROW_AS_OF, ROW_TARGET, TREND_HEAD, TREND_TAIL, YEARS_HEAD};
 use super::package::{Workbook, MAX_CELLS, MAX_ROWS};
@@ -121,6 +121,19 @@ fn read_workbook(path: &Path) -> Result<WorkbookPlan, ImportError> {
     // The summary sheet: 取組一覧 by name, else the first sheet whose header is found.
     let mut order: Vec<&String> = names.iter().filter(|n| n.as_str() == SHEET_SUMMARY).collect();
     order.extend(names.iter().filter(|n| n.as_str() != SHEET_SUMMARY));
+    if names.iter().any(|n| n == SHEET_SUMMARY) {
+        // The other sheets read with it are scanned meanwhile on the second core.
+        let extra = [
+            super::base::SHEET_BASE,
+            SHEET_PLAN,
+            SHEET_TREND,
+            SHEET_YEARS,
+            super::SHEET_REVISIONS,
+            super::SHEET_STATUS,
+            SHEET_SCHEDULE,
+        ];
+        wb.scan_ahead(&extra);
+    }
     let mut first_error: Option<Problem> = None;
     let mut all_empty = true;
     for name in order {
@@ -148,6 +161,9 @@ fn read_workbook(path: &Path) -> Result<WorkbookPlan, ImportError> {
                     }
                 }
                 let mut result = reader.read()?;
+                // The summary's cells are read: freed before the other sheets are.
+                drop(reader);
+                drop(grid);
                 result.sheet = name.clone();
                 if wb.has_macros {
                     result.warnings.push(Problem {
@@ -190,7 +206,8 @@ pub fn check_workbook(path: &Path) -> Result<WorkbookPlan, Vec<Problem>> {
 pub(crate) enum Cell {
     Empty,
     Text(String),
-    Number(f64, String),
+    /// A number and its format code (shared by the cells of one style).
+    Number(f64, std::sync::Arc<str>),
     /// A date or time (ISO): LibreOffice stores `1/2` typed into a text cell as one.
     Date(String),
     Other(String),
@@ -219,6 +236,17 @@ impl Cell {
     pub(crate) fn key(&self) -> String {
         self.text().map(|t| label_key(&t)).unwrap_or_default()
     }
+
+    /// Whether `self.key() == key`, made cheaply for the many cells that are not.
+    pub(crate) fn key_is(&self, key: &str) -> bool {
+        match self {
+            Cell::Empty => key.is_empty(),
+            Cell::Text(t) | Cell::Other(t) => crate::text::has_label_key(t, key),
+            // A number reads as digits, a sign or a point first.
+            Cell::Number(..) if !key.starts_with(|c: char| c.is_ascii_digit() || c == '-' || c == '.') => false,
+            _ => self.key() == key,
+        }
+    }
 }
 
 /// One sheet's cells, merged ranges spread over the cells they cover.
@@ -231,6 +259,10 @@ pub(crate) struct Grid {
     pub(crate) problems: Vec<Problem>,
     /// Column widths as stored: `(first, last column, width)`.
     pub(crate) widths: Vec<(u32, u32, f64)>,
+    /// The merged ranges as stored: `((first row, first column), (last row, last column))`.
+    pub(crate) merges: Vec<((u32, u32), (u32, u32))>,
+    /// The widest row's length.
+    width: u32,
 }
 
 impl Grid {
@@ -253,7 +285,7 @@ impl Grid {
     }
 
     pub(crate) fn width(&self) -> u32 {
-        self.cells.iter().map(Vec::len).max().unwrap_or(0) as u32
+        self.width
     }
 
     pub(crate) fn problem(&self, r: u32, c: u32, message: impl Into<String>) -> Problem {
@@ -293,29 +325,17 @@ pub fn sheet_widths(path: &std::path::Path, sheet: &str) -> Result<Vec<(u32, f64
 pub fn sheet_layout(path: &std::path::Path, sheet: &str) -> Result<(Vec<String>, NumberFormats), String> {
     let mut wb = Workbook::open(path)?;
     let g = load_grid(&mut wb, sheet).map_err(|p| p.to_string())?;
-    let mut merges: Vec<String> = wb
-        .sheets
-        .merge_cells_by_sheet_name(sheet)
-        .unwrap_or_default()
-        .into_iter()
-        .map(|m| {
-            let a = CellRef {
-                row: m.start.0,
-                col: m.start.1,
-            };
-            let b = CellRef {
-                row: m.end.0,
-                col: m.end.1,
-            };
-            format!("{a}:{b}")
-        })
+    let mut merges: Vec<String> = g
+        .merges
+        .iter()
+        .map(|&((r0, c0), (r1, c1))| format!("{}:{}", CellRef { row: r0, col: c0 }, CellRef { row: r1, col: c1 }))
         .collect();
     merges.sort();
     let formats = (0..g.rows())
         .map(|r| {
             (0..g.width())
                 .map(|c| match g.get(r, c) {
-                    Cell::Number(_, f) => Some(f.clone()),
+                    Cell::Number(_, f) => Some(f.to_string()),
                     _ => None,
                 })
                 .collect()
@@ -326,55 +346,54 @@ pub fn sheet_layout(path: &std::path::Path, sheet: &str) -> Result<(Vec<String>,
 
 pub(crate) fn load_grid(wb: &mut Workbook, name: &str) -> Result<Grid, Problem> {
     let scan = wb.scan(name)?;
-    let range = wb.sheets.worksheet_range(name).map_err(|e| Problem {
+    let unreadable = |e: calamine::XlsxError| Problem {
         sheet: name.into(),
         cell: None,
         message: format!("シートを読めません({})", crate::xlsx::package::calamine_detail(&e)),
-    })?;
-    let (h, w) = range.get_size();
-    let (r0, c0) = range.start().unwrap_or((0, 0));
-    if (r0 as usize + h) as u64 * (c0 as usize + w) as u64 > MAX_CELLS || r0 as usize + h > MAX_ROWS as usize {
-        // The scan measured the sheet already; calamine's range is held to it too.
-        return Err(Problem {
-            sheet: name.into(),
-            cell: None,
-            message: format!("シートが {h} 行 {w} 列あります。{MAX_ROWS} 行または {MAX_CELLS} セルを超えるものは計画として読みません"),
-        });
-    }
+    };
     let formats = scan.formats;
     let widths = scan.widths;
     let mut problems = Vec::new();
-    let mut cells = vec![Vec::new(); r0 as usize + h];
-    for (r, row) in range.rows().enumerate() {
-        let ar = r0 + r as u32;
-        let mut out = vec![Cell::Empty; c0 as usize + w];
-        for (c, d) in row.iter().enumerate() {
-            let ac = c0 + c as u32;
-            out[ac as usize] = match d {
-                Data::Empty => Cell::Empty,
-                Data::String(s) => {
-                    if let Some(bad) = s.chars().find(|&ch| is_control(ch)) {
-                        problems.push(Problem {
-                            sheet: name.into(),
-                            cell: Some(CellRef { row: ar, col: ac }.to_string()),
-                            message: format!(
-                                "ブックに保存できない制御文字(U+{:04X})が含まれています。その文字を消して保存し直してください",
-                                bad as u32
-                            ),
-                        });
-                    }
-                    Cell::Text(s.clone())
-                }
-                Data::Float(f) => Cell::Number(*f, formats.get(ar, ac).to_string()),
-                Data::Int(i) => Cell::Number(*i as f64, formats.get(ar, ac).to_string()),
-                Data::Bool(b) => Cell::Other(if *b { "TRUE" } else { "FALSE" }.to_string()),
-                Data::DateTime(dt) => Cell::Date(excel_date(dt.as_f64())),
-                Data::DateTimeIso(s) | Data::DurationIso(s) => Cell::Date(s.clone()),
-                Data::Error(e) => Cell::Other(format!("エラー値 {e}")),
-            };
+    let mut cells: Vec<Vec<Cell>> = Vec::new();
+    // Cell by cell as calamine reads them, without its range of the whole sheet.
+    let mut reader = wb.sheets.worksheet_cells_reader(name).map_err(unreadable)?;
+    let (mut max_row, mut max_col) = (0u64, 0u64);
+    while let Some(cell) = reader.next_cell().map_err(unreadable)? {
+        let (ar, ac) = cell.get_position();
+        let out = match cell.get_value() {
+            DataRef::Empty => continue,
+            DataRef::String(s) => text_cell(name, ar, ac, s, &mut problems),
+            DataRef::SharedString(s) => text_cell(name, ar, ac, s, &mut problems),
+            DataRef::Float(f) => Cell::Number(*f, formats.shared(ar, ac)),
+            DataRef::Int(i) => Cell::Number(*i as f64, formats.shared(ar, ac)),
+            DataRef::Bool(b) => Cell::Other(if *b { "TRUE" } else { "FALSE" }.to_string()),
+            DataRef::DateTime(dt) => Cell::Date(excel_date(dt.as_f64())),
+            DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => Cell::Date(s.clone()),
+            DataRef::Error(e) => Cell::Other(format!("エラー値 {e}")),
+        };
+        (max_row, max_col) = (max_row.max(ar as u64), max_col.max(ac as u64));
+        if (max_row + 1) * (max_col + 1) > MAX_CELLS || ar >= MAX_ROWS {
+            // The scan measured the sheet already; calamine's reading is held to it too.
+            return Err(Problem {
+                sheet: name.into(),
+                cell: None,
+                message: format!(
+                    "シートが {} 行 {} 列あります。{MAX_ROWS} 行または {MAX_CELLS} セルを超えるものは計画として読みません",
+                    max_row + 1,
+                    max_col + 1
+                ),
+            });
         }
-        cells[ar as usize] = out;
+        if cells.len() <= ar as usize {
+            cells.resize_with(ar as usize + 1, Vec::new);
+        }
+        let row = &mut cells[ar as usize];
+        if row.len() <= ac as usize {
+            row.resize(ac as usize + 1, Cell::Empty);
+        }
+        row[ac as usize] = out;
     }
+    drop(reader);
     for (r, c, f) in scan.uncached {
         problems.push(Problem {
             sheet: name.into(),
@@ -385,11 +404,8 @@ pub(crate) fn load_grid(wb: &mut Workbook, name: &str) -> Result<Grid, Problem> 
             ),
         });
     }
-    let merges = wb.sheets.merge_cells_by_sheet_name(name).unwrap_or_default();
     let mut merged_from = HashMap::new();
-    for m in merges {
-        let (sr, sc) = m.start;
-        let (er, ec) = m.end;
+    for &((sr, sc), (er, ec)) in &scan.merges {
         if (er - sr) as usize * (ec - sc + 1) as usize > 1_000_000 {
             continue;
         }
@@ -415,11 +431,28 @@ pub(crate) fn load_grid(wb: &mut Workbook, name: &str) -> Result<Grid, Problem> 
     }
     Ok(Grid {
         name: name.to_string(),
+        width: cells.iter().map(Vec::len).max().unwrap_or(0) as u32,
         cells,
         merged_from,
         problems,
         widths,
+        merges: scan.merges,
     })
+}
+
+/// A text cell; a control character in it is a problem of the cell.
+fn text_cell(sheet: &str, row: u32, col: u32, s: &str, problems: &mut Vec<Problem>) -> Cell {
+    if let Some(bad) = s.chars().find(|&ch| is_control(ch)) {
+        problems.push(Problem {
+            sheet: sheet.into(),
+            cell: Some(CellRef { row, col }.to_string()),
+            message: format!(
+                "ブックに保存できない制御文字(U+{:04X})が含まれています。その文字を消して保存し直してください",
+                bad as u32
+            ),
+        });
+    }
+    Cell::Text(s.to_string())
 }
 
 /// A character a workbook cannot hold (XML 1.0 allows tab, line feed and carriage return only).
@@ -484,6 +517,9 @@ struct SummaryReader<'a> {
     seen_kpis: Vec<SeenKpi>,
     /// The plan's evaluation scale (its rule in 計画情報, else ○ △ × -).
     scale: Scale,
+    /// Per column, the keys of the rows above, at and below the header (a header
+    /// repeated in the data is skipped).
+    header_keys: Vec<[String; 3]>,
 }
 
 /// The rows of one entry as read.
@@ -582,6 +618,7 @@ impl<'a> SummaryReader<'a> {
             warnings: Vec::new(),
             seen_kpis: Vec::new(),
             scale: Scale::maru(),
+            header_keys: Vec::new(),
         }
     }
 
@@ -601,6 +638,10 @@ impl<'a> SummaryReader<'a> {
         if has_sub {
             self.data_start = h + 2;
         }
+        let key_at = |r: Option<u32>, c: u32| r.map(|r| g.get(r, c).key()).unwrap_or_default();
+        self.header_keys = (0..width)
+            .map(|c| [key_at(h.checked_sub(1), c), key_at(Some(h), c), key_at(Some(h + 1), c)])
+            .collect();
         for c in 0..width {
             let l = g.get(h, c).key();
             let s = if has_sub { g.get(h + 1, c).key() } else { String::new() };
@@ -671,20 +712,19 @@ impl<'a> SummaryReader<'a> {
 
     fn is_repeated_header(&self, r: u32) -> bool {
         let g = self.g;
-        let width = g.width();
-        let same = |hr: u32| {
-            (0..width)
-                .filter(|&c| !g.get(hr, c).is_empty() && g.get(hr, c).key() == g.get(r, c).key())
-                .count()
-        };
         if let Some(no) = self.col(Col::No) {
-            if g.get(r, no).key() == "事業番号" {
+            if g.get(r, no).key_is("事業番号") {
                 return true;
             }
         }
-        same(self.header) >= 3
-            || (self.data_start > self.header + 1 && same(self.header + 1) >= 3)
-            || (self.header > 0 && same(self.header - 1) >= 2)
+        let same = |i: usize| {
+            self.header_keys
+                .iter()
+                .enumerate()
+                .filter(|(c, h)| !h[i].is_empty() && g.get(r, *c as u32).key_is(&h[i]))
+                .count()
+        };
+        same(1) >= 3 || (self.data_start > self.header + 1 && same(2) >= 3) || (self.header > 0 && same(0) >= 2)
     }
 
     fn read(&mut self) -> Result<WorkbookPlan, ImportError> {
@@ -1133,52 +1173,58 @@ impl SummaryReader<'_> {
                 }
             }
         }
-        let originals: HashMap<String, &RawEntry> = raw.iter().filter_map(|e| e.no.clone().map(|n| (n, e))).collect();
-        let mut entries = Vec::new();
-        for e in &raw {
-            match (&e.no, &e.relisting_of) {
-                (Some(no), _) => {
-                    let year = ProjectYear {
-                        evaluation: e.evaluation.clone(),
-                        narrative: e.narrative.clone(),
-                        budget: None,
-                        issues: None,
-                        ..Default::default()
-                    };
-                    entries.push(Entry::Project(Project {
-                        start: None,
-                        end: None,
-                        origin: Vec::new(),
-                        no: no.clone(),
-                        area: e.area.clone(),
-                        item: e.item.clone(),
-                        owners: e.owners.clone(),
-                        name: e.name.clone(),
-                        summary: e.summary.clone(),
-                        goal: e.goal.clone(),
-                        kpis: e.kpis.clone(),
-                        years: [(report_year, year)].into_iter().filter(|(_, y)| !y.is_empty()).collect(),
-                    }));
-                }
-                (None, Some(of)) => {
-                    let Some(o) = originals.get(of) else {
-                        let c = self.col(Col::Name).unwrap_or(0);
-                        self.problems
-                            .push(g.problem(e.row, c, format!("再掲の元の No.{of} が計画にありません")));
-                        continue;
-                    };
-                    entries.push(Entry::Relisting(Relisting::from_row(
-                        of.clone(),
-                        e.area.clone(),
-                        e.item.clone(),
-                        e.kpis.clone(),
-                        report_year,
-                        &e.texts(),
-                        &o.texts(),
-                    )));
-                }
-                (None, None) => {}
-            }
+        // Re-listings first, against their originals' texts; then each project takes its row's texts.
+        let originals: HashMap<&str, &RawEntry> = raw.iter().filter_map(|e| e.no.as_deref().map(|n| (n, e))).collect();
+        let mut relistings: HashMap<usize, Entry> = HashMap::new();
+        for (i, e) in raw.iter().enumerate() {
+            let (None, Some(of)) = (&e.no, &e.relisting_of) else {
+                continue;
+            };
+            let Some(o) = originals.get(of.as_str()) else {
+                let c = self.col(Col::Name).unwrap_or(0);
+                self.problems
+                    .push(g.problem(e.row, c, format!("再掲の元の No.{of} が計画にありません")));
+                continue;
+            };
+            let listing = Relisting::from_row(
+                of.clone(),
+                e.area.clone(),
+                e.item.clone(),
+                e.kpis.clone(),
+                report_year,
+                &e.texts(),
+                &o.texts(),
+            );
+            relistings.insert(i, Entry::Relisting(listing));
+        }
+        drop(originals);
+        let mut entries = Vec::with_capacity(raw.len());
+        for (i, e) in raw.into_iter().enumerate() {
+            let Some(no) = e.no else {
+                entries.extend(relistings.remove(&i));
+                continue;
+            };
+            let year = ProjectYear {
+                evaluation: e.evaluation,
+                narrative: e.narrative,
+                budget: None,
+                issues: None,
+                ..Default::default()
+            };
+            entries.push(Entry::Project(Project {
+                start: None,
+                end: None,
+                origin: Vec::new(),
+                no,
+                area: e.area,
+                item: e.item,
+                owners: e.owners,
+                name: e.name,
+                summary: e.summary,
+                goal: e.goal,
+                kpis: e.kpis,
+                years: [(report_year, year)].into_iter().filter(|(_, y)| !y.is_empty()).collect(),
+            }));
         }
         (entries, kpis, areas)
     }

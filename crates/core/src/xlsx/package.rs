@@ -14,6 +14,7 @@ use std::collections::HashMap;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read, Seek};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use quick_xml::events::Event;
 use quick_xml::Reader;
@@ -43,9 +44,11 @@ pub(crate) struct Workbook {
     /// Sheet name → its package part (`xl/worksheets/sheet1.xml`).
     parts: HashMap<String, String>,
     /// Cell style (`cellXfs` index) → number format code.
-    xf_formats: Vec<String>,
+    xf_formats: Vec<Arc<str>>,
     /// The workbook carries macros (`.xlsm`); they are never run.
     pub(crate) has_macros: bool,
+    /// Scans under way on another thread (see [`Workbook::scan_ahead`]).
+    ahead: HashMap<String, std::sync::mpsc::Receiver<Result<SheetScan, Problem>>>,
 }
 
 /// What one pass over a sheet's XML found.
@@ -56,6 +59,8 @@ pub(crate) struct SheetScan {
     pub(crate) uncached: Vec<(u32, u32, String)>,
     /// Column widths as the sheet stores them: `(first, last column, width)`, 0-based.
     pub(crate) widths: Vec<(u32, u32, f64)>,
+    /// Merged ranges: `((first row, first column), (last row, last column))`, 0-based.
+    pub(crate) merges: Vec<((u32, u32), (u32, u32))>,
 }
 
 const PASSWORD: &str = "パスワードで保護(暗号化)されたブックです。Excelで開いてパスワードを外し\
@@ -184,7 +189,10 @@ impl Workbook {
             .by_name("xl/styles.xml")
             .ok()
             .and_then(|f| style_formats(BufReader::new(f)))
-            .unwrap_or_default();
+            .unwrap_or_default()
+            .into_iter()
+            .map(Arc::from)
+            .collect();
         let xlsx =
             <calamine::Xlsx<_> as calamine::Reader<_>>::new(open()?).map_err(|e| format!("ブックを読めません({})", calamine_detail(&e)))?;
         Ok(Workbook {
@@ -193,28 +201,60 @@ impl Workbook {
             parts,
             xf_formats,
             has_macros,
+            ahead: HashMap::new(),
         })
     }
 
-    /// Scans one sheet's XML under the limits: its number formats and formulas
-    /// without a result.
-    pub(crate) fn scan(&self, sheet: &str) -> Result<SheetScan, Problem> {
-        let problem = |message: String| Problem {
+    /// Starts scanning these sheets, one after the other, on another thread, so
+    /// that each scan is done (or nearly) when its sheet is read. A sheet is still
+    /// read only after its own scan has passed; a scan nobody waits for any more
+    /// stops the thread.
+    pub(crate) fn scan_ahead(&mut self, sheets: &[&str]) {
+        let mut jobs = Vec::new();
+        for &sheet in sheets {
+            if let (Some(part), false) = (self.parts.get(sheet), self.ahead.contains_key(sheet)) {
+                let (tx, rx) = std::sync::mpsc::channel();
+                self.ahead.insert(sheet.to_string(), rx);
+                jobs.push((sheet.to_string(), part.clone(), tx));
+            }
+        }
+        let (path, xf) = (self.path.clone(), self.xf_formats.clone());
+        std::thread::spawn(move || {
+            for (sheet, part, tx) in jobs {
+                if tx.send(scan_part(&path, &sheet, &part, &xf)).is_err() {
+                    break;
+                }
+            }
+        });
+    }
+
+    /// Scans one sheet's XML under the limits: its number formats, merged ranges,
+    /// column widths and formulas without a result.
+    pub(crate) fn scan(&mut self, sheet: &str) -> Result<SheetScan, Problem> {
+        if let Some(scanned) = self.ahead.remove(sheet).and_then(|rx| rx.recv().ok()) {
+            return scanned;
+        }
+        let part = self.parts.get(sheet).ok_or_else(|| Problem {
             sheet: sheet.to_string(),
             cell: None,
-            message,
-        };
-        let part = self
-            .parts
-            .get(sheet)
-            .ok_or_else(|| problem("シートの部品がブックの中に見つかりません".into()))?;
-        let file = File::open(&self.path).map_err(|e| problem(format!("ファイルを読めません({})", crate::text::io_message(&e))))?;
-        let mut zip = zip::ZipArchive::new(BufReader::new(file)).map_err(|e| problem(format!("ブックを読めません。{}", zip_detail(&e))))?;
-        let f = zip
-            .by_name(part)
-            .map_err(|e| problem(format!("{part}: ブックの部品を読めません。{}", zip_detail(&e))))?;
-        scan_sheet(sheet, Limited::new(f, true), &self.xf_formats)
+            message: "シートの部品がブックの中に見つかりません".into(),
+        })?;
+        scan_part(&self.path, sheet, part, &self.xf_formats)
     }
+}
+
+fn scan_part(path: &Path, sheet: &str, part: &str, xf_formats: &[Arc<str>]) -> Result<SheetScan, Problem> {
+    let problem = |message: String| Problem {
+        sheet: sheet.to_string(),
+        cell: None,
+        message,
+    };
+    let file = File::open(path).map_err(|e| problem(format!("ファイルを読めません({})", crate::text::io_message(&e))))?;
+    let mut zip = zip::ZipArchive::new(BufReader::new(file)).map_err(|e| problem(format!("ブックを読めません。{}", zip_detail(&e))))?;
+    let f = zip
+        .by_name(part)
+        .map_err(|e| problem(format!("{part}: ブックの部品を読めません。{}", zip_detail(&e))))?;
+    scan_sheet(sheet, Limited::new(f, true), xf_formats)
 }
 
 /// Inflates a part without keeping it, and stops at the limits.
@@ -294,7 +334,7 @@ fn check_shared_strings<R: Read>(src: R) -> io::Result<()> {
 }
 
 /// One pass over a sheet's XML: limits, number formats, formulas without a result.
-fn scan_sheet<R: Read>(sheet: &str, src: Limited<R>, xf_formats: &[String]) -> Result<SheetScan, Problem> {
+fn scan_sheet<R: Read>(sheet: &str, src: Limited<R>, xf_formats: &[Arc<str>]) -> Result<SheetScan, Problem> {
     let mut r = Reader::from_reader(BufReader::new(src));
     let problem = |cell: Option<CellRef>, message: String| Problem {
         sheet: sheet.to_string(),
@@ -399,11 +439,21 @@ fn scan_sheet<R: Read>(sheet: &str, src: Limited<R>, xf_formats: &[String]) -> R
                         ));
                     }
                     if let Some(code) = style.and_then(|s| xf_formats.get(s)).filter(|c| !c.eq_ignore_ascii_case("general")) {
-                        scan.formats.formats.insert((cr, cc), code.clone());
+                        scan.formats.insert(cr, cc, Arc::clone(code));
                     }
                     if matches!(event, Event::Start(_)) {
                         cell = Some((cr, cc));
                         (formula, in_formula, has_value) = (None, false, false);
+                    }
+                }
+                "mergeCell" => {
+                    // `A1:C2`, or one cell; a range that is not one is left out, as calamine leaves it.
+                    let range = attr(e, "ref").and_then(|v| {
+                        let (a, b) = v.split_once(':').unwrap_or((&v, &v));
+                        Some((parse_a1(a)?, parse_a1(b)?))
+                    });
+                    if let Some((a, b)) = range.filter(|(a, b)| a.0 <= b.0 && a.1 <= b.1) {
+                        scan.merges.push((a, b));
                     }
                 }
                 "f" if cell.is_some() => {
@@ -438,12 +488,39 @@ fn scan_sheet<R: Read>(sheet: &str, src: Limited<R>, xf_formats: &[String]) -> R
 /// `(row, col)` → number format code, for cells whose format is not General.
 #[derive(Debug, Default, Clone)]
 pub struct NumberFormats {
-    formats: HashMap<(u32, u32), String>,
+    /// Per row, `(column, code)` in column order; one shared code per cell style
+    /// (a sheet of 100,000 number cells holds a few codes).
+    rows: Vec<Vec<(u32, Arc<str>)>>,
 }
 
 impl NumberFormats {
+    fn find(&self, row: u32, col: u32) -> Option<&Arc<str>> {
+        let cells = self.rows.get(row as usize)?;
+        // Cells come in column order; a sheet written otherwise is searched through.
+        match cells.binary_search_by_key(&col, |c| c.0) {
+            Ok(i) => Some(&cells[i].1),
+            Err(_) => cells.iter().rev().find(|c| c.0 == col).map(|c| &c.1),
+        }
+    }
+
+    fn insert(&mut self, row: u32, col: u32, code: Arc<str>) {
+        if self.rows.len() <= row as usize {
+            self.rows.resize_with(row as usize + 1, Vec::new);
+        }
+        self.rows[row as usize].push((col, code));
+    }
+
     pub fn get(&self, row: u32, col: u32) -> &str {
-        self.formats.get(&(row, col)).map_or("General", String::as_str)
+        self.find(row, col).map_or("General", |f| f)
+    }
+
+    /// The code shared with every cell of the same format.
+    pub(crate) fn shared(&self, row: u32, col: u32) -> Arc<str> {
+        thread_local!(static GENERAL: Arc<str> = Arc::from("General"));
+        match self.find(row, col) {
+            Some(f) => Arc::clone(f),
+            None => GENERAL.with(Arc::clone),
+        }
     }
 
     /// Reads the formats of one sheet of an `.xlsx` package. Any failure gives an
@@ -452,7 +529,10 @@ impl NumberFormats {
         let read = || -> Option<Self> {
             let mut zip = zip::ZipArchive::new(reader).ok()?;
             let part = sheet_parts(&mut zip)?.remove(sheet_name)?;
-            let xf = style_formats(BufReader::new(zip.by_name("xl/styles.xml").ok()?))?;
+            let xf: Vec<Arc<str>> = style_formats(BufReader::new(zip.by_name("xl/styles.xml").ok()?))?
+                .into_iter()
+                .map(Arc::from)
+                .collect();
             let f = zip.by_name(&part).ok()?;
             scan_sheet(sheet_name, Limited::new(f, true), &xf).ok().map(|s| s.formats)
         };
@@ -596,8 +676,8 @@ fn builtin(id: u32) -> &'static str {
 
 /// `S17` → (16, 18).
 pub(crate) fn parse_a1(s: &str) -> Option<(u32, u32)> {
-    let letters: String = s.chars().take_while(|c| c.is_ascii_alphabetic()).collect();
-    let digits = &s[letters.len()..];
+    let split = s.find(|c: char| !c.is_ascii_alphabetic()).unwrap_or(s.len());
+    let (letters, digits) = s.split_at(split);
     if letters.is_empty() || digits.is_empty() {
         return None;
     }
@@ -610,6 +690,9 @@ pub(crate) fn parse_a1(s: &str) -> Option<(u32, u32)> {
 }
 
 fn unescape(s: &str) -> String {
+    if !s.contains('&') {
+        return s.to_string();
+    }
     s.replace("&quot;", "\"")
         .replace("&apos;", "'")
         .replace("&lt;", "<")
