@@ -194,7 +194,7 @@ impl Plan {
     /// only the KPIs and projects touched are copied first, to be put back when a
     /// value does not fit. A merge of 50 returns into a plan of 20,000 projects does
     /// not copy the plan 50 times. `None` (nothing changed) for any other change.
-    fn apply_in_place(&mut self, changes: &[(String, Option<String>)]) -> Option<Result<(), FieldError>> {
+    pub(crate) fn apply_in_place(&mut self, changes: &[(String, Option<String>)]) -> Option<Result<(), FieldError>> {
         enum At<'a> {
             Kpi(usize, Vec<(&'a str, Option<&'a str>)>),
             Project(usize, Vec<(&'a str, Option<&'a str>)>),

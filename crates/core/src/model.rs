@@ -759,6 +759,38 @@ impl Plan {
 
     /// A stable key per entry: `project[8]`, `relisting[4@I-3(9)]` (with `#2` when
     /// the same project is re-listed twice under one item).
+    /// The fields of the KPI or project a path names, made from it alone (`entry_at`:
+    /// project number → position in `entries`), not from the whole plan; the whole
+    /// plan's fields for any other path.
+    pub(crate) fn fields_of(&self, path: &str, entry_at: &HashMap<String, usize>) -> BTreeMap<String, String> {
+        let inner = |prefix: &str| path.strip_prefix(prefix).and_then(|p| p.split(']').next());
+        let mut f = BTreeMap::new();
+        if let Some(no) = inner("kpi[").and_then(|n| n.parse::<u32>().ok()) {
+            if let Some(k) = self.kpi(no) {
+                kpi_fields(k, &mut f);
+            }
+        } else if let Some(no) = inner("project[") {
+            if let Some((i, e)) = entry_at.get(no).and_then(|&i| Some((i, self.entries.get(i)?))) {
+                entry_fields(&format!("project[{no}]"), i, e, &mut f);
+            }
+        } else {
+            return self.fields();
+        }
+        f
+    }
+
+    /// Project number → position in `entries`, for [`Plan::fields_of`].
+    pub(crate) fn project_positions(&self) -> HashMap<String, usize> {
+        self.entries
+            .iter()
+            .enumerate()
+            .filter_map(|(i, e)| match e {
+                Entry::Project(p) => Some((p.no.clone(), i)),
+                Entry::Relisting(_) => None,
+            })
+            .collect()
+    }
+
     pub fn entry_keys(&self) -> Vec<String> {
         let mut used: HashMap<String, usize> = HashMap::new();
         self.entries

@@ -2,6 +2,7 @@
 //! resolution, history and undo, backups and restore.
 
 use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
@@ -11,7 +12,7 @@ use crate::fy::FiscalYear;
 use crate::model::Plan;
 use crate::returns::report::write_merge_report;
 use crate::returns::sign::Signature;
-use crate::returns::{self, departments, read_return, return_file_name, value_for_path, FileOutcome, FileStatus, Merger, ReturnSpec};
+use crate::returns::{self, departments, load_return, return_file_name, value_for_path, FileOutcome, FileStatus, Merger, ReturnSpec};
 use crate::store::{
     self, insert_conflicts, insert_received, mark_resolved, BackupInfo, Conflict, NewReceived, Revision, RevisionInfo, Store,
 };
@@ -195,8 +196,9 @@ pub fn merge(
 ) -> Result<MergeReport> {
     let mut store = Store::open(db)?;
     let plan_id = store.resolve_plan(plan)?;
+    let received = store.received_files(plan_id)?;
+    let mut loader = load_ahead(files, received.keys().cloned().collect());
     let mut p = store.load_plan(plan_id)?;
-    let stored = p.clone();
     let year = opts.year.unwrap_or(p.report_year);
     if !p.all_years().contains(&year) {
         return Err(Error::BadInput(format!(
@@ -208,7 +210,7 @@ pub fn merge(
     if let Some(report) = &opts.report {
         super::guard_output(db, report, files)?;
     }
-    let known = store.known_conflicts(plan_id)?;
+    let known_conflicts = store.known_conflicts(plan_id)?;
     let key = store.existing_signing_key()?;
     let round = store.open_round(plan_id, year.0)?;
     let confirmed: Vec<String> = match &round {
@@ -220,36 +222,37 @@ pub fn merge(
             .collect(),
         None => Vec::new(),
     };
-    let received = store.received_files(plan_id)?;
     let prior = store.prior_values(plan_id, year.0)?;
-    let mut seen_now: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    let mut seen_now: HashMap<String, String> = HashMap::new();
     let mut outcomes = Vec::with_capacity(files.len());
-    {
-        let mut merger = Merger::new(&mut p, known, prior);
+    // What the merge changed, field by field (`None`: more than fields; compared whole).
+    let recorded = {
+        let mut merger = Merger::new(&mut p, known_conflicts, prior);
         for (i, f) in files.iter().enumerate() {
             let name = f.display().to_string();
-            let outcome = if !f.is_file() {
-                FileOutcome::rejected(name.clone(), String::new(), vec![located("ファイルがありません")])
-            } else {
-                match sha256_file(f) {
-                    Err(e) => FileOutcome::rejected(name.clone(), String::new(), vec![located(&e.to_string())]),
-                    Ok(sha) => {
-                        let before = received
-                            .get(&sha)
-                            .map(|r| format!("{}(履歴 #{})", r.file, r.revision_id))
-                            .or_else(|| seen_now.get(&sha).map(|n| format!("{n}(この取りまとめ)")));
-                        match before {
-                            Some(what) => skipped(name.clone(), sha, &what),
-                            None => {
-                                seen_now.insert(sha.clone(), name.clone());
-                                match read_return(f, merger.plan, plan_id, year, key.as_deref())
-                                    .and_then(|r| check_round(&store, round.as_ref(), &confirmed, r))
-                                {
-                                    Ok(r) => merger.merge(name.clone(), sha, r),
-                                    Err(problems) => FileOutcome::rejected(name.clone(), sha, problems),
-                                }
-                            }
-                        }
+            let loaded = match loader.next() {
+                // Met first by the other thread, which read a later copy: read here.
+                Loaded::Seen(sha) if !received.contains_key(&sha) && !seen_now.contains_key(&sha) => {
+                    Loaded::Read(sha, Box::new(load_return(f)))
+                }
+                loaded => loaded,
+            };
+            let outcome = match loaded {
+                Loaded::Missing => FileOutcome::rejected(name.clone(), String::new(), vec![located("ファイルがありません")]),
+                Loaded::Unreadable(e) => FileOutcome::rejected(name.clone(), String::new(), vec![located(&e)]),
+                // (A copy is always of a file merged before or earlier in this batch.)
+                Loaded::Seen(sha) => skipped_copy(&received, &seen_now, name.clone(), sha),
+                Loaded::Read(sha, _) if received.contains_key(&sha) || seen_now.contains_key(&sha) => {
+                    skipped_copy(&received, &seen_now, name.clone(), sha)
+                }
+                Loaded::Read(sha, read) => {
+                    seen_now.insert(sha.clone(), name.clone());
+                    match read
+                        .and_then(|r| r.read(merger.plan, plan_id, year, key.as_deref()))
+                        .and_then(|r| check_round(&store, round.as_ref(), &confirmed, r))
+                    {
+                        Ok(r) => merger.merge(name.clone(), sha, r),
+                        Err(problems) => FileOutcome::rejected(name.clone(), sha, problems),
                     }
                 }
             };
@@ -260,7 +263,8 @@ pub fn merge(
                 file: name,
             });
         }
-    }
+        merger.changes()
+    };
     let applied: usize = outcomes.iter().map(|o| o.applied.len()).sum();
     let conflicts: usize = outcomes.iter().map(|o| o.conflicts.len()).sum();
     let rejected = outcomes.iter().filter(|o| o.status == FileStatus::Rejected).count();
@@ -330,14 +334,27 @@ pub fn merge(
             .collect();
         let returned: Vec<String> = merged.iter().filter_map(|o| o.department.clone()).collect();
         let ids = RefCell::new(Vec::new());
-        let saved = store.save_version_over(Some((plan_id, &stored)), &p, &info, |tx, rev| {
+        let also = |tx: &rusqlite::Transaction<'_>, rev: i64| {
             *ids.borrow_mut() = insert_conflicts(tx, plan_id, rev, &all)?;
             insert_received(tx, plan_id, rev, &receipts)?;
             if let Some(r) = &round {
                 crate::store::mark_returned(tx, r.id, &returned)?;
             }
             Ok(())
-        })?;
+        };
+        // Every merge the tests run checks the changes recorded against the plans compared whole.
+        #[cfg(debug_assertions)]
+        if let Some(c) = &recorded {
+            let stored = store.load_plan(plan_id)?;
+            debug_assert_eq!(c, &crate::model::diff_plans(&stored, &p), "the merge's changes");
+        }
+        let saved = match recorded {
+            Some(changes) => store.save_changes(plan_id, changes, &info, also)?,
+            None => {
+                let stored = store.load_plan(plan_id)?;
+                store.save_version_over(Some((plan_id, &stored)), &p, &info, also)?
+            }
+        };
         report.revision_id = Some(saved.revision_id);
         let mut ids = ids.into_inner().into_iter();
         for o in &mut report.files {
@@ -389,6 +406,85 @@ fn check_round(
 }
 
 /// A file merged before (by content): nothing is read from it again.
+/// Hashes the files and reads their sheets on two other threads (every other file
+/// each), a file or two ahead of the merge, which checks each against the plan and
+/// merges it in file order (a later return sees what an earlier one changed). A
+/// file merged before (`known`), or met earlier in this batch, is not read; should
+/// the threads race on a copy, the merge reads the first itself. They stop when
+/// the merge stops listening.
+fn load_ahead(files: &[PathBuf], known: HashSet<String>) -> Loader {
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(known));
+    let lanes = (0..2)
+        .map(|lane| {
+            let (tx, rx) = std::sync::mpsc::sync_channel::<Loaded>(1);
+            let files: Vec<PathBuf> = files.iter().skip(lane).step_by(2).cloned().collect();
+            let seen = std::sync::Arc::clone(&seen);
+            std::thread::spawn(move || {
+                for f in &files {
+                    let loaded = if !f.is_file() {
+                        Loaded::Missing
+                    } else {
+                        match sha256_file(f) {
+                            Err(e) => Loaded::Unreadable(e.to_string()),
+                            Ok(sha) => {
+                                let first = seen.lock().map(|mut s| s.insert(sha.clone())).unwrap_or(true);
+                                if first {
+                                    Loaded::Read(sha, Box::new(load_return(f)))
+                                } else {
+                                    Loaded::Seen(sha)
+                                }
+                            }
+                        }
+                    };
+                    if tx.send(loaded).is_err() {
+                        break;
+                    }
+                }
+            });
+            rx
+        })
+        .collect();
+    Loader { lanes, next: 0 }
+}
+
+/// The files as [`load_ahead`]'s threads hand them over, in file order.
+struct Loader {
+    lanes: Vec<std::sync::mpsc::Receiver<Loaded>>,
+    next: usize,
+}
+
+impl Loader {
+    fn next(&mut self) -> Loaded {
+        let lane = self.next % self.lanes.len();
+        self.next += 1;
+        self.lanes[lane].recv().unwrap_or(Loaded::Missing)
+    }
+}
+
+/// A return as the loader thread hands it over.
+enum Loaded {
+    Missing,
+    Unreadable(String),
+    /// Merged before, or earlier in this batch: not read.
+    Seen(String),
+    Read(String, Box<std::result::Result<crate::returns::LoadedReturn, Vec<Problem>>>),
+}
+
+/// A copy of a file merged before, or earlier in this batch: skipped, naming it.
+fn skipped_copy(
+    received: &HashMap<String, crate::store::ReceivedFile>,
+    seen_now: &HashMap<String, String>,
+    name: String,
+    sha: String,
+) -> FileOutcome {
+    let before = received
+        .get(&sha)
+        .map(|r| format!("{}(履歴 #{})", r.file, r.revision_id))
+        .or_else(|| seen_now.get(&sha).map(|n| format!("{n}(この取りまとめ)")))
+        .unwrap_or_default();
+    skipped(name, sha, &before)
+}
+
 fn skipped(file: String, sha256: String, before: &str) -> FileOutcome {
     let mut o = FileOutcome::rejected(file, sha256, Vec::new());
     o.status = FileStatus::Skipped;

@@ -126,8 +126,14 @@ impl FileOutcome {
 /// A merge in progress: the plan and its fields as they are after the files so far.
 pub struct Merger<'a> {
     pub plan: &'a mut Plan,
-    /// Canonical values of the fields returns hold.
-    now: BTreeMap<String, String>,
+    /// Project number → position, to read a field of the plan now without flattening it.
+    entry_at: HashMap<String, usize>,
+    /// The fields of the KPI or project read last (a return's fields come a project at a time).
+    last: std::cell::RefCell<Option<(String, BTreeMap<String, String>)>>,
+    /// The fields of each KPI and project changed so far, as they were before.
+    before: BTreeMap<String, BTreeMap<String, String>>,
+    /// A change was made to more than fields of existing KPIs and projects.
+    beyond_fields: bool,
     known: HashSet<ConflictKey>,
     /// What departments' returns set per field (earlier runs, then this one).
     prior: HashMap<String, PriorValue>,
@@ -206,12 +212,44 @@ impl<'a> Merger<'a> {
     /// Starts merging into `plan`; `known` are the conflicts already recorded,
     /// `prior` what earlier returns of the year set per field.
     pub fn new(plan: &'a mut Plan, known: HashSet<ConflictKey>, prior: HashMap<String, PriorValue>) -> Self {
-        let now = plan
-            .fields()
-            .into_iter()
-            .filter_map(|(k, v)| canonical_field(&k, &v).map(|c| (k, c)))
-            .collect();
-        Merger { plan, now, known, prior }
+        let entry_at = plan.project_positions();
+        Merger {
+            plan,
+            entry_at,
+            last: Default::default(),
+            before: BTreeMap::new(),
+            beyond_fields: false,
+            known,
+            prior,
+        }
+    }
+
+    /// The fields this merge changed, `(path, old, new)` in path order as
+    /// [`crate::model::diff_plans`] gives them, without comparing the whole plan;
+    /// `None` when a change went beyond fields of existing KPIs and projects (the
+    /// plans are then compared whole).
+    pub fn changes(&self) -> Option<Vec<(String, Option<String>, Option<String>)>> {
+        if self.beyond_fields {
+            return None;
+        }
+        let mut out = Vec::new();
+        for (owner, before) in &self.before {
+            let after = self.plan.fields_of(owner, &self.entry_at);
+            out.extend(crate::model::diff_fields(before, &after));
+        }
+        out.sort_by(|a, b| a.0.cmp(&b.0));
+        Some(out)
+    }
+
+    /// The canonical value of a field in the plan now (after the files so far).
+    fn now(&self, path: &str) -> Option<String> {
+        let owner = path.split_once(']').map_or(path, |(o, _)| o);
+        let mut last = self.last.borrow_mut();
+        if last.as_ref().is_none_or(|(o, _)| o != owner) {
+            *last = Some((owner.to_string(), self.plan.fields_of(path, &self.entry_at)));
+        }
+        let raw = last.as_ref().and_then(|(_, f)| f.get(path))?;
+        canonical_field(path, raw)
     }
 
     /// Merges one return into the plan.
@@ -224,9 +262,8 @@ impl<'a> Merger<'a> {
         let dept = ret.department.clone().unwrap_or_default();
         let owned = Ownership::of(self.plan, ret.department.as_deref());
         let mut changes: Vec<(String, Option<String>)> = Vec::new();
-        let mut canon_after: Vec<(String, Option<String>)> = Vec::new();
         for f in &ret.fields {
-            let now = self.now.get(&f.path).cloned();
+            let now = self.now(&f.path);
             let theirs = f.value.canon.clone();
             if !owned.owns(&f.path) {
                 let shown_differs = if verified {
@@ -289,12 +326,10 @@ impl<'a> Merger<'a> {
             };
             if apply {
                 changes.push((f.path.clone(), f.value.raw.clone()));
-                canon_after.push((f.path.clone(), theirs.clone()));
                 if f.column == Column::Actual && now.is_none() && theirs.is_some() {
                     if let Some(as_of) = self.plan.as_of.filter(|a| a.fiscal_year() == ret.year) {
                         let p = format!("{}.as_of", f.path);
-                        changes.push((p.clone(), Some(as_of.iso())));
-                        canon_after.push((p, Some(as_of.iso())));
+                        changes.push((p, Some(as_of.iso())));
                     }
                 }
                 if let Some(p) = &supersedes {
@@ -336,7 +371,23 @@ impl<'a> Merger<'a> {
                 return_value: theirs,
             });
         }
-        if let Err(e) = self.plan.apply_changes(&changes) {
+        // The plan changes: what was read of it is read again.
+        *self.last.borrow_mut() = None;
+        for (path, _) in &changes {
+            let owner = path.split_once(']').map_or(path.as_str(), |(o, _)| o);
+            if !self.before.contains_key(owner) {
+                let fields = self.plan.fields_of(owner, &self.entry_at);
+                self.before.insert(owner.to_string(), fields);
+            }
+        }
+        let applied = match self.plan.apply_in_place(&changes) {
+            Some(done) => done,
+            None => {
+                self.beyond_fields = true;
+                self.plan.apply_changes(&changes)
+            }
+        };
+        if let Err(e) = applied {
             return FileOutcome::rejected(
                 out.file,
                 out.sha256,
@@ -346,12 +397,6 @@ impl<'a> Merger<'a> {
                     message: format!("値を反映できません: {e}"),
                 }],
             );
-        }
-        for (path, canon) in canon_after {
-            match canon {
-                Some(v) => self.now.insert(path, v),
-                None => self.now.remove(&path),
-            };
         }
         for c in &out.applied {
             self.prior.insert(

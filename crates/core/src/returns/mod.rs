@@ -23,7 +23,7 @@ use crate::text::{clean_cell, label_key, normalize_width};
 use crate::value::{KpiValue, Parsed};
 
 pub use merge::{value_for_path, FieldChange, FileOutcome, FileStatus, Merger};
-pub use read::{read_carried, read_return, Carried, DeptReturn, ReturnField, ReturnMeta};
+pub use read::{load_return, read_carried, read_return, Carried, DeptReturn, LoadedReturn, ReturnField, ReturnMeta};
 pub use sign::Signature;
 pub use template::{build_return, write_return, ReturnSpec};
 

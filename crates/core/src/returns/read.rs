@@ -103,6 +103,19 @@ fn problem(sheet: &str, message: impl Into<String>) -> Problem {
 /// Reads a return for plan `plan_id` and `year`, verifying its metadata with
 /// `key` (this database's signing key); every problem when it cannot be merged.
 pub fn read_return(path: &Path, plan: &Plan, plan_id: i64, year: FiscalYear, key: Option<&[u8]>) -> Result<DeptReturn, Vec<Problem>> {
+    load_return(path)?.read(plan, plan_id, year, key)
+}
+
+/// A return's sheets as read from the file, before they are read against the plan
+/// (the part of reading a return that needs no plan, done ahead on another thread
+/// while the previous return is merged).
+pub struct LoadedReturn {
+    entry: Grid,
+    meta: Option<Grid>,
+}
+
+/// Opens a return and reads its sheets' cells.
+pub fn load_return(path: &Path) -> Result<LoadedReturn, Vec<Problem>> {
     let mut wb = Workbook::open(path).map_err(|e| vec![problem("", e)])?;
     let names = wb.sheets.sheet_names().to_vec();
     if !names.iter().any(|n| n == SHEET_ENTRY) {
@@ -114,7 +127,7 @@ pub fn read_return(path: &Path, plan: &Plan, plan_id: i64, year: FiscalYear, key
         )]);
     }
     let entry = load_grid(&mut wb, SHEET_ENTRY).map_err(|p| vec![p])?;
-    let meta_grid = if names.iter().any(|n| n == SHEET_META) {
+    let meta = if names.iter().any(|n| n == SHEET_META) {
         Some(load_grid(&mut wb, SHEET_META).map_err(|p| vec![p])?)
     } else {
         None
@@ -122,35 +135,43 @@ pub fn read_return(path: &Path, plan: &Plan, plan_id: i64, year: FiscalYear, key
     let unreadable: Vec<Problem> = entry
         .problems
         .iter()
-        .chain(meta_grid.iter().flat_map(|g| &g.problems))
+        .chain(meta.iter().flat_map(|g| &g.problems))
         .cloned()
         .collect();
     if !unreadable.is_empty() {
         return Err(unreadable);
     }
-    let sheet = Sheet::new(&entry)?;
-    match meta_grid {
-        Some(g) => {
-            let meta = Meta::parse(&g)?;
-            check_meta(&meta.head, plan, year)?;
-            let signature = sign::verify(key, &meta.signed_head, &meta.signed_cells, meta.signature.as_deref(), &meta.key_id);
-            if signature == Signature::Verified {
-                if meta.head.plan_id != plan_id {
-                    return Err(vec![problem(
-                        SHEET_META,
-                        format!(
-                            "この記入用ファイルは別の計画(計画 #{})のものです(取りまとめ先: 計画 #{plan_id})",
-                            meta.head.plan_id
-                        ),
-                    )]);
+    Ok(LoadedReturn { entry, meta })
+}
+
+impl LoadedReturn {
+    /// Reads the return against plan `plan_id` and `year` (see [`read_return`]).
+    pub fn read(self, plan: &Plan, plan_id: i64, year: FiscalYear, key: Option<&[u8]>) -> Result<DeptReturn, Vec<Problem>> {
+        let LoadedReturn { entry, meta: meta_grid } = self;
+        let sheet = Sheet::new(&entry)?;
+        match meta_grid {
+            Some(g) => {
+                let meta = Meta::parse(&g)?;
+                check_meta(&meta.head, plan, year)?;
+                let signature = sign::verify(key, &meta.signed_head, &meta.signed_cells, meta.signature.as_deref(), &meta.key_id);
+                if signature == Signature::Verified {
+                    if meta.head.plan_id != plan_id {
+                        return Err(vec![problem(
+                            SHEET_META,
+                            format!(
+                                "この記入用ファイルは別の計画(計画 #{})のものです(取りまとめ先: 計画 #{plan_id})",
+                                meta.head.plan_id
+                            ),
+                        )]);
+                    }
+                    sheet.read_with_meta(plan, meta)
+                } else {
+                    let claimed = Some(meta.head.department.clone()).filter(|d| !d.is_empty());
+                    sheet.read_without_meta(plan, year, signature, claimed)
                 }
-                sheet.read_with_meta(plan, meta)
-            } else {
-                let claimed = Some(meta.head.department.clone()).filter(|d| !d.is_empty());
-                sheet.read_without_meta(plan, year, signature, claimed)
             }
+            None => sheet.read_without_meta(plan, year, Signature::NoMeta, None),
         }
-        None => sheet.read_without_meta(plan, year, Signature::NoMeta, None),
     }
 }
 

@@ -230,7 +230,20 @@ impl Store {
         info: &RevisionInfo,
         also: impl FnOnce(&Transaction<'_>, i64) -> Result<()>,
     ) -> Result<SaveOutcome> {
-        let changes = diff_plans(before, after);
+        self.save_changes(plan_id, diff_plans(before, after), info, also)
+    }
+
+    /// Saves changes made to plan `plan_id`, `(path, old, new)` as [`diff_plans`]
+    /// gives them, in one transaction. When only fields of existing rows changed,
+    /// those rows are written and nothing else is read or written; otherwise the
+    /// whole plan is read, changed and written.
+    pub fn save_changes(
+        &mut self,
+        plan_id: i64,
+        changes: Vec<(String, Option<String>, Option<String>)>,
+        info: &RevisionInfo,
+        also: impl FnOnce(&Transaction<'_>, i64) -> Result<()>,
+    ) -> Result<SaveOutcome> {
         if super::patch::all_in_place(&changes) {
             let tx = self.conn.transaction()?;
             if super::patch::write_in_place(&tx, plan_id, &changes)? {
