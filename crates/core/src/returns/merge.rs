@@ -228,7 +228,7 @@ impl<'a> Merger<'a> {
     /// [`crate::model::diff_plans`] gives them, without comparing the whole plan;
     /// `None` when a change went beyond fields of existing KPIs and projects (the
     /// plans are then compared whole).
-    pub fn changes(&self) -> Option<Vec<(String, Option<String>, Option<String>)>> {
+    pub fn changes(&self) -> Option<Vec<crate::store::FieldChangeRow>> {
         if self.beyond_fields {
             return None;
         }
