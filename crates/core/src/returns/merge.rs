@@ -128,8 +128,8 @@ pub struct Merger<'a> {
     pub plan: &'a mut Plan,
     /// Project number → position, to read a field of the plan now without flattening it.
     entry_at: HashMap<String, usize>,
-    /// The fields of the KPI or project read last (a return's fields come a project at a time).
-    last: std::cell::RefCell<Option<(String, BTreeMap<String, String>)>>,
+    /// The fields of the KPIs and projects read for the return being merged.
+    read: std::cell::RefCell<HashMap<String, BTreeMap<String, String>>>,
     /// The fields of each KPI and project changed so far, as they were before.
     before: BTreeMap<String, BTreeMap<String, String>>,
     /// A change was made to more than fields of existing KPIs and projects.
@@ -216,7 +216,7 @@ impl<'a> Merger<'a> {
         Merger {
             plan,
             entry_at,
-            last: Default::default(),
+            read: Default::default(),
             before: BTreeMap::new(),
             beyond_fields: false,
             known,
@@ -244,11 +244,11 @@ impl<'a> Merger<'a> {
     /// The canonical value of a field in the plan now (after the files so far).
     fn now(&self, path: &str) -> Option<String> {
         let owner = path.split_once(']').map_or(path, |(o, _)| o);
-        let mut last = self.last.borrow_mut();
-        if last.as_ref().is_none_or(|(o, _)| o != owner) {
-            *last = Some((owner.to_string(), self.plan.fields_of(path, &self.entry_at)));
+        let mut read = self.read.borrow_mut();
+        if !read.contains_key(owner) {
+            read.insert(owner.to_string(), self.plan.fields_of(path, &self.entry_at));
         }
-        let raw = last.as_ref().and_then(|(_, f)| f.get(path))?;
+        let raw = read.get(owner).and_then(|f| f.get(path))?;
         canonical_field(path, raw)
     }
 
@@ -371,15 +371,17 @@ impl<'a> Merger<'a> {
                 return_value: theirs,
             });
         }
-        // The plan changes: what was read of it is read again.
-        *self.last.borrow_mut() = None;
+        // The plan changes: what was read of it is kept as it was before (the first
+        // time it changes), and read again for the next return.
+        let mut read = std::mem::take(self.read.get_mut());
         for (path, _) in &changes {
             let owner = path.split_once(']').map_or(path.as_str(), |(o, _)| o);
             if !self.before.contains_key(owner) {
-                let fields = self.plan.fields_of(owner, &self.entry_at);
+                let fields = read.remove(owner).unwrap_or_else(|| self.plan.fields_of(owner, &self.entry_at));
                 self.before.insert(owner.to_string(), fields);
             }
         }
+        drop(read);
         let applied = match self.plan.apply_in_place(&changes) {
             Some(done) => done,
             None => {
