@@ -74,10 +74,45 @@ pub fn build_workbook(plan: &Plan, year: FiscalYear) -> Result<Workbook, XlsxErr
     let styles = Styles::new();
     // The sheets that grow with the plan are written row by row and kept one row at a
     // time (low-memory mode: the shared strings stay, the cells go to a temporary file).
-    let ws = wb.add_worksheet_with_low_memory()?;
-    write_summary_sheet(ws, plan, year, &styles)?;
-    let ws = wb.add_worksheet_with_low_memory()?;
-    write_trend_sheet(ws, plan, year, &styles)?;
+    wb.add_worksheet_with_low_memory()?;
+    // KPI推移 keeps its strings in its cells (constant-memory mode), so the two largest
+    // sheets are written at once, one on each core, and the shared strings stay in the
+    // order 取組一覧 gives them.
+    wb.add_worksheet_with_constant_memory()?;
+    // Every format the two use is numbered first, in plan order, so that the file is
+    // the same whichever sheet meets a format first.
+    for f in [&styles.header, &styles.title, &styles.data, &styles.data_center] {
+        wb.register_format(f);
+    }
+    let mut numbers = vec!["0.0%".to_string(), "#,##0".to_string()];
+    for k in &plan.kpis {
+        let values = k
+            .baseline
+            .iter()
+            .chain(k.targets.values())
+            .chain(k.actuals.values().map(|a| &a.value));
+        for v in values {
+            if let Parsed::Number(q) = v.parse() {
+                if q.unit.is_none() && !numbers.contains(&q.cell_format()) {
+                    numbers.push(q.cell_format());
+                }
+            }
+        }
+    }
+    for n in &numbers {
+        wb.register_format(&styles.number(n));
+    }
+    {
+        let (summary, trend) = wb.worksheets_mut().split_at_mut(1);
+        std::thread::scope(|scope| {
+            let summary = scope.spawn(|| write_summary_sheet(&mut summary[0], plan, year, &Styles::new()));
+            let trend = write_trend_sheet(&mut trend[0], plan, year, &styles);
+            summary
+                .join()
+                .unwrap_or(Err(XlsxError::ParameterError("取組一覧を書けませんでした".into())))
+                .and(trend)
+        })?;
+    }
     let ws = wb.add_worksheet_with_low_memory()?;
     write_charts_sheet(ws, plan, year, &styles)?;
     let ws = wb.add_worksheet();
