@@ -31,6 +31,16 @@ for col, w in zip("ABCDEFGHIJ", [18, 18, 30, 6, 10, 12, 10, 10, 8, 14]):
     ws.column_dimensions[col].width = w
 for row in ws.iter_rows(min_row=4):
     row[2].alignment = Alignment(wrap_text=True)
+# Printed on A3 landscape, one page wide, the header on every page, page numbers in the footer.
+ws.page_setup.paperSize = ws.PAPERSIZE_A3
+ws.page_setup.orientation = "landscape"
+ws.sheet_properties.pageSetUpPr.fitToPage = True
+ws.page_setup.fitToWidth = 1
+ws.page_setup.fitToHeight = 0
+ws.print_title_rows = "3:3"
+ws.oddFooter.center.text = "&P / &N"
+ws.row_dimensions[1].height = 24
+ws.row_dimensions[3].height = 30
 wb.save(out / "sogo-senryaku.xlsx")
 
 # 2. Headings as rows, a two-row header (years under a merged 実績), 現状値 with its year in a second column.
@@ -56,6 +66,12 @@ ws.append(["かかりつけ医を持つ市民の割合", "60%", "R3", "62%", "66
 ws.append(["基本目標2 活力あるまち"])
 ws.append(["施策(1) 商工業"])
 ws.append(["創業件数", 12, "R2", 15, 21, 20, "○", "商工課"])
+# A4 portrait, not fitted, the two header rows on every page, the city's name in the header.
+ws.page_setup.paperSize = ws.PAPERSIZE_A4
+ws.page_setup.orientation = "portrait"
+ws.print_title_rows = "3:4"
+ws.oddHeader.right.text = "○○市 企画課"
+ws.row_dimensions[3].height = 20
 wb.save(out / "headings.xlsx")
 
 # 3. A workbook with no KPI table at all (its header cannot be found).

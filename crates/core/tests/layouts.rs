@@ -260,6 +260,37 @@ fn a_learned_layout_writes_the_sheet_back_cell_for_cell() {
         assert_eq!(got_formats, want_formats, "{file}: the numbers' formats");
         let widths = |p: &Path| shinchoku_core::xlsx::import::sheet_widths(p, sheet).unwrap();
         assert_eq!(widths(&out), widths(&src), "{file}: the column widths");
+        // How it prints: paper, orientation, fitting, the rows repeated on each page, the
+        // page header and footer, and the heights of the title and header rows.
+        let print = |p: &Path| shinchoku_core::xlsx::import::sheet_print(p, sheet).unwrap();
+        let (page, repeat, heights) = print(&src);
+        match file {
+            "sogo-senryaku.xlsx" => {
+                assert_eq!(
+                    (page.paper, page.landscape, page.fit),
+                    (Some(8), true, Some((1, 0))),
+                    "{file}: {page:?}"
+                );
+                assert_eq!(page.footer.as_deref(), Some("&C&P / &N"), "{file}: {page:?}");
+                assert_eq!(repeat, Some((2, 2)), "{file}");
+                assert!(heights.contains(&(0, 24.0)) && heights.contains(&(2, 30.0)), "{file}: {heights:?}");
+            }
+            _ => {
+                assert_eq!((page.paper, page.landscape, page.fit), (Some(9), false, None), "{file}: {page:?}");
+                assert!(
+                    page.header.as_deref().is_some_and(|h| h.contains("○○市 企画課")),
+                    "{file}: {page:?}"
+                );
+                assert_eq!(repeat, Some((2, 3)), "{file}");
+            }
+        }
+        let (out_page, out_repeat, out_heights) = print(&out);
+        assert_eq!((out_page, out_repeat), (page, repeat), "{file}: how it prints");
+        // rust_xlsxwriter keeps a row's height in whole pixels (20 pt is written 20.25 pt).
+        assert_eq!(out_heights.len(), heights.len(), "{file}: {out_heights:?} for {heights:?}");
+        for ((r, h), (want_r, want_h)) in out_heights.iter().zip(&heights) {
+            assert!(r == want_r && (h - want_h).abs() <= 0.75, "{file}: {out_heights:?} for {heights:?}");
+        }
 
         // One actual changed in the plan: exactly its cell differs.
         let p = ops::load(&db, None).unwrap();

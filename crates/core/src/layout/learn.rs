@@ -44,7 +44,10 @@ pub fn learn(path: &Path, sheet: Option<&str>) -> Result<Learned, Vec<Problem>> 
     };
     for name in &order {
         let g = load_grid(&mut wb, name).map_err(|p| vec![p])?;
-        if let Some(l) = learn_grid(&g) {
+        if let Some(mut l) = learn_grid(&g) {
+            if let (Some(p), Some((a, b))) = (l.layout.print.as_mut(), wb.print_titles(name)) {
+                p.repeat_rows = Some([a + 1, b + 1]);
+            }
             return Ok(l);
         }
     }
@@ -255,6 +258,22 @@ fn learn_grid(g: &Grid) -> Option<Learned> {
             hierarchy,
             marks,
             columns,
+            print: Some(super::Print {
+                paper: g.page.paper,
+                landscape: g.page.landscape,
+                fit_width: g.page.fit.map(|f| f.0),
+                fit_height: g.page.fit.map(|f| f.1),
+                repeat_rows: None,
+                header: g.page.header.clone(),
+                footer: g.page.footer.clone(),
+            }),
+            // The title's and header's heights; the data rows' heights fit what they hold.
+            heights: g
+                .heights
+                .iter()
+                .filter(|(r, _)| *r < data)
+                .map(|&(r, points)| super::RowHeight { row: r + 1, points })
+                .collect(),
         },
         mapped,
         guessed,

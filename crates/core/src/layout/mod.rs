@@ -213,6 +213,45 @@ pub struct Layout {
     pub marks: Vec<String>,
     #[serde(rename = "column")]
     pub columns: Vec<Column>,
+    /// How the sheet prints (the writer's own setup when not given: A4 landscape, one page
+    /// wide, the header repeated).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub print: Option<Print>,
+    /// Heights the sheet gives its title and header rows.
+    #[serde(default, rename = "height", skip_serializing_if = "Vec::is_empty")]
+    pub heights: Vec<RowHeight>,
+}
+
+/// A sheet's print setup, as learned from it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Print {
+    /// Excel's paper number: 9 = A4, 8 = A3.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paper: Option<u16>,
+    #[serde(default)]
+    pub landscape: bool,
+    /// Fitted to this many pages wide and tall (0: as many as needed); not fitted when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fit_width: Option<u16>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fit_height: Option<u16>,
+    /// The rows repeated at the top of each page, first and last (1-based).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repeat_rows: Option<[u32; 2]>,
+    /// The page header and footer as Excel codes them (`&C&P / &N`: page / pages, centred).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub header: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub footer: Option<String>,
+}
+
+/// A row's height in points (the row 1-based, as the sheet numbers it).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RowHeight {
+    pub row: u32,
+    pub points: f64,
 }
 
 fn one() -> u32 {

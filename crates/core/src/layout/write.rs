@@ -110,10 +110,42 @@ fn build(wb: &mut Workbook, plan: &Plan, layout: &Layout) -> Result<(), XlsxErro
         }
         row += 1;
     }
-    ws.set_paper_size(9);
-    ws.set_landscape();
-    ws.set_print_fit_to_pages(1, 0);
-    ws.set_repeat_rows(h, h + layout.header_rows - 1)?;
+    for rh in &layout.heights {
+        if rh.row >= 1 {
+            ws.set_row_height(rh.row - 1, rh.points)?;
+        }
+    }
+    match &layout.print {
+        // The sheet's own print setup, as learned.
+        Some(p) => {
+            if let Some(paper) = p.paper {
+                ws.set_paper_size(paper.min(255) as u8);
+            }
+            if p.landscape {
+                ws.set_landscape();
+            } else {
+                ws.set_portrait();
+            }
+            if let (Some(w), Some(t)) = (p.fit_width, p.fit_height) {
+                ws.set_print_fit_to_pages(w, t);
+            }
+            if let Some([a, b]) = p.repeat_rows.filter(|[a, b]| *a >= 1 && b >= a) {
+                ws.set_repeat_rows(a - 1, b - 1)?;
+            }
+            if let Some(t) = &p.header {
+                ws.set_header(t);
+            }
+            if let Some(t) = &p.footer {
+                ws.set_footer(t);
+            }
+        }
+        None => {
+            ws.set_paper_size(9);
+            ws.set_landscape();
+            ws.set_print_fit_to_pages(1, 0);
+            ws.set_repeat_rows(h, h + layout.header_rows - 1)?;
+        }
+    }
     Ok(())
 }
 

@@ -261,6 +261,9 @@ pub(crate) struct Grid {
     pub(crate) widths: Vec<(u32, u32, f64)>,
     /// The merged ranges as stored: `((first row, first column), (last row, last column))`.
     pub(crate) merges: Vec<((u32, u32), (u32, u32))>,
+    /// Heights of the first rows, as set: `(row, points)`.
+    pub(crate) heights: Vec<(u32, f64)>,
+    pub(crate) page: crate::xlsx::package::PageSetup,
     /// The widest row's length.
     width: u32,
 }
@@ -318,6 +321,17 @@ pub fn sheet_widths(path: &std::path::Path, sheet: &str) -> Result<Vec<(u32, f64
     Ok((0..g.width())
         .filter_map(|c| g.width_of(c).map(|w| (c, (w * 100.0).round() / 100.0)))
         .collect())
+}
+
+/// How a sheet prints: its page setup, the rows repeated on each page (0-based) and
+/// the heights of its first rows, for tools and tests that compare what a sheet shows.
+pub fn sheet_print(
+    path: &std::path::Path,
+    sheet: &str,
+) -> Result<(crate::xlsx::package::PageSetup, Option<(u32, u32)>, Vec<(u32, f64)>), String> {
+    let mut wb = Workbook::open(path)?;
+    let g = load_grid(&mut wb, sheet).map_err(|p| p.to_string())?;
+    Ok((g.page.clone(), wb.print_titles(sheet), g.heights.clone()))
 }
 
 /// A sheet's merged ranges (`B3:C3`, sorted) and the number format of every number
@@ -437,6 +451,8 @@ pub(crate) fn load_grid(wb: &mut Workbook, name: &str) -> Result<Grid, Problem> 
         problems,
         widths,
         merges: scan.merges,
+        heights: scan.heights,
+        page: scan.page,
     })
 }
 

@@ -6,6 +6,7 @@ pub mod base;
 pub mod export;
 pub mod import;
 pub(crate) mod package;
+pub use package::PageSetup;
 pub mod schedule;
 
 use std::fmt;

@@ -61,6 +61,22 @@ pub(crate) struct SheetScan {
     pub(crate) widths: Vec<(u32, u32, f64)>,
     /// Merged ranges: `((first row, first column), (last row, last column))`, 0-based.
     pub(crate) merges: Vec<((u32, u32), (u32, u32))>,
+    /// Row heights the sheet sets (`customHeight`), in points: `(row, height)`, 0-based.
+    pub(crate) heights: Vec<(u32, f64)>,
+    pub(crate) page: PageSetup,
+}
+
+/// A sheet's print setup as stored.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct PageSetup {
+    /// Excel's paper number (9 = A4, 8 = A3).
+    pub paper: Option<u16>,
+    pub landscape: bool,
+    /// Fitted to pages wide × tall (0: as many as needed), when the sheet is fitted.
+    pub fit: Option<(u16, u16)>,
+    /// The header and footer as Excel codes them (`&C&P / &N`).
+    pub header: Option<String>,
+    pub footer: Option<String>,
 }
 
 const PASSWORD: &str = "パスワードで保護(暗号化)されたブックです。Excelで開いてパスワードを外し\
@@ -243,6 +259,49 @@ impl Workbook {
     }
 }
 
+impl Workbook {
+    /// The rows a sheet repeats at the top of each printed page (`_xlnm.Print_Titles`,
+    /// `'KPI'!$3:$4`): first and last row, 0-based.
+    pub(crate) fn print_titles(&self, sheet: &str) -> Option<(u32, u32)> {
+        let file = File::open(&self.path).ok()?;
+        let mut zip = zip::ZipArchive::new(BufReader::new(file)).ok()?;
+        let f = zip.by_name("xl/workbook.xml").ok()?;
+        let mut r = Reader::from_reader(BufReader::new(f.take(16 << 20)));
+        let (mut buf, mut inside, mut text) = (Vec::new(), false, String::new());
+        loop {
+            match r.read_event_into(&mut buf).ok()? {
+                Event::Start(e) if e.local_name().as_ref() == "definedName" => {
+                    inside = attr(&e, "name").as_deref() == Some("_xlnm.Print_Titles");
+                    text.clear();
+                }
+                Event::Text(t) if inside => text.push_str(t.as_ref()),
+                Event::GeneralRef(g) if inside => {
+                    text.push('&');
+                    text.push_str(g.as_ref());
+                    text.push(';');
+                }
+                Event::End(e) if e.local_name().as_ref() == "definedName" && inside => {
+                    inside = false;
+                    let text = unescape(&text);
+                    for part in text.split(',') {
+                        let Some((name, range)) = part.rsplit_once('!') else { continue };
+                        let name = name.trim_matches('\'').replace("''", "'");
+                        let rows: Vec<u32> = range.split(':').filter_map(|x| x.trim_start_matches('$').parse().ok()).collect();
+                        if name == sheet {
+                            if let [a, b] = rows.as_slice() {
+                                return Some((a.checked_sub(1)?, b.checked_sub(1)?));
+                            }
+                        }
+                    }
+                }
+                Event::Eof => return None,
+                _ => {}
+            }
+            buf.clear();
+        }
+    }
+}
+
 fn scan_part(path: &Path, sheet: &str, part: &str, xf_formats: &[Arc<str>]) -> Result<SheetScan, Problem> {
     let problem = |message: String| Problem {
         sheet: sheet.to_string(),
@@ -349,6 +408,9 @@ fn scan_sheet<R: Read>(sheet: &str, src: Limited<R>, xf_formats: &[Arc<str>]) ->
     // The open cell: where it is, whether it has a formula, a formula's text, a value.
     let mut cell: Option<(u32, u32)> = None;
     let (mut formula, mut in_formula, mut has_value) = (None::<String>, false, false);
+    // The print setup: fitted to pages, and the header or footer whose text is being read.
+    let (mut fit_to_page, mut fit_pages, mut in_print_text) = (false, None::<(u16, u16)>, None::<bool>);
+    let mut print_text = String::new();
     loop {
         let event = match r.read_event_into(&mut buf) {
             Ok(e) => e,
@@ -367,6 +429,16 @@ fn scan_sheet<R: Read>(sheet: &str, src: Limited<R>, xf_formats: &[Arc<str>]) ->
                         }
                     }
                 }
+                "pageSetup" => {
+                    let n = |k: &str| attr(e, k).and_then(|v| v.trim().parse::<u16>().ok());
+                    scan.page.paper = n("paperSize");
+                    scan.page.landscape = attr(e, "orientation").as_deref() == Some("landscape");
+                    fit_pages = Some((n("fitToWidth").unwrap_or(1), n("fitToHeight").unwrap_or(1)));
+                }
+                "pageSetUpPr" => fit_to_page = matches!(attr(e, "fitToPage").as_deref(), Some("1" | "true")),
+                "oddHeader" | "oddFooter" if matches!(event, Event::Start(_)) => {
+                    in_print_text = Some(e.local_name().as_ref() == "oddFooter");
+                }
                 "row" => {
                     rows_tagged += 1;
                     row = match attr(e, "r") {
@@ -384,6 +456,15 @@ fn scan_sheet<R: Read>(sheet: &str, src: Limited<R>, xf_formats: &[Arc<str>]) ->
                         },
                     };
                     col = 0;
+                    // The heights of the rows a layout keeps (its title and header), not of every row.
+                    if row < 50 && matches!(attr(e, "customHeight").as_deref(), Some("1" | "true")) {
+                        if let Some(h) = attr(e, "ht")
+                            .and_then(|v| v.trim().parse::<f64>().ok())
+                            .filter(|h| (0.0..=409.0).contains(h))
+                        {
+                            scan.heights.push((row, h));
+                        }
+                    }
                 }
                 "c" => {
                     let (mut at, mut style) = (None, None);
@@ -463,6 +544,13 @@ fn scan_sheet<R: Read>(sheet: &str, src: Limited<R>, xf_formats: &[Arc<str>]) ->
                 "v" | "is" if cell.is_some() => has_value = true,
                 _ => {}
             },
+            // The header's or footer's text comes in pieces: text, and `&amp;` as a reference.
+            Event::Text(ref t) if in_print_text.is_some() && print_text.len() < 1024 => print_text.push_str(t.as_ref()),
+            Event::GeneralRef(ref g) if in_print_text.is_some() && print_text.len() < 1024 => {
+                print_text.push('&');
+                print_text.push_str(g.as_ref());
+                print_text.push(';');
+            }
             Event::Text(ref t) if in_formula => {
                 if let Some(f) = formula.as_mut().filter(|f| f.len() < 200) {
                     f.push_str(t.as_ref());
@@ -470,6 +558,14 @@ fn scan_sheet<R: Read>(sheet: &str, src: Limited<R>, xf_formats: &[Arc<str>]) ->
             }
             Event::End(ref e) => match e.local_name().as_ref() {
                 "f" => in_formula = false,
+                "oddHeader" | "oddFooter" => {
+                    let text = Some(unescape(&std::mem::take(&mut print_text))).filter(|t| !t.is_empty());
+                    match in_print_text.take() {
+                        Some(true) => scan.page.footer = text,
+                        Some(false) => scan.page.header = text,
+                        None => {}
+                    }
+                }
                 "c" => {
                     if let (Some((cr, cc)), Some(f), false) = (cell.take(), formula.take(), has_value) {
                         scan.uncached.push((cr, cc, unescape(&f)));
@@ -481,6 +577,9 @@ fn scan_sheet<R: Read>(sheet: &str, src: Limited<R>, xf_formats: &[Arc<str>]) ->
             _ => {}
         }
         buf.clear();
+    }
+    if fit_to_page {
+        scan.page.fit = fit_pages.or(Some((1, 1)));
     }
     Ok(scan)
 }
@@ -693,11 +792,40 @@ fn unescape(s: &str) -> String {
     if !s.contains('&') {
         return s.to_string();
     }
-    s.replace("&quot;", "\"")
-        .replace("&apos;", "'")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&amp;", "&")
+    // Named references and numeric ones (`&#9675;`, `&#x25CB;`: openpyxl writes non-ASCII so).
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find('&') {
+        out.push_str(&rest[..i]);
+        let tail = &rest[i..];
+        let decoded = tail.find(';').filter(|&j| j <= 10).and_then(|j| {
+            let name = &tail[1..j];
+            let c = match name {
+                "quot" => Some('"'),
+                "apos" => Some('\''),
+                "lt" => Some('<'),
+                "gt" => Some('>'),
+                "amp" => Some('&'),
+                _ => match name.strip_prefix("#x").or_else(|| name.strip_prefix("#X")) {
+                    Some(hex) => u32::from_str_radix(hex, 16).ok().and_then(char::from_u32),
+                    None => name.strip_prefix('#').and_then(|d| d.parse().ok()).and_then(char::from_u32),
+                },
+            };
+            c.map(|c| (c, j + 1))
+        });
+        match decoded {
+            Some((c, len)) => {
+                out.push(c);
+                rest = &tail[len..];
+            }
+            None => {
+                out.push('&');
+                rest = &tail[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 #[cfg(test)]
