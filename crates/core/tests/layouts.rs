@@ -263,7 +263,11 @@ fn a_learned_layout_writes_the_sheet_back_cell_for_cell() {
         // How it prints: paper, orientation, fitting, the rows repeated on each page, the
         // page header and footer, and the heights of the title and header rows.
         let print = |p: &Path| shinchoku_core::xlsx::import::sheet_print(p, sheet).unwrap();
-        let (page, repeat, heights) = print(&src);
+        let shinchoku_core::xlsx::import::SheetPrint {
+            page,
+            repeat_rows: repeat,
+            heights,
+        } = print(&src);
         match file {
             "sogo-senryaku.xlsx" => {
                 assert_eq!(
@@ -284,8 +288,9 @@ fn a_learned_layout_writes_the_sheet_back_cell_for_cell() {
                 assert_eq!(repeat, Some((2, 3)), "{file}");
             }
         }
-        let (out_page, out_repeat, out_heights) = print(&out);
-        assert_eq!((out_page, out_repeat), (page, repeat), "{file}: how it prints");
+        let got = print(&out);
+        assert_eq!((got.page, got.repeat_rows), (page, repeat), "{file}: how it prints");
+        let out_heights = got.heights;
         // rust_xlsxwriter keeps a row's height in whole pixels (20 pt is written 20.25 pt).
         assert_eq!(out_heights.len(), heights.len(), "{file}: {out_heights:?} for {heights:?}");
         for ((r, h), (want_r, want_h)) in out_heights.iter().zip(&heights) {

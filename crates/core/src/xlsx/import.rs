@@ -323,15 +323,25 @@ pub fn sheet_widths(path: &std::path::Path, sheet: &str) -> Result<Vec<(u32, f64
         .collect())
 }
 
-/// How a sheet prints: its page setup, the rows repeated on each page (0-based) and
-/// the heights of its first rows, for tools and tests that compare what a sheet shows.
-pub fn sheet_print(
-    path: &std::path::Path,
-    sheet: &str,
-) -> Result<(crate::xlsx::package::PageSetup, Option<(u32, u32)>, Vec<(u32, f64)>), String> {
+/// How a sheet prints, for tools and tests that compare what a sheet shows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SheetPrint {
+    pub page: crate::xlsx::PageSetup,
+    /// The rows repeated on each page, first and last (0-based).
+    pub repeat_rows: Option<(u32, u32)>,
+    /// The heights the first rows set: `(row, points)`, 0-based.
+    pub heights: Vec<(u32, f64)>,
+}
+
+/// How `sheet` prints.
+pub fn sheet_print(path: &std::path::Path, sheet: &str) -> Result<SheetPrint, String> {
     let mut wb = Workbook::open(path)?;
     let g = load_grid(&mut wb, sheet).map_err(|p| p.to_string())?;
-    Ok((g.page.clone(), wb.print_titles(sheet), g.heights.clone()))
+    Ok(SheetPrint {
+        page: g.page.clone(),
+        repeat_rows: wb.print_titles(sheet),
+        heights: g.heights.clone(),
+    })
 }
 
 /// A sheet's merged ranges (`B3:C3`, sorted) and the number format of every number
