@@ -332,3 +332,43 @@ fn a_learned_layout_writes_the_sheet_back_cell_for_cell() {
         assert!(row.iter().any(|c| c == kpi_name), "{file}: the change is on {kpi_name}'s row");
     }
 }
+
+/// A sheet written in its learned layout is edited in LibreOffice Calc (driven through
+/// Python-UNO, typing as a person types, saved with LibreOffice's own XML) and read back
+/// with the same layout: the typed actual arrives, the rest is as it was.
+#[test]
+fn a_layout_sheet_edited_in_libreoffice_is_read_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let made = unseen(dir.path());
+    let src = made.join("sogo-senryaku.xlsx");
+    let toml = dir.path().join("layout.toml");
+    ops::layout_learn(&src, None, &toml).unwrap();
+    let db = dir.path().join("plan.db");
+    ops::import_with_layout(&db, &src, &toml, None).unwrap();
+    let out = dir.path().join("out.xlsx");
+    ops::export_with_layout(&db, &toml, &out).unwrap();
+
+    // 企業誘致件数 is the second data row (row 5); R5実績 is column G.
+    let edited = dir.path().join("edited.xlsx");
+    let spec = dir.path().join("spec.json");
+    let body = serde_json::json!({"in": out, "out": edited, "actions": [["type", "KPI進捗", "G5", "15"]]});
+    std::fs::write(&spec, body.to_string()).unwrap();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/lo/edit.py");
+    let o = Command::new("/usr/bin/python3").arg(script).arg(&spec).output().unwrap();
+    let done = String::from_utf8_lossy(&o.stdout).to_string();
+    assert!(o.status.success(), "LibreOffice: {done}{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(done.trim(), r#"["ok"]"#);
+
+    let before = ops::load(&db, None).unwrap();
+    ops::import_with_layout(&db, &edited, &toml, None).unwrap();
+    let after = ops::load(&db, None).unwrap();
+    let actual = |p: &Plan, name: &str| text(kpi(p, name).actuals.get(&R5).map(|a| &a.value)).map(str::to_string);
+    assert_eq!(actual(&before, "企業誘致件数").as_deref(), Some("12"));
+    assert_eq!(actual(&after, "企業誘致件数").as_deref(), Some("15"));
+    for k in &before.kpis {
+        if k.name != "企業誘致件数" {
+            assert_eq!(kpi(&after, &k.name), k, "{}: unchanged", k.name);
+        }
+    }
+    assert_eq!(after.entries, before.entries);
+}
