@@ -547,6 +547,8 @@ test("報告書: a KPI quote inserted into a bullet previews and prints as 877�
   cli(DB, "--plan", "現戦略", "report", docx);
   assert.ok(execFileSync("unzip", ["-p", docx, "word/document.xml"], { encoding: "utf8" }).includes("電子申請の件数は877件→5,403件に増えた"));
   await goto("history");
+  // The list is read again when the page opens: the report's revision first, not the last visit's list.
+  await d.until(`const r = document.querySelector('table.revisions tbody tr:first-child'); return r && r.textContent.includes('報告書')`, "the report's revision listed first", 10000);
   const undo = await d.find("table.revisions tbody tr:first-child button.undo");
   await undo.click();
   await undo.click();
