@@ -235,7 +235,7 @@ test("a conflicting return shows base, plan and return; taking the return applie
   const undo = await d.find("table.revisions tbody tr:first-child button.undo");
   await undo.click();
   await undo.click();
-  await d.until(`return document.querySelector('table.revisions tbody tr.undone')`, "the undone revision", 10000);
+  await d.until(`return !!document.querySelector('table.revisions tbody tr.undone')`, "the undone revision", 10000);
   await shot("history");
   await goto("entry");
   await switchDepartment(DEPT);
@@ -465,7 +465,7 @@ test("工程表: a span extended by one year in the app spans one more column in
   const undo = await d.find("table.revisions tbody tr:first-child button.undo");
   await undo.click();
   await undo.click();
-  await d.until(`return document.querySelector('table.revisions tbody tr.undone')`, "undone", 10000);
+  await d.until(`return !!document.querySelector('table.revisions tbody tr.undone')`, "undone", 10000);
   const back = JSON.parse(JSON.parse(cli(DB, "--plan", "岡山", "fields", "--json", `schedule[${row.index}]`))[`schedule[${row.index}]`]);
   assert.equal(back[key], Number(row.was));
 });
@@ -552,7 +552,7 @@ test("報告書: a KPI quote inserted into a bullet previews and prints as 877�
   const undo = await d.find("table.revisions tbody tr:first-child button.undo");
   await undo.click();
   await undo.click();
-  await d.until(`return document.querySelector('table.revisions tbody tr.undone')`, "undone", 10000);
+  await d.until(`return !!document.querySelector('table.revisions tbody tr.undone')`, "undone", 10000);
   assert.equal(JSON.parse(cli(DB, "--plan", "現戦略", "fields", "--json", path))[path], original);
   await openPlan("デジタル変革");
 });

@@ -108,7 +108,13 @@ export class Driver {
   async until(script, what, timeout = 10000, ...args) {
     const end = Date.now() + timeout;
     while (Date.now() < end) {
-      const v = await this.exec(script, ...args);
+      let v;
+      try {
+        v = await this.exec(script, ...args);
+      } catch (e) {
+        // An element the screen replaced while it was returned: look again.
+        if (!String(e).includes("stale element")) throw e;
+      }
       if (v) return v;
       await sleep(100);
     }
