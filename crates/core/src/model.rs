@@ -435,6 +435,14 @@ pub fn strip_original_note(text: &str) -> &str {
 }
 
 impl Kpi {
+    /// Its values: the baseline, the targets and the actuals, in that order.
+    pub fn values(&self) -> impl Iterator<Item = &KpiValue> {
+        self.baseline
+            .iter()
+            .chain(self.targets.values())
+            .chain(self.actuals.values().map(|a| &a.value))
+    }
+
     /// The target of `year` as it stood when `rated` was rated: revisions made for
     /// later report years are undone.
     pub fn target_for(&self, year: FiscalYear, rated: FiscalYear) -> Option<KpiValue> {

@@ -96,11 +96,7 @@ pub fn unit_of(k: &Kpi) -> Option<String> {
     if let Some(u) = &k.unit {
         return Some(u.clone());
     }
-    let values = k
-        .baseline
-        .iter()
-        .chain(k.targets.values())
-        .chain(k.actuals.values().map(|a| &a.value));
+    let values = k.values();
     for v in values {
         match v.parse() {
             Parsed::Number(q) | Parsed::Qualified(q, _) if q.percent => return Some("%".into()),

@@ -296,11 +296,7 @@ pub fn canonical_of(col: Column, raw: Option<&str>) -> Option<String> {
 
 /// A KPI measured in numbers: its actual must be a number or `-`.
 fn is_numeric(k: &Kpi) -> bool {
-    k.baseline
-        .iter()
-        .chain(k.targets.values())
-        .chain(k.actuals.values().map(|a| &a.value))
-        .any(|v| matches!(v.parse(), Parsed::Number(_) | Parsed::Qualified(..)))
+    k.values().any(|v| matches!(v.parse(), Parsed::Number(_) | Parsed::Qualified(..)))
 }
 
 /// The departments (部) of a plan, in plan order.

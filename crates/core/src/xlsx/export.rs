@@ -86,11 +86,7 @@ pub fn build_workbook(plan: &Plan, year: FiscalYear) -> Result<Workbook, XlsxErr
     }
     let mut numbers = vec!["0.0%".to_string(), "#,##0".to_string()];
     for k in &plan.kpis {
-        let values = k
-            .baseline
-            .iter()
-            .chain(k.targets.values())
-            .chain(k.actuals.values().map(|a| &a.value));
+        let values = k.values();
         for v in values {
             if let Parsed::Number(q) = v.parse() {
                 if q.unit.is_none() && !numbers.contains(&q.cell_format()) {

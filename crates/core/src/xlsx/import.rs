@@ -1258,11 +1258,7 @@ impl SummaryReader<'_> {
 
 /// `%` when the values are percentages, a unit word when they carry one.
 fn infer_unit(k: &Kpi) -> Option<String> {
-    let vals = k
-        .baseline
-        .iter()
-        .chain(k.targets.values())
-        .chain(k.actuals.values().map(|a| &a.value));
+    let vals = k.values();
     for v in vals {
         if let crate::value::Parsed::Number(q) | crate::value::Parsed::Qualified(q, _) = v.parse() {
             if q.percent {
