@@ -257,9 +257,7 @@ impl Workbook {
         })?;
         scan_part(&self.path, sheet, part, &self.xf_formats)
     }
-}
 
-impl Workbook {
     /// The rows a sheet repeats at the top of each printed page (`_xlnm.Print_Titles`,
     /// `'KPI'!$3:$4`): first and last row, 0-based.
     pub(crate) fn print_titles(&self, sheet: &str) -> Option<(u32, u32)> {
@@ -274,12 +272,7 @@ impl Workbook {
                     inside = attr(&e, "name").as_deref() == Some("_xlnm.Print_Titles");
                     text.clear();
                 }
-                Event::Text(t) if inside => text.push_str(t.as_ref()),
-                Event::GeneralRef(g) if inside => {
-                    text.push('&');
-                    text.push_str(g.as_ref());
-                    text.push(';');
-                }
+                ref e @ (Event::Text(_) | Event::GeneralRef(_)) if inside => push_text(&mut text, e),
                 Event::End(e) if e.local_name().as_ref() == "definedName" && inside => {
                     inside = false;
                     let text = unescape(&text);
@@ -299,6 +292,20 @@ impl Workbook {
             }
             buf.clear();
         }
+    }
+}
+
+/// Adds an element's text as it is written: text comes in pieces, and a reference
+/// (`&amp;`, `&#9675;`) as an event of its own; [`unescape`] resolves them after.
+fn push_text(text: &mut String, event: &Event<'_>) {
+    match event {
+        Event::Text(t) => text.push_str(t.as_ref()),
+        Event::GeneralRef(g) => {
+            text.push('&');
+            text.push_str(g.as_ref());
+            text.push(';');
+        }
+        _ => {}
     }
 }
 
@@ -545,11 +552,8 @@ fn scan_sheet<R: Read>(sheet: &str, src: Limited<R>, xf_formats: &[Arc<str>]) ->
                 _ => {}
             },
             // The header's or footer's text comes in pieces: text, and `&amp;` as a reference.
-            Event::Text(ref t) if in_print_text.is_some() && print_text.len() < 1024 => print_text.push_str(t.as_ref()),
-            Event::GeneralRef(ref g) if in_print_text.is_some() && print_text.len() < 1024 => {
-                print_text.push('&');
-                print_text.push_str(g.as_ref());
-                print_text.push(';');
+            Event::Text(_) | Event::GeneralRef(_) if in_print_text.is_some() && print_text.len() < 1024 => {
+                push_text(&mut print_text, &event)
             }
             Event::Text(ref t) if in_formula => {
                 if let Some(f) = formula.as_mut().filter(|f| f.len() < 200) {
