@@ -46,6 +46,19 @@ def free_port():
 
 def main():
     spec = json.load(open(sys.argv[1], encoding="utf-8"))
+    # LibreOffice itself has gone away mid-edit on a loaded machine ("Binary URP bridge
+    # disposed"): the edit is done again from the start in a new LibreOffice, once.
+    for attempt in (1, 2):
+        try:
+            print(json.dumps(edit(spec)))
+            return
+        except Exception as e:  # the UNO bridge's exceptions have no importable common base
+            if attempt == 2 or "disposed" not in str(e).lower() and "DisposedException" not in type(e).__name__:
+                raise
+            print(f"edit.py: LibreOffice went away ({type(e).__name__}); editing again", file=sys.stderr)
+
+
+def edit(spec):
     profile = tempfile.mkdtemp(prefix="shinchoku-lo-")
     port = free_port()
     office = subprocess.Popen(
@@ -117,7 +130,7 @@ def main():
             doc.close(True)
         except Exception:
             pass  # the file is saved; LibreOffice sometimes goes away while closing a workbook with charts
-        print(json.dumps(done))
+        return done
     finally:
         try:
             desktop.terminate()
@@ -134,11 +147,17 @@ def find(sheet, text):
     cursor = sheet.createCursor()
     cursor.gotoEndOfUsedArea(False)
     rows, cols = cursor.RangeAddress.EndRow + 1, cursor.RangeAddress.EndColumn + 1
+    # The texts of the used area in one call (a call per cell is thousands of round trips).
+    data = sheet.getCellRangeByPosition(0, 0, cols - 1, rows - 1).getDataArray()
+    for r, row in enumerate(data):
+        for c, value in enumerate(row):
+            if isinstance(value, str) and value == text:
+                return sheet.getCellByPosition(c, r).AbsoluteName.split(".")[-1].replace("$", "")
+    # A number is found by the text it shows.
     for r in range(rows):
         for c in range(cols):
-            cell = sheet.getCellByPosition(c, r)
-            if cell.getString() == text:
-                return cell.AbsoluteName.split(".")[-1].replace("$", "")
+            if not isinstance(data[r][c], str) and sheet.getCellByPosition(c, r).getString() == text:
+                return sheet.getCellByPosition(c, r).AbsoluteName.split(".")[-1].replace("$", "")
     sys.exit(f"{text!r} is not in {sheet.Name}")
 
 

@@ -67,7 +67,8 @@ enum Command {
         /// (付けないときは、戻る項目を一覧にして何も取り込まない)
         #[arg(long)]
         replace_entered: bool,
-        /// 県独自の様式のブックを、このレイアウト(`layout learn` で作る .toml)で読む
+        /// 県独自の様式のブックを、このレイアウトで読む: 組み込みの名前(総合戦略、取組一覧)か、
+        /// `layout learn` で作った .toml
         #[arg(long, value_name = "レイアウト")]
         layout: Option<PathBuf>,
         /// 結果をJSONで出力する
@@ -100,7 +101,8 @@ enum Command {
         /// 年度: 2023、R5、令和5年度(既定: 計画の報告年度)
         #[arg(long, value_parser = parse_year, value_name = "年度")]
         year: Option<FiscalYear>,
-        /// 県独自の様式で書き出す: `layout learn` で作ったレイアウト(.toml)
+        /// この様式で書き出す: 組み込みの名前(総合戦略、取組一覧)か、`layout learn` で作った
+        /// .toml(既定: 計画を取り込んだときのレイアウト)
         #[arg(long, value_name = "レイアウト", conflicts_with = "year")]
         layout: Option<PathBuf>,
     },
@@ -698,7 +700,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             layout: Some(layout),
             json,
             ..
-        } => {
+        } if !ops::is_summary(&layout) => {
             let r = ops::import_with_layout(&db(&cli.db)?, &file, &layout, organization.as_deref())?;
             if json {
                 print_json(&r);
@@ -727,12 +729,13 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             }
             println!("レイアウトを {} に書き出しました", out.display());
         }
+        // No layout, or the summary workbook's own (`--layout 取組一覧`).
         Command::Import {
             file,
             organization,
             replace_entered,
             json,
-            layout: None,
+            layout: _,
         } => {
             let path = db(&cli.db)?;
             let r = ops::import(&path, &file, organization.as_deref(), replace_entered)?;
@@ -788,7 +791,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         Command::Export { file, year, layout } => {
             let path = db(&cli.db)?;
             match layout {
-                Some(l) => ops::export_with_layout(&path, &l, &file)?,
+                Some(l) => ops::export_with_layout(&path, plan, &l, &file)?,
                 None => ops::export(&path, plan, &file, year)?,
             }
             println!("{} を書き出しました", file.display());

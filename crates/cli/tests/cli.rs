@@ -529,3 +529,56 @@ fn issue15_rounds_through_the_cli() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("開いている照会がありません"));
 }
+
+/// `--layout` by name: the demo's Tokushima plan written as the built-in 総合戦略 table,
+/// imported from it into another database, and written again the same; `取組一覧` is the
+/// summary workbook; an unknown name is refused with the names there are.
+#[test]
+fn built_in_layouts_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = db_in(dir.path());
+    ok(&run(&["--db", &db, "init", "--demo"]));
+    let sheet = dir.path().join("総合戦略.xlsx");
+    let sheet_s = sheet.display().to_string();
+    ok(&run(&["--db", &db, "--plan", "2", "export", &sheet_s, "--layout", "総合戦略"]));
+    let texts = shinchoku_core::xlsx::import::sheet_texts(&sheet, "KPI進捗").unwrap();
+    assert_eq!(texts[0][0].as_deref(), Some("徳島県 総合戦略 KPIの進捗状況(令和5年度)"));
+    assert_eq!(
+        texts.len(),
+        4 + 13,
+        "the title, a blank row, two header rows and Tokushima's 13 KPIs"
+    );
+
+    let other = dir.path().join("other.db").display().to_string();
+    let out = ok(&run(&["--db", &other, "import", &sheet_s, "--layout", "sogo-senryaku"]));
+    assert!(out.contains("KPI 13"), "{out}");
+    // The organization came from the title: the plan is 徳島県's.
+    let shown: serde_json::Value = serde_json::from_str(&ok(&run(&["--db", &other, "show", "--json"]))).unwrap();
+    assert_eq!(shown["organization"], "徳島県", "{shown}");
+    let again = dir.path().join("again.xlsx");
+    ok(&run(&["--db", &other, "export", &again.display().to_string()]));
+    assert_eq!(shinchoku_core::xlsx::import::sheet_texts(&again, "KPI進捗").unwrap(), texts);
+
+    let summary = dir.path().join("summary.xlsx");
+    ok(&run(&[
+        "--db",
+        &other,
+        "export",
+        &summary.display().to_string(),
+        "--layout",
+        "取組一覧",
+    ]));
+    assert!(shinchoku_core::xlsx::import::sheet_texts(&summary, "取組一覧").is_ok());
+
+    let o = run(&[
+        "--db",
+        &db,
+        "export",
+        &dir.path().join("x.xlsx").display().to_string(),
+        "--layout",
+        "総合計画",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert!(e.contains("レイアウト「総合計画」はありません") && e.contains("総合戦略"), "{e}");
+}

@@ -252,7 +252,7 @@ fn a_learned_layout_writes_the_sheet_back_cell_for_cell() {
         let db = dir.path().join(format!("{file}.db"));
         ops::import_with_layout(&db, &src, &toml, None).unwrap();
         let out = dir.path().join(format!("out-{file}"));
-        ops::export_with_layout(&db, &toml, &out).unwrap();
+        ops::export_with_layout(&db, None, &toml, &out).unwrap();
         let (want, want_merges, want_formats) = sheet_of(&src, sheet);
         let (got, got_merges, got_formats) = sheet_of(&out, sheet);
         assert_eq!(got, want, "{file}: the values");
@@ -290,7 +290,10 @@ fn a_learned_layout_writes_the_sheet_back_cell_for_cell() {
         }
         let got = print(&out);
         assert_eq!((got.page, got.repeat_rows), (page, repeat), "{file}: how it prints");
-        let out_heights = got.heights;
+        // The title's and header's heights as learned; the data rows are as tall as their text.
+        let l = ops::read_layout(&toml).unwrap();
+        let data = l.header_row - 1 + l.header_rows;
+        let out_heights: Vec<(u32, f64)> = got.heights.into_iter().filter(|(r, _)| *r < data).collect();
         // rust_xlsxwriter keeps a row's height in whole pixels (20 pt is written 20.25 pt).
         assert_eq!(out_heights.len(), heights.len(), "{file}: {out_heights:?} for {heights:?}");
         for ((r, h), (want_r, want_h)) in out_heights.iter().zip(&heights) {
@@ -346,7 +349,7 @@ fn a_layout_sheet_edited_in_libreoffice_is_read_back() {
     let db = dir.path().join("plan.db");
     ops::import_with_layout(&db, &src, &toml, None).unwrap();
     let out = dir.path().join("out.xlsx");
-    ops::export_with_layout(&db, &toml, &out).unwrap();
+    ops::export_with_layout(&db, None, &toml, &out).unwrap();
 
     // 企業誘致件数 is the second data row (row 5); R5実績 is column G.
     let edited = dir.path().join("edited.xlsx");
@@ -371,4 +374,118 @@ fn a_layout_sheet_edited_in_libreoffice_is_read_back() {
         }
     }
     assert_eq!(after.entries, before.entries);
+}
+
+/// What the built-in 総合戦略 table keeps of a KPI: its name, unit, baseline and its year,
+/// the final target and the actual of each of the plan's years.
+type StrategyRow = (
+    String,
+    Option<String>,
+    Option<String>,
+    Option<FiscalYear>,
+    Option<String>,
+    Vec<(FiscalYear, String)>,
+);
+
+fn strategy_rows(p: &Plan, years: &[FiscalYear]) -> Vec<StrategyRow> {
+    let last = *years.last().unwrap();
+    let mut rows: Vec<StrategyRow> = p
+        .kpis
+        .iter()
+        .map(|k| {
+            (
+                k.name.clone(),
+                k.unit.clone(),
+                text(k.baseline.as_ref()).map(str::to_string),
+                k.baseline_year,
+                text(k.targets.get(&last)).map(str::to_string),
+                k.actuals
+                    .iter()
+                    .filter(|(y, _)| years.contains(y))
+                    .map(|(y, a)| (*y, a.value.text().to_string()))
+                    .collect(),
+            )
+        })
+        .collect();
+    rows.sort();
+    rows
+}
+
+/// The built-in 総合戦略 KPI table (基本目標 → 施策 → KPI; 基準値 and its year, the final
+/// target, one 実績 column per year, 達成状況, 所管課), chosen by name: every demo plan
+/// written in it reads back with each KPI's values, and written again from what was read
+/// gives the same sheet cell for cell.
+#[test]
+fn the_built_in_strategy_table_round_trips_every_demo_plan() {
+    let dir = tempfile::tempdir().unwrap();
+    let builtin = Path::new("総合戦略");
+    let layout = ops::read_layout(builtin).unwrap();
+    assert!(layout.is_template(), "its 実績 columns come from the plan's years");
+    let mut checked = Vec::new();
+    for (i, plan) in shinchoku_core::seed::demo_plans().unwrap().into_iter().enumerate() {
+        let years: Vec<FiscalYear> = if plan.fiscal_years.is_empty() {
+            let (a, b) = plan.period.unwrap();
+            (a.0..=b.0).map(FiscalYear).collect()
+        } else {
+            plan.fiscal_years.clone()
+        };
+        let first = dir.path().join(format!("{i}-first.xlsx"));
+        shinchoku_core::layout::write::write(&plan, &layout, &first).unwrap();
+        let sheet = "KPI進捗";
+        let (cells, _, _) = sheet_of(&first, sheet);
+        let title = format!("{} 総合戦略 KPIの進捗状況({})", plan.organization, plan.report_year.long());
+        assert_eq!(cells[0], vec![title], "{}", plan.organization);
+        // One 実績 column per year of the plan, under a 実績 merged across them.
+        let actual_heads: Vec<&String> = cells[3].iter().skip(7).take(years.len()).collect();
+        assert_eq!(
+            actual_heads,
+            years.iter().map(|y| y.long()).collect::<Vec<_>>().iter().collect::<Vec<_>>(),
+            "{}",
+            plan.organization
+        );
+        assert_eq!(cells.len() - 4, plan.kpis.len(), "{}: one row per KPI", plan.organization);
+        let db = dir.path().join(format!("{i}.db"));
+        if plan.kpis.is_empty() {
+            // A plan without KPIs (a 工程表 only) gives the header alone, which is not imported.
+            let e = ops::import_with_layout(&db, &first, builtin, None).unwrap_err().to_string();
+            assert!(e.contains("KPI進捗!C5") && e.contains("KPIの行がありません"), "{e}");
+            continue;
+        }
+        checked.push(plan.organization.clone());
+        let r = ops::import_with_layout(&db, &first, builtin, Some(&plan.organization)).unwrap();
+        assert_eq!(r.kpis, plan.kpis.len(), "{}", plan.organization);
+        let read = ops::load(&db, None).unwrap();
+        assert_eq!(read.report_year, plan.report_year, "{}", plan.organization);
+        assert_eq!(read.fiscal_years, years, "{}", plan.organization);
+        assert_eq!(
+            strategy_rows(&read, &years),
+            strategy_rows(&plan, &years),
+            "{}: the KPIs' values",
+            plan.organization
+        );
+
+        // Written again (the plan remembers its layout), the same sheet.
+        let second = dir.path().join(format!("{i}-second.xlsx"));
+        ops::export(&db, None, &second, None).unwrap();
+        assert_eq!(
+            sheet_of(&second, sheet),
+            sheet_of(&first, sheet),
+            "{}: cell for cell",
+            plan.organization
+        );
+        let widths = |p: &Path| shinchoku_core::xlsx::import::sheet_widths(p, sheet).unwrap();
+        assert_eq!(widths(&second), widths(&first), "{}", plan.organization);
+    }
+    assert!(checked.len() >= 2, "the demo plans with KPIs: {checked:?}");
+}
+
+/// `--layout` names: the summary workbook (`取組一覧`) and the built-ins; an unknown name
+/// is refused with the names there are.
+#[test]
+fn layouts_are_chosen_by_name() {
+    assert!(ops::is_summary(Path::new("取組一覧")));
+    assert!(!ops::is_summary(Path::new("総合戦略")));
+    assert_eq!(ops::read_layout(Path::new("sogo-senryaku")).unwrap().name, "総合戦略 KPI進捗表");
+    let e = ops::read_layout(Path::new("総合計画")).unwrap_err().to_string();
+    assert!(e.contains("総合計画") && e.contains("総合戦略") && e.contains("取組一覧"), "{e}");
 }

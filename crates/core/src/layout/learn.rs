@@ -67,7 +67,7 @@ fn problem(sheet: &str, cell: Option<String>, message: String) -> Problem {
 }
 
 /// The header's text of a column over `rows` header rows (a parent merged over its years).
-fn header_text(g: &Grid, h: u32, rows: u32, c: u32) -> String {
+pub(super) fn header_text(g: &Grid, h: u32, rows: u32, c: u32) -> String {
     let mut parts: Vec<String> = Vec::new();
     for r in h..h + rows {
         if let Some(t) = g.get(r, c).text() {
@@ -160,6 +160,7 @@ fn learn_grid(g: &Grid) -> Option<Learned> {
             synonyms: Vec::new(),
             width: g.width_of(c),
             number_format,
+            align: None,
         });
         let i = columns.len() - 1;
         match (field, year) {
@@ -223,30 +224,12 @@ fn learn_grid(g: &Grid) -> Option<Learned> {
     } else {
         Hierarchy::Columns
     };
-    // The evaluation marks the sheet uses, in the order of a known scale where one fits.
-    let mut marks: Vec<String> = Vec::new();
-    if let Some(ec) = columns
+    let marks = columns
         .iter()
         .find(|c| c.field == Field::Evaluation.key())
         .and_then(|c| super::column_index(&c.column))
-    {
-        for r in data..g.rows() {
-            if let Some(t) = g.get(r, ec).text() {
-                if !marks.contains(&t) && t.chars().count() <= 8 {
-                    marks.push(t);
-                }
-            }
-        }
-        for name in crate::eval::EvaluationRule::BUILTIN {
-            if let Some(rule) = crate::eval::EvaluationRule::builtin(name) {
-                let scale: Vec<String> = rule.scale().marks.iter().map(|m| m.mark.clone()).collect();
-                if !marks.is_empty() && marks.iter().all(|m| scale.contains(m)) {
-                    marks = scale;
-                    break;
-                }
-            }
-        }
-    }
+        .map(|ec| marks_in(g, ec, data))
+        .unwrap_or_default();
     let title: Vec<String> = (0..h).filter_map(|r| (0..g.width()).find_map(|c| g.get(r, c).text())).collect();
     Some(Learned {
         layout: Layout {
@@ -279,6 +262,28 @@ fn learn_grid(g: &Grid) -> Option<Learned> {
         guessed,
         unplaced,
     })
+}
+
+/// The evaluation marks a column uses from row `data` down, in the order of a known
+/// scale where one fits them all.
+pub(super) fn marks_in(g: &Grid, col: u32, data: u32) -> Vec<String> {
+    let mut marks: Vec<String> = Vec::new();
+    for r in data..g.rows() {
+        if let Some(t) = g.get(r, col).text() {
+            if !marks.contains(&t) && t.chars().count() <= 8 {
+                marks.push(t);
+            }
+        }
+    }
+    for name in crate::eval::EvaluationRule::BUILTIN {
+        if let Some(rule) = crate::eval::EvaluationRule::builtin(name) {
+            let scale: Vec<String> = rule.scale().marks.iter().map(|m| m.mark.clone()).collect();
+            if !marks.is_empty() && marks.iter().all(|m| scale.contains(m)) {
+                return scale;
+            }
+        }
+    }
+    marks
 }
 
 impl Learned {

@@ -179,7 +179,9 @@ pub struct Column {
     /// The second header row's text under `header` (`R5` under a merged 実績, `年度` under 基準値).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_header: Option<String>,
-    /// The fiscal year of a per-year column (`R5`).
+    /// The fiscal year of a per-year column (`R5`); `"each"`: one column per fiscal year of
+    /// the plan, from this one rightwards (the columns after it move right); `"final"`: the
+    /// plan's last year. `{year}` in the header stands for the column's year (`令和5年度`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub year: Option<String>,
     /// Other header texts accepted for it.
@@ -189,6 +191,9 @@ pub struct Column {
     pub width: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub number_format: Option<String>,
+    /// How the column's cells are aligned: `left`, `center` or `right` (as their values fall when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub align: Option<String>,
 }
 
 /// A layout: the sheet, its header, its columns.
@@ -334,6 +339,12 @@ impl Layout {
                     ),
                 ));
             };
+            if let Some(a) = c.align.as_deref().filter(|a| !matches!(*a, "left" | "center" | "right")) {
+                return Err(bad(
+                    i,
+                    format!("align「{a}」は \"left\"(左)、\"center\"(中央)、\"right\"(右)のどれかで書いてください"),
+                ));
+            }
             let Some(col) = column_index(&c.column) else {
                 return Err(bad(i, format!("列「{}」は A、B、… AA のような列名で書いてください", c.column)));
             };
@@ -348,8 +359,16 @@ impl Layout {
                     ),
                 ));
             }
-            let year = match &c.year {
-                Some(y) => Some(FiscalYear::parse(y).map_err(|_| bad(i, format!("年度「{y}」を読めません(例: R5、令和5年度、2023)")))?),
+            let year = match c.year.as_deref() {
+                Some(y @ (EACH_YEAR | FINAL_YEAR)) => {
+                    if !field.per_year() {
+                        return Err(bad(i, format!("year = \"{y}\" は目標値と実績値の列だけに書けます")));
+                    }
+                    Some(YearSpec::from(y))
+                }
+                Some(y) => Some(YearSpec::Year(FiscalYear::parse(y).map_err(|_| {
+                    bad(i, format!("年度「{y}」を読めません(例: R5、令和5年度、2023、each、final)"))
+                })?)),
                 None => None,
             };
             if year.is_some() && !field.per_year() && field != Field::Baseline {
@@ -361,10 +380,24 @@ impl Layout {
                         i,
                         format!(
                             "{}{}が二つの列にあります({}つ目と{}つ目の `[[column]]`)",
-                            year.map(|y| y.long()).unwrap_or_default(),
+                            year.map(YearSpec::label).unwrap_or_default(),
                             field.label(),
                             prev + 1,
                             i + 1
+                        ),
+                    ));
+                }
+            }
+            // The columns after a column per year move right: the file lists them left to right.
+            if layout.is_template() && i > 0 {
+                let before = column_index(&layout.columns[i - 1].column).unwrap_or(0);
+                if col <= before {
+                    return Err(bad(
+                        i,
+                        format!(
+                            "year = \"each\" の列があるレイアウトでは、列を左から順に書いてください(列 {} が列 {} の後にあります)",
+                            c.column,
+                            layout.columns[i - 1].column
                         ),
                     ));
                 }
@@ -397,6 +430,133 @@ impl Layout {
                 })
             })
             .collect()
+    }
+}
+
+/// The layouts Shinchoku brings, chosen by name (`--layout 総合戦略`): their names, the
+/// name's ASCII spelling and the layout file.
+pub const BUILTIN: [(&str, &str, &str); 1] = [("総合戦略", "sogo-senryaku", include_str!("builtin/sogo-senryaku.toml"))];
+
+/// The names of the summary workbook Shinchoku writes in code (the Fukushima 取組一覧 with
+/// its KPI推移 and 集計 sheets): the layout every plan has unless it was imported with another.
+pub const SUMMARY: [&str; 2] = ["取組一覧", "torikumi-ichiran"];
+
+/// A built-in layout by its name, and its file's text.
+pub fn builtin(name: &str) -> Option<(Layout, &'static str)> {
+    let n = name.trim();
+    BUILTIN
+        .iter()
+        .find(|(ja, en, _)| *ja == n || en.eq_ignore_ascii_case(n))
+        .and_then(|(_, _, text)| Layout::from_toml(text).ok().map(|l| (l, *text)))
+}
+
+/// A column's year as the layout file gives it.
+pub const EACH_YEAR: &str = "each";
+pub const FINAL_YEAR: &str = "final";
+
+/// A column's year, checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum YearSpec {
+    Year(FiscalYear),
+    Each,
+    Final,
+}
+
+impl YearSpec {
+    fn from(text: &str) -> YearSpec {
+        if text == EACH_YEAR {
+            YearSpec::Each
+        } else {
+            YearSpec::Final
+        }
+    }
+
+    fn label(self) -> String {
+        match self {
+            YearSpec::Year(y) => y.long(),
+            YearSpec::Each => "年度ごとの".into(),
+            YearSpec::Final => "最終年度の".into(),
+        }
+    }
+}
+
+impl Layout {
+    /// Whether the layout has columns whose years come from the plan (`year = "each"` or `"final"`).
+    pub fn is_template(&self) -> bool {
+        self.columns
+            .iter()
+            .any(|c| matches!(c.year.as_deref(), Some(EACH_YEAR | FINAL_YEAR)))
+    }
+
+    /// The layout for these fiscal years: an `each` column becomes one column per year,
+    /// the columns after it moving right; a `final` column is of `final_year` (the last
+    /// year when not given). `{year}` in a header becomes the year (`令和5年度`).
+    pub fn for_years(&self, years: &[FiscalYear], final_year: Option<FiscalYear>) -> Layout {
+        let last = final_year.or(years.last().copied());
+        let of = |c: &Column, y: FiscalYear, at: i64| Column {
+            column: crate::xlsx::column_name(at.max(0) as u32),
+            header: c.header.replace("{year}", &y.long()),
+            sub_header: c.sub_header.as_ref().map(|s| s.replace("{year}", &y.long())),
+            year: Some(y.short()),
+            ..c.clone()
+        };
+        let mut columns = Vec::new();
+        let mut shift: i64 = 0;
+        for c in &self.columns {
+            let Some(i) = column_index(&c.column) else { continue };
+            let at = i64::from(i) + shift;
+            match c.year.as_deref() {
+                Some(EACH_YEAR) => {
+                    columns.extend(years.iter().zip(at..).map(|(y, a)| of(c, *y, a)));
+                    shift += years.len() as i64 - 1;
+                }
+                Some(FINAL_YEAR) => match last {
+                    Some(y) => columns.push(of(c, y, at)),
+                    None => shift -= 1,
+                },
+                _ => columns.push(Column {
+                    column: crate::xlsx::column_name(at.max(0) as u32),
+                    ..c.clone()
+                }),
+            }
+        }
+        Layout { columns, ..self.clone() }
+    }
+
+    /// The header of a column with its `{year}` taken out: what a per-year column's
+    /// header says besides its year (`実績` of `実績{year}`).
+    fn template_header(c: &Column) -> String {
+        c.full_header().replace("{year}", "")
+    }
+
+    /// The years a sheet written in this template has: its `each` columns' headers read
+    /// rightwards while they name a year (`実績令和4年度`, `実績令和5年度` …), and the year
+    /// in its `final` column's header. `header_at(col)` is the sheet's header over its rows.
+    pub fn years_in_sheet(&self, header_at: impl Fn(u32) -> String) -> (Vec<FiscalYear>, Option<FiscalYear>) {
+        let mut years = Vec::new();
+        let mut final_year = None;
+        let mut shift: i64 = 0;
+        for c in &self.columns {
+            let Some(i) = column_index(&c.column) else { continue };
+            let at = i64::from(i) + shift;
+            let want = crate::text::label_key(&Self::template_header(c));
+            let year_at = |col: i64| {
+                let (label, year) = split_year(&header_at(col.max(0) as u32));
+                year.filter(|_| crate::text::label_key(&label) == want)
+            };
+            match c.year.as_deref() {
+                Some(EACH_YEAR) => {
+                    let found: Vec<FiscalYear> = (at..at + 200).map_while(year_at).collect();
+                    shift += found.len() as i64 - 1;
+                    if years.is_empty() {
+                        years = found;
+                    }
+                }
+                Some(FINAL_YEAR) => final_year = year_at(at).or(final_year),
+                _ => {}
+            }
+        }
+        (years, final_year)
     }
 }
 

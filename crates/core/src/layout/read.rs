@@ -44,7 +44,47 @@ pub fn read(path: &Path, layout: &Layout, organization: Option<&str>) -> Result<
     if !g.problems.is_empty() {
         return Err(g.problems.clone());
     }
-    read_grid(&g, layout, organization)
+    let resolved = for_sheet(&g, layout)?;
+    read_grid(&g, &resolved, organization)
+}
+
+/// The layout as this sheet has it: a template's columns per year found in the sheet's
+/// header, and the evaluation marks the sheet uses where the layout names none.
+fn for_sheet(g: &Grid, layout: &Layout) -> Result<Layout, Vec<Problem>> {
+    let h = layout.header_row - 1;
+    let mut l = if layout.is_template() {
+        let (years, final_year) = layout.years_in_sheet(|c| super::learn::header_text(g, h, layout.header_rows, c));
+        if years.is_empty() && final_year.is_none() {
+            let at = layout
+                .columns
+                .iter()
+                .find(|c| c.year.is_some())
+                .and_then(|c| super::column_index(&c.column))
+                .unwrap_or(0);
+            return Err(vec![g.problem(
+                h,
+                at,
+                format!(
+                    "年度ごとの列の見出し(「{}」に年度が付いたもの)が見つかりません",
+                    layout
+                        .columns
+                        .iter()
+                        .find(|c| c.year.is_some())
+                        .map(|c| c.full_header().replace("{year}", "令和5年度"))
+                        .unwrap_or_default()
+                ),
+            )]);
+        }
+        layout.for_years(&years, final_year)
+    } else {
+        layout.clone()
+    };
+    if l.marks.is_empty() {
+        if let Some(ec) = l.mapped().iter().find(|m| m.field == Field::Evaluation) {
+            l.marks = super::learn::marks_in(g, ec.col, h + l.header_rows);
+        }
+    }
+    Ok(l)
 }
 
 fn read_grid(g: &Grid, layout: &Layout, organization: Option<&str>) -> Result<Plan, Vec<Problem>> {
@@ -53,15 +93,7 @@ fn read_grid(g: &Grid, layout: &Layout, organization: Option<&str>) -> Result<Pl
     // The header must still say what the layout says: a column moved is not read as another field.
     let h = layout.header_row - 1;
     for (m, c) in mapped.iter().zip(&layout.columns) {
-        let now: String = (h..h + layout.header_rows)
-            .filter_map(|r| g.get(r, m.col).text())
-            .fold(Vec::<String>::new(), |mut v, t| {
-                if v.last() != Some(&t) {
-                    v.push(t);
-                }
-                v
-            })
-            .join("");
+        let now = super::learn::header_text(g, h, layout.header_rows, m.col);
         let want = c.full_header();
         let same = label_key(&now) == label_key(&want) || c.synonyms.iter().any(|s| label_key(s) == label_key(&now));
         if !same {
@@ -90,11 +122,27 @@ fn read_grid(g: &Grid, layout: &Layout, organization: Option<&str>) -> Result<Pl
         y.dedup();
         y
     };
-    let report_year = mapped
+    // The report year: the year the title gives (`…進捗状況(令和5年度)`), else the last year
+    // with an actual in the sheet (a sheet may have columns for the years still to come),
+    // else the last year of its columns.
+    let data = h + layout.header_rows;
+    let (titled_organization, titled_year) = from_title(g, layout);
+    let organization = organization.or(titled_organization.as_deref());
+    let actual_years = mapped
         .iter()
         .filter(|m| m.field == Field::Actual)
-        .filter_map(|m| m.year)
-        .max()
+        .filter_map(|m| m.year.map(|y| (y, m.col)));
+    let report_year = titled_year
+        .into_iter()
+        .chain(
+            actual_years
+                .clone()
+                .filter(|&(_, c)| (data..g.rows()).any(|r| !g.get(r, c).is_empty()))
+                .map(|(y, _)| y)
+                .max(),
+        )
+        .next()
+        .or(actual_years.map(|(y, _)| y).max())
         .or(years.last().copied())
         .unwrap_or(FiscalYear(2023));
     let text = |r: u32, c: Option<u32>| c.and_then(|c| g.get(r, c).text());
@@ -109,7 +157,6 @@ fn read_grid(g: &Grid, layout: &Layout, organization: Option<&str>) -> Result<Pl
     let mut kpis: Vec<Kpi> = Vec::new();
     let (mut area, mut item): (Option<String>, Option<String>) = (None, None);
     let mut area_prefix: Option<String> = None;
-    let data = h + layout.header_rows;
     for r in data..g.rows() {
         let heading = layout.hierarchy == Hierarchy::HeadingRows && is_heading(g, r);
         let name = text(r, Some(kpi_col)).filter(|_| !heading);
@@ -136,24 +183,24 @@ fn read_grid(g: &Grid, layout: &Layout, organization: Option<&str>) -> Result<Pl
         }
         let name = name.unwrap_or_default();
         if layout.hierarchy == Hierarchy::Columns {
+            // A row that names its 分野 names its 項目 too (none when blank); a row whose
+            // 分野 is blank continues the rows above it (grouped by eye, not merged).
             if let Some(a) = text(r, col(Field::Area)) {
-                if area.as_ref() != Some(&a) {
-                    item = None;
-                }
                 area = Some(a);
+                item = None;
             }
             if let Some(i) = text(r, col(Field::Item)) {
                 item = Some(i);
             }
         }
-        let a_name = area.clone().unwrap_or_else(|| "(分野なし)".into());
-        let a_code = match areas.iter().position(|x| x.name.as_deref() == Some(a_name.as_str())) {
+        // KPIs above any 分野 (or in a sheet without one) go in an area without a name.
+        let a_code = match areas.iter().position(|x| x.name == area) {
             Some(i) => areas[i].code.clone(),
             None => {
                 let code = format!("{}", areas.len() + 1);
                 areas.push(Area {
                     code: code.clone(),
-                    name: Some(a_name.clone()),
+                    name: area.clone(),
                     items: Vec::new(),
                 });
                 code
@@ -294,13 +341,7 @@ fn read_grid(g: &Grid, layout: &Layout, organization: Option<&str>) -> Result<Pl
         title: layout.title.first().cloned().unwrap_or_else(|| layout.name.clone()),
         report_title: None,
         period: years.first().zip(years.last()).map(|(a, b)| (*a, *b)),
-        fiscal_years: mapped
-            .iter()
-            .filter(|m| m.field == Field::Target)
-            .filter_map(|m| m.year)
-            .collect::<std::collections::BTreeSet<_>>()
-            .into_iter()
-            .collect(),
+        fiscal_years: years.clone(),
         report_year,
         as_of: None,
         rule: scale_rule,
@@ -318,6 +359,27 @@ fn read_grid(g: &Grid, layout: &Layout, organization: Option<&str>) -> Result<Pl
         }]);
     }
     Ok(plan)
+}
+
+/// What the title rows say where the layout's title has `{organization}` or `{year}`:
+/// `福岡県` and 令和5年度 of `福岡県 総合戦略 KPIの進捗状況(令和5年度)`.
+fn from_title(g: &Grid, layout: &Layout) -> (Option<String>, Option<FiscalYear>) {
+    let (mut organization, mut year) = (None, None);
+    for (r, template) in layout.title.iter().enumerate() {
+        let Some(text) = (0..g.width()).find_map(|c| g.get(r as u32, c).text()) else {
+            continue;
+        };
+        if template.contains("{year}") {
+            year = year.or(super::split_year(&text).1);
+        }
+        if let Some(rest) = template.strip_prefix("{organization}") {
+            // The organization is what stands before the title's next words.
+            let words = rest.split('{').next().unwrap_or_default();
+            let found = if words.is_empty() { None } else { text.find(words) };
+            organization = organization.or(found.map(|i| text[..i].trim().to_string()).filter(|o| !o.is_empty()));
+        }
+    }
+    (organization, year)
 }
 
 /// A heading row: one cell of text alone on its row (merged across it or not).

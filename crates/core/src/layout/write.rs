@@ -10,8 +10,9 @@ use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, Worksheet, Xl
 
 use super::{Field, Hierarchy, Layout};
 use crate::fy::FiscalYear;
-use crate::model::{Entry, Plan};
+use crate::model::{EntryView, Kpi, KpiRef, Plan};
 use crate::value::{KpiValue, Parsed};
+use crate::xlsx::export::{lines_in, PAD_PT};
 use crate::xlsx::{save_atomically, WriteError};
 
 /// Writes `plan` in `layout` to `path` (a temporary file renamed into place).
@@ -24,7 +25,52 @@ pub fn write(plan: &Plan, layout: &Layout, path: &Path) -> Result<(), WriteError
     save_atomically(&mut wb, path)
 }
 
+/// The years a template's per-year columns take for a plan: its fiscal years (its period
+/// where it lists none, its report year where it has neither).
+fn plan_years(plan: &Plan) -> Vec<FiscalYear> {
+    if !plan.fiscal_years.is_empty() {
+        return plan.fiscal_years.clone();
+    }
+    match plan.period {
+        Some((a, b)) => (a.0..=b.0).map(FiscalYear).collect(),
+        None => vec![plan.report_year],
+    }
+}
+
+/// The rows of a KPI table: each of the plan's KPIs once, where it is listed (its own
+/// listing before a 再掲), in the plan's order, then any KPI nothing lists.
+fn kpi_rows(plan: &Plan) -> Vec<(Option<EntryView<'_>>, &Kpi)> {
+    let listings: Vec<(EntryView<'_>, &KpiRef)> = plan
+        .views()
+        .into_iter()
+        .flat_map(|v| v.entry.kpis().iter().map(move |r| (v, r)))
+        .collect();
+    // KPI → the listing it is written under.
+    let mut chosen: std::collections::HashMap<u32, usize> = std::collections::HashMap::new();
+    for (i, (_, r)) in listings.iter().enumerate() {
+        let at = chosen.entry(r.no).or_insert(i);
+        if listings[*at].1.relisted && !r.relisted {
+            *at = i;
+        }
+    }
+    let mut at: Vec<usize> = chosen.values().copied().collect();
+    at.sort_unstable();
+    let mut rows: Vec<(Option<EntryView<'_>>, &Kpi)> = at
+        .into_iter()
+        .filter_map(|i| plan.kpi(listings[i].1.no).map(|k| (Some(listings[i].0), k)))
+        .collect();
+    rows.extend(plan.kpis.iter().filter(|k| !chosen.contains_key(&k.no)).map(|k| (None, k)));
+    rows
+}
+
 fn build(wb: &mut Workbook, plan: &Plan, layout: &Layout) -> Result<(), XlsxError> {
+    let resolved;
+    let layout = if layout.is_template() {
+        resolved = layout.for_years(&plan_years(plan), None);
+        &resolved
+    } else {
+        layout
+    };
     let ws = wb.add_worksheet();
     ws.set_name(layout.sheet.as_deref().unwrap_or("KPI"))?;
     let head = Format::new()
@@ -32,12 +78,19 @@ fn build(wb: &mut Workbook, plan: &Plan, layout: &Layout) -> Result<(), XlsxErro
         .set_border(FormatBorder::Thin)
         .set_align(FormatAlign::Center)
         .set_text_wrap();
-    let cell = Format::new().set_border(FormatBorder::Thin).set_text_wrap();
+    let cell = Format::new()
+        .set_border(FormatBorder::Thin)
+        .set_text_wrap()
+        .set_align(FormatAlign::VerticalCenter);
     for (r, t) in layout.title.iter().enumerate() {
         let t = t
             .replace("{organization}", &plan.organization)
             .replace("{year}", &plan.report_year.long());
-        ws.write_string(r as u32, 0, t)?;
+        if r == 0 {
+            ws.write_string_with_format(0, 0, t, &Format::new().set_bold().set_font_size(14))?;
+        } else {
+            ws.write_string(r as u32, 0, t)?;
+        }
     }
     let h = layout.header_row - 1;
     write_header(ws, layout, h, &head)?;
@@ -49,15 +102,23 @@ fn build(wb: &mut Workbook, plan: &Plan, layout: &Layout) -> Result<(), XlsxErro
         }
     }
     let mapped = layout.mapped();
+    // Each column's cell format: bordered, wrapped, aligned as the layout says.
+    let formats: Vec<Format> = layout
+        .columns
+        .iter()
+        .map(|c| match c.align.as_deref() {
+            Some("left") => cell.clone().set_align(FormatAlign::Left),
+            Some("center") => cell.clone().set_align(FormatAlign::Center),
+            Some("right") => cell.clone().set_align(FormatAlign::Right),
+            _ => cell.clone(),
+        })
+        .collect();
     let mut row = h + layout.header_rows;
     let (mut area, mut item): (Option<&str>, Option<&str>) = (None, None);
-    for e in &plan.entries {
-        let Entry::Project(p) = e else { continue };
-        let Some(k) = p.kpis.first().and_then(|r| plan.kpi(r.no)) else {
-            continue;
-        };
-        let area_name = plan.area(&p.area).and_then(|a| a.name.as_deref());
-        let item_name = plan.item_name(&p.area, p.item.as_deref());
+    for (v, k) in kpi_rows(plan) {
+        let p = v.map(|v| v.project);
+        let area_name = v.and_then(|v| plan.area(v.entry.area())).and_then(|a| a.name.as_deref());
+        let item_name = v.and_then(|v| plan.item_name(v.entry.area(), v.entry.item()));
         if layout.hierarchy == Hierarchy::HeadingRows {
             if area_name != area {
                 if let Some(a) = area_name {
@@ -75,39 +136,58 @@ fn build(wb: &mut Workbook, plan: &Plan, layout: &Layout) -> Result<(), XlsxErro
         }
         area = area_name;
         item = item_name;
-        let year = p.years.get(&plan.report_year);
-        for (m, c) in mapped.iter().zip(&layout.columns) {
+        let year = p.and_then(|p| p.years.get(&plan.report_year));
+        let evaluation = v.and_then(|v| v.evaluation(plan.report_year));
+        // The owners, all of them: a KPI's own divisions where it names them.
+        let departments = p.map(|p| joined(p.owners.iter().filter_map(|o| o.department.as_deref())));
+        let divisions = if k.divisions.is_empty() {
+            p.map(|p| joined(p.owners.iter().filter_map(|o| o.division.as_deref())))
+        } else {
+            Some(joined(k.divisions.iter().map(String::as_str)))
+        };
+        // The lines the row's tallest cell takes in its column's width.
+        let mut lines = 1;
+        for ((m, c), f) in mapped.iter().zip(&layout.columns).zip(&formats) {
+            let out = match (m.field, m.year) {
+                (Field::Area, _) => Out::Text(area_name),
+                (Field::Item, _) => Out::Text(item_name),
+                (Field::ProjectNo, _) => Out::Value(p.and_then(|p| KpiValue::new(p.no.as_str()))),
+                (Field::ProjectName, _) => Out::Text(p.and_then(|p| p.name.as_deref())),
+                (Field::Department, _) => Out::Text(departments.as_deref()),
+                (Field::Division, _) => Out::Text(divisions.as_deref()),
+                (Field::KpiNo, _) => Out::Number(f64::from(k.no)),
+                (Field::KpiName, _) => Out::Text(Some(&k.name)),
+                (Field::Unit, _) => Out::Text(k.unit.as_deref()),
+                (Field::Baseline, _) => Out::Value(k.baseline.clone()),
+                (Field::BaselineYear, _) => Out::Owned(k.baseline_year.map(FiscalYear::short)),
+                (Field::Target, Some(y)) => Out::Value(k.targets.get(&y).cloned()),
+                (Field::Actual, Some(y)) => Out::Value(k.actuals.get(&y).map(|a| a.value.clone())),
+                (Field::Target | Field::Actual, None) => Out::Text(None),
+                (Field::Evaluation, _) => Out::Text(evaluation.as_ref().map(|e| e.mark())),
+                (Field::Narrative, _) => Out::Text(v.and_then(|v| v.narrative(plan.report_year))),
+                (Field::Note, _) => Out::Text(year.and_then(|y| y.issues.as_deref())),
+            };
             let col = m.col as u16;
-            let fmt = c.number_format.as_deref();
-            let text = |t: Option<&str>| t.map(str::to_string);
-            match (m.field, m.year) {
-                (Field::Area, _) => put_text(ws, row, col, area_name, &cell)?,
-                (Field::Item, _) => put_text(ws, row, col, item_name, &cell)?,
-                (Field::ProjectNo, _) => put_value(ws, row, col, KpiValue::new(p.no.as_str()).as_ref(), fmt, &cell)?,
-                (Field::ProjectName, _) => put_text(ws, row, col, p.name.as_deref(), &cell)?,
-                (Field::Department, _) => put_text(ws, row, col, p.owners.first().and_then(|o| o.department.as_deref()), &cell)?,
-                (Field::Division, _) => put_text(ws, row, col, p.owners.first().and_then(|o| o.division.as_deref()), &cell)?,
-                (Field::KpiNo, _) => {
-                    ws.write_number_with_format(row, col, f64::from(k.no), &cell)?;
+            let shown = match &out {
+                Out::Text(t) => t.map(str::to_string),
+                Out::Owned(t) => t.clone(),
+                Out::Value(v) => v.as_ref().map(|v| v.text().to_string()),
+                Out::Number(_) => None,
+            };
+            if let (Some(t), Some(w)) = (shown, c.width) {
+                lines = lines.max(lines_in(&t, w));
+            }
+            match out {
+                Out::Text(t) => put_text(ws, row, col, t, f)?,
+                Out::Owned(t) => put_text(ws, row, col, t.as_deref(), f)?,
+                Out::Value(v) => put_value(ws, row, col, v.as_ref(), c.number_format.as_deref(), f)?,
+                Out::Number(n) => {
+                    ws.write_number_with_format(row, col, n, f)?;
                 }
-                (Field::KpiName, _) => put_text(ws, row, col, Some(&k.name), &cell)?,
-                (Field::Unit, _) => put_text(ws, row, col, k.unit.as_deref(), &cell)?,
-                (Field::Baseline, _) => put_value(ws, row, col, k.baseline.as_ref(), fmt, &cell)?,
-                (Field::BaselineYear, _) => put_text(
-                    ws,
-                    row,
-                    col,
-                    text(k.baseline_year.map(FiscalYear::short).as_deref()).as_deref(),
-                    &cell,
-                )?,
-                (Field::Target, Some(y)) => put_value(ws, row, col, k.targets.get(&y), fmt, &cell)?,
-                (Field::Actual, Some(y)) => put_value(ws, row, col, k.actuals.get(&y).map(|a| &a.value), fmt, &cell)?,
-                (Field::Target | Field::Actual, None) => put_text(ws, row, col, None, &cell)?,
-                (Field::Evaluation, _) => put_text(ws, row, col, year.and_then(|y| y.evaluation.as_ref()).map(|e| e.mark()), &cell)?,
-                (Field::Narrative, _) => put_text(ws, row, col, year.and_then(|y| y.narrative.as_deref()), &cell)?,
-                (Field::Note, _) => put_text(ws, row, col, year.and_then(|y| y.issues.as_deref()), &cell)?,
             }
         }
+        // A row as tall as its wrapped lines (a spreadsheet keeps a row's height as written).
+        ws.set_row_height(row, lines as f64 * LINE_PT + PAD_PT)?;
         row += 1;
     }
     for rh in &layout.heights {
@@ -196,6 +276,28 @@ fn write_header(ws: &mut Worksheet, layout: &Layout, h: u32, f: &Format) -> Resu
     Ok(())
 }
 
+/// A line of the writer's 11 pt text, in points.
+const LINE_PT: f64 = 15.0;
+
+/// What a cell of a row holds, before it is written.
+enum Out<'a> {
+    Text(Option<&'a str>),
+    Owned(Option<String>),
+    Value(Option<KpiValue>),
+    Number(f64),
+}
+
+/// Names joined as a cell lists them: `企画課、情報政策課` (each once).
+fn joined<'a>(names: impl Iterator<Item = &'a str>) -> String {
+    let mut out: Vec<&str> = Vec::new();
+    for n in names {
+        if !out.contains(&n) {
+            out.push(n);
+        }
+    }
+    out.join("、")
+}
+
 fn put_text(ws: &mut Worksheet, row: u32, col: u16, text: Option<&str>, f: &Format) -> Result<(), XlsxError> {
     match text {
         Some(t) if !t.is_empty() => ws.write_string_with_format(row, col, t, f)?,
@@ -220,7 +322,12 @@ fn put_value(ws: &mut Worksheet, row: u32, col: u16, v: Option<&KpiValue>, fmt: 
                 None if written_plain => "General".to_string(),
                 None => q.cell_format(),
             };
-            ws.write_number_with_format(row, col, q.cell_value(), &f.clone().set_num_format(format))?;
+            // A number cell only where it shows the value as written (`7(※1)` stays text).
+            if KpiValue::from_cell_number(q.cell_value(), &format).is_some_and(|shown| shown.text() == v.text()) {
+                ws.write_number_with_format(row, col, q.cell_value(), &f.clone().set_num_format(format))?;
+            } else {
+                ws.write_string_with_format(row, col, v.text(), f)?;
+            }
         }
         Some((v, _)) => {
             ws.write_string_with_format(row, col, v.text(), f)?;

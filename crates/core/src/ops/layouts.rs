@@ -37,13 +37,50 @@ pub fn layout_learn(file: &Path, sheet: Option<&str>, out: &Path) -> Result<Lear
     Ok(learned)
 }
 
-/// Writes the plan in the layout of `layout` to `out` (for a prefecture's own sheet).
-pub fn export_with_layout(db: &Path, layout: &Path, out: &Path) -> Result<()> {
-    let l = read_layout(layout)?;
-    let p = super::load(db, None)?;
+/// Writes the plan in `layout` (a built-in layout's name or a layout file) to `out`;
+/// `取組一覧` is the summary workbook, whatever layout the plan was imported with.
+pub fn export_with_layout(db: &Path, plan: Option<&str>, layout: &Path, out: &Path) -> Result<()> {
+    if is_summary(layout) {
+        return super::export_summary(db, plan, out, None);
+    }
+    let (l, _) = layout_named(layout)?;
+    let p = super::load(db, plan)?;
     super::guard_output(db, out, &[layout.to_path_buf()])?;
     crate::layout::write::write(&p, &l, out)?;
     Ok(())
+}
+
+/// Whether `--layout` names the summary workbook written in code (`取組一覧`).
+pub fn is_summary(layout: &Path) -> bool {
+    layout
+        .to_str()
+        .is_some_and(|n| crate::layout::SUMMARY.iter().any(|s| s.eq_ignore_ascii_case(n.trim())))
+}
+
+/// A layout by `--layout`'s argument: a built-in layout's name (`総合戦略`), else a layout
+/// file; with the layout's text, remembered with a plan imported in it.
+pub fn layout_named(layout: &Path) -> Result<(Layout, String)> {
+    if let Some((l, text)) = layout.to_str().and_then(crate::layout::builtin) {
+        return Ok((l, text.to_string()));
+    }
+    if !layout.is_file() && layout.extension().is_none() {
+        let names: Vec<&str> = crate::layout::SUMMARY[..1]
+            .iter()
+            .copied()
+            .chain(crate::layout::BUILTIN.iter().map(|b| b.0))
+            .collect();
+        return Err(Error::BadInput(format!(
+            "レイアウト「{}」はありません(組み込みのレイアウト: {}。ほかは `layout learn` で作った .toml ファイルを指定します)",
+            layout.display(),
+            names.join("、")
+        )));
+    }
+    let text = std::fs::read_to_string(layout).map_err(|source| Error::Io {
+        path: layout.to_path_buf(),
+        source,
+    })?;
+    let l = Layout::from_toml(&text).map_err(|e| Error::BadInput(format!("{}: {e}", layout.display())))?;
+    Ok((l, text))
 }
 
 /// The setting holding the layout a plan was imported with.
@@ -61,13 +98,9 @@ pub(crate) fn remembered_layout(store: &Store, plan_id: i64) -> Result<Option<La
     }
 }
 
-/// A layout file, checked; every problem names its line.
+/// A layout file (or a built-in layout's name), checked; every problem names its line.
 pub fn read_layout(path: &Path) -> Result<Layout> {
-    let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    Layout::from_toml(&text).map_err(|e| Error::BadInput(format!("{}: {e}", path.display())))
+    layout_named(path).map(|(l, _)| l)
 }
 
 /// What `import --layout` did.
@@ -89,11 +122,7 @@ pub fn import_with_layout(db: &Path, file: &Path, layout: &Path, organization: O
     if !file.is_file() {
         return Err(Error::BadInput(format!("{}: ファイルがありません", file.display())));
     }
-    let text = std::fs::read_to_string(layout).map_err(|source| Error::Io {
-        path: layout.to_path_buf(),
-        source,
-    })?;
-    let l = read_layout(layout)?;
+    let (l, text) = layout_named(layout)?;
     let plan = crate::layout::read::read(file, &l, organization).map_err(|problems| {
         Error::Import(ImportError::InFile {
             file: file.display().to_string(),

@@ -14,7 +14,7 @@ mod years;
 
 pub use app::*;
 pub use edit::{card_edit_view, edit_fields, report_item_views, report_preview, schedule_view, Edited, Editor};
-pub use layouts::{export_with_layout, import_with_layout, layout_learn, read_layout, LayoutImport};
+pub use layouts::{export_with_layout, import_with_layout, is_summary, layout_learn, layout_named, read_layout, LayoutImport};
 pub use places::{default_folder, documents_folder, OUTPUT_KINDS};
 pub use plans::{delete_demo_plan, plan_views, switch_plan};
 pub use reports::*;
@@ -696,16 +696,32 @@ pub fn load(db: &Path, plan: Option<&str>) -> Result<Plan> {
 
 /// Writes the summary workbook of a plan.
 pub fn export(db: &Path, plan: Option<&str>, file: &Path, year: Option<FiscalYear>) -> Result<()> {
+    export_in(db, plan, file, year, true)
+}
+
+/// Writes the summary workbook (取組一覧, KPI推移, 集計) of a plan, whatever layout it was
+/// imported with (`export --layout 取組一覧`).
+pub fn export_summary(db: &Path, plan: Option<&str>, file: &Path, year: Option<FiscalYear>) -> Result<()> {
+    export_in(db, plan, file, year, false)
+}
+
+fn export_in(db: &Path, plan: Option<&str>, file: &Path, year: Option<FiscalYear>, own_layout: bool) -> Result<()> {
     let mut store = Store::open(db)?;
     let plan_id = store.resolve_plan(plan)?;
     let p = store.load_plan(plan_id)?;
     check_year(&p, year)?;
     guard_output(db, file, &[])?;
     // A plan imported from a prefecture's own sheet goes back in that sheet's layout.
-    if let Some(l) = layouts::remembered_layout(&store, plan_id)? {
-        crate::layout::write::write(&p, &l, file)?;
-        return Ok(());
+    if own_layout {
+        if let Some(l) = layouts::remembered_layout(&store, plan_id)? {
+            crate::layout::write::write(&p, &l, file)?;
+            return Ok(());
+        }
     }
+    write_summary(&mut store, plan_id, &p, file, year)
+}
+
+fn write_summary(store: &mut Store, plan_id: i64, p: &Plan, file: &Path, year: Option<FiscalYear>) -> Result<()> {
     let base = match store.revisions(Some(plan_id))?.first() {
         Some(r) => Some(xlsx::base::SummaryBase::new(plan_id, r.id, r.at.clone(), &store.signing_key()?)),
         None => None,
@@ -717,7 +733,7 @@ pub fn export(db: &Path, plan: Option<&str>, file: &Path, year: Option<FiscalYea
             round,
         });
     }
-    xlsx::export::export_summary_with_base(&p, year, file, base.as_ref(), &rounds)?;
+    xlsx::export::export_summary_with_base(p, year, file, base.as_ref(), &rounds)?;
     Ok(())
 }
 
