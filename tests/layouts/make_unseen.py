@@ -74,7 +74,48 @@ ws.oddHeader.right.text = "○○市 企画課"
 ws.row_dimensions[3].height = 20
 wb.save(out / "headings.xlsx")
 
-# 3. A workbook with no KPI table at all (its header cannot be found).
+# 3. Projects on one sheet, their KPIs on another, joined by the project's number.
+wb = Workbook()
+ws = wb.active
+ws.title = "事業一覧"
+ws["A1"] = "○○県DX推進計画 事業一覧"
+ws["A1"].font = Font(bold=True, size=14)
+ws.append([])
+ws.append(["事業番号", "分野", "事業名", "担当課", "評価", "取組状況"])
+projects = [
+    [1, "行政のDX", "電子申請の拡充", "デジタル推進課", "A", "申請手続のオンライン化を進めた。"],
+    [2, "行政のDX", "テレワークの推進", "人事課", "B", "在宅勤務の端末を増やした。"],
+    [3, "地域のDX", "スマート農業の普及", "農業振興課", "C", "実証を2地区で行った。"],
+    [4, "地域のDX", "オープンデータの公開", "デジタル推進課", None, None],
+]
+for r in projects:
+    ws.append(r)
+for col, w in zip("ABCDEF", [9, 12, 24, 16, 6, 40]):
+    ws.column_dimensions[col].width = w
+ws.page_setup.paperSize = ws.PAPERSIZE_A4
+ws.page_setup.orientation = "landscape"
+ws.print_title_rows = "3:3"
+ws2 = wb.create_sheet("KPI")
+ws2["A1"] = "KPI一覧"
+ws2.append([])
+ws2.append(["事業番号", "指標名", "単位", "基準値", "R4実績", "R5実績", "目標値(R7)"])
+kpis = [
+    [1, "オンライン申請できる手続数", "件", 120, 300, 520, 800],
+    [1, "オンライン申請の利用率", "%", "12%", "25%", "31%", "50%"],
+    [2, "テレワーク実施率", "%", "8%", "20%", "27%", "40%"],
+    [3, "スマート農業の導入経営体数", "経営体", 15, 22, 30, 60],
+    [3, "スマート農業研修の受講者数(累計)", "人", 0, 80, 150, 300],
+]
+for r in kpis:
+    ws2.append(r)
+for col, w in zip("ABCDEFG", [9, 34, 8, 10, 10, 10, 12]):
+    ws2.column_dimensions[col].width = w
+ws2.page_setup.paperSize = ws2.PAPERSIZE_A4
+ws2.page_setup.orientation = "portrait"
+ws2.print_title_rows = "3:3"
+wb.save(out / "two-sheets.xlsx")
+
+# 4. A workbook with no KPI table at all (its header cannot be found).
 wb = Workbook()
 ws = wb.active
 ws.title = "メモ"

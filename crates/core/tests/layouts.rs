@@ -489,3 +489,122 @@ fn layouts_are_chosen_by_name() {
     let e = ops::read_layout(Path::new("総合計画")).unwrap_err().to_string();
     assert!(e.contains("総合計画") && e.contains("総合戦略") && e.contains("取組一覧"), "{e}");
 }
+
+/// Projects on one sheet, their KPIs on another joined by 事業番号 (openpyxl): learned as a
+/// layout with a sheet of projects, imported as projects with several KPIs (and one with
+/// none), written back cell for cell on both sheets; an evaluation changed in the plan
+/// appears in exactly its cell of the sheet of projects.
+#[test]
+fn projects_and_kpis_on_separate_sheets_are_learned_read_and_written_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = unseen(dir.path()).join("two-sheets.xlsx");
+    let toml = dir.path().join("two.toml");
+    let learned = ops::layout_learn(&src, None, &toml).unwrap();
+    let l = ops::read_layout(&toml).unwrap();
+    assert_eq!(l, learned.layout, "the file written reads back as learned");
+    assert_eq!(l.sheet.as_deref(), Some("KPI"));
+    let ps = l.projects.as_ref().expect("the sheet of projects is found");
+    assert_eq!((ps.sheet.as_str(), ps.header_row), ("事業一覧", 3));
+    use Field::*;
+    let c = |s: &str| s.to_string();
+    assert_eq!(
+        fields(&ps.as_layout(&l)),
+        vec![
+            (c("A"), ProjectNo, None),
+            (c("B"), Area, None),
+            (c("C"), ProjectName, None),
+            (c("D"), Division, None),
+            (c("E"), Evaluation, None),
+            (c("F"), Narrative, None),
+        ]
+    );
+    assert!(
+        learned.report().iter().any(|l| l.contains("シート「事業一覧」の列 C「事業名」")),
+        "{:?}",
+        learned.report()
+    );
+
+    let db = dir.path().join("two.db");
+    let r = ops::import_with_layout(&db, &src, &toml, Some("○○県")).unwrap();
+    assert_eq!((r.areas, r.kpis), (2, 5));
+    let p = ops::load(&db, None).unwrap();
+    let projects: Vec<&shinchoku_core::Project> = p.projects().collect();
+    assert_eq!(
+        projects.iter().map(|x| (x.no.as_str(), x.kpis.len())).collect::<Vec<_>>(),
+        vec![("1", 2), ("2", 1), ("3", 2), ("4", 0)]
+    );
+    let first = projects[0];
+    assert_eq!(first.name.as_deref(), Some("電子申請の拡充"));
+    assert_eq!(first.owners[0].division.as_deref(), Some("デジタル推進課"));
+    let y = &first.years[&R5];
+    assert_eq!(
+        (y.evaluation.as_ref().map(|e| e.mark()), y.narrative.as_deref()),
+        (Some("A"), Some("申請手続のオンライン化を進めた。"))
+    );
+    let k = kpi(&p, "オンライン申請の利用率");
+    assert_eq!(
+        (
+            text(k.baseline.as_ref()),
+            text(k.actuals.get(&R4).map(|a| &a.value)),
+            text(k.targets.get(&R7))
+        ),
+        (Some("12%"), Some("25%"), Some("50%"))
+    );
+
+    let out = dir.path().join("out.xlsx");
+    ops::export(&db, None, &out, None).unwrap();
+    for sheet in ["事業一覧", "KPI"] {
+        assert_eq!(sheet_of(&out, sheet), sheet_of(&src, sheet), "{sheet}: cell for cell");
+        let widths = |f: &Path| shinchoku_core::xlsx::import::sheet_widths(f, sheet).unwrap();
+        assert_eq!(widths(&out), widths(&src), "{sheet}: the column widths");
+        let print = |f: &Path| {
+            let s = shinchoku_core::xlsx::import::sheet_print(f, sheet).unwrap();
+            (s.page.paper, s.page.landscape, s.repeat_rows)
+        };
+        assert_eq!(print(&out), print(&src), "{sheet}: how it prints");
+    }
+
+    // Project 3's evaluation changed: exactly E6 of 事業一覧 differs.
+    ops::edit_fields(
+        &db,
+        &ops::Editor::Coordinator,
+        &[shinchoku_core::views::FieldEdit {
+            path: "project[3].year[2023].evaluation".into(),
+            text: "B".into(),
+        }],
+        "test",
+    )
+    .unwrap();
+    ops::export(&db, None, &out, None).unwrap();
+    let (want, _, _) = sheet_of(&src, "事業一覧");
+    let (got, _, _) = sheet_of(&out, "事業一覧");
+    let mut diffs = Vec::new();
+    for r in 0..want.len().max(got.len()) {
+        let (a, b) = (want.get(r).cloned().unwrap_or_default(), got.get(r).cloned().unwrap_or_default());
+        for c in 0..a.len().max(b.len()) {
+            if a.get(c) != b.get(c) {
+                diffs.push((r, c, b.get(c).cloned().unwrap_or_default()));
+            }
+        }
+    }
+    assert_eq!(diffs, vec![(5, 4, "B".to_string())]);
+    assert_eq!(sheet_of(&out, "KPI"), sheet_of(&src, "KPI"), "the KPI sheet unchanged");
+
+    // A KPI row naming a project the sheet of projects does not have: refused by its cell, nothing imported.
+    let bad = dir.path().join("bad.xlsx");
+    let script = "import sys, openpyxl\nwb = openpyxl.load_workbook(sys.argv[1])\nwb['KPI']['A5'] = 9\nwb.save(sys.argv[2])";
+    let o = Command::new("/usr/bin/python3")
+        .args(["-c", script])
+        .arg(&src)
+        .arg(&bad)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let before = ops::load(&db, None).unwrap();
+    let e = ops::import_with_layout(&db, &bad, &toml, Some("○○県")).unwrap_err().to_string();
+    assert!(
+        e.contains("KPI!A5") && e.contains("事業番号 9 の事業が「事業一覧」シートにありません"),
+        "{e}"
+    );
+    assert_eq!(ops::load(&db, None).unwrap(), before, "nothing imported");
+}

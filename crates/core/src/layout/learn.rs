@@ -44,9 +44,48 @@ pub fn learn(path: &Path, sheet: Option<&str>) -> Result<Learned, Vec<Problem>> 
     };
     for name in &order {
         let g = load_grid(&mut wb, name).map_err(|p| vec![p])?;
-        if let Some(mut l) = learn_grid(&g) {
+        if let Some(mut l) = learn_grid(&g, Field::KpiName) {
             if let (Some(p), Some((a, b))) = (l.layout.print.as_mut(), wb.print_titles(name)) {
                 p.repeat_rows = Some([a + 1, b + 1]);
+            }
+            // KPI rows that name their project by number: the projects may be on a sheet of
+            // their own (事業番号 and the project's fields, no 指標名).
+            if l.layout.columns.iter().any(|c| c.field == Field::ProjectNo.key()) {
+                for other in names_of(&wb).iter().filter(|n| *n != name) {
+                    let pg = load_grid(&mut wb, other).map_err(|p| vec![p])?;
+                    let Some(mut pl) = learn_grid(&pg, Field::ProjectNo) else {
+                        continue;
+                    };
+                    if pl
+                        .layout
+                        .columns
+                        .iter()
+                        .any(|c| !Field::from_key(&c.field).is_some_and(Field::of_project))
+                    {
+                        continue;
+                    }
+                    if let (Some(p), Some((a, b))) = (pl.layout.print.as_mut(), wb.print_titles(other)) {
+                        p.repeat_rows = Some([a + 1, b + 1]);
+                    }
+                    let at = |m: &String| format!("シート「{other}」の{m}");
+                    l.mapped.extend(pl.mapped.iter().map(at));
+                    l.guessed.extend(pl.guessed.iter().map(at));
+                    l.unplaced.extend(pl.unplaced.iter().map(at));
+                    if l.layout.marks.is_empty() {
+                        l.layout.marks = pl.layout.marks.clone();
+                    }
+                    let p = pl.layout;
+                    l.layout.projects = Some(super::ProjectSheet {
+                        sheet: other.clone(),
+                        title: p.title,
+                        header_row: p.header_row,
+                        header_rows: p.header_rows,
+                        columns: p.columns,
+                        print: p.print,
+                        heights: p.heights,
+                    });
+                    break;
+                }
             }
             return Ok(l);
         }
@@ -56,6 +95,10 @@ pub fn learn(path: &Path, sheet: Option<&str>) -> Result<Learned, Vec<Problem>> 
         Some("A1".into()),
         "KPIの表の見出しが見つかりません(指標名・基準値・目標値・実績 などが並んだ行が必要です)".into(),
     )])
+}
+
+fn names_of(wb: &Workbook) -> Vec<String> {
+    wb.sheets.sheet_names().to_vec()
 }
 
 fn problem(sheet: &str, cell: Option<String>, message: String) -> Problem {
@@ -79,15 +122,17 @@ pub(super) fn header_text(g: &Grid, h: u32, rows: u32, c: u32) -> String {
     parts.join("")
 }
 
-fn learn_grid(g: &Grid) -> Option<Learned> {
-    // The header: the row (of the first 30) naming the most fields, the 指標名 among them.
+/// The table of `g` whose header names `key` (指標名 for a KPI table, 事業番号 for a sheet of
+/// projects) and at least two other fields.
+fn learn_grid(g: &Grid, key: Field) -> Option<Learned> {
+    // The header: the row (of the first 30) naming the most fields, `key` among them.
     let scan = g.rows().min(30);
     let mut best: Option<(u32, usize)> = None;
     for r in 0..scan {
         let fields: Vec<Field> = (0..g.width())
             .filter_map(|c| g.get(r, c).text().and_then(|t| field_of_header(&t)).map(|(f, _)| f))
             .collect();
-        if fields.len() >= 3 && fields.contains(&Field::KpiName) && best.is_none_or(|(_, n)| fields.len() > n) {
+        if fields.len() >= 3 && fields.contains(&key) && best.is_none_or(|(_, n)| fields.len() > n) {
             best = Some((r, fields.len()));
         }
     }
@@ -211,12 +256,10 @@ fn learn_grid(g: &Grid) -> Option<Learned> {
         }
     }
     let has = |f: Field| columns.iter().any(|c| c.field == f.key());
-    let kpi_col = columns
-        .iter()
-        .find(|c| c.field == Field::KpiName.key())
-        .and_then(|c| super::column_index(&c.column))?;
+    if !has(key) {
+        return None;
+    }
     // Heading rows: one cell of text alone on its row.
-    let _ = kpi_col;
     let headings = (data..g.rows()).any(|r| super::read::is_heading(g, r));
     let hierarchy = if !has(Field::Area) && !has(Field::Item) && headings {
         guessed.push("分野・項目は見出しの行として書かれていると判断しました(文字が一つだけの行)".into());
@@ -257,6 +300,7 @@ fn learn_grid(g: &Grid) -> Option<Learned> {
                 .filter(|(r, _)| *r < data)
                 .map(|&(r, points)| super::RowHeight { row: r + 1, points })
                 .collect(),
+            projects: None,
         },
         mapped,
         guessed,

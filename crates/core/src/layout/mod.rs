@@ -147,6 +147,22 @@ impl Field {
         }
     }
 
+    /// A field of the project rather than of one of its KPIs.
+    pub fn of_project(self) -> bool {
+        matches!(
+            self,
+            Field::Area
+                | Field::Item
+                | Field::ProjectNo
+                | Field::ProjectName
+                | Field::Department
+                | Field::Division
+                | Field::Evaluation
+                | Field::Narrative
+                | Field::Note
+        )
+    }
+
     fn per_year(self) -> bool {
         matches!(self, Field::Target | Field::Actual)
     }
@@ -225,6 +241,48 @@ pub struct Layout {
     /// Heights the sheet gives its title and header rows.
     #[serde(default, rename = "height", skip_serializing_if = "Vec::is_empty")]
     pub heights: Vec<RowHeight>,
+    /// Projects on a sheet of their own, one row each, joined to their KPI rows by 事業番号.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub projects: Option<ProjectSheet>,
+}
+
+/// The sheet of projects of a workbook that keeps its KPIs on another sheet: its title,
+/// header and columns (事業番号 among them), as for the KPI sheet.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProjectSheet {
+    pub sheet: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub title: Vec<String>,
+    pub header_row: u32,
+    #[serde(default = "one")]
+    pub header_rows: u32,
+    #[serde(rename = "column")]
+    pub columns: Vec<Column>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub print: Option<Print>,
+    #[serde(default, rename = "height", skip_serializing_if = "Vec::is_empty")]
+    pub heights: Vec<RowHeight>,
+}
+
+impl ProjectSheet {
+    /// The sheet as a layout of its own (the KPI layout's name and marks), for the code
+    /// that reads and writes one table.
+    pub fn as_layout(&self, of: &Layout) -> Layout {
+        Layout {
+            name: of.name.clone(),
+            sheet: Some(self.sheet.clone()),
+            title: self.title.clone(),
+            header_row: self.header_row,
+            header_rows: self.header_rows,
+            hierarchy: Hierarchy::Columns,
+            marks: of.marks.clone(),
+            columns: self.columns.clone(),
+            print: self.print.clone(),
+            heights: self.heights.clone(),
+            projects: None,
+        }
+    }
 }
 
 /// A sheet's print setup, as learned from it.
@@ -310,104 +368,51 @@ impl Layout {
         })?;
         // The line of the n-th `[[column]]` table, to name where a problem is.
         let column_line = |n: usize| text.match_indices("[[column]]").nth(n).map(|(i, _)| line_at(i));
-        let bad = |n: usize, message: String| LayoutError {
-            line: column_line(n),
-            message,
-        };
-        if layout.header_row == 0 || !(1..=3).contains(&layout.header_rows) {
-            return Err(LayoutError {
-                line: text.find("header_row").map(line_at),
-                message: "header_row は 1 以上、header_rows は 1〜3 で書いてください".into(),
-            });
-        }
-        if layout.columns.is_empty() {
-            return Err(LayoutError {
-                line: None,
-                message: "`[[column]]` が1つもありません".into(),
-            });
-        }
-        let mut seen_cols = std::collections::HashMap::new();
-        let mut seen_fields = std::collections::HashMap::new();
-        for (i, c) in layout.columns.iter().enumerate() {
-            let Some(field) = Field::from_key(&c.field) else {
-                return Err(bad(
-                    i,
-                    format!(
-                        "「{}」は項目の名前ではありません(使える名前: {})",
-                        c.field,
-                        Field::ALL.map(|f| format!("`{}`", f.key())).join("、")
-                    ),
-                ));
-            };
-            if let Some(a) = c.align.as_deref().filter(|a| !matches!(*a, "left" | "center" | "right")) {
-                return Err(bad(
-                    i,
-                    format!("align「{a}」は \"left\"(左)、\"center\"(中央)、\"right\"(右)のどれかで書いてください"),
-                ));
-            }
-            let Some(col) = column_index(&c.column) else {
-                return Err(bad(i, format!("列「{}」は A、B、… AA のような列名で書いてください", c.column)));
-            };
-            if let Some(prev) = seen_cols.insert(col, i) {
-                return Err(bad(
-                    i,
-                    format!(
-                        "列 {} が二度割り当てられています({}つ目と{}つ目の `[[column]]`)",
-                        c.column,
-                        prev + 1,
-                        i + 1
-                    ),
-                ));
-            }
-            let year = match c.year.as_deref() {
-                Some(y @ (EACH_YEAR | FINAL_YEAR)) => {
-                    if !field.per_year() {
-                        return Err(bad(i, format!("year = \"{y}\" は目標値と実績値の列だけに書けます")));
-                    }
-                    Some(YearSpec::from(y))
-                }
-                Some(y) => Some(YearSpec::Year(FiscalYear::parse(y).map_err(|_| {
-                    bad(i, format!("年度「{y}」を読めません(例: R5、令和5年度、2023、each、final)"))
-                })?)),
-                None => None,
-            };
-            if year.is_some() && !field.per_year() && field != Field::Baseline {
-                return Err(bad(i, format!("{}(`{}`)は年度ごとの列にできません", field.label(), field.key())));
-            }
-            if let Some(prev) = seen_fields.insert((field, year), i) {
-                if !matches!(field, Field::Note) {
-                    return Err(bad(
-                        i,
-                        format!(
-                            "{}{}が二つの列にあります({}つ目と{}つ目の `[[column]]`)",
-                            year.map(YearSpec::label).unwrap_or_default(),
-                            field.label(),
-                            prev + 1,
-                            i + 1
-                        ),
-                    ));
-                }
-            }
-            // The columns after a column per year move right: the file lists them left to right.
-            if layout.is_template() && i > 0 {
-                let before = column_index(&layout.columns[i - 1].column).unwrap_or(0);
-                if col <= before {
-                    return Err(bad(
-                        i,
-                        format!(
-                            "year = \"each\" の列があるレイアウトでは、列を左から順に書いてください(列 {} が列 {} の後にあります)",
-                            c.column,
-                            layout.columns[i - 1].column
-                        ),
-                    ));
-                }
-            }
-        }
+        check_table(
+            layout.header_row,
+            layout.header_rows,
+            &layout.columns,
+            layout.is_template(),
+            "[[column]]",
+            &|n| column_line(n),
+        )
+        .map_err(|e| LayoutError {
+            line: e.line.or(text.find("header_row").map(line_at)),
+            ..e
+        })?;
         if !layout.columns.iter().any(|c| c.field == Field::KpiName.key()) {
             return Err(LayoutError {
                 line: None,
                 message: "指標名(`kpi_name`)の列がありません。KPIの表には指標名が必要です".into(),
             });
+        }
+        if let Some(ps) = &layout.projects {
+            let at = text.find("[projects]").map(line_at);
+            let project_line = |n: usize| text.match_indices("[[projects.column]]").nth(n).map(|(i, _)| line_at(i));
+            check_table(
+                ps.header_row,
+                ps.header_rows,
+                &ps.columns,
+                false,
+                "[[projects.column]]",
+                &project_line,
+            )
+            .map_err(|e| LayoutError { line: e.line.or(at), ..e })?;
+            for (i, c) in ps.columns.iter().enumerate() {
+                if let Some(f) = Field::from_key(&c.field).filter(|f| !f.of_project()) {
+                    return Err(LayoutError {
+                        line: project_line(i),
+                        message: format!("{}(`{}`)はKPIの列です。事業のシートには書けません", f.label(), f.key()),
+                    });
+                }
+            }
+            let no = |cols: &[Column]| cols.iter().any(|c| c.field == Field::ProjectNo.key());
+            if !no(&ps.columns) || !no(&layout.columns) {
+                return Err(LayoutError {
+                    line: at,
+                    message: "事業を別のシートに置くときは、事業のシートとKPIのシートの両方に事業番号(`project_no`)の列が必要です".into(),
+                });
+            }
         }
         Ok(layout)
     }
@@ -448,6 +453,112 @@ pub fn builtin(name: &str) -> Option<(Layout, &'static str)> {
         .iter()
         .find(|(ja, en, _)| *ja == n || en.eq_ignore_ascii_case(n))
         .and_then(|(_, _, text)| Layout::from_toml(text).ok().map(|l| (l, *text)))
+}
+
+/// One table's checks: its header rows, and each column's field, letter, year and
+/// alignment, no column mapped twice, no field-and-year held by two columns.
+fn check_table(
+    header_row: u32,
+    header_rows: u32,
+    columns: &[Column],
+    template: bool,
+    tag: &str,
+    column_line: &dyn Fn(usize) -> Option<usize>,
+) -> Result<(), LayoutError> {
+    let bad = |n: usize, message: String| LayoutError {
+        line: column_line(n),
+        message,
+    };
+    if header_row == 0 || !(1..=3).contains(&header_rows) {
+        return Err(LayoutError {
+            line: None,
+            message: "header_row は 1 以上、header_rows は 1〜3 で書いてください".into(),
+        });
+    }
+    if columns.is_empty() {
+        return Err(LayoutError {
+            line: None,
+            message: format!("`{tag}` が1つもありません"),
+        });
+    }
+    let mut seen_cols = std::collections::HashMap::new();
+    let mut seen_fields = std::collections::HashMap::new();
+    for (i, c) in columns.iter().enumerate() {
+        let Some(field) = Field::from_key(&c.field) else {
+            return Err(bad(
+                i,
+                format!(
+                    "「{}」は項目の名前ではありません(使える名前: {})",
+                    c.field,
+                    Field::ALL.map(|f| format!("`{}`", f.key())).join("、")
+                ),
+            ));
+        };
+        if let Some(a) = c.align.as_deref().filter(|a| !matches!(*a, "left" | "center" | "right")) {
+            return Err(bad(
+                i,
+                format!("align「{a}」は \"left\"(左)、\"center\"(中央)、\"right\"(右)のどれかで書いてください"),
+            ));
+        }
+        let Some(col) = column_index(&c.column) else {
+            return Err(bad(i, format!("列「{}」は A、B、… AA のような列名で書いてください", c.column)));
+        };
+        if let Some(prev) = seen_cols.insert(col, i) {
+            return Err(bad(
+                i,
+                format!(
+                    "列 {} が二度割り当てられています({}つ目と{}つ目の `{tag}`)",
+                    c.column,
+                    prev + 1,
+                    i + 1
+                ),
+            ));
+        }
+        let year = match c.year.as_deref() {
+            Some(y @ (EACH_YEAR | FINAL_YEAR)) => {
+                if !field.per_year() {
+                    return Err(bad(i, format!("year = \"{y}\" は目標値と実績値の列だけに書けます")));
+                }
+                Some(YearSpec::from(y))
+            }
+            Some(y) => Some(YearSpec::Year(FiscalYear::parse(y).map_err(|_| {
+                bad(i, format!("年度「{y}」を読めません(例: R5、令和5年度、2023、each、final)"))
+            })?)),
+            None => None,
+        };
+        if year.is_some() && !field.per_year() && field != Field::Baseline {
+            return Err(bad(i, format!("{}(`{}`)は年度ごとの列にできません", field.label(), field.key())));
+        }
+        if let Some(prev) = seen_fields.insert((field, year), i) {
+            if !matches!(field, Field::Note) {
+                return Err(bad(
+                    i,
+                    format!(
+                        "{}{}が二つの列にあります({}つ目と{}つ目の `{tag}`)",
+                        year.map(YearSpec::label).unwrap_or_default(),
+                        field.label(),
+                        prev + 1,
+                        i + 1
+                    ),
+                ));
+            }
+        }
+        // The columns after a column per year move right: the file lists them left to right.
+        if template && i > 0 {
+            let before = column_index(&columns[i - 1].column).unwrap_or(0);
+            if col <= before {
+                return Err(bad(
+                    i,
+                    format!(
+                        "year = \"each\" の列があるレイアウトでは、列を左から順に書いてください(列 {} が列 {} の後にあります)",
+                        c.column,
+                        columns[i - 1].column
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// A column's year as the layout file gives it.

@@ -44,8 +44,55 @@ pub fn read(path: &Path, layout: &Layout, organization: Option<&str>) -> Result<
     if !g.problems.is_empty() {
         return Err(g.problems.clone());
     }
-    let resolved = for_sheet(&g, layout)?;
-    read_grid(&g, &resolved, organization)
+    let mut resolved = for_sheet(&g, layout)?;
+    let Some(ps) = &layout.projects else {
+        return read_grid(&g, &resolved, None, organization);
+    };
+    // The sheet of projects: there, its header as the layout says, its marks where the KPI sheet has none.
+    if !names.contains(&ps.sheet) {
+        return Err(vec![Problem {
+            sheet: file,
+            cell: None,
+            message: format!(
+                "レイアウトの事業のシート「{}」がこのブックにありません(シート: {})",
+                ps.sheet,
+                names.join("、")
+            ),
+        }]);
+    }
+    let pg = load_grid(&mut wb, &ps.sheet).map_err(|p| vec![p])?;
+    if !pg.problems.is_empty() {
+        return Err(pg.problems.clone());
+    }
+    let mut pl = for_sheet(&pg, &ps.as_layout(layout))?;
+    if resolved.marks.is_empty() {
+        resolved.marks = pl.marks.clone();
+    }
+    pl.marks = resolved.marks.clone();
+    let problems = header_problems(&pg, &pl);
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    read_grid(&g, &resolved, Some((&pg, &pl)), organization)
+}
+
+/// Where the sheet's header does not say what the layout says: a column moved is not read as another field.
+fn header_problems(g: &Grid, layout: &Layout) -> Vec<Problem> {
+    let h = layout.header_row - 1;
+    let mut problems = Vec::new();
+    for (m, c) in layout.mapped().iter().zip(&layout.columns) {
+        let now = super::learn::header_text(g, h, layout.header_rows, m.col);
+        let want = c.full_header();
+        let same = label_key(&now) == label_key(&want) || c.synonyms.iter().any(|s| label_key(s) == label_key(&now));
+        if !same {
+            problems.push(g.problem(
+                h,
+                m.col,
+                format!("見出しは「{want}」のはずですが「{now}」です(レイアウトと列がずれています)"),
+            ));
+        }
+    }
+    problems
 }
 
 /// The layout as this sheet has it: a template's columns per year found in the sheet's
@@ -87,26 +134,14 @@ fn for_sheet(g: &Grid, layout: &Layout) -> Result<Layout, Vec<Problem>> {
     Ok(l)
 }
 
-fn read_grid(g: &Grid, layout: &Layout, organization: Option<&str>) -> Result<Plan, Vec<Problem>> {
+/// The plan in the KPI sheet `g`, its projects on the sheet `projects` where they have one.
+fn read_grid(g: &Grid, layout: &Layout, projects: Option<(&Grid, &Layout)>, organization: Option<&str>) -> Result<Plan, Vec<Problem>> {
     let mapped = layout.mapped();
-    let mut problems = Vec::new();
-    // The header must still say what the layout says: a column moved is not read as another field.
-    let h = layout.header_row - 1;
-    for (m, c) in mapped.iter().zip(&layout.columns) {
-        let now = super::learn::header_text(g, h, layout.header_rows, m.col);
-        let want = c.full_header();
-        let same = label_key(&now) == label_key(&want) || c.synonyms.iter().any(|s| label_key(s) == label_key(&now));
-        if !same {
-            problems.push(g.problem(
-                h,
-                m.col,
-                format!("見出しは「{want}」のはずですが「{now}」です(レイアウトと列がずれています)"),
-            ));
-        }
-    }
+    let mut problems = header_problems(g, layout);
     if !problems.is_empty() {
         return Err(problems);
     }
+    let h = layout.header_row - 1;
     let col = |f: Field| mapped.iter().find(|m| m.field == f && m.year.is_none()).map(|m| m.col);
     let kpi_col = col(Field::KpiName).unwrap_or(0);
     let scale_rule = rule_for(&layout.marks);
@@ -152,9 +187,38 @@ fn read_grid(g: &Grid, layout: &Layout, organization: Option<&str>) -> Result<Pl
         _ => None,
     };
 
-    let mut areas: Vec<Area> = Vec::new();
+    let mut places = Places::default();
     let mut entries: Vec<Entry> = Vec::new();
     let mut kpis: Vec<Kpi> = Vec::new();
+    // Projects on a sheet of their own: read first, in their order; the KPI rows join them by 事業番号.
+    let mut by_no: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    if let Some((pg, pl)) = projects {
+        let pm = pl.mapped();
+        let no_col = pm.iter().find(|m| m.field == Field::ProjectNo).map_or(0, |m| m.col);
+        let (mut area, mut item): (Option<String>, Option<String>) = (None, None);
+        for r in pl.header_row - 1 + pl.header_rows..pg.rows() {
+            let Some(no) = pg.get(r, no_col).text() else { continue };
+            let at = |f: Field| pm.iter().find(|m| m.field == f).map(|m| m.col);
+            follow_places(
+                &mut area,
+                &mut item,
+                pg.get_text(r, at(Field::Area)),
+                pg.get_text(r, at(Field::Item)),
+            );
+            if by_no.contains_key(&no) {
+                problems.push(pg.problem(r, no_col, format!("事業番号 {no} が二度あります")));
+                continue;
+            }
+            match project_of_row(pg, r, &pm, &scale, report_year) {
+                Ok(mut p) => {
+                    (p.area, p.item) = places.place(&area, &item);
+                    by_no.insert(no, entries.len());
+                    entries.push(Entry::Project(p));
+                }
+                Err(e) => problems.push(e),
+            }
+        }
+    }
     let (mut area, mut item): (Option<String>, Option<String>) = (None, None);
     let mut area_prefix: Option<String> = None;
     for r in data..g.rows() {
@@ -183,44 +247,30 @@ fn read_grid(g: &Grid, layout: &Layout, organization: Option<&str>) -> Result<Pl
         }
         let name = name.unwrap_or_default();
         if layout.hierarchy == Hierarchy::Columns {
-            // A row that names its 分野 names its 項目 too (none when blank); a row whose
-            // 分野 is blank continues the rows above it (grouped by eye, not merged).
-            if let Some(a) = text(r, col(Field::Area)) {
-                area = Some(a);
-                item = None;
-            }
-            if let Some(i) = text(r, col(Field::Item)) {
-                item = Some(i);
-            }
+            follow_places(&mut area, &mut item, text(r, col(Field::Area)), text(r, col(Field::Item)));
         }
-        // KPIs above any 分野 (or in a sheet without one) go in an area without a name.
-        let a_code = match areas.iter().position(|x| x.name == area) {
-            Some(i) => areas[i].code.clone(),
-            None => {
-                let code = format!("{}", areas.len() + 1);
-                areas.push(Area {
-                    code: code.clone(),
-                    name: area.clone(),
-                    items: Vec::new(),
-                });
-                code
-            }
-        };
-        let it_code = item.as_ref().map(|i_name| {
-            let a = areas.iter_mut().find(|x| x.code == a_code).expect("added above");
-            match a.items.iter().find(|x| x.name.as_deref() == Some(i_name.as_str())) {
-                Some(x) => x.code.clone(),
-                None => {
-                    let code = format!("({})", a.items.len() + 1);
-                    a.items.push(Item {
-                        code: code.clone(),
-                        name: Some(i_name.clone()),
-                        ..Item::default()
-                    });
-                    code
+        // The project a KPI row joins, on the sheet of projects.
+        let joined = match projects {
+            Some((_, pl)) => {
+                let no = text(r, col(Field::ProjectNo));
+                match no.as_ref().and_then(|n| by_no.get(n)) {
+                    Some(&i) => Some(i),
+                    None => {
+                        let sheet = pl.sheet.as_deref().unwrap_or_default();
+                        problems.push(g.problem(
+                            r,
+                            col(Field::ProjectNo).unwrap_or(0),
+                            match no {
+                                Some(n) => format!("事業番号 {n} の事業が「{sheet}」シートにありません"),
+                                None => format!("事業番号がありません(「{sheet}」シートの事業の番号を書きます)"),
+                            },
+                        ));
+                        continue;
+                    }
                 }
             }
-        });
+            None => None,
+        };
         let no = match text(r, col(Field::KpiNo)).map(|t| normalize_width(&t).trim().parse::<u32>()) {
             Some(Ok(n)) => n,
             Some(Err(_)) => {
@@ -269,15 +319,17 @@ fn read_grid(g: &Grid, layout: &Layout, organization: Option<&str>) -> Result<Pl
             },
             None => baseline_year,
         };
-        let evaluation = match text(r, col(Field::Evaluation)) {
-            Some(t) => match scale.parse(&t) {
-                Ok(e) => Some(e),
+        // Each KPI row a project of its own, unless its project is on the sheet of projects.
+        let project = if joined.is_some() {
+            None
+        } else {
+            match project_of_row(g, r, &mapped, &scale, report_year) {
+                Ok(p) => Some(p),
                 Err(e) => {
-                    problems.push(g.problem(r, col(Field::Evaluation).unwrap_or(0), e.to_string()));
+                    problems.push(e);
                     continue;
                 }
-            },
-            None => None,
+            }
         };
         kpis.push(Kpi {
             no,
@@ -296,38 +348,24 @@ fn read_grid(g: &Grid, layout: &Layout, organization: Option<&str>) -> Result<Pl
             divisions: Vec::new(),
             footnotes: Vec::new(),
         });
-        let year = ProjectYear {
-            evaluation: evaluation.filter(|e: &Evaluation| !e.mark().is_empty()),
-            narrative: text(r, col(Field::Narrative)),
-            issues: text(r, col(Field::Note)),
-            ..ProjectYear::default()
-        };
-        let owner = Owner {
-            department: text(r, col(Field::Department)),
-            division: text(r, col(Field::Division)),
-        };
-        entries.push(Entry::Project(Project {
-            no: text(r, col(Field::ProjectNo)).unwrap_or_else(|| (entries.len() + 1).to_string()),
-            area: a_code,
-            item: it_code,
-            owners: if owner.department.is_none() && owner.division.is_none() {
-                Vec::new()
-            } else {
-                vec![owner]
-            },
-            name: text(r, col(Field::ProjectName)).or_else(|| item.clone()).or(Some(name)),
-            summary: None,
-            goal: None,
-            kpis: vec![KpiRef { no, relisted: false }],
-            years: if year.is_empty() {
-                BTreeMap::new()
-            } else {
-                BTreeMap::from([(report_year, year)])
-            },
-            start: None,
-            end: None,
-            origin: Vec::new(),
-        }));
+        let kpi = KpiRef { no, relisted: false };
+        match (joined, project) {
+            (Some(i), _) => {
+                if let Some(Entry::Project(p)) = entries.get_mut(i) {
+                    p.kpis.push(kpi);
+                }
+            }
+            (None, Some(mut p)) => {
+                (p.area, p.item) = places.place(&area, &item);
+                if p.no.is_empty() {
+                    p.no = (entries.len() + 1).to_string();
+                }
+                p.name = p.name.or_else(|| item.clone()).or(Some(name));
+                p.kpis.push(kpi);
+                entries.push(Entry::Project(p));
+            }
+            (None, None) => {}
+        }
     }
     if !problems.is_empty() {
         return Err(problems);
@@ -345,7 +383,7 @@ fn read_grid(g: &Grid, layout: &Layout, organization: Option<&str>) -> Result<Pl
         report_year,
         as_of: None,
         rule: scale_rule,
-        areas,
+        areas: places.areas,
         kpis,
         entries,
         schedule: Vec::new(),
@@ -359,6 +397,105 @@ fn read_grid(g: &Grid, layout: &Layout, organization: Option<&str>) -> Result<Pl
         }]);
     }
     Ok(plan)
+}
+
+/// The plan's areas and items as the rows name them, each given its code once.
+#[derive(Default)]
+struct Places {
+    areas: Vec<Area>,
+}
+
+impl Places {
+    /// The codes of an area and item named so (made when new); rows above any 分野, or a
+    /// sheet without one, go in an area without a name.
+    fn place(&mut self, area: &Option<String>, item: &Option<String>) -> (String, Option<String>) {
+        let a = match self.areas.iter().position(|x| &x.name == area) {
+            Some(i) => i,
+            None => {
+                self.areas.push(Area {
+                    code: format!("{}", self.areas.len() + 1),
+                    name: area.clone(),
+                    items: Vec::new(),
+                });
+                self.areas.len() - 1
+            }
+        };
+        let a = &mut self.areas[a];
+        let it = item
+            .as_ref()
+            .map(|name| match a.items.iter().find(|x| x.name.as_deref() == Some(name.as_str())) {
+                Some(x) => x.code.clone(),
+                None => {
+                    let code = format!("({})", a.items.len() + 1);
+                    a.items.push(Item {
+                        code: code.clone(),
+                        name: Some(name.clone()),
+                        ..Item::default()
+                    });
+                    code
+                }
+            });
+        (a.code.clone(), it)
+    }
+}
+
+/// The 分野 and 項目 a row is under: a row that names its 分野 names its 項目 too (none when
+/// blank); a row whose 分野 is blank continues the rows above it (grouped by eye, not merged).
+fn follow_places(area: &mut Option<String>, item: &mut Option<String>, row_area: Option<String>, row_item: Option<String>) {
+    if let Some(a) = row_area {
+        *area = Some(a);
+        *item = None;
+    }
+    if let Some(i) = row_item {
+        *item = Some(i);
+    }
+}
+
+/// The project a row gives (its number, name, owner, and the report year's evaluation,
+/// narrative and note), not yet placed under its area and item.
+fn project_of_row(g: &Grid, r: u32, mapped: &[Mapped], scale: &crate::eval::Scale, report_year: FiscalYear) -> Result<Project, Problem> {
+    let col = |f: Field| mapped.iter().find(|m| m.field == f && m.year.is_none()).map(|m| m.col);
+    let text = |f: Field| g.get_text(r, col(f));
+    let evaluation = match text(Field::Evaluation) {
+        Some(t) => Some(
+            scale
+                .parse(&t)
+                .map_err(|e| g.problem(r, col(Field::Evaluation).unwrap_or(0), e.to_string()))?,
+        ),
+        None => None,
+    };
+    let year = ProjectYear {
+        evaluation: evaluation.filter(|e: &Evaluation| !e.mark().is_empty()),
+        narrative: text(Field::Narrative),
+        issues: text(Field::Note),
+        ..ProjectYear::default()
+    };
+    let owner = Owner {
+        department: text(Field::Department),
+        division: text(Field::Division),
+    };
+    Ok(Project {
+        no: text(Field::ProjectNo).unwrap_or_default(),
+        area: String::new(),
+        item: None,
+        owners: if owner.department.is_none() && owner.division.is_none() {
+            Vec::new()
+        } else {
+            vec![owner]
+        },
+        name: text(Field::ProjectName),
+        summary: None,
+        goal: None,
+        kpis: Vec::new(),
+        years: if year.is_empty() {
+            BTreeMap::new()
+        } else {
+            BTreeMap::from([(report_year, year)])
+        },
+        start: None,
+        end: None,
+        origin: Vec::new(),
+    })
 }
 
 /// What the title rows say where the layout's title has `{organization}` or `{year}`:

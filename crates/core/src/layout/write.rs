@@ -71,6 +71,25 @@ fn build(wb: &mut Workbook, plan: &Plan, layout: &Layout) -> Result<(), XlsxErro
     } else {
         layout
     };
+    // Projects on a sheet of their own: one row each, before the sheet of their KPIs.
+    if let Some(ps) = &layout.projects {
+        let rows = plan
+            .views()
+            .into_iter()
+            .filter(|v| !v.entry.is_relisting())
+            .map(|v| (Some(v), None))
+            .collect();
+        write_sheet(wb, plan, &ps.as_layout(layout), rows)?;
+    }
+    let rows = kpi_rows(plan).into_iter().map(|(v, k)| (v, Some(k))).collect();
+    write_sheet(wb, plan, layout, rows)
+}
+
+/// A row of a sheet: the listing it is under (its project, area and item) and its KPI.
+type Row<'a> = (Option<EntryView<'a>>, Option<&'a Kpi>);
+
+/// One sheet of the layout: its title, header, widths, rows and print setup.
+fn write_sheet(wb: &mut Workbook, plan: &Plan, layout: &Layout, rows: Vec<Row<'_>>) -> Result<(), XlsxError> {
     let ws = wb.add_worksheet();
     ws.set_name(layout.sheet.as_deref().unwrap_or("KPI"))?;
     let head = Format::new()
@@ -115,7 +134,7 @@ fn build(wb: &mut Workbook, plan: &Plan, layout: &Layout) -> Result<(), XlsxErro
         .collect();
     let mut row = h + layout.header_rows;
     let (mut area, mut item): (Option<&str>, Option<&str>) = (None, None);
-    for (v, k) in kpi_rows(plan) {
+    for (v, k) in rows {
         let p = v.map(|v| v.project);
         let area_name = v.and_then(|v| plan.area(v.entry.area())).and_then(|a| a.name.as_deref());
         let item_name = v.and_then(|v| plan.item_name(v.entry.area(), v.entry.item()));
@@ -140,10 +159,9 @@ fn build(wb: &mut Workbook, plan: &Plan, layout: &Layout) -> Result<(), XlsxErro
         let evaluation = v.and_then(|v| v.evaluation(plan.report_year));
         // The owners, all of them: a KPI's own divisions where it names them.
         let departments = p.map(|p| joined(p.owners.iter().filter_map(|o| o.department.as_deref())));
-        let divisions = if k.divisions.is_empty() {
-            p.map(|p| joined(p.owners.iter().filter_map(|o| o.division.as_deref())))
-        } else {
-            Some(joined(k.divisions.iter().map(String::as_str)))
+        let divisions = match k.filter(|k| !k.divisions.is_empty()) {
+            Some(k) => Some(joined(k.divisions.iter().map(String::as_str))),
+            None => p.map(|p| joined(p.owners.iter().filter_map(|o| o.division.as_deref()))),
         };
         // The lines the row's tallest cell takes in its column's width.
         let mut lines = 1;
@@ -155,13 +173,13 @@ fn build(wb: &mut Workbook, plan: &Plan, layout: &Layout) -> Result<(), XlsxErro
                 (Field::ProjectName, _) => Out::Text(p.and_then(|p| p.name.as_deref())),
                 (Field::Department, _) => Out::Text(departments.as_deref()),
                 (Field::Division, _) => Out::Text(divisions.as_deref()),
-                (Field::KpiNo, _) => Out::Number(f64::from(k.no)),
-                (Field::KpiName, _) => Out::Text(Some(&k.name)),
-                (Field::Unit, _) => Out::Text(k.unit.as_deref()),
-                (Field::Baseline, _) => Out::Value(k.baseline.clone()),
-                (Field::BaselineYear, _) => Out::Owned(k.baseline_year.map(FiscalYear::short)),
-                (Field::Target, Some(y)) => Out::Value(k.targets.get(&y).cloned()),
-                (Field::Actual, Some(y)) => Out::Value(k.actuals.get(&y).map(|a| a.value.clone())),
+                (Field::KpiNo, _) => k.map_or(Out::Text(None), |k| Out::Number(f64::from(k.no))),
+                (Field::KpiName, _) => Out::Text(k.map(|k| k.name.as_str())),
+                (Field::Unit, _) => Out::Text(k.and_then(|k| k.unit.as_deref())),
+                (Field::Baseline, _) => Out::Value(k.and_then(|k| k.baseline.clone())),
+                (Field::BaselineYear, _) => Out::Owned(k.and_then(|k| k.baseline_year.map(FiscalYear::short))),
+                (Field::Target, Some(y)) => Out::Value(k.and_then(|k| k.targets.get(&y).cloned())),
+                (Field::Actual, Some(y)) => Out::Value(k.and_then(|k| k.actuals.get(&y).map(|a| a.value.clone()))),
                 (Field::Target | Field::Actual, None) => Out::Text(None),
                 (Field::Evaluation, _) => Out::Text(evaluation.as_ref().map(|e| e.mark())),
                 (Field::Narrative, _) => Out::Text(v.and_then(|v| v.narrative(plan.report_year))),

@@ -291,6 +291,11 @@ impl Grid {
         self.width
     }
 
+    /// The text of a cell of a column that may not be there.
+    pub(crate) fn get_text(&self, r: u32, c: Option<u32>) -> Option<String> {
+        c.and_then(|c| self.get(r, c).text())
+    }
+
     pub(crate) fn problem(&self, r: u32, c: u32, message: impl Into<String>) -> Problem {
         Problem {
             sheet: self.name.clone(),
