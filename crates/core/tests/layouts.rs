@@ -608,3 +608,47 @@ fn projects_and_kpis_on_separate_sheets_are_learned_read_and_written_back() {
     );
     assert_eq!(ops::load(&db, None).unwrap(), before, "nothing imported");
 }
+
+/// The app's mapping table: a 取組一覧 has none (imported as it is); another workbook's columns
+/// come as learned (unplaced ones without a field), a correction made in the table is what is
+/// imported, and a field and year on two columns is refused with both columns named.
+#[test]
+fn the_mapping_table_is_learned_corrected_and_imported() {
+    let dir = tempfile::tempdir().unwrap();
+    let reference = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/data/torikumi-ichiran-r5.xlsx");
+    assert_eq!(ops::layout_mapping(&reference).unwrap(), None, "a 取組一覧 is imported as it is");
+    let src = unseen(dir.path()).join("sogo-senryaku.xlsx");
+    let m = ops::layout_mapping(&src).unwrap().unwrap();
+    assert_eq!((m.sheet.as_str(), m.header_row), ("KPI進捗", 3));
+    let col = |c: &str| m.columns.iter().find(|x| x.column == c).unwrap().clone();
+    assert_eq!((col("C").field.as_deref(), col("C").header.as_str()), (Some("kpi_name"), "重要業績評価指標(KPI)"));
+    assert_eq!((col("G").field.as_deref(), col("G").year.as_deref()), (Some("actual"), Some("R5")));
+    assert!(m.fields.iter().any(|f| f.key == "division" && f.label == "担当課"));
+    // 所管課 read as 担当部 instead, 単位 not read at all.
+    let mut corrected = m.columns.clone();
+    for c in corrected.iter_mut() {
+        match c.column.as_str() {
+            "J" => c.field = Some("department".into()),
+            "D" => c.field = None,
+            _ => {}
+        }
+    }
+    let db = dir.path().join("mapped.db");
+    let r = ops::import_with_mapping(&db, &src, &corrected, Some("○○市")).unwrap();
+    assert_eq!(r.kpis, 5);
+    let p = ops::load(&db, None).unwrap();
+    let first = p.projects().next().unwrap();
+    assert_eq!(first.owners[0].department.as_deref(), Some("商工政策課"));
+    assert_eq!(first.owners[0].division, None);
+    assert!(p.kpis.iter().all(|k| k.unit.is_none()), "単位 was not read");
+
+    // Two columns as R5's 実績: refused, naming both; nothing imported.
+    let mut twice = m.columns.clone();
+    for c in twice.iter_mut().filter(|c| c.column == "F") {
+        (c.field, c.year) = (Some("actual".into()), Some("R5".into()));
+    }
+    let other = dir.path().join("twice.db");
+    let e = ops::import_with_mapping(&other, &src, &twice, None).unwrap_err().to_string();
+    assert!(e.contains("列 F と列 G") && e.contains("実績値"), "{e}");
+    assert!(!other.exists() || ops::load(&other, None).is_err(), "nothing imported");
+}

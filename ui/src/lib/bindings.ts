@@ -189,6 +189,24 @@ year: string, current: boolean,
  */
 demo: boolean, };
 
+export type MappedColumn = { column: string, header: string, field: string | null, year: string | null, 
+/**
+ * Placed without the header saying so (check it).
+ */
+guessed: boolean, };
+
+export type FieldChoice = { key: string, label: string, 
+/**
+ * Takes a year (目標値, 実績値, 基準値).
+ */
+per_year: boolean, };
+
+export type MappingView = { file: string, sheet: string, header_row: number, columns: Array<MappedColumn>, fields: Array<FieldChoice>, 
+/**
+ * `learn`'s report, in Japanese.
+ */
+report: Array<string>, };
+
 export type ReportItemView = { area: string, area_name: string | null, item: string, item_name: string | null, 
 /**
  * 現状・課題.

@@ -24,6 +24,8 @@ pub struct Learned {
     pub guessed: Vec<String>,
     /// Columns with a header that names no field.
     pub unplaced: Vec<String>,
+    /// Those columns as they are (no field), for the app's table to place by hand.
+    pub unplaced_columns: Vec<Column>,
 }
 
 /// Learns the layout of `sheet` (or of the first sheet whose header is found).
@@ -97,6 +99,14 @@ pub fn learn(path: &Path, sheet: Option<&str>) -> Result<Learned, Vec<Problem>> 
     )])
 }
 
+/// The number format of a column's first formatted number (of the first 20 data rows).
+fn number_format_of(g: &Grid, c: u32, data: u32) -> Option<String> {
+    (data..g.rows().min(data + 20)).find_map(|r| match g.get(r, c) {
+        crate::xlsx::import::Cell::Number(_, f) if !f.is_empty() && &**f != "General" => Some(f.to_string()),
+        _ => None,
+    })
+}
+
 fn names_of(wb: &Workbook) -> Vec<String> {
     wb.sheets.sheet_names().to_vec()
 }
@@ -147,6 +157,7 @@ fn learn_grid(g: &Grid, key: Field) -> Option<Learned> {
 
     let mut columns: Vec<Column> = Vec::new();
     let (mut mapped, mut guessed, mut unplaced) = (Vec::new(), Vec::new(), Vec::new());
+    let mut unplaced_columns = Vec::new();
     let mut taken: BTreeSet<(Field, Option<FiscalYear>)> = BTreeSet::new();
     let mut pending_final: Vec<(usize, String)> = Vec::new();
     let mut pending_actual: Vec<(usize, String)> = Vec::new();
@@ -165,11 +176,25 @@ fn learn_grid(g: &Grid, key: Field) -> Option<Learned> {
             (Some(p), Some("値")) => Some(p),
             _ => field_of_header(&text),
         };
+        // A column that is not placed is kept as it is, for the app's table to place by hand.
+        let as_is = || Column {
+            column: letter.clone(),
+            field: String::new(),
+            header: text.clone(),
+            sub_header: None,
+            year: None,
+            synonyms: Vec::new(),
+            width: g.width_of(c),
+            number_format: number_format_of(g, c, data),
+            align: None,
+        };
         let Some((field, year)) = field else {
             unplaced.push(format!("列 {letter}「{}」", text.replace('\n', " ")));
+            unplaced_columns.push(as_is());
             continue;
         };
         if !taken.insert((field, year)) && field != Field::Note {
+            unplaced_columns.push(as_is());
             unplaced.push(format!(
                 "列 {letter}「{}」({}{}は列 {}に割り当て済み)",
                 text.replace('\n', " "),
@@ -187,10 +212,7 @@ fn learn_grid(g: &Grid, key: Field) -> Option<Learned> {
                 years.insert(y);
             }
         }
-        let number_format = (data..g.rows().min(data + 20)).find_map(|r| match g.get(r, c) {
-            crate::xlsx::import::Cell::Number(_, f) if !f.is_empty() && &**f != "General" => Some(f.to_string()),
-            _ => None,
-        });
+        let number_format = number_format_of(g, c, data);
         let (header, sub_header) = match (rows, g.get(h, c).text(), g.get(h + 1, c).text()) {
             (2, Some(p), Some(s)) if p != s => (p, Some(s)),
             (2, Some(p), _) => (p, None),
@@ -305,6 +327,7 @@ fn learn_grid(g: &Grid, key: Field) -> Option<Learned> {
         mapped,
         guessed,
         unplaced,
+        unplaced_columns,
     })
 }
 

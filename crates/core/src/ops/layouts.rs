@@ -3,7 +3,8 @@
 
 use std::path::Path;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use super::{sha256_file, Error, Result};
 use crate::layout::learn::{learn, Learned};
@@ -123,7 +124,148 @@ pub fn import_with_layout(db: &Path, file: &Path, layout: &Path, organization: O
         return Err(Error::BadInput(format!("{}: ファイルがありません", file.display())));
     }
     let (l, text) = layout_named(layout)?;
-    let plan = crate::layout::read::read(file, &l, organization).map_err(|problems| {
+    import_in_layout(db, file, &l, &text, organization)
+}
+
+/// A column of the app's mapping table: its letter and header, the field it is read as
+/// (none: not read) and the year of a per-year field.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct MappedColumn {
+    pub column: String,
+    pub header: String,
+    pub field: Option<String>,
+    pub year: Option<String>,
+    /// Placed without the header saying so (check it).
+    pub guessed: bool,
+}
+
+/// A field the mapping table offers.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct FieldChoice {
+    pub key: String,
+    pub label: String,
+    /// Takes a year (目標値, 実績値, 基準値).
+    pub per_year: bool,
+}
+
+/// What `取り込み` shows for a workbook that is not a 取組一覧: the layout learned from it, as a
+/// table of its columns to correct before anything is imported.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct MappingView {
+    pub file: String,
+    pub sheet: String,
+    pub header_row: u32,
+    pub columns: Vec<MappedColumn>,
+    pub fields: Vec<FieldChoice>,
+    /// `learn`'s report, in Japanese.
+    pub report: Vec<String>,
+}
+
+/// Whether `file` is a summary workbook Shinchoku reads as it is (it has a 取組一覧 sheet).
+pub fn is_summary_workbook(file: &Path) -> Result<bool> {
+    let wb = crate::xlsx::package::Workbook::open(file).map_err(|m| Error::BadInput(format!("{}: {m}", file.display())))?;
+    use calamine::Reader;
+    Ok(wb.sheets.sheet_names().iter().any(|n| n == crate::xlsx::SHEET_SUMMARY))
+}
+
+/// The mapping table of a workbook in a layout of its own; `None` for a 取組一覧 (imported as it is).
+pub fn layout_mapping(file: &Path) -> Result<Option<MappingView>> {
+    if !file.is_file() {
+        return Err(Error::BadInput(format!("{}: ファイルがありません", file.display())));
+    }
+    if is_summary_workbook(file)? {
+        return Ok(None);
+    }
+    let learned = learn_file(file)?;
+    let l = &learned.layout;
+    let guessed_letter = |c: &str| learned.guessed.iter().any(|g| g.starts_with(&format!("列 {c}「")));
+    let mut columns: Vec<MappedColumn> = l
+        .columns
+        .iter()
+        .map(|c| MappedColumn {
+            column: c.column.clone(),
+            header: c.full_header(),
+            field: Some(c.field.clone()),
+            year: c.year.clone(),
+            guessed: guessed_letter(&c.column),
+        })
+        .chain(learned.unplaced_columns.iter().map(|c| MappedColumn {
+            column: c.column.clone(),
+            header: c.full_header(),
+            field: None,
+            year: None,
+            guessed: false,
+        }))
+        .collect();
+    columns.sort_by_key(|c| crate::layout::column_index(&c.column));
+    Ok(Some(MappingView {
+        file: file.display().to_string(),
+        sheet: l.sheet.clone().unwrap_or_default(),
+        header_row: l.header_row,
+        columns,
+        fields: crate::layout::Field::ALL
+            .iter()
+            .map(|f| FieldChoice {
+                key: f.key().to_string(),
+                label: f.label().to_string(),
+                per_year: matches!(f, crate::layout::Field::Target | crate::layout::Field::Actual | crate::layout::Field::Baseline),
+            })
+            .collect(),
+        report: learned.report(),
+    }))
+}
+
+fn learn_file(file: &Path) -> Result<Learned> {
+    learn(file, None).map_err(|problems| {
+        Error::Import(ImportError::InFile {
+            file: file.display().to_string(),
+            problems,
+        })
+    })
+}
+
+/// Imports a workbook with the layout learned from it, its columns placed as the mapping
+/// table says (a column without a field is not read). Checked as a layout file is: a field
+/// and year on two columns, an unknown field or year is refused, nothing imported.
+pub fn import_with_mapping(db: &Path, file: &Path, columns: &[MappedColumn], organization: Option<&str>) -> Result<LayoutImport> {
+    let learned = learn_file(file)?;
+    let mut l = learned.layout.clone();
+    let known: Vec<&crate::layout::Column> = learned.layout.columns.iter().chain(&learned.unplaced_columns).collect();
+    let mut placed = Vec::new();
+    for m in columns {
+        let Some(field) = m.field.as_deref().filter(|f| !f.is_empty()) else { continue };
+        let Some(c) = known.iter().find(|c| c.column == m.column) else {
+            return Err(Error::BadInput(format!("列 {} は見出しのある列ではありません", m.column)));
+        };
+        let year = m.year.as_deref().map(str::trim).filter(|y| !y.is_empty());
+        if let Some(other) = placed.iter().find(|p: &&crate::layout::Column| {
+            p.field == field && p.year.as_deref() == year && field != crate::layout::Field::Note.key()
+        }) {
+            let label = crate::layout::Field::from_key(field).map_or(field, |f| f.label());
+            return Err(Error::BadInput(format!(
+                "列 {} と列 {} が同じ「{}{label}」になっています。どちらかを直してください",
+                other.column,
+                m.column,
+                year.map(|y| format!("{y} の")).unwrap_or_default()
+            )));
+        }
+        placed.push(crate::layout::Column {
+            field: field.to_string(),
+            year: year.map(str::to_string),
+            ..(*c).clone()
+        });
+    }
+    placed.sort_by_key(|c| crate::layout::column_index(&c.column));
+    l.columns = placed;
+    // Checked as the file would be: a mapping the reader cannot use is refused here.
+    let text = l.to_toml();
+    let l = Layout::from_toml(&text).map_err(|e| Error::BadInput(e.message))?;
+    import_in_layout(db, file, &l, &text, organization)
+}
+
+/// Reads `file` in `l` (whose file text is `text`) and saves the plan, remembering the layout.
+fn import_in_layout(db: &Path, file: &Path, l: &Layout, text: &str, organization: Option<&str>) -> Result<LayoutImport> {
+    let plan = crate::layout::read::read(file, l, organization).map_err(|problems| {
         Error::Import(ImportError::InFile {
             file: file.display().to_string(),
             problems,
