@@ -53,6 +53,8 @@ pub fn run() {
         .invoke_handler(tauri::generate_handler![
             commands::plan::overview,
             commands::plan::import_plan,
+            commands::plan::layout_mapping,
+            commands::plan::import_mapped,
             commands::plan::plans,
             commands::plan::switch_plan,
             commands::plan::delete_demo_plan,

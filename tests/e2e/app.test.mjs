@@ -756,3 +756,43 @@ test("設定: the plan's rating rule changes the overview's counts and the forms
   await d.stop();
   d = undefined;
 });
+
+test("取り込み: a workbook in a layout of its own shows its columns to check; a correction is what is imported, a clash is said in the dialog", async () => {
+  const db = join(TMP, "mapping", "shinchoku.db");
+  await d?.stop();
+  await appGone();
+  d = await Driver.start({ SHINCHOKU_DB: db });
+  await launch();
+  // A 総合戦略 KPI table written by openpyxl (never seen by the code).
+  const made = join(TMP, "unseen");
+  execFileSync("/usr/bin/python3", [join(ROOT, "tests", "layouts", "make_unseen.py"), made]);
+  await d.exec("const x = document.querySelector('details.import-path'); x.open = true; document.getElementById('import-path-input').value = arguments[0]", join(made, "sogo-senryaku.xlsx"));
+  await (await d.find("#import-path-run")).click();
+  await d.until(`return document.querySelectorAll('#mapping-dialog tr[data-column]').length`, "the mapping table", 15000);
+  const row = (c) => d.exec(`const r = document.querySelector('#mapping-dialog tr[data-column="' + arguments[0] + '"]'); return [r.querySelector('select').value, r.querySelector('.mapping-year').value, r.querySelector('.mapping-year').disabled]`, c);
+  assert.deepEqual(await row("C"), ["kpi_name", "", true]);
+  assert.deepEqual(await row("G"), ["actual", "R5", false]);
+  assert.deepEqual(await row("J"), ["division", "", true]);
+  await shot("import-mapping");
+  const pick = (c, v) => d.exec(`const s = document.querySelector('#mapping-dialog tr[data-column="' + arguments[0] + '"] select'); s.value = arguments[1]; s.dispatchEvent(new Event('change', { bubbles: true }))`, c, v);
+  // F as R5's 実績 too: refused in the dialog, which stays open; nothing imported.
+  await pick("F", "actual");
+  await d.exec(`const y = document.querySelector('#mapping-dialog tr[data-column="F"] .mapping-year'); y.value = 'R5'`);
+  await (await d.find("#mapping-ok")).click();
+  const clash = await d.until(`return document.getElementById('mapping-error').textContent`, "the clash", 15000);
+  assert.match(clash, /列 F と列 G/);
+  assertJapanese(clash, "the clash");
+  assert.equal(JSON.parse(cli(db, "plans", "--json")).length, 4, "nothing imported");
+  // Put back, 所管課 read as 担当部, 単位 not read: imported so.
+  await d.exec(`const y = document.querySelector('#mapping-dialog tr[data-column="F"] .mapping-year'); y.value = 'R4'`);
+  await pick("J", "department");
+  await pick("D", "");
+  await (await d.find("#mapping-ok")).click();
+  await d.until(`return !document.getElementById('mapping-dialog') && document.getElementById('toast').textContent.includes('取り込みました')`, "imported", 20000);
+  const s = showJson(db);
+  assert.equal(s.kpis, 5);
+  assert.match(cli(db, "fields", "project[1].owners"), /\t商工政策課\//);
+  assert.ok(!cli(db, "fields", "kpi[1].unit").trim(), "単位 was not read");
+  await d.stop();
+  d = undefined;
+});

@@ -115,7 +115,32 @@ ws2.page_setup.orientation = "portrait"
 ws2.print_title_rows = "3:3"
 wb.save(out / "two-sheets.xlsx")
 
-# 4. A workbook with no KPI table at all (its header cannot be found).
+# 4. A project's KPIs on rows under it, its cells merged down over them (one project without a KPI).
+wb = Workbook()
+ws = wb.active
+ws.title = "事業別KPI"
+ws["A1"] = "事業別 成果指標の状況"
+ws.append([])
+ws.append(["事業番号", "事業名", "担当課", "指標名", "単位", "基準値", "R5実績", "目標値(R7)", "評価"])
+rows = [
+    [1, "電子申請の拡充", "デジタル推進課", "オンライン申請できる手続数", "件", 120, 520, 800, "○"],
+    [None, None, None, "オンライン申請の利用率", "%", "12%", "31%", "50%", None],
+    [2, "テレワークの推進", "人事課", "テレワーク実施率", "%", "8%", "27%", "40%", "△"],
+    [3, "スマート農業の普及", "農業振興課", "導入経営体数", "経営体", 15, 30, 60, "△"],
+    [None, None, None, "研修の受講者数(累計)", "人", 0, 150, 300, None],
+    [None, None, None, "実証地区数", "地区", 0, 2, 5, None],
+    [4, "オープンデータの公開", "デジタル推進課", None, None, None, None, None, None],
+]
+for r in rows:
+    ws.append(r)
+for col in "ABCI":
+    ws.merge_cells(f"{col}4:{col}5")
+    ws.merge_cells(f"{col}7:{col}9")
+for col, w in zip("ABCDEFGHI", [9, 22, 16, 30, 8, 10, 10, 12, 6]):
+    ws.column_dimensions[col].width = w
+wb.save(out / "merged-projects.xlsx")
+
+# 5. A workbook with no KPI table at all (its header cannot be found).
 wb = Workbook()
 ws = wb.active
 ws.title = "メモ"

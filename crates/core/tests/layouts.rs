@@ -621,7 +621,10 @@ fn the_mapping_table_is_learned_corrected_and_imported() {
     let m = ops::layout_mapping(&src).unwrap().unwrap();
     assert_eq!((m.sheet.as_str(), m.header_row), ("KPI進捗", 3));
     let col = |c: &str| m.columns.iter().find(|x| x.column == c).unwrap().clone();
-    assert_eq!((col("C").field.as_deref(), col("C").header.as_str()), (Some("kpi_name"), "重要業績評価指標(KPI)"));
+    assert_eq!(
+        (col("C").field.as_deref(), col("C").header.as_str()),
+        (Some("kpi_name"), "重要業績評価指標(KPI)")
+    );
     assert_eq!((col("G").field.as_deref(), col("G").year.as_deref()), (Some("actual"), Some("R5")));
     assert!(m.fields.iter().any(|f| f.key == "division" && f.label == "担当課"));
     // 所管課 read as 担当部 instead, 単位 not read at all.
@@ -651,4 +654,68 @@ fn the_mapping_table_is_learned_corrected_and_imported() {
     let e = ops::import_with_mapping(&other, &src, &twice, None).unwrap_err().to_string();
     assert!(e.contains("列 F と列 G") && e.contains("実績値"), "{e}");
     assert!(!other.exists() || ops::load(&other, None).is_err(), "nothing imported");
+}
+
+/// A project's KPIs on rows under it, its cells merged down over them (openpyxl): learned as
+/// `project_cells = "merged"`, read as projects with several KPIs (and one with none), written
+/// back cell for cell with the same merged ranges; an evaluation changed in the plan changes
+/// exactly its merged cell.
+#[test]
+fn project_cells_merged_over_their_kpi_rows_are_learned_read_and_written_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = unseen(dir.path()).join("merged-projects.xlsx");
+    let toml = dir.path().join("merged.toml");
+    let learned = ops::layout_learn(&src, None, &toml).unwrap();
+    let l = ops::read_layout(&toml).unwrap();
+    assert_eq!(l, learned.layout);
+    assert_eq!(l.project_cells, Some(shinchoku_core::layout::ProjectCells::Merged));
+    let db = dir.path().join("merged.db");
+    let r = ops::import_with_layout(&db, &src, &toml, None).unwrap();
+    assert_eq!(r.kpis, 6);
+    let p = ops::load(&db, None).unwrap();
+    let projects: Vec<&shinchoku_core::Project> = p.projects().collect();
+    assert_eq!(
+        projects
+            .iter()
+            .map(|x| (x.no.as_str(), x.name.as_deref().unwrap_or(""), x.kpis.len()))
+            .collect::<Vec<_>>(),
+        vec![
+            ("1", "電子申請の拡充", 2),
+            ("2", "テレワークの推進", 1),
+            ("3", "スマート農業の普及", 3),
+            ("4", "オープンデータの公開", 0)
+        ]
+    );
+    assert_eq!(projects[2].years[&R5].evaluation.as_ref().map(|e| e.mark()), Some("△"));
+
+    let sheet = "事業別KPI";
+    let out = dir.path().join("out.xlsx");
+    ops::export(&db, None, &out, None).unwrap();
+    assert_eq!(sheet_of(&out, sheet), sheet_of(&src, sheet), "cell for cell, the merged ranges too");
+
+    ops::edit_fields(
+        &db,
+        &ops::Editor::Coordinator,
+        &[shinchoku_core::views::FieldEdit {
+            path: "project[3].year[2023].evaluation".into(),
+            text: "○".into(),
+        }],
+        "test",
+    )
+    .unwrap();
+    ops::export(&db, None, &out, None).unwrap();
+    let (want, want_merges, _) = sheet_of(&src, sheet);
+    let (got, got_merges, _) = sheet_of(&out, sheet);
+    assert_eq!(got_merges, want_merges);
+    let mut diffs = Vec::new();
+    for r in 0..want.len().max(got.len()) {
+        let (a, b) = (want.get(r).cloned().unwrap_or_default(), got.get(r).cloned().unwrap_or_default());
+        for c in 0..a.len().max(b.len()) {
+            if a.get(c) != b.get(c) {
+                diffs.push((r, c, b.get(c).cloned().unwrap_or_default()));
+            }
+        }
+    }
+    // The merged I7:I9 (read as the one value spread over its cells).
+    assert_eq!(diffs, (6..=8).map(|r| (r, 8, "○".to_string())).collect::<Vec<_>>());
 }

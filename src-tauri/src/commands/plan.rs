@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use shinchoku_core::ops;
+use shinchoku_core::ops::{self, MappedColumn, MappingView};
 use shinchoku_core::views::{AppError, Overview, PlanView};
 use tauri::{AppHandle, State};
 
@@ -27,6 +27,37 @@ pub async fn import_plan(
         .write(move |db| {
             let file = ops::check_inputs(&[path], &["xlsx"])?.remove(0);
             ops::import(&db, &file, None, replace_entered.unwrap_or(false))?;
+            ops::app_overview(&db, None)
+        })
+        .await;
+    progress(&app, "import", 1, 1, "");
+    r
+}
+
+/// The mapping table of a workbook in a layout of its own (none for a 取組一覧, imported as it is).
+#[tauri::command]
+pub async fn layout_mapping(state: State<'_, AppState>, path: PathBuf) -> Result<Option<MappingView>, AppError> {
+    state
+        .read(move |_db| {
+            let file = ops::check_inputs(&[path], &["xlsx"])?.remove(0);
+            ops::layout_mapping(&file)
+        })
+        .await
+}
+
+/// Imports a workbook in a layout of its own, its columns placed as the mapping table says.
+#[tauri::command]
+pub async fn import_mapped(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    path: PathBuf,
+    columns: Vec<MappedColumn>,
+) -> Result<Overview, AppError> {
+    progress(&app, "import", 0, 1, "取り込み中");
+    let r = state
+        .write(move |db| {
+            let file = ops::check_inputs(&[path], &["xlsx"])?.remove(0);
+            ops::import_with_mapping(&db, &file, &columns, None)?;
             ops::app_overview(&db, None)
         })
         .await;

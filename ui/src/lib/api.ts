@@ -6,7 +6,7 @@ import { getCurrentWebview } from "@tauri-apps/api/webview";
 import { getCurrentWindow } from "@tauri-apps/api/window";
 import { open, save } from "@tauri-apps/plugin-dialog";
 import type {
-  AppError, BackupView, CardEditView, ChartSelection, Edited, ReportItemView, ScheduleView, ChartView, ConflictView, EntryPage, FieldEdit, KpiListItem, MergeView,
+  AppError, BackupView, MappedColumn, MappingView, CardEditView, ChartSelection, Edited, ReportItemView, ScheduleView, ChartView, ConflictView, EntryPage, FieldEdit, KpiListItem, MergeView,
   OpenedReturn, Overview, PlanView, Progress, RoundBoard, RevisionChanges, RevisionView, RuleView, SavedField, Settings, SettingsView, TargetSet, Written, YearStarted,
 } from "./bindings";
 
@@ -53,6 +53,9 @@ export const api = {
   switchPlan: (plan: number) => call<PlanView[]>("switch_plan", { plan }),
   deleteDemoPlan: (plan: number) => call<PlanView[]>("delete_demo_plan", { plan }),
   importPlan: (path: string, replaceEntered = false) => call<Overview>("import_plan", { path, replaceEntered }),
+  /** The learned mapping of a workbook in a layout of its own; null for a 取組一覧. */
+  layoutMapping: (path: string) => call<MappingView | null>("layout_mapping", { path }),
+  importMapped: (path: string, columns: MappedColumn[]) => call<Overview>("import_mapped", { path, columns }),
   /** With no department: the 部・課 last chosen (remembered by the core). */
   entryPage: (department: string | null, division: string | null, year: number | null) =>
     call<EntryPage>("entry_page", { department, division, year }),

@@ -1,5 +1,5 @@
 // 計画一覧: the plan tree 分野 → 項目 → 事業 with filters and the year's counts.
-import { api, dialogs, errorText, type RowView } from "../lib/api";
+import { api, dialogs, errorText, type MappedColumn, type MappingView, type RowView } from "../lib/api";
 import { clear, h, select } from "../lib/dom";
 import { STATUS_LABEL } from "../lib/format";
 import type { Ctx } from "../context";
@@ -153,7 +153,27 @@ export async function overviewScreen(ctx: Ctx): Promise<HTMLElement> {
 
   const importPlan = async () => {
     const [path] = await dialogs.openWorkbooks(false);
-    if (!path) return;
+    if (path) await importPath(path);
+  };
+  const importPath = async (path: string) => {
+    // A workbook in a layout of its own: its columns are shown to be checked first.
+    let mapping: MappingView | null;
+    try {
+      mapping = await api.layoutMapping(path);
+    } catch (e) {
+      ctx.toast(errorText(e), "error");
+      return;
+    }
+    if (mapping) {
+      if (await mappingDialog(mapping)) {
+        await ctx.refresh();
+        await ctx.go("overview");
+        ctx.toast("取り込みました(列の割り当ては計画に記録し、出力もこの様式で行います)");
+      } else {
+        ctx.toast("取り込みを中止しました(何も変更していません)");
+      }
+      return;
+    }
     const run = async (replaceEntered: boolean) => {
       try {
         await api.importPlan(path, replaceEntered);
@@ -177,6 +197,13 @@ export async function overviewScreen(ctx: Ctx): Promise<HTMLElement> {
       h("h1", {}, `計画一覧 — ${o.year.long}`),
       h("span", { class: "meta" }, `事業 ${o.projects} 件・再掲 ${o.relistings} 件・KPI ${o.kpis} 件`),
       h("button", { type: "button", id: "import-plan", onclick: importPlan }, "新しい計画を取り込む…"),
+      h("details", { class: "import-path" },
+        h("summary", {}, "パスを指定して取り込む"),
+        h("input", { type: "text", id: "import-path-input", size: 48, placeholder: "C:\\…\\取組一覧.xlsx", "aria-label": "取り込むブックのパス" }),
+        h("button", { type: "button", id: "import-path-run", onclick: () => {
+          const v = (document.getElementById("import-path-input") as HTMLInputElement).value.trim();
+          if (v) void importPath(v);
+        } }, "取り込む")),
     ),
     o.only_demos ? h("section", { class: "card guide", id: "first-run" },
       h("h2", {}, "はじめに"),
@@ -192,6 +219,69 @@ export async function overviewScreen(ctx: Ctx): Promise<HTMLElement> {
     tree,
     end,
   );
+}
+
+/**
+ * A workbook in a layout of its own: the learned mapping as a table, one drop-down per column
+ * (and a year for a per-year field) to correct before anything is imported. Resolves true once
+ * imported; a refusal is shown in the dialog, which stays open.
+ */
+function mappingDialog(m: MappingView): Promise<boolean> {
+  return new Promise((resolve) => {
+    const done = (ok: boolean) => { dlg.close(); dlg.remove(); resolve(ok); };
+    const perYear = new Set(m.fields.filter((f) => f.per_year).map((f) => f.key));
+    const error = h("p", { class: "error", id: "mapping-error", role: "alert" });
+    const rows = m.columns.map((c) => {
+      const select = h("select", { class: "mapping-field", "data-column": c.column, "aria-label": `列 ${c.column} の割り当て` },
+        h("option", { value: "" }, "(取り込まない)"),
+        ...m.fields.map((f) => h("option", { value: f.key }, f.label))) as HTMLSelectElement;
+      select.value = c.field ?? "";
+      const year = h("input", { type: "text", class: "mapping-year", size: 8, value: c.year ?? "", placeholder: "R5", "aria-label": `列 ${c.column} の年度` }) as HTMLInputElement;
+      const sync = () => { year.disabled = !perYear.has(select.value); };
+      select.addEventListener("change", sync);
+      sync();
+      return { c, select, year, row: h("tr", { "data-column": c.column, class: c.guessed ? "guessed" : "" },
+        h("td", {}, c.column),
+        h("td", {}, c.header),
+        h("td", {}, select),
+        h("td", {}, year),
+        h("td", { class: "note" }, c.guessed ? "推測(確認してください)" : c.field ? "" : "見出しから割り当てられませんでした")) };
+    });
+    const submit = h("button", { type: "button", id: "mapping-ok", class: "primary" }, "この割り当てで取り込む") as HTMLButtonElement;
+    submit.addEventListener("click", async () => {
+      const columns: MappedColumn[] = rows.map(({ c, select, year }) => ({
+        ...c,
+        field: select.value || null,
+        year: perYear.has(select.value) && year.value.trim() ? year.value.trim() : null,
+      }));
+      submit.disabled = true;
+      error.textContent = "";
+      try {
+        await api.importMapped(m.file, columns);
+        done(true);
+      } catch (e) {
+        error.textContent = errorText(e);
+      } finally {
+        submit.disabled = false;
+      }
+    });
+    const dlg = h("dialog", { class: "confirm mapping", id: "mapping-dialog" },
+      h("h2", {}, "列の割り当てを確認してください"),
+      h("p", {}, `このブックは取組一覧の様式ではありません。シート「${m.sheet}」の ${m.header_row} 行目を見出しとして、各列を次のように読みます。違うところは選び直してください。`),
+      h("table", { class: "mapping-table" },
+        h("thead", {}, h("tr", {}, h("th", {}, "列"), h("th", {}, "見出し"), h("th", {}, "割り当て"), h("th", {}, "年度"), h("th", {}, ""))),
+        h("tbody", {}, ...rows.map((r) => r.row))),
+      error,
+      h("div", { class: "buttons" },
+        h("button", { type: "button", id: "mapping-cancel", onclick: () => done(false) }, "取り込まない"),
+        submit,
+      ),
+    ) as HTMLDialogElement;
+    dlg.addEventListener("cancel", () => done(false));
+    document.body.append(dlg);
+    dlg.showModal();
+    rows[0]?.select.focus();
+  });
 }
 
 /** Lists the values an import would put back and asks before it does. */

@@ -77,6 +77,10 @@ pub fn learn(path: &Path, sheet: Option<&str>) -> Result<Learned, Vec<Problem>> 
                         l.layout.marks = pl.layout.marks.clone();
                     }
                     let p = pl.layout;
+                    // The KPI rows of one project repeat its number: they join it, not begin it.
+                    if l.layout.project_cells.take().is_some() {
+                        l.guessed.retain(|g| g != PROJECT_ROWS);
+                    }
                     l.layout.projects = Some(super::ProjectSheet {
                         sheet: other.clone(),
                         title: p.title,
@@ -98,6 +102,8 @@ pub fn learn(path: &Path, sheet: Option<&str>) -> Result<Learned, Vec<Problem>> 
         "KPIの表の見出しが見つかりません(指標名・基準値・目標値・実績 などが並んだ行が必要です)".into(),
     )])
 }
+
+const PROJECT_ROWS: &str = "事業の行の下に、その事業のKPIが複数の行で続く表と判断しました";
 
 /// The number format of a column's first formatted number (of the first 20 data rows).
 fn number_format_of(g: &Grid, c: u32, data: u32) -> Option<String> {
@@ -295,6 +301,27 @@ fn learn_grid(g: &Grid, key: Field) -> Option<Learned> {
         .and_then(|c| super::column_index(&c.column))
         .map(|ec| marks_in(g, ec, data))
         .unwrap_or_default();
+    // A project's cells over its KPI rows: merged down, or the same 事業番号 / 事業名 on the next row.
+    let project_col = columns
+        .iter()
+        .find(|c| c.field == Field::ProjectNo.key() || c.field == Field::ProjectName.key())
+        .and_then(|c| super::column_index(&c.column));
+    let project_cells = match project_col.filter(|_| key == Field::KpiName) {
+        Some(pc)
+            if g.merges
+                .iter()
+                .any(|&((sr, sc), (er, ec))| sc <= pc && pc <= ec && sr >= data && er > sr) =>
+        {
+            Some(super::ProjectCells::Merged)
+        }
+        Some(pc) if (data + 1..g.rows()).any(|r| g.get(r, pc).text().is_some() && g.get(r, pc).text() == g.get(r - 1, pc).text()) => {
+            Some(super::ProjectCells::Repeated)
+        }
+        _ => None,
+    };
+    if project_cells.is_some() {
+        guessed.push(PROJECT_ROWS.into());
+    }
     let title: Vec<String> = (0..h).filter_map(|r| (0..g.width()).find_map(|c| g.get(r, c).text())).collect();
     Some(Learned {
         layout: Layout {
@@ -323,6 +350,7 @@ fn learn_grid(g: &Grid, key: Field) -> Option<Learned> {
                 .map(|&(r, points)| super::RowHeight { row: r + 1, points })
                 .collect(),
             projects: None,
+            project_cells,
         },
         mapped,
         guessed,

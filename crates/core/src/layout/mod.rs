@@ -244,6 +244,20 @@ pub struct Layout {
     /// Projects on a sheet of their own, one row each, joined to their KPI rows by 事業番号.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub projects: Option<ProjectSheet>,
+    /// A project's KPIs on rows of their own under it, its cells merged down over them or
+    /// repeated on each; when absent, each KPI row is a project of its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project_cells: Option<ProjectCells>,
+}
+
+/// How a project's cells stand over its KPI rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProjectCells {
+    /// One cell merged down over the project's rows.
+    Merged,
+    /// The same value on each of its rows.
+    Repeated,
 }
 
 /// The sheet of projects of a workbook that keeps its KPIs on another sheet: its title,
@@ -281,6 +295,7 @@ impl ProjectSheet {
             print: self.print.clone(),
             heights: self.heights.clone(),
             projects: None,
+            project_cells: None,
         }
     }
 }
@@ -385,6 +400,26 @@ impl Layout {
                 line: None,
                 message: "指標名(`kpi_name`)の列がありません。KPIの表には指標名が必要です".into(),
             });
+        }
+        if layout.project_cells.is_some() {
+            let at = text.find("project_cells").map(line_at);
+            if !layout
+                .columns
+                .iter()
+                .any(|c| c.field == Field::ProjectNo.key() || c.field == Field::ProjectName.key())
+            {
+                return Err(LayoutError {
+                    line: at,
+                    message: "project_cells には事業番号(`project_no`)か事業名(`project_name`)の列が必要です(それで事業の行のまとまりを見分けます)"
+                        .into(),
+                });
+            }
+            if layout.projects.is_some() {
+                return Err(LayoutError {
+                    line: at,
+                    message: "project_cells と [projects](事業を別のシートに置く)は一緒に使えません".into(),
+                });
+            }
         }
         if let Some(ps) = &layout.projects {
             let at = text.find("[projects]").map(line_at);
@@ -757,6 +792,9 @@ fn toml_message(e: &toml::de::Error) -> String {
     }
     if let Some(field) = m.strip_prefix("missing field `").and_then(|r| r.split('`').next()) {
         return format!("「{field}」がありません");
+    }
+    if m.contains("unknown variant") && m.contains("merged") {
+        return "`project_cells` は \"merged\"(結合)か \"repeated\"(各行に繰り返し)にしてください".into();
     }
     if m.contains("unknown variant") {
         return "`hierarchy` は \"columns\"(列)か \"heading_rows\"(見出し行)にしてください".into();

@@ -221,9 +221,38 @@ fn read_grid(g: &Grid, layout: &Layout, projects: Option<(&Grid, &Layout)>, orga
     }
     let (mut area, mut item): (Option<String>, Option<String>) = (None, None);
     let mut area_prefix: Option<String> = None;
+    // With `project_cells`: the project the rows above began (its 事業番号 and 事業名), which a
+    // row naming the same continues.
+    type Key = (Option<String>, Option<String>);
+    let mut last_project: Option<(Key, usize)> = None;
     for r in data..g.rows() {
         let heading = layout.hierarchy == Hierarchy::HeadingRows && is_heading(g, r);
         let name = text(r, Some(kpi_col)).filter(|_| !heading);
+        let project_key: Option<Key> = layout
+            .project_cells
+            .map(|_| (text(r, col(Field::ProjectNo)), text(r, col(Field::ProjectName))))
+            .filter(|(no, name)| no.is_some() || name.is_some());
+        if let (None, false, Some(key)) = (&name, heading, &project_key) {
+            // A project's row without a KPI: a project with none.
+            if layout.hierarchy == Hierarchy::Columns {
+                follow_places(&mut area, &mut item, text(r, col(Field::Area)), text(r, col(Field::Item)));
+            }
+            if last_project.as_ref().map(|(k, _)| k) != Some(key) {
+                match project_of_row(g, r, &mapped, &scale, report_year) {
+                    Ok(mut p) => {
+                        (p.area, p.item) = places.place(&area, &item);
+                        if p.no.is_empty() {
+                            p.no = (entries.len() + 1).to_string();
+                        }
+                        p.name = p.name.or_else(|| item.clone());
+                        last_project = Some((key.clone(), entries.len()));
+                        entries.push(Entry::Project(p));
+                    }
+                    Err(e) => problems.push(e),
+                }
+            }
+            continue;
+        }
         if name.is_none() {
             if heading {
                 // A heading row: the first level is the one the first heading starts like.
@@ -271,6 +300,11 @@ fn read_grid(g: &Grid, layout: &Layout, projects: Option<(&Grid, &Layout)>, orga
             }
             None => None,
         };
+        // A row of the project the rows above began continues it.
+        let joined = joined.or(match (&project_key, &last_project) {
+            (Some(k), Some((lk, i))) if k == lk => Some(*i),
+            _ => None,
+        });
         let no = match text(r, col(Field::KpiNo)).map(|t| normalize_width(&t).trim().parse::<u32>()) {
             Some(Ok(n)) => n,
             Some(Err(_)) => {
@@ -362,6 +396,9 @@ fn read_grid(g: &Grid, layout: &Layout, projects: Option<(&Grid, &Layout)>, orga
                 }
                 p.name = p.name.or_else(|| item.clone()).or(Some(name));
                 p.kpis.push(kpi);
+                if let Some(key) = project_key {
+                    last_project = Some((key, entries.len()));
+                }
                 entries.push(Entry::Project(p));
             }
             (None, None) => {}

@@ -37,13 +37,18 @@ fn plan_years(plan: &Plan) -> Vec<FiscalYear> {
     }
 }
 
+/// A listing as the rows tell one from the next: its project, whether it is a 再掲, its area and item.
+type Listing<'a> = (&'a str, bool, &'a str, Option<&'a str>);
+
 /// The rows of a KPI table: each of the plan's KPIs once, where it is listed (its own
-/// listing before a 再掲), in the plan's order, then any KPI nothing lists.
-fn kpi_rows(plan: &Plan) -> Vec<(Option<EntryView<'_>>, &Kpi)> {
-    let listings: Vec<(EntryView<'_>, &KpiRef)> = plan
-        .views()
-        .into_iter()
-        .flat_map(|v| v.entry.kpis().iter().map(move |r| (v, r)))
+/// listing before a 再掲), in the plan's order, then any KPI nothing lists. With
+/// `projects_too`, a project with no KPI of its own has a row of its own.
+fn kpi_rows(plan: &Plan, projects_too: bool) -> Vec<Row<'_>> {
+    let views = plan.views();
+    let listings: Vec<(usize, &KpiRef)> = views
+        .iter()
+        .enumerate()
+        .flat_map(|(i, v)| v.entry.kpis().iter().map(move |r| (i, r)))
         .collect();
     // KPI → the listing it is written under.
     let mut chosen: std::collections::HashMap<u32, usize> = std::collections::HashMap::new();
@@ -55,11 +60,22 @@ fn kpi_rows(plan: &Plan) -> Vec<(Option<EntryView<'_>>, &Kpi)> {
     }
     let mut at: Vec<usize> = chosen.values().copied().collect();
     at.sort_unstable();
-    let mut rows: Vec<(Option<EntryView<'_>>, &Kpi)> = at
-        .into_iter()
-        .filter_map(|i| plan.kpi(listings[i].1.no).map(|k| (Some(listings[i].0), k)))
-        .collect();
-    rows.extend(plan.kpis.iter().filter(|k| !chosen.contains_key(&k.no)).map(|k| (None, k)));
+    let mut rows: Vec<Row<'_>> = Vec::new();
+    let mut next = at.into_iter().peekable();
+    for (vi, v) in views.iter().enumerate() {
+        let mut any = false;
+        while let Some(&i) = next.peek().filter(|&&i| listings[i].0 == vi) {
+            next.next();
+            if let Some(k) = plan.kpi(listings[i].1.no) {
+                rows.push((Some(*v), Some(k)));
+                any = true;
+            }
+        }
+        if projects_too && !any && !v.entry.is_relisting() {
+            rows.push((Some(*v), None));
+        }
+    }
+    rows.extend(plan.kpis.iter().filter(|k| !chosen.contains_key(&k.no)).map(|k| (None, Some(k))));
     rows
 }
 
@@ -81,8 +97,7 @@ fn build(wb: &mut Workbook, plan: &Plan, layout: &Layout) -> Result<(), XlsxErro
             .collect();
         write_sheet(wb, plan, &ps.as_layout(layout), rows)?;
     }
-    let rows = kpi_rows(plan).into_iter().map(|(v, k)| (v, Some(k))).collect();
-    write_sheet(wb, plan, layout, rows)
+    write_sheet(wb, plan, layout, kpi_rows(plan, layout.project_cells.is_some()))
 }
 
 /// A row of a sheet: the listing it is under (its project, area and item) and its KPI.
@@ -134,7 +149,17 @@ fn write_sheet(wb: &mut Workbook, plan: &Plan, layout: &Layout, rows: Vec<Row<'_
         .collect();
     let mut row = h + layout.header_rows;
     let (mut area, mut item): (Option<&str>, Option<&str>) = (None, None);
+    // A project's run of rows (its listing, first row) and its cells, merged down when it ends.
+    let merged = layout.project_cells == Some(super::ProjectCells::Merged);
+    let mut run: Option<(Listing<'_>, u32, Vec<(usize, Out<'_>)>)> = None;
     for (v, k) in rows {
+        let listing = v.map(|v| (v.project.no.as_str(), v.entry.is_relisting(), v.entry.area(), v.entry.item()));
+        let continues = merged && listing.is_some() && run.as_ref().map(|r| Some(r.0)) == Some(listing);
+        if !continues {
+            if let Some((_, first, cells)) = run.take() {
+                merge_run(ws, first, row - 1, cells, &mapped, layout, &formats)?;
+            }
+        }
         let p = v.map(|v| v.project);
         let area_name = v.and_then(|v| plan.area(v.entry.area())).and_then(|a| a.name.as_deref());
         let item_name = v.and_then(|v| plan.item_name(v.entry.area(), v.entry.item()));
@@ -165,14 +190,14 @@ fn write_sheet(wb: &mut Workbook, plan: &Plan, layout: &Layout, rows: Vec<Row<'_
         };
         // The lines the row's tallest cell takes in its column's width.
         let mut lines = 1;
-        for ((m, c), f) in mapped.iter().zip(&layout.columns).zip(&formats) {
+        for (i, ((m, c), f)) in mapped.iter().zip(&layout.columns).zip(&formats).enumerate() {
             let out = match (m.field, m.year) {
                 (Field::Area, _) => Out::Text(area_name),
                 (Field::Item, _) => Out::Text(item_name),
                 (Field::ProjectNo, _) => Out::Value(p.and_then(|p| KpiValue::new(p.no.as_str()))),
                 (Field::ProjectName, _) => Out::Text(p.and_then(|p| p.name.as_deref())),
-                (Field::Department, _) => Out::Text(departments.as_deref()),
-                (Field::Division, _) => Out::Text(divisions.as_deref()),
+                (Field::Department, _) => Out::Owned(departments.clone()),
+                (Field::Division, _) => Out::Owned(divisions.clone()),
                 (Field::KpiNo, _) => k.map_or(Out::Text(None), |k| Out::Number(f64::from(k.no))),
                 (Field::KpiName, _) => Out::Text(k.map(|k| k.name.as_str())),
                 (Field::Unit, _) => Out::Text(k.and_then(|k| k.unit.as_deref())),
@@ -181,11 +206,22 @@ fn write_sheet(wb: &mut Workbook, plan: &Plan, layout: &Layout, rows: Vec<Row<'_
                 (Field::Target, Some(y)) => Out::Value(k.and_then(|k| k.targets.get(&y).cloned())),
                 (Field::Actual, Some(y)) => Out::Value(k.and_then(|k| k.actuals.get(&y).map(|a| a.value.clone()))),
                 (Field::Target | Field::Actual, None) => Out::Text(None),
-                (Field::Evaluation, _) => Out::Text(evaluation.as_ref().map(|e| e.mark())),
+                (Field::Evaluation, _) => Out::Owned(evaluation.as_ref().map(|e| e.mark().to_string())),
                 (Field::Narrative, _) => Out::Text(v.and_then(|v| v.narrative(plan.report_year))),
                 (Field::Note, _) => Out::Text(year.and_then(|y| y.issues.as_deref())),
             };
             let col = m.col as u16;
+            if merged && m.field.of_project() {
+                if continues {
+                    // Under the project's first row: merged over when its run ends.
+                    ws.write_blank(row, col, f)?;
+                    continue;
+                }
+                if let Some(l) = listing {
+                    let r = run.get_or_insert_with(|| (l, row, Vec::new()));
+                    r.2.push((i, out.clone()));
+                }
+            }
             let shown = match &out {
                 Out::Text(t) => t.map(str::to_string),
                 Out::Owned(t) => t.clone(),
@@ -195,18 +231,14 @@ fn write_sheet(wb: &mut Workbook, plan: &Plan, layout: &Layout, rows: Vec<Row<'_
             if let (Some(t), Some(w)) = (shown, c.width) {
                 lines = lines.max(lines_in(&t, w));
             }
-            match out {
-                Out::Text(t) => put_text(ws, row, col, t, f)?,
-                Out::Owned(t) => put_text(ws, row, col, t.as_deref(), f)?,
-                Out::Value(v) => put_value(ws, row, col, v.as_ref(), c.number_format.as_deref(), f)?,
-                Out::Number(n) => {
-                    ws.write_number_with_format(row, col, n, f)?;
-                }
-            }
+            write_out(ws, row, col, out, c, f)?;
         }
         // A row as tall as its wrapped lines (a spreadsheet keeps a row's height as written).
         ws.set_row_height(row, lines as f64 * LINE_PT + PAD_PT)?;
         row += 1;
+    }
+    if let Some((_, first, cells)) = run.take() {
+        merge_run(ws, first, row - 1, cells, &mapped, layout, &formats)?;
     }
     for rh in &layout.heights {
         if rh.row >= 1 {
@@ -297,7 +329,38 @@ fn write_header(ws: &mut Worksheet, layout: &Layout, h: u32, f: &Format) -> Resu
 /// A line of the writer's 11 pt text, in points.
 const LINE_PT: f64 = 15.0;
 
+/// A project's cells merged down over its rows `first..=last` (nothing to merge on one row).
+fn merge_run(
+    ws: &mut Worksheet,
+    first: u32,
+    last: u32,
+    cells: Vec<(usize, Out<'_>)>,
+    mapped: &[super::Mapped],
+    layout: &Layout,
+    formats: &[Format],
+) -> Result<(), XlsxError> {
+    if last <= first {
+        return Ok(());
+    }
+    for (i, out) in cells {
+        let col = mapped[i].col as u16;
+        ws.merge_range(first, col, last, col, "", &formats[i])?;
+        write_out(ws, first, col, out, &layout.columns[i], &formats[i])?;
+    }
+    Ok(())
+}
+
+fn write_out(ws: &mut Worksheet, row: u32, col: u16, out: Out<'_>, c: &super::Column, f: &Format) -> Result<(), XlsxError> {
+    match out {
+        Out::Text(t) => put_text(ws, row, col, t, f),
+        Out::Owned(t) => put_text(ws, row, col, t.as_deref(), f),
+        Out::Value(v) => put_value(ws, row, col, v.as_ref(), c.number_format.as_deref(), f),
+        Out::Number(n) => ws.write_number_with_format(row, col, n, f).map(|_| ()),
+    }
+}
+
 /// What a cell of a row holds, before it is written.
+#[derive(Clone)]
 enum Out<'a> {
     Text(Option<&'a str>),
     Owned(Option<String>),

@@ -208,7 +208,10 @@ pub fn layout_mapping(file: &Path) -> Result<Option<MappingView>> {
             .map(|f| FieldChoice {
                 key: f.key().to_string(),
                 label: f.label().to_string(),
-                per_year: matches!(f, crate::layout::Field::Target | crate::layout::Field::Actual | crate::layout::Field::Baseline),
+                per_year: matches!(
+                    f,
+                    crate::layout::Field::Target | crate::layout::Field::Actual | crate::layout::Field::Baseline
+                ),
             })
             .collect(),
         report: learned.report(),
@@ -233,14 +236,17 @@ pub fn import_with_mapping(db: &Path, file: &Path, columns: &[MappedColumn], org
     let known: Vec<&crate::layout::Column> = learned.layout.columns.iter().chain(&learned.unplaced_columns).collect();
     let mut placed = Vec::new();
     for m in columns {
-        let Some(field) = m.field.as_deref().filter(|f| !f.is_empty()) else { continue };
+        let Some(field) = m.field.as_deref().filter(|f| !f.is_empty()) else {
+            continue;
+        };
         let Some(c) = known.iter().find(|c| c.column == m.column) else {
             return Err(Error::BadInput(format!("列 {} は見出しのある列ではありません", m.column)));
         };
         let year = m.year.as_deref().map(str::trim).filter(|y| !y.is_empty());
-        if let Some(other) = placed.iter().find(|p: &&crate::layout::Column| {
-            p.field == field && p.year.as_deref() == year && field != crate::layout::Field::Note.key()
-        }) {
+        if let Some(other) = placed
+            .iter()
+            .find(|p: &&crate::layout::Column| p.field == field && p.year.as_deref() == year && field != crate::layout::Field::Note.key())
+        {
             let label = crate::layout::Field::from_key(field).map_or(field, |f| f.label());
             return Err(Error::BadInput(format!(
                 "列 {} と列 {} が同じ「{}{label}」になっています。どちらかを直してください",
