@@ -40,6 +40,9 @@ fn plan_years(plan: &Plan) -> Vec<FiscalYear> {
 /// A listing as the rows tell one from the next: its project, whether it is a 再掲, its area and item.
 type Listing<'a> = (&'a str, bool, &'a str, Option<&'a str>);
 
+/// A project's run of rows: its listing, its first row and its cells (by column), merged down when it ends.
+type Run<'a> = (Listing<'a>, u32, Vec<(usize, Out<'a>)>);
+
 /// The rows of a KPI table: each of the plan's KPIs once, where it is listed (its own
 /// listing before a 再掲), in the plan's order, then any KPI nothing lists. With
 /// `projects_too`, a project with no KPI of its own has a row of its own.
@@ -151,7 +154,7 @@ fn write_sheet(wb: &mut Workbook, plan: &Plan, layout: &Layout, rows: Vec<Row<'_
     let (mut area, mut item): (Option<&str>, Option<&str>) = (None, None);
     // A project's run of rows (its listing, first row) and its cells, merged down when it ends.
     let merged = layout.project_cells == Some(super::ProjectCells::Merged);
-    let mut run: Option<(Listing<'_>, u32, Vec<(usize, Out<'_>)>)> = None;
+    let mut run: Option<Run<'_>> = None;
     for (v, k) in rows {
         let listing = v.map(|v| (v.project.no.as_str(), v.entry.is_relisting(), v.entry.area(), v.entry.item()));
         let continues = merged && listing.is_some() && run.as_ref().map(|r| Some(r.0)) == Some(listing);
