@@ -237,7 +237,8 @@ function mappingDialog(m: MappingView): Promise<boolean> {
         ...m.fields.map((f) => h("option", { value: f.key }, f.label))) as HTMLSelectElement;
       select.value = c.field ?? "";
       const year = h("input", { type: "text", class: "mapping-year", size: 8, value: c.year ?? "", placeholder: "R5", "aria-label": `列 ${c.column} の年度` }) as HTMLInputElement;
-      const sync = () => { year.disabled = !perYear.has(select.value); };
+      // A year only for a per-year field; the others show none.
+      const sync = () => { year.disabled = !perYear.has(select.value); year.placeholder = year.disabled ? "" : "R5"; };
       select.addEventListener("change", sync);
       sync();
       return { c, select, year, row: h("tr", { "data-column": c.column, class: c.guessed ? "guessed" : "" },
