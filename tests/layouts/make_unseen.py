@@ -4,7 +4,7 @@ import sys
 from pathlib import Path
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
+from openpyxl.styles import Alignment, Border, Font, Side
 
 out = Path(sys.argv[1])
 out.mkdir(parents=True, exist_ok=True)
@@ -31,6 +31,8 @@ for col, w in zip("ABCDEFGHIJ", [18, 18, 30, 6, 10, 12, 10, 10, 8, 14]):
     ws.column_dimensions[col].width = w
 for row in ws.iter_rows(min_row=4):
     row[2].alignment = Alignment(wrap_text=True)
+    row[3].alignment = Alignment(horizontal="center")   # 単位 and 達成状況 centred
+    row[8].alignment = Alignment(horizontal="center")
 # Printed on A3 landscape, one page wide, the header on every page, page numbers in the footer.
 ws.page_setup.paperSize = ws.PAPERSIZE_A3
 ws.page_setup.orientation = "landscape"
@@ -66,6 +68,14 @@ ws.append(["かかりつけ医を持つ市民の割合", "60%", "R3", "62%", "66
 ws.append(["基本目標2 活力あるまち"])
 ws.append(["施策(1) 商工業"])
 ws.append(["創業件数", 12, "R2", 15, 21, 20, "○", "商工課"])
+# Thin lines round the header and the KPI rows (not the heading rows); 評価 centred.
+thin = Side(style="thin")
+for row in ws.iter_rows(min_row=3, max_col=8):
+    if row[0].row in (3, 4) or row[1].value is not None:
+        for cell in row:
+            cell.border = Border(left=thin, right=thin, top=thin, bottom=thin)
+        if row[0].row > 4:
+            row[6].alignment = Alignment(horizontal="center")
 # A4 portrait, not fitted, the two header rows on every page, the city's name in the header.
 ws.page_setup.paperSize = ws.PAPERSIZE_A4
 ws.page_setup.orientation = "portrait"

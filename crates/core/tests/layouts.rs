@@ -290,9 +290,18 @@ fn a_learned_layout_writes_the_sheet_back_cell_for_cell() {
         }
         let got = print(&out);
         assert_eq!((got.page, got.repeat_rows), (page, repeat), "{file}: how it prints");
-        // The title's and header's heights as learned; the data rows are as tall as their text.
+        // How the data rows look: each column's alignment, and borders or none.
         let l = ops::read_layout(&toml).unwrap();
         let data = l.header_row - 1 + l.header_rows;
+        let looks = |f: &Path| {
+            let mut m = shinchoku_core::xlsx::import::sheet_looks(f, sheet).unwrap();
+            m.retain(|(r, _), _| *r >= data);
+            m
+        };
+        let want_looks = looks(&src);
+        assert!(!want_looks.is_empty(), "{file}: the input has alignment or borders");
+        assert_eq!(looks(&out), want_looks, "{file}: the data rows' alignment and borders");
+        // The title's and header's heights as learned; the data rows are as tall as their text.
         let out_heights: Vec<(u32, f64)> = got.heights.into_iter().filter(|(r, _)| *r < data).collect();
         // rust_xlsxwriter keeps a row's height in whole pixels (20 pt is written 20.25 pt).
         assert_eq!(out_heights.len(), heights.len(), "{file}: {out_heights:?} for {heights:?}");

@@ -322,6 +322,22 @@ fn learn_grid(g: &Grid, key: Field) -> Option<Learned> {
     if project_cells.is_some() {
         guessed.push(PROJECT_ROWS.into());
     }
+    // How the table looks: each column aligned as most of its first data cells are, and
+    // borders where the header or the first data rows have them.
+    for c in columns.iter_mut().chain(unplaced_columns.iter_mut()) {
+        let Some(ci) = super::column_index(&c.column) else { continue };
+        let mut counts: Vec<(&'static str, usize)> = Vec::new();
+        for r in data..g.rows().min(data + 20) {
+            if let Some(a) = g.looks.get(&(r, ci)).and_then(|l| l.align).filter(|_| !g.get(r, ci).is_empty()) {
+                match counts.iter_mut().find(|(x, _)| *x == a) {
+                    Some(n) => n.1 += 1,
+                    None => counts.push((a, 1)),
+                }
+            }
+        }
+        c.align = counts.iter().max_by_key(|(_, n)| *n).map(|(a, _)| a.to_string());
+    }
+    let borders = (h..g.rows().min(data + 20)).any(|r| (0..g.width()).any(|c| g.looks.get(&(r, c)).is_some_and(|l| l.border)));
     let title: Vec<String> = (0..h).filter_map(|r| (0..g.width()).find_map(|c| g.get(r, c).text())).collect();
     Some(Learned {
         layout: Layout {
@@ -350,6 +366,7 @@ fn learn_grid(g: &Grid, key: Field) -> Option<Learned> {
                 .map(|&(r, points)| super::RowHeight { row: r + 1, points })
                 .collect(),
             projects: None,
+            borders: Some(borders),
             project_cells,
         },
         mapped,

@@ -244,6 +244,9 @@ pub struct Layout {
     /// Projects on a sheet of their own, one row each, joined to their KPI rows by 事業番号.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub projects: Option<ProjectSheet>,
+    /// Whether the table's cells have borders (thin lines: when absent, they have).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub borders: Option<bool>,
     /// A project's KPIs on rows of their own under it, its cells merged down over them or
     /// repeated on each; when absent, each KPI row is a project of its own.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -295,6 +298,7 @@ impl ProjectSheet {
             print: self.print.clone(),
             heights: self.heights.clone(),
             projects: None,
+            borders: of.borders,
             project_cells: None,
         }
     }

@@ -110,13 +110,19 @@ type Row<'a> = (Option<EntryView<'a>>, Option<&'a Kpi>);
 fn write_sheet(wb: &mut Workbook, plan: &Plan, layout: &Layout, rows: Vec<Row<'_>>) -> Result<(), XlsxError> {
     let ws = wb.add_worksheet();
     ws.set_name(layout.sheet.as_deref().unwrap_or("KPI"))?;
+    // Thin borders unless the sheet has none.
+    let border = if layout.borders == Some(false) {
+        FormatBorder::None
+    } else {
+        FormatBorder::Thin
+    };
     let head = Format::new()
         .set_bold()
-        .set_border(FormatBorder::Thin)
+        .set_border(border)
         .set_align(FormatAlign::Center)
         .set_text_wrap();
     let cell = Format::new()
-        .set_border(FormatBorder::Thin)
+        .set_border(border)
         .set_text_wrap()
         .set_align(FormatAlign::VerticalCenter);
     for (r, t) in layout.title.iter().enumerate() {

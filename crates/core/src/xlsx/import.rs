@@ -264,6 +264,8 @@ pub(crate) struct Grid {
     /// Heights of the first rows, as set: `(row, points)`.
     pub(crate) heights: Vec<(u32, f64)>,
     pub(crate) page: crate::xlsx::package::PageSetup,
+    /// The alignment and border of the styled cells of the first rows.
+    pub(crate) looks: HashMap<(u32, u32), crate::xlsx::package::Look>,
     /// The widest row's length.
     width: u32,
 }
@@ -328,6 +330,17 @@ pub fn sheet_widths(path: &std::path::Path, sheet: &str) -> Result<Vec<(u32, f64
         .collect())
 }
 
+/// The alignment and border of the styled cells of a sheet's first rows, for tests that
+/// compare how a sheet looks: `(row, col)` → (`left` / `center` / `right`, bordered).
+pub fn sheet_looks(
+    path: &std::path::Path,
+    sheet: &str,
+) -> Result<std::collections::BTreeMap<(u32, u32), (Option<&'static str>, bool)>, String> {
+    let mut wb = Workbook::open(path)?;
+    let g = load_grid(&mut wb, sheet).map_err(|p| p.to_string())?;
+    Ok(g.looks.iter().map(|(k, l)| (*k, (l.align, l.border))).collect())
+}
+
 /// How a sheet prints, for tools and tests that compare what a sheet shows.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SheetPrint {
@@ -375,6 +388,12 @@ pub fn sheet_layout(path: &std::path::Path, sheet: &str) -> Result<(Vec<String>,
 
 pub(crate) fn load_grid(wb: &mut Workbook, name: &str) -> Result<Grid, Problem> {
     let scan = wb.scan(name)?;
+    let looks: HashMap<(u32, u32), crate::xlsx::package::Look> = scan
+        .styles
+        .iter()
+        .filter_map(|&(r, c, s)| wb.xf_looks.get(s).map(|l| ((r, c), *l)))
+        .filter(|(_, l)| l.align.is_some() || l.border)
+        .collect();
     let unreadable = |e: calamine::XlsxError| Problem {
         sheet: name.into(),
         cell: None,
@@ -468,6 +487,7 @@ pub(crate) fn load_grid(wb: &mut Workbook, name: &str) -> Result<Grid, Problem> 
         merges: scan.merges,
         heights: scan.heights,
         page: scan.page,
+        looks,
     })
 }
 

@@ -45,6 +45,8 @@ pub(crate) struct Workbook {
     parts: HashMap<String, String>,
     /// Cell style (`cellXfs` index) → number format code.
     xf_formats: Vec<Arc<str>>,
+    /// Cell style → its alignment and border.
+    pub(crate) xf_looks: Vec<Look>,
     /// The workbook carries macros (`.xlsm`); they are never run.
     pub(crate) has_macros: bool,
     /// Scans under way on another thread (see [`Workbook::scan_ahead`]).
@@ -64,7 +66,13 @@ pub(crate) struct SheetScan {
     /// Row heights the sheet sets (`customHeight`), in points: `(row, height)`, 0-based.
     pub(crate) heights: Vec<(u32, f64)>,
     pub(crate) page: PageSetup,
+    /// The styled cells of the first rows (title, header, the first data rows), empty ones
+    /// too: `(row, col, cellXfs index)`, for a layout's look.
+    pub(crate) styles: Vec<(u32, u32, usize)>,
 }
+
+/// The rows whose cell styles are kept for a layout's look.
+const LOOK_ROWS: u32 = 60;
 
 /// A sheet's print setup as stored.
 #[derive(Debug, Default, Clone, PartialEq)]
@@ -201,14 +209,12 @@ impl Workbook {
             }
             io::copy(&mut limited, &mut io::sink()).map_err(|e| limited.explain(name, e))?;
         }
-        let xf_formats = zip
+        let (xf_formats, xf_looks) = zip
             .by_name("xl/styles.xml")
             .ok()
             .and_then(|f| style_formats(BufReader::new(f)))
-            .unwrap_or_default()
-            .into_iter()
-            .map(Arc::from)
-            .collect();
+            .unwrap_or_default();
+        let xf_formats = xf_formats.into_iter().map(Arc::from).collect();
         let xlsx =
             <calamine::Xlsx<_> as calamine::Reader<_>>::new(open()?).map_err(|e| format!("ブックを読めません({})", calamine_detail(&e)))?;
         Ok(Workbook {
@@ -216,6 +222,7 @@ impl Workbook {
             path: path.to_path_buf(),
             parts,
             xf_formats,
+            xf_looks,
             has_macros,
             ahead: HashMap::new(),
         })
@@ -495,6 +502,9 @@ fn scan_sheet<R: Read>(sheet: &str, src: Limited<R>, xf_formats: &[Arc<str>]) ->
                     }
                     let (cr, cc) = at.unwrap_or((row, col));
                     (row, col) = (cr, cc.saturating_add(1));
+                    if let Some(s) = style.filter(|_| cr < LOOK_ROWS && cc < 256) {
+                        scan.styles.push((cr, cc, s));
+                    }
                     // Rows are counted by the cells they hold: LibreOffice ends a sheet it deleted a
                     // row of with an empty `<row r="1048576"/>`, and a cell with only a style is empty.
                     if matches!(event, Event::Empty(_)) {
@@ -633,6 +643,7 @@ impl NumberFormats {
             let mut zip = zip::ZipArchive::new(reader).ok()?;
             let part = sheet_parts(&mut zip)?.remove(sheet_name)?;
             let xf: Vec<Arc<str>> = style_formats(BufReader::new(zip.by_name("xl/styles.xml").ok()?))?
+                .0
                 .into_iter()
                 .map(Arc::from)
                 .collect();
@@ -731,13 +742,24 @@ fn sheet_parts<R: Read + Seek>(zip: &mut zip::ZipArchive<R>) -> Option<HashMap<S
     Some(parts)
 }
 
-/// The number format code of each cell style (`cellXfs` index).
-fn style_formats<B: BufRead>(src: B) -> Option<Vec<String>> {
+/// How a cell style looks where a layout keeps it: its horizontal alignment and whether
+/// it draws a border.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Look {
+    /// `left`, `center` or `right`, where the style sets one.
+    pub align: Option<&'static str>,
+    pub border: bool,
+}
+
+/// The number format code and the look of each cell style (`cellXfs` index).
+fn style_formats<B: BufRead>(src: B) -> Option<(Vec<String>, Vec<Look>)> {
     let mut r = Reader::from_reader(src);
     let mut buf = Vec::new();
     let mut custom: HashMap<u32, String> = HashMap::new();
-    let mut xfs = Vec::new();
-    let mut in_cell_xfs = false;
+    let (mut xfs, mut looks) = (Vec::new(), Vec::new());
+    // Per `<border>`: whether any of its edges has a style.
+    let mut borders: Vec<bool> = Vec::new();
+    let (mut in_borders, mut in_cell_xfs) = (false, false);
     loop {
         match r.read_event_into(&mut buf).ok()? {
             Event::Start(e) | Event::Empty(e) => match e.local_name().as_ref() {
@@ -746,20 +768,46 @@ fn style_formats<B: BufRead>(src: B) -> Option<Vec<String>> {
                         custom.insert(id, code);
                     }
                 }
+                "borders" => in_borders = true,
+                "border" if in_borders => borders.push(false),
+                "left" | "right" | "top" | "bottom" if in_borders => {
+                    if attr(&e, "style").is_some_and(|s| s != "none") {
+                        if let Some(b) = borders.last_mut() {
+                            *b = true;
+                        }
+                    }
+                }
                 "cellXfs" => in_cell_xfs = true,
                 "xf" if in_cell_xfs => {
                     let id: u32 = attr(&e, "numFmtId").and_then(|s| s.parse().ok()).unwrap_or(0);
                     xfs.push(custom.get(&id).cloned().unwrap_or_else(|| builtin(id).to_string()));
+                    let border = attr(&e, "borderId").and_then(|s| s.parse::<usize>().ok());
+                    looks.push(Look {
+                        align: None,
+                        border: border.and_then(|b| borders.get(b).copied()).unwrap_or(false),
+                    });
+                }
+                "alignment" if in_cell_xfs => {
+                    let align = match attr(&e, "horizontal").as_deref() {
+                        Some("left") => Some("left"),
+                        Some("center" | "centerContinuous") => Some("center"),
+                        Some("right") => Some("right"),
+                        _ => None,
+                    };
+                    if let Some(l) = looks.last_mut() {
+                        l.align = align;
+                    }
                 }
                 _ => {}
             },
             Event::End(e) if e.local_name().as_ref() == "cellXfs" => in_cell_xfs = false,
+            Event::End(e) if e.local_name().as_ref() == "borders" => in_borders = false,
             Event::Eof => break,
             _ => {}
         }
         buf.clear();
     }
-    Some(xfs)
+    Some((xfs, looks))
 }
 
 /// Excel's built-in number formats that matter for KPI values.
