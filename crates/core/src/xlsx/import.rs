@@ -330,12 +330,12 @@ pub fn sheet_widths(path: &std::path::Path, sheet: &str) -> Result<Vec<(u32, f64
         .collect())
 }
 
+/// `(row, col)` → (`left` / `center` / `right`, bordered).
+pub type Looks = std::collections::BTreeMap<(u32, u32), (Option<&'static str>, bool)>;
+
 /// The alignment and border of the styled cells of a sheet's first rows, for tests that
-/// compare how a sheet looks: `(row, col)` → (`left` / `center` / `right`, bordered).
-pub fn sheet_looks(
-    path: &std::path::Path,
-    sheet: &str,
-) -> Result<std::collections::BTreeMap<(u32, u32), (Option<&'static str>, bool)>, String> {
+/// compare how a sheet looks.
+pub fn sheet_looks(path: &std::path::Path, sheet: &str) -> Result<Looks, String> {
     let mut wb = Workbook::open(path)?;
     let g = load_grid(&mut wb, sheet).map_err(|p| p.to_string())?;
     Ok(g.looks.iter().map(|(k, l)| (*k, (l.align, l.border))).collect())

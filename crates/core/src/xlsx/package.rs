@@ -770,11 +770,9 @@ fn style_formats<B: BufRead>(src: B) -> Option<(Vec<String>, Vec<Look>)> {
                 }
                 "borders" => in_borders = true,
                 "border" if in_borders => borders.push(false),
-                "left" | "right" | "top" | "bottom" if in_borders => {
-                    if attr(&e, "style").is_some_and(|s| s != "none") {
-                        if let Some(b) = borders.last_mut() {
-                            *b = true;
-                        }
+                "left" | "right" | "top" | "bottom" if in_borders && attr(&e, "style").is_some_and(|s| s != "none") => {
+                    if let Some(b) = borders.last_mut() {
+                        *b = true;
                     }
                 }
                 "cellXfs" => in_cell_xfs = true,
