@@ -728,3 +728,56 @@ fn project_cells_merged_over_their_kpi_rows_are_learned_read_and_written_back() 
     // The merged I7:I9 (read as the one value spread over its cells).
     assert_eq!(diffs, (6..=8).map(|r| (r, 8, "○".to_string())).collect::<Vec<_>>());
 }
+
+/// The built-in 総合戦略 table as a city's staff fill it in: written for the demo's Tokushima
+/// plan, a 令和6年度 actual typed into it in LibreOffice Calc (UNO, LibreOffice's own XML), and
+/// imported with the built-in layout by name: the template finds its year columns in the
+/// sheet LibreOffice saved, the typed actual arrives, nothing else changes.
+#[test]
+fn the_built_in_strategy_table_edited_in_libreoffice_is_read_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let builtin = Path::new("総合戦略");
+    let plan = shinchoku_core::seed::demo_plans()
+        .unwrap()
+        .into_iter()
+        .find(|p| p.organization == "徳島県")
+        .unwrap();
+    let out = dir.path().join("tokushima.xlsx");
+    shinchoku_core::layout::write::write(&plan, &ops::read_layout(builtin).unwrap(), &out).unwrap();
+    let db = dir.path().join("plan.db");
+    ops::import_with_layout(&db, &out, builtin, None).unwrap();
+    let before = ops::load(&db, None).unwrap();
+
+    // The 令和6年度 実績 column, by its header (row 4, from H: G is the final target's); the
+    // first KPI's row is 5.
+    let cells = shinchoku_core::xlsx::import::sheet_texts(&out, "KPI進捗").unwrap();
+    let col = 7 + cells[3].iter().skip(7).position(|c| c.as_deref() == Some("令和6年度")).unwrap();
+    assert_eq!(cells[2][col].as_deref(), Some("実績"));
+    let first = before.kpis.iter().find(|k| k.no == 1).unwrap();
+    assert_eq!(cells[4][2].as_deref(), Some(first.name.as_str()));
+    let at = format!("{}5", shinchoku_core::xlsx::column_name(col as u32));
+    let edited = dir.path().join("edited.xlsx");
+    let spec = dir.path().join("spec.json");
+    let body = serde_json::json!({"in": out, "out": edited, "actions": [["type", "KPI進捗", at, "97%"]]});
+    std::fs::write(&spec, body.to_string()).unwrap();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/lo/edit.py");
+    let o = Command::new("/usr/bin/python3").arg(script).arg(&spec).output().unwrap();
+    let done = String::from_utf8_lossy(&o.stdout).to_string();
+    assert!(o.status.success(), "LibreOffice: {done}{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(done.trim(), r#"["ok"]"#);
+
+    ops::import_with_layout(&db, &edited, builtin, None).unwrap();
+    let after = ops::load(&db, None).unwrap();
+    let r6 = FiscalYear(2024);
+    let k = after.kpis.iter().find(|k| k.no == 1).unwrap();
+    // Calc made the typed 97% a percentage cell of its own format (0.00%): read as it shows it.
+    assert_eq!(text(k.actuals.get(&r6).map(|a| &a.value)), Some("97.00%"), "{k:?}");
+    assert_eq!(k.actuals[&r6].value.number(), Some(97.0));
+    assert_eq!((&after.fiscal_years, after.report_year), (&before.fiscal_years, before.report_year));
+    for k in &before.kpis {
+        if k.no != 1 {
+            assert_eq!(after.kpis.iter().find(|x| x.no == k.no), Some(k), "{}: unchanged", k.name);
+        }
+    }
+    assert_eq!(after.entries, before.entries);
+}
