@@ -55,6 +55,7 @@ pub fn run() {
             commands::plan::import_plan,
             commands::plan::layout_mapping,
             commands::plan::import_mapped,
+            commands::export::layout_names,
             commands::plan::plans,
             commands::plan::switch_plan,
             commands::plan::delete_demo_plan,

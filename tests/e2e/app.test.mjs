@@ -232,10 +232,12 @@ test("a conflicting return shows base, plan and return; taking the return applie
 
   await goto("history");
   assert.match(await text("table.revisions tbody tr:first-child"), /競合の解決/);
+  // This revision by its id: a row marked undone may be an earlier one.
+  const id = await d.exec(`return document.querySelector('table.revisions tbody tr:first-child').dataset.revision`);
   const undo = await d.find("table.revisions tbody tr:first-child button.undo");
   await undo.click();
   await undo.click();
-  await d.until(`return !!document.querySelector('table.revisions tbody tr.undone')`, "the undone revision", 10000);
+  await d.until(`return !!document.querySelector('table.revisions tbody tr[data-revision="' + arguments[0] + '"].undone')`, "the undone revision", 10000, id);
   await shot("history");
   await goto("entry");
   await switchDepartment(DEPT);
@@ -462,10 +464,12 @@ test("工程表: a span extended by one year in the app spans one more column in
   // Undo it from 履歴: the row is back as it was.
   await goto("history");
   assert.match(await text("table.revisions tbody tr:first-child"), /工程表/);
+  // This revision by its id: a row marked undone may be an earlier one.
+  const id = await d.exec(`return document.querySelector('table.revisions tbody tr:first-child').dataset.revision`);
   const undo = await d.find("table.revisions tbody tr:first-child button.undo");
   await undo.click();
   await undo.click();
-  await d.until(`return !!document.querySelector('table.revisions tbody tr.undone')`, "undone", 10000);
+  await d.until(`return !!document.querySelector('table.revisions tbody tr[data-revision="' + arguments[0] + '"].undone')`, "undone", 10000, id);
   const back = JSON.parse(JSON.parse(cli(DB, "--plan", "岡山", "fields", "--json", `schedule[${row.index}]`))[`schedule[${row.index}]`]);
   assert.equal(back[key], Number(row.was));
 });
@@ -795,6 +799,23 @@ test("取り込み: a workbook in a layout of its own shows its columns to check
   assert.equal(s.kpis, 5);
   assert.match(cli(db, "fields", "project[1].owners"), /\t商工政策課\//);
   assert.ok(!cli(db, "fields", "kpi[1].unit").trim(), "単位 was not read");
+
+  // 出力: in the plan's own layout (the sheet it came from), or the built-in 総合戦略 table.
+  await goto("export");
+  const strings = (f) => execFileSync("unzip", ["-p", f, "xl/sharedStrings.xml"], { encoding: "utf8" });
+  const out = async (layout, name) => {
+    const f = join(TMP, "mapping", name);
+    await choose("x-layout", layout);
+    await d.exec("document.getElementById('x-summary').value = arguments[0]", f);
+    await (await d.find("#x-summary-run")).click();
+    await d.until(`return document.getElementById('x-done').textContent.includes(arguments[0])`, `${name} written`, 15000, name);
+    return strings(f);
+  };
+  const own = await out("", "own.xlsx");
+  assert.ok(own.includes("第2期 まち・ひと・しごと創生総合戦略 KPI進捗状況") && own.includes("企業誘致件数"), "the plan's own layout");
+  const builtin = await out("総合戦略", "builtin.xlsx");
+  assert.ok(builtin.includes("総合戦略 KPIの進捗状況") && builtin.includes("令和5年度") && builtin.includes("企業誘致件数"), "the built-in layout");
+  await shot("export-layout");
   await d.stop();
   d = undefined;
 });

@@ -65,7 +65,7 @@ fn outputs_are_offered_in_the_documents_folder_then_where_they_were_last_written
     assert_eq!(ops::default_folder(&db, "templates").unwrap(), docs);
     let elsewhere = dir.path().join("会議資料");
     std::fs::create_dir_all(&elsewhere).unwrap();
-    ops::app_export(&db, &elsewhere.join("取組一覧.xlsx"), None).unwrap();
+    ops::app_export(&db, &elsewhere.join("取組一覧.xlsx"), None, None).unwrap();
     assert_eq!(ops::default_folder(&db, "summary").unwrap(), elsewhere);
     // A remembered folder that was removed is not offered.
     std::fs::remove_dir_all(&elsewhere).unwrap();
@@ -300,16 +300,19 @@ fn every_refusal_the_window_can_meet_is_japanese() {
         ),
         (
             "a relative output path",
-            ops::app_export(&db, Path::new("out.xlsx"), None).map(|_| ()),
+            ops::app_export(&db, Path::new("out.xlsx"), None, None).map(|_| ()),
         ),
-        ("a wrong extension", ops::app_export(&db, &d.join("out.pdf"), None).map(|_| ())),
+        (
+            "a wrong extension",
+            ops::app_export(&db, &d.join("out.pdf"), None, None).map(|_| ()),
+        ),
         (
             "a missing folder",
-            ops::app_export(&db, &d.join("ない").join("out.xlsx"), None).map(|_| ()),
+            ops::app_export(&db, &d.join("ない").join("out.xlsx"), None, None).map(|_| ()),
         ),
         (
             "the database itself",
-            ops::app_export(&db, &db.with_extension("xlsx"), None).map(|_| ()),
+            ops::app_export(&db, &db.with_extension("xlsx"), None, None).map(|_| ()),
         ),
         ("a PDF as a return", ops::open_return_file(&db, &pdf).map(|_| ())),
         ("a CSV as a 記入用ファイル", ops::open_return_file(&db, &csv).map(|_| ())),

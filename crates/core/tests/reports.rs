@@ -535,7 +535,7 @@ fn the_app_opens_on_every_demo_plan() {
         let plan = ops::load(&db, None).unwrap();
         assert_eq!(o.title, plan.title);
         let out = dir.path().join(format!("export{id}.xlsx"));
-        ops::app_export(&db, &out, None).unwrap();
+        ops::app_export(&db, &out, None, None).unwrap();
         let book = dir.path().join(format!("book{id}.pdf"));
         ops::app_chart_book(
             &db,

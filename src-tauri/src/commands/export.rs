@@ -11,12 +11,25 @@ use super::progress;
 use crate::error::system;
 use crate::AppState;
 
+/// The summary workbook, in the plan's layout or one chosen by name (`取組一覧`, `総合戦略`).
 #[tauri::command]
-pub async fn export_summary(app: AppHandle, state: State<'_, AppState>, path: PathBuf, year: Option<i32>) -> Result<Written, AppError> {
+pub async fn export_summary(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    path: PathBuf,
+    year: Option<i32>,
+    layout: Option<String>,
+) -> Result<Written, AppError> {
     progress(&app, "export", 0, 1, "取組一覧を出力中");
-    let r = state.read(move |db| ops::app_export(&db, &path, year)).await;
+    let r = state.read(move |db| ops::app_export(&db, &path, year, layout.as_deref())).await;
     progress(&app, "export", 1, 1, "");
     r
+}
+
+/// The layouts the summary can be written in, by name.
+#[tauri::command]
+pub fn layout_names() -> Vec<String> {
+    ops::layout_names()
 }
 
 /// One entry workbook per department into a folder.

@@ -82,7 +82,9 @@ export const api = {
   exportChartPng: (kpi: number, path: string) => call<Written>("export_chart_png", { kpi, path }),
   exportChartBook: (path: string, paper: string, perPage: number, by: string) =>
     call<Written>("export_chart_book", { path, paper, perPage, by }),
-  exportSummary: (path: string, year: number | null) => call<Written>("export_summary", { path, year }),
+  /** With a layout's name (取組一覧, 総合戦略), in that layout; else in the plan's own. */
+  exportSummary: (path: string, year: number | null, layout: string | null = null) => call<Written>("export_summary", { path, year, layout }),
+  layoutNames: () => call<string[]>("layout_names"),
   exportTemplates: (dir: string, year: number | null) => call<Written>("export_templates", { dir, year }),
   reveal: (path: string) => call<void>("reveal", { path }),
   settings: () => call<SettingsView>("settings"),

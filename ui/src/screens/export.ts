@@ -6,7 +6,11 @@ import type { Ctx } from "../context";
 export async function exportScreen(ctx: Ctx): Promise<HTMLElement> {
   const y = ctx.overview.year;
   // The folders last used for each kind, else the documents folder (the core makes it).
-  const [summaryFolder, templatesFolder] = await Promise.all([api.defaultFolder("summary"), api.defaultFolder("templates")]);
+  const [summaryFolder, templatesFolder, layouts] = await Promise.all([api.defaultFolder("summary"), api.defaultFolder("templates"), api.layoutNames()]);
+  // The plan's own layout (the one it was imported with, else 取組一覧), or one chosen by name.
+  const layout = h("select", { id: "x-layout", "aria-label": "様式" },
+    h("option", { value: "" }, "計画の様式(取り込んだときの様式)"),
+    ...layouts.map((n) => h("option", { value: n }, n))) as HTMLSelectElement;
   const summaryPath = h("input", { type: "text", id: "x-summary", class: "path", value: `${summaryFolder}/${y.long}関連事業 取組一覧.xlsx`, "aria-label": "取組一覧の保存先" });
   const templatesDir = h("input", { type: "text", id: "x-templates", class: "path", value: `${templatesFolder}/記入用_${y.short}`, "aria-label": "記入用ファイルの保存先フォルダ" });
   const done = h("section", { id: "x-done" });
@@ -36,13 +40,14 @@ export async function exportScreen(ctx: Ctx): Promise<HTMLElement> {
     h("h1", {}, "出力"),
     h("section", { class: "card" },
       h("h2", {}, `取組一覧(${y.long})`),
-      h("p", {}, "県の様式の取組一覧ブック(集計・グラフのシートを含む)を保存します。"),
+      h("p", {}, "県の様式の取組一覧ブック(集計・グラフのシートを含む)を保存します。別の様式(総合戦略のKPI進捗表など)も選べます。"),
+      h("div", { class: "row" }, h("label", {}, "様式 ", layout)),
       h("div", { class: "row" }, summaryPath,
         h("button", { type: "button", onclick: async () => {
           const p = await dialogs.saveAs("取組一覧の保存先", summaryPath.value, "xlsx", "Excel ブック");
           if (p) summaryPath.value = p;
         } }, "参照…"),
-        h("button", { type: "button", id: "x-summary-run", class: "primary", onclick: run(() => api.exportSummary(summaryPath.value, y.fy)) }, "出力")),
+        h("button", { type: "button", id: "x-summary-run", class: "primary", onclick: run(() => api.exportSummary(summaryPath.value, y.fy, layout.value || null)) }, "出力")),
     ),
     h("section", { class: "card" },
       h("h2", {}, "記入用ファイル(部ごと)"),

@@ -391,9 +391,15 @@ fn written(folder_of: &Path, files: Vec<PathBuf>, warnings: Vec<String>) -> Writ
 }
 
 /// 出力: the 取組一覧 workbook at a path the window gave.
-pub fn app_export(db: &Path, file: &Path, year: Option<i32>) -> Result<Written> {
+pub fn app_export(db: &Path, file: &Path, year: Option<i32>, layout: Option<&str>) -> Result<Written> {
     let file = check_output(db, file, "xlsx")?;
-    super::export(db, None, &file, year.map(FiscalYear))?;
+    match layout.filter(|l| !l.is_empty()) {
+        // A layout chosen by name: 取組一覧 (the summary workbook) or a built-in.
+        Some(l) if super::is_summary(Path::new(l)) => super::export_summary(db, None, &file, year.map(FiscalYear))?,
+        Some(l) => super::export_with_layout(db, None, Path::new(l), &file)?,
+        // The plan's own: the layout it was imported with, else the summary workbook.
+        None => super::export(db, None, &file, year.map(FiscalYear))?,
+    }
     remember_folder_of(db, "summary", &file)?;
     Ok(written(&file, vec![file.clone()], Vec::new()))
 }

@@ -51,6 +51,14 @@ pub fn export_with_layout(db: &Path, plan: Option<&str>, layout: &Path, out: &Pa
     Ok(())
 }
 
+/// The layouts that can be chosen by name: the summary workbook's, then the built-ins.
+pub fn layout_names() -> Vec<String> {
+    std::iter::once(crate::layout::SUMMARY[0])
+        .chain(crate::layout::BUILTIN.iter().map(|b| b.0))
+        .map(str::to_string)
+        .collect()
+}
+
 /// Whether `--layout` names the summary workbook written in code (`取組一覧`).
 pub fn is_summary(layout: &Path) -> bool {
     layout
@@ -65,11 +73,7 @@ pub fn layout_named(layout: &Path) -> Result<(Layout, String)> {
         return Ok((l, text.to_string()));
     }
     if !layout.is_file() && layout.extension().is_none() {
-        let names: Vec<&str> = crate::layout::SUMMARY[..1]
-            .iter()
-            .copied()
-            .chain(crate::layout::BUILTIN.iter().map(|b| b.0))
-            .collect();
+        let names = layout_names();
         return Err(Error::BadInput(format!(
             "レイアウト「{}」はありません(組み込みのレイアウト: {}。ほかは `layout learn` で作った .toml ファイルを指定します)",
             layout.display(),
