@@ -235,6 +235,34 @@ fn sheet_of(path: &Path, sheet: &str) -> (Vec<Vec<String>>, Vec<String>, shincho
     (texts, merges, formats)
 }
 
+/// The cells whose displayed text differs: `(row, column, the text now)`.
+fn cell_diffs(want: &[Vec<String>], got: &[Vec<String>]) -> Vec<(usize, u32, String)> {
+    let mut diffs = Vec::new();
+    for r in 0..want.len().max(got.len()) {
+        let (a, b) = (want.get(r).cloned().unwrap_or_default(), got.get(r).cloned().unwrap_or_default());
+        for c in 0..a.len().max(b.len()) {
+            if a.get(c) != b.get(c) {
+                diffs.push((r, c as u32, b.get(c).cloned().unwrap_or_default()));
+            }
+        }
+    }
+    diffs
+}
+
+/// One field of the plan changed as the coordinator changes it.
+fn set_field(db: &Path, path: &str, text: &str) {
+    ops::edit_fields(
+        db,
+        &ops::Editor::Coordinator,
+        &[shinchoku_core::views::FieldEdit {
+            path: path.into(),
+            text: text.into(),
+        }],
+        "test",
+    )
+    .unwrap();
+}
+
 /// Learn → import → export with the learned layout gives back the workbook's sheet,
 /// cell for cell (values, merges, number formats); a value changed in the plan
 /// appears in exactly its cell.
@@ -312,32 +340,11 @@ fn a_learned_layout_writes_the_sheet_back_cell_for_cell() {
         // One actual changed in the plan: exactly its cell differs.
         let p = ops::load(&db, None).unwrap();
         let no = kpi(&p, kpi_name).no;
-        ops::edit_fields(
-            &db,
-            &ops::Editor::Coordinator,
-            &[shinchoku_core::views::FieldEdit {
-                path: format!("kpi[{no}].actual[2023]"),
-                text: "4321".into(),
-            }],
-            "test",
-        )
-        .unwrap();
+        set_field(&db, &format!("kpi[{no}].actual[2023]"), "4321");
         // The plan remembers the layout it was imported with: a plain export uses it.
         ops::export(&db, None, &out, None).unwrap();
         let (changed, _, _) = sheet_of(&out, sheet);
-        let mut diffs = Vec::new();
-        for r in 0..want.len().max(changed.len()) {
-            let (a, b) = (
-                want.get(r).cloned().unwrap_or_default(),
-                changed.get(r).cloned().unwrap_or_default(),
-            );
-            for c in 0..a.len().max(b.len()) {
-                let (x, y) = (a.get(c).cloned().unwrap_or_default(), b.get(c).cloned().unwrap_or_default());
-                if x != y {
-                    diffs.push((r, c as u32, y));
-                }
-            }
-        }
+        let diffs = cell_diffs(&want, &changed);
         assert_eq!(diffs.len(), 1, "{file}: {diffs:?}");
         assert_eq!((diffs[0].1, diffs[0].2.as_str()), (col, "4321"), "{file}: {diffs:?}");
         let row = &changed[diffs[0].0];
@@ -574,29 +581,11 @@ fn projects_and_kpis_on_separate_sheets_are_learned_read_and_written_back() {
     }
 
     // Project 3's evaluation changed: exactly E6 of 事業一覧 differs.
-    ops::edit_fields(
-        &db,
-        &ops::Editor::Coordinator,
-        &[shinchoku_core::views::FieldEdit {
-            path: "project[3].year[2023].evaluation".into(),
-            text: "B".into(),
-        }],
-        "test",
-    )
-    .unwrap();
+    set_field(&db, "project[3].year[2023].evaluation", "B");
     ops::export(&db, None, &out, None).unwrap();
     let (want, _, _) = sheet_of(&src, "事業一覧");
     let (got, _, _) = sheet_of(&out, "事業一覧");
-    let mut diffs = Vec::new();
-    for r in 0..want.len().max(got.len()) {
-        let (a, b) = (want.get(r).cloned().unwrap_or_default(), got.get(r).cloned().unwrap_or_default());
-        for c in 0..a.len().max(b.len()) {
-            if a.get(c) != b.get(c) {
-                diffs.push((r, c, b.get(c).cloned().unwrap_or_default()));
-            }
-        }
-    }
-    assert_eq!(diffs, vec![(5, 4, "B".to_string())]);
+    assert_eq!(cell_diffs(&want, &got), vec![(5, 4, "B".to_string())]);
     assert_eq!(sheet_of(&out, "KPI"), sheet_of(&src, "KPI"), "the KPI sheet unchanged");
 
     // A KPI row naming a project the sheet of projects does not have: refused by its cell, nothing imported.
@@ -702,31 +691,16 @@ fn project_cells_merged_over_their_kpi_rows_are_learned_read_and_written_back() 
     ops::export(&db, None, &out, None).unwrap();
     assert_eq!(sheet_of(&out, sheet), sheet_of(&src, sheet), "cell for cell, the merged ranges too");
 
-    ops::edit_fields(
-        &db,
-        &ops::Editor::Coordinator,
-        &[shinchoku_core::views::FieldEdit {
-            path: "project[3].year[2023].evaluation".into(),
-            text: "○".into(),
-        }],
-        "test",
-    )
-    .unwrap();
+    set_field(&db, "project[3].year[2023].evaluation", "○");
     ops::export(&db, None, &out, None).unwrap();
     let (want, want_merges, _) = sheet_of(&src, sheet);
     let (got, got_merges, _) = sheet_of(&out, sheet);
     assert_eq!(got_merges, want_merges);
-    let mut diffs = Vec::new();
-    for r in 0..want.len().max(got.len()) {
-        let (a, b) = (want.get(r).cloned().unwrap_or_default(), got.get(r).cloned().unwrap_or_default());
-        for c in 0..a.len().max(b.len()) {
-            if a.get(c) != b.get(c) {
-                diffs.push((r, c, b.get(c).cloned().unwrap_or_default()));
-            }
-        }
-    }
     // The merged I7:I9 (read as the one value spread over its cells).
-    assert_eq!(diffs, (6..=8).map(|r| (r, 8, "○".to_string())).collect::<Vec<_>>());
+    assert_eq!(
+        cell_diffs(&want, &got),
+        (6..=8).map(|r| (r, 8, "○".to_string())).collect::<Vec<_>>()
+    );
 }
 
 /// The built-in 総合戦略 table as a city's staff fill it in: written for the demo's Tokushima

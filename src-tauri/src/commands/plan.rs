@@ -1,6 +1,6 @@
 //! 計画一覧 and 新しい計画を取り込む.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use shinchoku_core::ops::{self, MappedColumn, MappingView};
 use shinchoku_core::views::{AppError, Overview, PlanView};
@@ -22,16 +22,10 @@ pub async fn import_plan(
     path: PathBuf,
     replace_entered: Option<bool>,
 ) -> Result<Overview, AppError> {
-    progress(&app, "import", 0, 1, "取り込み中");
-    let r = state
-        .write(move |db| {
-            let file = ops::check_inputs(&[path], &["xlsx"])?.remove(0);
-            ops::import(&db, &file, None, replace_entered.unwrap_or(false))?;
-            ops::app_overview(&db, None)
-        })
-        .await;
-    progress(&app, "import", 1, 1, "");
-    r
+    importing(app, state, path, move |db, file| {
+        ops::import(db, file, None, replace_entered.unwrap_or(false)).map(|_| ())
+    })
+    .await
 }
 
 /// The mapping table of a workbook in a layout of its own (none for a 取組一覧, imported as it is).
@@ -53,11 +47,24 @@ pub async fn import_mapped(
     path: PathBuf,
     columns: Vec<MappedColumn>,
 ) -> Result<Overview, AppError> {
+    importing(app, state, path, move |db, file| {
+        ops::import_with_mapping(db, file, &columns, None).map(|_| ())
+    })
+    .await
+}
+
+/// An import of the workbook at `path` (checked first), with its progress, then the overview.
+async fn importing(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    path: PathBuf,
+    import: impl FnOnce(&Path, &Path) -> ops::Result<()> + Send + 'static,
+) -> Result<Overview, AppError> {
     progress(&app, "import", 0, 1, "取り込み中");
     let r = state
         .write(move |db| {
             let file = ops::check_inputs(&[path], &["xlsx"])?.remove(0);
-            ops::import_with_mapping(&db, &file, &columns, None)?;
+            import(&db, &file)?;
             ops::app_overview(&db, None)
         })
         .await;
