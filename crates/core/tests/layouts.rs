@@ -208,7 +208,56 @@ fn a_sheet_without_a_header_and_bad_layouts_are_refused_and_nothing_is_imported(
     assert!(shinchoku_core::text::is_japanese_message(&e), "{e}");
     assert!(e.contains("KPI進捗!D3: 見出しは「単位名」のはずですが「単位」です"), "{e}");
 
+    // The file's newer keys, each refused with its line: an alignment, a year that only a
+    // per-year column can take, the project cells, a sheet of projects without 事業番号.
+    let refused = |name: &str, layout: String, want: &str| {
+        let f = dir.path().join(name);
+        std::fs::write(&f, &layout).unwrap();
+        let e = ops::import_with_layout(&db, &src, &f, None).unwrap_err().to_string();
+        assert!(shinchoku_core::text::is_japanese_message(&e), "{e}");
+        assert!(e.contains(want), "{name}: {e}");
+    };
+    assert!(text.contains("column = \"D\"\nfield = \"unit\""), "{text}");
+    let align = text.replacen("align = \"center\"", "align = \"middle\"", 1);
+    let line = line_of(&align, "column = \"D\"") - 1;
+    refused("align.toml", align, &format!("レイアウト {line}行目: `align` の「middle」は"));
+    let each = text.replacen("field = \"unit\"", "field = \"unit\"\nyear = \"each\"", 1);
+    let line = line_of(&each, "column = \"D\"") - 1;
+    refused(
+        "each.toml",
+        each,
+        &format!("レイアウト {line}行目: `year = \"each\"` は目標値と実績値の列だけに書けます"),
+    );
+    let cells = text.replacen("hierarchy = ", "project_cells = \"merged\"\nhierarchy = ", 1);
+    let line = line_of(&cells, "project_cells");
+    refused("cells.toml", cells, &format!("レイアウト {line}行目: project_cells には事業番号"));
+    refused(
+        "cells-value.toml",
+        text.replacen("hierarchy = ", "project_cells = \"both\"\nhierarchy = ", 1),
+        "`project_cells` は \"merged\"(結合)か \"repeated\"",
+    );
+    let projects = format!(
+        "{text}\n[projects]\nsheet = \"事業一覧\"\nheader_row = 3\n\n[[projects.column]]\ncolumn = \"A\"\nfield = \"project_name\"\nheader = \"事業名\"\n"
+    );
+    let line = line_of(&projects, "[projects]");
+    refused(
+        "projects.toml",
+        projects,
+        &format!("レイアウト {line}行目: 事業を別のシートに置くときは"),
+    );
+
+    // A sheet that is not the built-in table's: refused by its sheet, or by the cell where
+    // its year columns should be.
+    let e = ops::import_with_layout(&db, &made.join("headings.xlsx"), Path::new("総合戦略"), None)
+        .unwrap_err()
+        .to_string();
     assert!(shinchoku_core::text::is_japanese_message(&e), "{e}");
+    assert!(e.contains("シート「KPI進捗」がこのブックにありません"), "{e}");
+    let e = ops::import_with_layout(&db, &src, Path::new("総合戦略"), None)
+        .unwrap_err()
+        .to_string();
+    assert!(shinchoku_core::text::is_japanese_message(&e), "{e}");
+    assert!(e.contains("KPI進捗!G3: 年度ごとの列の見出し"), "{e}");
     assert!(Store::open(&db).unwrap().plans().unwrap().is_empty(), "nothing imported");
 }
 

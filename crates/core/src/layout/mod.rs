@@ -536,7 +536,7 @@ fn check_table(
         if let Some(a) = c.align.as_deref().filter(|a| !matches!(*a, "left" | "center" | "right")) {
             return Err(bad(
                 i,
-                format!("align「{a}」は \"left\"(左)、\"center\"(中央)、\"right\"(右)のどれかで書いてください"),
+                format!("`align` の「{a}」は \"left\"(左)、\"center\"(中央)、\"right\"(右)のどれかで書いてください"),
             ));
         }
         let Some(col) = column_index(&c.column) else {
@@ -556,7 +556,7 @@ fn check_table(
         let year = match c.year.as_deref() {
             Some(y @ (EACH_YEAR | FINAL_YEAR)) => {
                 if !field.per_year() {
-                    return Err(bad(i, format!("year = \"{y}\" は目標値と実績値の列だけに書けます")));
+                    return Err(bad(i, format!("`year = \"{y}\"` は目標値と実績値の列だけに書けます")));
                 }
                 Some(YearSpec::from(y))
             }
@@ -589,7 +589,7 @@ fn check_table(
                 return Err(bad(
                     i,
                     format!(
-                        "year = \"each\" の列があるレイアウトでは、列を左から順に書いてください(列 {} が列 {} の後にあります)",
+                        "`year = \"each\"` の列があるレイアウトでは、列を左から順に書いてください(列 {} が列 {} の後にあります)",
                         c.column,
                         columns[i - 1].column
                     ),

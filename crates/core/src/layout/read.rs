@@ -111,15 +111,15 @@ fn for_sheet(g: &Grid, layout: &Layout) -> Result<Layout, Vec<Problem>> {
             return Err(vec![g.problem(
                 h,
                 at,
-                format!(
-                    "年度ごとの列の見出し(「{}」に年度が付いたもの)が見つかりません",
-                    layout
+                {
+                    let head = layout
                         .columns
                         .iter()
                         .find(|c| c.year.is_some())
-                        .map(|c| c.full_header().replace("{year}", "令和5年度"))
-                        .unwrap_or_default()
-                ),
+                        .map(|c| c.full_header().replace("{year}", ""))
+                        .unwrap_or_default();
+                    format!("年度ごとの列の見出し(「{head}」に年度が付いたもの。例: {head} 令和5年度)が見つかりません。このレイアウトの表ではないようです")
+                },
             )]);
         }
         layout.for_years(&years, final_year)
