@@ -804,3 +804,40 @@ fn the_built_in_strategy_table_edited_in_libreoffice_is_read_back() {
     }
     assert_eq!(after.entries, before.entries);
 }
+
+/// A sheet whose project cells are merged over their KPI rows, written by Shinchoku, edited
+/// in LibreOffice Calc (UNO; Calc writes the merged ranges in its own XML) and read back with
+/// the learned layout: the typed actual arrives under its project, the projects and their
+/// KPIs stay as they were.
+#[test]
+fn merged_project_cells_edited_in_libreoffice_are_read_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = unseen(dir.path()).join("merged-projects.xlsx");
+    let toml = dir.path().join("merged.toml");
+    ops::layout_learn(&src, None, &toml).unwrap();
+    let db = dir.path().join("plan.db");
+    ops::import_with_layout(&db, &src, &toml, None).unwrap();
+    let out = dir.path().join("out.xlsx");
+    ops::export(&db, None, &out, None).unwrap();
+
+    // 研修の受講者数(累計), the second KPI under the merged project 3 (row 8); R5実績 is G.
+    let edited = dir.path().join("edited.xlsx");
+    let spec = dir.path().join("spec.json");
+    let body = serde_json::json!({"in": out, "out": edited, "actions": [["type", "事業別KPI", "G8", "175"]]});
+    std::fs::write(&spec, body.to_string()).unwrap();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/lo/edit.py");
+    let o = Command::new("/usr/bin/python3").arg(script).arg(&spec).output().unwrap();
+    let done = String::from_utf8_lossy(&o.stdout).to_string();
+    assert!(o.status.success(), "LibreOffice: {done}{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(done.trim(), r#"["ok"]"#);
+
+    let before = ops::load(&db, None).unwrap();
+    ops::import_with_layout(&db, &edited, &toml, None).unwrap();
+    let after = ops::load(&db, None).unwrap();
+    let actual = |p: &Plan| text(kpi(p, "研修の受講者数(累計)").actuals.get(&R5).map(|a| &a.value)).map(str::to_string);
+    assert_eq!((actual(&before).as_deref(), actual(&after).as_deref()), (Some("150"), Some("175")));
+    assert_eq!(after.entries, before.entries, "the projects and their KPIs as they were");
+    for k in before.kpis.iter().filter(|k| k.name != "研修の受講者数(累計)") {
+        assert_eq!(kpi(&after, &k.name), k, "{}: unchanged", k.name);
+    }
+}
