@@ -197,7 +197,8 @@ pub fn merge(
     let mut store = Store::open(db)?;
     let plan_id = store.resolve_plan(plan)?;
     let received = store.received_files(plan_id)?;
-    let mut loader = load_ahead(files, received.keys().cloned().collect());
+    let key = store.existing_signing_key()?;
+    let mut loader = load_ahead(files, received.keys().cloned().collect(), key.clone());
     let mut p = store.load_plan(plan_id)?;
     let year = opts.year.unwrap_or(p.report_year);
     if !p.all_years().contains(&year) {
@@ -211,7 +212,6 @@ pub fn merge(
         super::guard_output(db, report, files)?;
     }
     let known_conflicts = store.known_conflicts(plan_id)?;
-    let key = store.existing_signing_key()?;
     let round = store.open_round(plan_id, year.0)?;
     let confirmed: Vec<String> = match &round {
         Some(r) => store
@@ -223,6 +223,8 @@ pub fn merge(
         None => Vec::new(),
     };
     let prior = store.prior_values(plan_id, year.0)?;
+    // Taken while the returns are read, kept only if the merge writes.
+    let backup = if opts.dry_run { None } else { Some(store.backup_ahead("merge")?) };
     let mut seen_now: HashMap<String, String> = HashMap::new();
     let mut outcomes = Vec::with_capacity(files.len());
     // What the merge changed, field by field (`None`: more than fields; compared whole).
@@ -233,7 +235,7 @@ pub fn merge(
             let loaded = match loader.next() {
                 // Met first by the other thread, which read a later copy: read here.
                 Loaded::Seen(sha) if !received.contains_key(&sha) && !seen_now.contains_key(&sha) => {
-                    Loaded::Read(sha, Box::new(load_return(f)))
+                    Loaded::Read(sha, Box::new(load_return(f, key.as_deref())))
                 }
                 loaded => loaded,
             };
@@ -248,7 +250,7 @@ pub fn merge(
                 Loaded::Read(sha, read) => {
                     seen_now.insert(sha.clone(), name.clone());
                     match read
-                        .and_then(|r| r.read(merger.plan, plan_id, year, key.as_deref()))
+                        .and_then(|r| r.read(merger.plan, plan_id, year))
                         .and_then(|r| check_round(&store, round.as_ref(), &confirmed, r))
                     {
                         Ok(r) => merger.merge(name.clone(), sha, r),
@@ -290,7 +292,7 @@ pub fn merge(
     // unchanged and already-merged files would only push useful backups out.
     // While a round is open, a return received is recorded even when it changes nothing.
     if !opts.dry_run && (applied > 0 || conflicts > 0 || (round.is_some() && !merged.is_empty())) {
-        report.backup = Some(store.backup("merge")?);
+        report.backup = backup.map(|b| b.keep()).transpose()?;
         let join = |f: &dyn Fn(&FileOutcome) -> Option<String>| {
             let v: Vec<String> = merged.iter().filter_map(|o| f(o)).collect();
             Some(v.join("; ")).filter(|s| !s.is_empty())
@@ -406,19 +408,21 @@ fn check_round(
 }
 
 /// A file merged before (by content): nothing is read from it again.
-/// Hashes the files and reads their sheets on two other threads (every other file
-/// each), a file or two ahead of the merge, which checks each against the plan and
-/// merges it in file order (a later return sees what an earlier one changed). A
+/// Hashes the files, reads their sheets and checks their signatures with `key` on
+/// two other threads (every other file each), a file or two ahead of the merge,
+/// which checks each against the plan and merges it in file order (a later return
+/// sees what an earlier one changed). A
 /// file merged before (`known`), or met earlier in this batch, is not read; should
 /// the threads race on a copy, the merge reads the first itself. They stop when
 /// the merge stops listening.
-fn load_ahead(files: &[PathBuf], known: HashSet<String>) -> Loader {
+fn load_ahead(files: &[PathBuf], known: HashSet<String>, key: Option<Vec<u8>>) -> Loader {
     let seen = std::sync::Arc::new(std::sync::Mutex::new(known));
     let lanes = (0..2)
         .map(|lane| {
             let (tx, rx) = std::sync::mpsc::sync_channel::<Loaded>(1);
             let files: Vec<PathBuf> = files.iter().skip(lane).step_by(2).cloned().collect();
             let seen = std::sync::Arc::clone(&seen);
+            let key = key.clone();
             std::thread::spawn(move || {
                 for f in &files {
                     let loaded = if !f.is_file() {
@@ -429,7 +433,7 @@ fn load_ahead(files: &[PathBuf], known: HashSet<String>) -> Loader {
                             Ok(sha) => {
                                 let first = seen.lock().map(|mut s| s.insert(sha.clone())).unwrap_or(true);
                                 if first {
-                                    Loaded::Read(sha, Box::new(load_return(f)))
+                                    Loaded::Read(sha, Box::new(load_return(f, key.as_deref())))
                                 } else {
                                     Loaded::Seen(sha)
                                 }

@@ -263,8 +263,13 @@ impl<'a> Merger<'a> {
         let owned = Ownership::of(self.plan, ret.department.as_deref());
         let mut changes: Vec<(String, Option<String>)> = Vec::new();
         for f in &ret.fields {
-            let now = self.now(&f.path);
             let theirs = f.value.canon.clone();
+            // The plan's value is read only where it decides: most fields of a return are as sent.
+            if verified && f.has_base && theirs == f.base && owned.owns(&f.path) {
+                out.unchanged += 1;
+                continue;
+            }
+            let now = self.now(&f.path);
             if !owned.owns(&f.path) {
                 let shown_differs = if verified {
                     theirs != f.base

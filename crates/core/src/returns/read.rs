@@ -103,19 +103,22 @@ fn problem(sheet: &str, message: impl Into<String>) -> Problem {
 /// Reads a return for plan `plan_id` and `year`, verifying its metadata with
 /// `key` (this database's signing key); every problem when it cannot be merged.
 pub fn read_return(path: &Path, plan: &Plan, plan_id: i64, year: FiscalYear, key: Option<&[u8]>) -> Result<DeptReturn, Vec<Problem>> {
-    load_return(path)?.read(plan, plan_id, year, key)
+    load_return(path, key)?.read(plan, plan_id, year)
 }
 
 /// A return's sheets as read from the file, before they are read against the plan
-/// (the part of reading a return that needs no plan, done ahead on another thread
-/// while the previous return is merged).
+/// (the part of reading a return that needs no plan — its cells, its metadata and
+/// the signature's check — done ahead on another thread while the previous return
+/// is merged).
 pub struct LoadedReturn {
     entry: Grid,
-    meta: Option<Grid>,
+    /// The metadata sheet, parsed, and whether its signature is this database's.
+    meta: Option<Result<(Meta, Signature), Vec<Problem>>>,
 }
 
-/// Opens a return and reads its sheets' cells.
-pub fn load_return(path: &Path) -> Result<LoadedReturn, Vec<Problem>> {
+/// Opens a return, reads its sheets' cells and checks its metadata's signature
+/// with `key` (this database's; none: it signs nothing).
+pub fn load_return(path: &Path, key: Option<&[u8]>) -> Result<LoadedReturn, Vec<Problem>> {
     let mut wb = Workbook::open(path).map_err(|e| vec![problem("", e)])?;
     let names = wb.sheets.sheet_names().to_vec();
     if !names.iter().any(|n| n == SHEET_ENTRY) {
@@ -141,19 +144,24 @@ pub fn load_return(path: &Path) -> Result<LoadedReturn, Vec<Problem>> {
     if !unreadable.is_empty() {
         return Err(unreadable);
     }
+    let meta = meta.map(|g| {
+        Meta::parse(&g).map(|meta| {
+            let signature = sign::verify(key, &meta.signed_head, &meta.signed_cells, meta.signature.as_deref(), &meta.key_id);
+            (meta, signature)
+        })
+    });
     Ok(LoadedReturn { entry, meta })
 }
 
 impl LoadedReturn {
     /// Reads the return against plan `plan_id` and `year` (see [`read_return`]).
-    pub fn read(self, plan: &Plan, plan_id: i64, year: FiscalYear, key: Option<&[u8]>) -> Result<DeptReturn, Vec<Problem>> {
-        let LoadedReturn { entry, meta: meta_grid } = self;
+    pub fn read(self, plan: &Plan, plan_id: i64, year: FiscalYear) -> Result<DeptReturn, Vec<Problem>> {
+        let LoadedReturn { entry, meta } = self;
         let sheet = Sheet::new(&entry)?;
-        match meta_grid {
-            Some(g) => {
-                let meta = Meta::parse(&g)?;
+        match meta {
+            Some(parsed) => {
+                let (meta, signature) = parsed?;
                 check_meta(&meta.head, plan, year)?;
-                let signature = sign::verify(key, &meta.signed_head, &meta.signed_cells, meta.signature.as_deref(), &meta.key_id);
                 if signature == Signature::Verified {
                     if meta.head.plan_id != plan_id {
                         return Err(vec![problem(

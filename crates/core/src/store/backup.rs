@@ -86,8 +86,15 @@ impl Store {
     /// prunes the folder to the newest [`KEEP_BACKUPS`]. `reason` names the
     /// operation about to run.
     pub fn backup(&self, reason: &str) -> Result<PathBuf> {
-        // A copy of a damaged file would push a sound backup out.
-        self.check_integrity()?;
+        self.backup_ahead(reason)?.keep()
+    }
+
+    /// Starts a backup of the database as it is now on another thread (its own
+    /// read connection, its integrity check), while the caller works on: the merge
+    /// reads its returns meanwhile. [`PendingBackup::keep`] waits for it and keeps
+    /// it; dropped, the copy is deleted (a merge that changes nothing keeps no
+    /// backup). The caller must not write before it is kept.
+    pub fn backup_ahead(&self, reason: &str) -> Result<PendingBackup> {
         let dir = backup_dir(&self.path);
         std::fs::create_dir_all(&dir).map_err(|source| StoreError::Io { path: dir.clone(), source })?;
         let stamp: String = self
@@ -101,15 +108,21 @@ impl Store {
             path = dir.join(format!("{PREFIX}{stamp}Z-{reason}{n}{SUFFIX}"));
         }
         let tmp = path.with_extension("db.tmp");
-        self.conn.backup(rusqlite::MAIN_DB, &tmp, None::<fn(rusqlite::backup::Progress)>)?;
-        std::fs::rename(&tmp, &path).map_err(|source| StoreError::Io {
-            path: path.clone(),
-            source,
-        })?;
-        for old in list_backups(&self.path)?.into_iter().skip(KEEP_BACKUPS) {
-            let _ = std::fs::remove_file(&old.path);
-        }
-        Ok(path)
+        let (db, to) = (self.path.clone(), tmp.clone());
+        let copying = std::thread::spawn(move || -> Result<()> {
+            let conn = Connection::open_with_flags(&db, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+            conn.busy_timeout(std::time::Duration::from_secs(5))?;
+            // A copy of a damaged file would push a sound backup out.
+            super::quick_check(&conn, &db)?;
+            conn.backup(rusqlite::MAIN_DB, &to, None::<fn(rusqlite::backup::Progress)>)?;
+            Ok(())
+        });
+        Ok(PendingBackup {
+            copying: Some(copying),
+            db: self.path.clone(),
+            tmp,
+            path,
+        })
     }
 
     /// Replaces the database with a backup, after checking the backup is a sound
@@ -151,6 +164,48 @@ pub fn replace_unreadable(db: &Path, file: &Path) -> Result<PathBuf> {
     std::fs::rename(db, &kept).map_err(io(db))?;
     std::fs::rename(&tmp, db).map_err(io(db))?;
     Ok(kept)
+}
+
+/// A backup being taken ([`Store::backup_ahead`]).
+pub struct PendingBackup {
+    copying: Option<std::thread::JoinHandle<Result<()>>>,
+    db: PathBuf,
+    tmp: PathBuf,
+    path: PathBuf,
+}
+
+impl PendingBackup {
+    /// Waits for the copy, keeps it under its name and prunes the folder to the
+    /// newest [`KEEP_BACKUPS`].
+    pub fn keep(mut self) -> Result<PathBuf> {
+        self.wait()?;
+        std::fs::rename(&self.tmp, &self.path).map_err(|source| StoreError::Io {
+            path: self.path.clone(),
+            source,
+        })?;
+        for old in list_backups(&self.db)?.into_iter().skip(KEEP_BACKUPS) {
+            let _ = std::fs::remove_file(&old.path);
+        }
+        Ok(self.path.clone())
+    }
+
+    fn wait(&mut self) -> Result<()> {
+        match self.copying.take().map(|t| t.join()) {
+            None => Ok(()),
+            Some(Ok(done)) => done,
+            Some(Err(_)) => Err(StoreError::Io {
+                path: self.tmp.clone(),
+                source: std::io::Error::other("バックアップの処理が異常終了しました"),
+            }),
+        }
+    }
+}
+
+impl Drop for PendingBackup {
+    fn drop(&mut self) {
+        let _ = self.wait();
+        let _ = std::fs::remove_file(&self.tmp);
+    }
 }
 
 /// A backup must be a Shinchoku database this version can read, and intact.
@@ -225,5 +280,35 @@ mod tests {
         std::fs::write(&junk, b"not a database, just text that is long enough").unwrap();
         assert!(matches!(store.restore(&junk), Err(StoreError::BadBackup { .. })));
         assert_eq!(store.load_plan(id).unwrap().fields(), back.fields());
+    }
+
+    #[test]
+    fn a_backup_taken_ahead_is_the_state_it_started_from_and_is_kept_only_when_asked() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("plan.db");
+        let mut store = Store::open_or_create(&db).unwrap();
+        let mut plan = seed::fukushima_plan().unwrap();
+        let info = RevisionInfo {
+            kind: "init".into(),
+            summary: "t".into(),
+            ..Default::default()
+        };
+        let id = store.save_plan(&plan, &info).unwrap().plan_id;
+        let files = |d: &Path| -> Vec<String> {
+            std::fs::read_dir(d)
+                .map(|r| r.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect())
+                .unwrap_or_default()
+        };
+        // Dropped (the merge changed nothing): no backup, no copy left behind.
+        drop(store.backup_ahead("merge").unwrap());
+        assert!(files(&backup_dir(&db)).is_empty(), "{:?}", files(&backup_dir(&db)));
+        // Kept: the state when it was started, whatever is written after it is kept.
+        let pending = store.backup_ahead("merge").unwrap();
+        let kept = pending.keep().unwrap();
+        plan.apply_changes(&[("project[1].name".into(), Some("変更後".into()))]).unwrap();
+        store.save_version(Some(id), &plan, &info, |_, _| Ok(())).unwrap();
+        assert_eq!(files(&backup_dir(&db)), vec![kept.file_name().unwrap().to_string_lossy().into_owned()]);
+        let copy = Store::open(&kept).unwrap();
+        assert_eq!(copy.load_plan(id).unwrap().fields(), seed::fukushima_plan().unwrap().fields());
     }
 }

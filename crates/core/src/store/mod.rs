@@ -305,23 +305,7 @@ impl Store {
     /// SQLite's own check of every page and index (`PRAGMA quick_check`: all of
     /// `integrity_check` but the index contents, in linear time).
     pub fn check_integrity(&self) -> Result<()> {
-        let damaged = |detail: String| StoreError::Damaged {
-            path: self.path.clone(),
-            detail,
-        };
-        let mut stmt = self
-            .conn
-            .prepare("PRAGMA quick_check(5)")
-            .map_err(|e| damaged(crate::text::sqlite_message(&e)))?;
-        let found: Vec<String> = stmt
-            .query_map([], |r| r.get(0))
-            .and_then(|rows| rows.collect())
-            .map_err(|e| damaged(crate::text::sqlite_message(&e)))?;
-        if found.len() == 1 && found[0] == "ok" {
-            Ok(())
-        } else {
-            Err(damaged(format!("整合性の検査で異常が {} 件見つかりました", found.len())))
-        }
+        quick_check(&self.conn, &self.path)
     }
 
     fn migrate(&mut self) -> Result<()> {
@@ -422,6 +406,27 @@ impl Store {
             .prepare("SELECT path, old, new FROM change WHERE revision_id = ?1 ORDER BY seq")?;
         let rows = stmt.query_map([revision_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
         Ok(rows.collect::<Result<_, _>>()?)
+    }
+}
+
+/// SQLite's own check of every page and index of the database open on `conn` (see
+/// [`Store::check_integrity`]).
+pub(crate) fn quick_check(conn: &Connection, path: &Path) -> Result<()> {
+    let damaged = |detail: String| StoreError::Damaged {
+        path: path.to_path_buf(),
+        detail,
+    };
+    let mut stmt = conn
+        .prepare("PRAGMA quick_check(5)")
+        .map_err(|e| damaged(crate::text::sqlite_message(&e)))?;
+    let found: Vec<String> = stmt
+        .query_map([], |r| r.get(0))
+        .and_then(|rows| rows.collect())
+        .map_err(|e| damaged(crate::text::sqlite_message(&e)))?;
+    if found.len() == 1 && found[0] == "ok" {
+        Ok(())
+    } else {
+        Err(damaged(format!("整合性の検査で異常が {} 件見つかりました", found.len())))
     }
 }
 
