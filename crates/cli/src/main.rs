@@ -138,6 +138,10 @@ enum Command {
         /// フォルダにある同じ名前のファイルを置き換える(既定では残して何も書かない)
         #[arg(long)]
         overwrite: bool,
+        /// 記入シートの見出しをこの様式の言葉で書く(施策、所管課、達成状況など): 組み込みの名前
+        /// (総合戦略、取組一覧)か、`layout learn` で作った .toml(既定: 計画を取り込んだときのレイアウト)
+        #[arg(long, value_name = "レイアウト")]
+        layout: Option<PathBuf>,
         /// 結果をJSONで出力する
         #[arg(long)]
         json: bool,
@@ -827,9 +831,10 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             year,
             depts,
             overwrite,
+            layout,
             json,
         } => {
-            let r = ops::templates(&db(&cli.db)?, plan, &dir, year, &depts, overwrite)?;
+            let r = ops::templates(&db(&cli.db)?, plan, &dir, year, &depts, overwrite, layout.as_deref())?;
             if json {
                 print_json(&r);
             } else {

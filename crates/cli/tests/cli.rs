@@ -581,4 +581,25 @@ fn built_in_layouts_by_name() {
     assert_eq!(o.status.code(), Some(2));
     let e = String::from_utf8_lossy(&o.stderr);
     assert!(e.contains("レイアウト「総合計画」はありません") && e.contains("総合戦略"), "{e}");
+
+    // The departments' entry sheets in the layout's words: 施策, 所管課, 達成状況.
+    let returns = dir.path().join("returns");
+    let returns_s = returns.display().to_string();
+    ok(&run(&[
+        "--db",
+        &db,
+        "templates",
+        &returns_s,
+        "--dept",
+        "総務部",
+        "--layout",
+        "総合戦略",
+    ]));
+    let header = &shinchoku_core::xlsx::import::sheet_texts(&returns.join("令和5年度_総務部.xlsx"), "記入").unwrap()[3];
+    for word in ["施策", "所管課", "達成状況"] {
+        assert!(header.iter().any(|h| h.as_deref() == Some(word)), "{word}: {header:?}");
+    }
+    let o = run(&["--db", &db, "templates", &returns_s, "--overwrite", "--layout", "総合計画"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("レイアウト「総合計画」はありません"));
 }

@@ -80,7 +80,7 @@ fn no_user_text_becomes_a_formula_in_any_sheet() {
     let summary = d.join("summary.xlsx");
     ops::export(&db, None, &summary, None).unwrap();
     let templates = d.join("templates");
-    ops::templates(&db, None, &templates, None, &[], false).unwrap();
+    ops::templates(&db, None, &templates, None, &[], false, None).unwrap();
     let returns = d.join("returns");
     ops::sample_returns(&db, None, &returns).unwrap();
     let report = d.join("report.xlsx");

@@ -841,3 +841,160 @@ fn merged_project_cells_edited_in_libreoffice_are_read_back() {
         assert_eq!(kpi(&after, &k.name), k, "{}: unchanged", k.name);
     }
 }
+
+/// The entry sheet's header row (row 4) as written.
+fn entry_header(file: &Path) -> Vec<String> {
+    let cells = shinchoku_core::xlsx::import::sheet_texts(file, "記入").unwrap();
+    cells[3].iter().map(|c| c.clone().unwrap_or_default()).collect()
+}
+
+/// Where a return holds a field (`N12`): its row from the metadata sheet, its column by
+/// reading the header as the merge reads it.
+fn entry_cell(file: &Path, path: &str) -> String {
+    let meta = shinchoku_core::xlsx::import::sheet_texts(file, "shinchoku_meta").unwrap();
+    let text = |r: &Vec<Option<String>>, c: usize| r.get(c).cloned().flatten().unwrap_or_default();
+    let row = meta.iter().find(|r| text(r, 2) == path).unwrap_or_else(|| panic!("{path}"));
+    let want = shinchoku_core::returns::Column::from_header(&text(row, 1));
+    let col = entry_header(file)
+        .iter()
+        .position(|h| shinchoku_core::returns::Column::from_header(h) == want)
+        .unwrap();
+    format!("{}{}", shinchoku_core::xlsx::column_name(col as u32), text(row, 0))
+}
+
+/// `templates --layout`: a department's entry sheet is headed in the layout's words (基本目標,
+/// 施策, 所管課, 重要業績評価指標(KPI), 実績, 達成状況) where reading the header back finds the
+/// same column, in Shinchoku's own elsewhere (目標値: the built-in's 目標 is the final one, not
+/// the report year's); an actual and a narrative typed under those headers in LibreOffice Calc
+/// (UNO) are merged as from any return. 取組一覧, and a plan not imported in a layout, keep
+/// Shinchoku's own words.
+#[test]
+fn templates_are_headed_in_the_layouts_words_and_their_returns_merge() {
+    use shinchoku_core::returns::Column;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("plan.db");
+    ops::init(&db, true).unwrap();
+    let dept = vec!["総務部".to_string()];
+    let name = "令和5年度_総務部.xlsx";
+    let own = dir.path().join("own");
+    ops::templates(&db, None, &own, None, &dept, false, None).unwrap();
+    let own_header = entry_header(&own.join(name));
+    let summary = dir.path().join("summary");
+    ops::templates(&db, None, &summary, None, &dept, false, Some(Path::new("取組一覧"))).unwrap();
+    assert_eq!(entry_header(&summary.join(name)), own_header);
+
+    let out = dir.path().join("strategy");
+    ops::templates(&db, None, &out, None, &dept, false, Some(Path::new("総合戦略"))).unwrap();
+    let file = out.join(name);
+    let header = entry_header(&file);
+    let words = [
+        ("分野", "基本目標"),
+        ("項目", "施策"),
+        ("担当課", "所管課"),
+        ("KPI名", "重要業績評価指標(KPI)"),
+        ("実績値\n(令和5年度)", "実績\n(令和5年度)"),
+        ("評価", "達成状況"),
+    ];
+    let want: Vec<String> = own_header
+        .iter()
+        .map(|h| words.iter().find(|w| w.0 == h).map_or(h.clone(), |w| w.1.to_string()))
+        .collect();
+    assert_eq!(header, want);
+    assert!(header.iter().any(|h| h == "目標値\n(令和5年度)"), "{header:?}");
+    for (h, o) in header.iter().zip(&own_header) {
+        assert_eq!(Column::from_header(h), Column::from_header(o), "{h} is read as {o}");
+    }
+    // The guide says how to fill in the columns by the words the sheet uses.
+    let guide: Vec<String> = shinchoku_core::xlsx::import::sheet_texts(&file, "記入要領")
+        .unwrap()
+        .into_iter()
+        .filter_map(|r| r.into_iter().next().flatten())
+        .collect();
+    for start in ["2. 実績:", "3. 達成状況:", "4. 取組状況:"] {
+        assert!(guide.iter().any(|l| l.starts_with(start)), "{start} {guide:?}");
+    }
+
+    // A 総務部 project's narrative and the 令和5年度 actual of one of its KPIs, typed in Calc.
+    let plan = ops::load(&db, None).unwrap();
+    let (project, kpi) = plan
+        .projects()
+        .filter(|p| p.owners.iter().any(|o| o.department.as_deref() == Some("総務部")))
+        .find_map(|p| {
+            let k = p.kpis.iter().find(|r| !r.relisted && plan.kpi(r.no).is_some())?;
+            Some((p.no.clone(), k.no))
+        })
+        .unwrap();
+    let narrative = format!("project[{project}].year[2023].narrative");
+    let actual = format!("kpi[{kpi}].actual[2023]");
+    let edited = dir.path().join("edited.xlsx");
+    let spec = dir.path().join("spec.json");
+    let body = serde_json::json!({"in": file, "out": edited, "actions": [
+        ["type", "記入", entry_cell(&file, &narrative), "庁内の研修を全課で実施した"],
+        ["type", "記入", entry_cell(&file, &actual), "42"],
+    ]});
+    std::fs::write(&spec, body.to_string()).unwrap();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/lo/edit.py");
+    let o = Command::new("/usr/bin/python3").arg(script).arg(&spec).output().unwrap();
+    let done = String::from_utf8_lossy(&o.stdout).to_string();
+    assert!(o.status.success(), "LibreOffice: {done}{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(done.trim(), r#"["ok", "ok"]"#);
+
+    let r = ops::merge(&db, None, &[edited], &ops::MergeOptions::default(), &mut |_| {}).unwrap();
+    let applied: Vec<(String, Option<String>)> = r.files[0].applied.iter().map(|c| (c.path.clone(), c.after.clone())).collect();
+    assert_eq!(
+        applied,
+        vec![
+            (actual.clone(), Some("42".to_string())),
+            (narrative.clone(), Some("庁内の研修を全課で実施した".to_string()))
+        ],
+        "{:?}",
+        r.files[0]
+    );
+    assert_eq!(r.files[0].signature, Some(shinchoku_core::returns::Signature::Verified));
+    let after = ops::load(&db, None).unwrap();
+    assert_eq!(text(after.kpi(kpi).unwrap().actuals.get(&R5).map(|a| &a.value)), Some("42"));
+}
+
+/// A plan imported in a layout heads its departments' entry sheets in that layout's words
+/// by default (here the built-in 総合戦略 table with a 所管部 column added, written for the
+/// demo plan and imported with it); `--layout 取組一覧` writes Shinchoku's own.
+#[test]
+fn a_plan_imported_in_a_layout_heads_its_templates_in_its_words() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = dir.path().join("demo.db");
+    ops::init(&demo, true).unwrap();
+    let mut layout = ops::read_layout(Path::new("総合戦略")).unwrap();
+    let mut dept = layout.columns.last().unwrap().clone();
+    (dept.column, dept.field, dept.header) = ("K".into(), "department".into(), "所管部".into());
+    layout.columns.push(dept);
+    let toml = dir.path().join("strategy.toml");
+    std::fs::write(&toml, layout.to_toml()).unwrap();
+    let sheet = dir.path().join("strategy.xlsx");
+    shinchoku_core::layout::write::write(&ops::load(&demo, None).unwrap(), &layout, &sheet).unwrap();
+    let db = dir.path().join("plan.db");
+    ops::import_with_layout(&db, &sheet, &toml, None).unwrap();
+
+    let plan = ops::load(&db, None).unwrap();
+    let department = shinchoku_core::returns::departments(&plan)[0].clone();
+    let name = format!("令和5年度_{department}.xlsx");
+    let own = dir.path().join("own");
+    ops::templates(
+        &db,
+        None,
+        &own,
+        None,
+        std::slice::from_ref(&department),
+        false,
+        Some(Path::new("取組一覧")),
+    )
+    .unwrap();
+    let own_header = entry_header(&own.join(&name));
+    assert!(own_header.iter().any(|h| h == "担当部"), "{own_header:?}");
+    let out = dir.path().join("default");
+    ops::templates(&db, None, &out, None, &[department], false, None).unwrap();
+    let header = entry_header(&out.join(&name));
+    let renamed: Vec<(&String, &String)> = own_header.iter().zip(&header).filter(|(o, h)| o != h).collect();
+    assert!(renamed.contains(&(&"担当部".to_string(), &"所管部".to_string())), "{renamed:?}");
+    assert!(renamed.contains(&(&"担当課".to_string(), &"所管課".to_string())), "{renamed:?}");
+    assert!(renamed.contains(&(&"評価".to_string(), &"達成状況".to_string())), "{renamed:?}");
+}

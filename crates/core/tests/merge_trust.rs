@@ -30,7 +30,7 @@ impl Setup {
         let db = dir.path().join("plan.db");
         ops::init(&db, true).unwrap();
         let out = dir.path().join("returns");
-        ops::templates(&db, None, &out, None, &[], false).unwrap();
+        ops::templates(&db, None, &out, None, &[], false, None).unwrap();
         Setup { _dir: dir, db, out }
     }
     fn path(&self, name: &str) -> PathBuf {
@@ -154,7 +154,7 @@ fn issue14_a_pasted_row_of_another_department_without_meta_is_refused_by_cell() 
         let plan = s.plan();
         let (other, _, owner) = others_project(&plan, SOUMU);
         let dir = s.out.join(format!("y{year}"));
-        ops::templates(&s.db, None, &dir, Some(FiscalYear(year)), &[], false).unwrap();
+        ops::templates(&s.db, None, &dir, Some(FiscalYear(year)), &[], false, None).unwrap();
         let fy = FiscalYear(year).long();
         let mine = sheet_rows(&dir.join(format!("{fy}_{SOUMU}.xlsx")), "記入");
         let theirs = sheet_rows(&dir.join(format!("{fy}_{owner}.xlsx")), "記入");

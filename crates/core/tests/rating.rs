@@ -484,7 +484,7 @@ fn the_next_years_templates_carry_last_year_and_the_plans_scale() {
         .all(|p| p.years.get(&R6).is_none_or(|y| y.narrative.is_none() && y.evaluation.is_none())));
 
     let out = dir.path().join("out");
-    let t = ops::templates(&db, None, &out, None, &[dept.to_string()], false).unwrap();
+    let t = ops::templates(&db, None, &out, None, &[dept.to_string()], false, None).unwrap();
     let file = &t.files[0].path;
     let rows = support::sheet_rows(file, "記入");
     let header = &rows[3];
@@ -526,7 +526,7 @@ fn the_next_years_templates_carry_last_year_and_the_plans_scale() {
         "B"
     );
 
-    let t = ops::templates(&db, None, &dir.path().join("again"), None, &[dept.to_string()], false).unwrap();
+    let t = ops::templates(&db, None, &dir.path().join("again"), None, &[dept.to_string()], false, None).unwrap();
     let wrong = dir.path().join("wrong.xlsx");
     support::Package::open(&t.files[0].path).set_text("記入", &cell, "○").save(&wrong);
     let r = ops::merge(&db, None, std::slice::from_ref(&wrong), &ops::MergeOptions::default(), &mut |_| {}).unwrap();

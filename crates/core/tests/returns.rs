@@ -71,7 +71,7 @@ fn setup() -> Setup {
     let db = dir.path().join("data").join("plan.db");
     ops::init(&db, true).unwrap();
     let out = dir.path().join("returns");
-    let r = ops::templates(&db, None, &out, None, &[], false).unwrap();
+    let r = ops::templates(&db, None, &out, None, &[], false, None).unwrap();
     assert_eq!(r.files.len(), 6);
     Setup { _dir: dir, db, out }
 }
@@ -335,7 +335,7 @@ fn bad_returns_are_rejected_whole_and_good_ones_still_apply() {
     );
     // Another year's return.
     let r4 = s.out.join("r4");
-    ops::templates(&s.db, None, &r4, Some(FiscalYear(2022)), &["総務部".into()], false).unwrap();
+    ops::templates(&s.db, None, &r4, Some(FiscalYear(2022)), &["総務部".into()], false, None).unwrap();
     let other_year = r4.join("令和4年度_総務部.xlsx");
     // Another plan's return.
     let mut store = Store::open(&s.db).unwrap();
@@ -355,7 +355,7 @@ fn bad_returns_are_rejected_whole_and_good_ones_still_apply() {
     store.set_current_plan(current).unwrap();
     drop(store);
     let other_dir = s.out.join("other");
-    let made = ops::templates(&s.db, Some(&other.plan_id.to_string()), &other_dir, None, &[dept], false).unwrap();
+    let made = ops::templates(&s.db, Some(&other.plan_id.to_string()), &other_dir, None, &[dept], false, None).unwrap();
     let other_plan = made.files[0].path.clone();
     // Not a return at all, and a damaged file.
     let summary = s.path("summary.xlsx");

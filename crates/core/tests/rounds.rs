@@ -59,7 +59,7 @@ fn issue15_a_round_knows_who_returned_who_is_overdue_and_whom_to_remind() {
         "one open round per plan and year"
     );
     let out = dir.path().join("配布");
-    ops::templates(&db, None, &out, Some(R6), &[], false).unwrap();
+    ops::templates(&db, None, &out, Some(R6), &[], false, None).unwrap();
 
     let depts = ["総務部", "企画調整部", "土木部", "出納局", "議会事務局", "警察本部"];
     let returned = &depts[..4];
@@ -185,7 +185,7 @@ fn issue15_returns_for_a_confirmed_department_a_closed_round_or_another_year_are
     ops::init(&db, true).unwrap();
     ops::round_open(&db, None, Some(R6), "2099-05-31", Some("令和6年度実績照会(第1回)")).unwrap();
     let out = dir.path().join("配布");
-    ops::templates(&db, None, &out, Some(R6), &[], false).unwrap();
+    ops::templates(&db, None, &out, Some(R6), &[], false, None).unwrap();
     let key = first_narrative(&out, "総務部");
     let v1 = fill(&out, "総務部", "v1.xlsx", &[(key.as_str(), "一回目")]);
     assert_eq!(merge(&db, &[v1]).applied, 1);
@@ -212,7 +212,7 @@ fn issue15_returns_for_a_confirmed_department_a_closed_round_or_another_year_are
 
     // Another year's file is refused.
     let r5 = dir.path().join("r5");
-    ops::templates(&db, None, &r5, Some(FiscalYear(2023)), &[], false).unwrap();
+    ops::templates(&db, None, &r5, Some(FiscalYear(2023)), &[], false, None).unwrap();
     let before = std::fs::read(&db).unwrap();
     let r = merge(&db, &[r5.join("令和5年度_総務部.xlsx")]);
     assert_eq!(r.rejected, 1);
@@ -273,7 +273,7 @@ fn issue15_a_send_back_lists_every_planted_problem_and_merges_like_any_return() 
 
     ops::round_open(&db, None, Some(R6), "2099-05-31", None).unwrap();
     let out = dir.path().join("配布");
-    ops::templates(&db, None, &out, Some(R6), &[DEPT.to_string()], false).unwrap();
+    ops::templates(&db, None, &out, Some(R6), &[DEPT.to_string()], false, None).unwrap();
     // The return: project 15 without its narrative; KPI 4 at ten times last year's
     // actual with a mark that is not the proposal; project X filled.
     let plan = ops::load(&db, None).unwrap();

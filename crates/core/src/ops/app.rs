@@ -363,6 +363,7 @@ pub fn save_return(db: &Path, department: &str, year: Option<i32>, file: &Path) 
         carried_meta: carried.as_deref(),
         round_id: None,
         findings: None,
+        labels: None,
     };
     let rows = write_return(&spec, &file)?;
     remember_folder_of(db, "return", &file)?;
@@ -445,7 +446,7 @@ pub fn app_card(db: &Path, file: &Path, project: &str, year: Option<i32>) -> Res
 /// 出力: one entry workbook per department into a folder the window gave.
 pub fn app_templates(db: &Path, dir: &Path, year: Option<i32>) -> Result<Written> {
     let dir = check_output_dir(dir)?;
-    let t = super::templates(db, None, &dir, year.map(FiscalYear), &[], false)?;
+    let t = super::templates(db, None, &dir, year.map(FiscalYear), &[], false, None)?;
     remember_folder_of(db, "templates", &dir)?;
     let mut warnings = Vec::new();
     if t.without_department > 0 {

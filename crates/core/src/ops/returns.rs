@@ -81,6 +81,7 @@ pub fn templates(
     year: Option<FiscalYear>,
     only: &[String],
     overwrite: bool,
+    layout: Option<&Path>,
 ) -> Result<TemplatesReport> {
     let src = return_source(db, plan, year)?;
     let (p, plan_id, revision, created_at) = (&src.plan, src.plan_id, src.revision, src.created_at.clone());
@@ -113,6 +114,7 @@ pub fn templates(
             )));
         }
     }
+    let labels = entry_labels(&Store::open(db)?, plan_id, layout)?;
     create_dir(dir)?;
     let mut files = Vec::new();
     for d in chosen {
@@ -129,6 +131,7 @@ pub fn templates(
             carried_meta: None,
             round_id: src.round_id,
             findings: None,
+            labels: Some(&labels),
         };
         let projects = returns::write_return(&spec, &path)?;
         files.push(TemplateFile {
@@ -183,6 +186,18 @@ pub struct MergeReport {
     pub rejected: usize,
     pub files: Vec<FileOutcome>,
     pub report: Option<PathBuf>,
+}
+
+/// The words the entry sheet's headers are written in: those of `layout` (a built-in
+/// layout's name or a layout file; 取組一覧: Shinchoku's own), else of the layout the plan
+/// was imported with.
+pub(crate) fn entry_labels(store: &Store, plan_id: i64, layout: Option<&Path>) -> Result<returns::Labels> {
+    let layout = match layout {
+        Some(l) if super::layouts::is_summary(l) => None,
+        Some(l) => Some(super::layouts::layout_named(l)?.0),
+        None => super::layouts::remembered_layout(store, plan_id)?,
+    };
+    Ok(layout.map(|l| returns::Labels::from_layout(&l)).unwrap_or_default())
 }
 
 /// Merges department returns into the plan: everything applied from one run is
@@ -690,6 +705,7 @@ pub fn sample_returns(db: &Path, plan: Option<&str>, dir: &Path) -> Result<Vec<P
             carried_meta: None,
             round_id: src.round_id,
             findings: None,
+            labels: None,
         };
         returns::write_return(&spec, &path)?;
         out.push(path);

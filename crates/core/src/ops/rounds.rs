@@ -314,6 +314,7 @@ pub fn round_send_back(db: &Path, plan: Option<&str>, department: &str, note: &s
         carried_meta: None,
         round_id: Some(r.id),
         findings: Some((&findings, note)),
+        labels: Some(&super::returns::entry_labels(&store, plan_id, None)?),
     };
     crate::returns::write_return(&spec, &file)?;
     store.set_round_state(

@@ -124,14 +124,41 @@ impl Column {
 
     /// The header as written, with the year where the column is a year's.
     pub fn header(self, year: FiscalYear) -> String {
+        self.header_as(self.key(), year)
+    }
+
+    /// The header under another label (a prefecture's own word for the column, see
+    /// [`Labels`]), with the year where the column is a year's.
+    fn header_as(self, label: &str, year: FiscalYear) -> String {
         match self {
-            Column::Target | Column::Actual => format!("{}\n({})", self.key(), year.long()),
+            Column::Target | Column::Actual => format!("{label}\n({})", year.long()),
             Column::LastActual | Column::PrevEvaluation | Column::PrevNarrative => {
-                format!("{}\n({})", self.key(), FiscalYear(year.0 - 1).long())
+                format!("{label}\n({})", FiscalYear(year.0 - 1).long())
             }
-            Column::Evaluation => "評価".into(),
-            _ => self.key().to_string(),
+            _ => label.to_string(),
         }
+    }
+
+    /// The entry sheet's column holding a layout's field, where there is one.
+    fn of_field(field: crate::layout::Field) -> Option<Column> {
+        use crate::layout::Field;
+        Some(match field {
+            Field::Area => Column::Area,
+            Field::Item => Column::Item,
+            Field::ProjectNo => Column::No,
+            Field::ProjectName => Column::Name,
+            Field::Department => Column::Dept,
+            Field::Division => Column::Div,
+            Field::KpiNo => Column::KpiNo,
+            Field::KpiName => Column::KpiName,
+            Field::Unit => Column::Unit,
+            Field::Baseline => Column::Baseline,
+            Field::Target => Column::Target,
+            Field::Actual => Column::Actual,
+            Field::Evaluation => Column::Evaluation,
+            Field::Narrative => Column::Narrative,
+            Field::BaselineYear | Field::Note => return None,
+        })
     }
 
     /// The column a header names.
@@ -162,6 +189,8 @@ impl Column {
         ]
         .into_iter()
         .find(|c| k.starts_with(c.key()))
+        // A prefecture's own word for it, as a layout's entry sheet is headed (see [`Labels`]).
+        .or_else(|| crate::layout::field_of_header(text).and_then(|(f, _)| Column::of_field(f)))
     }
 
     /// Whether the department fills it in.
@@ -299,6 +328,61 @@ fn is_numeric(k: &Kpi) -> bool {
     k.values().any(|v| matches!(v.parse(), Parsed::Number(_) | Parsed::Qualified(..)))
 }
 
+/// The words a prefecture's layout heads the entry sheet's columns with (施策 for 項目,
+/// 所管課 for 担当課, 達成状況 for 評価), so that a department fills in the sheet in the
+/// words it knows. A word is taken only where reading the header back finds the same
+/// column ([`Column::from_header`]), so a return is read as before; the others keep
+/// Shinchoku's own.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Labels(std::collections::HashMap<Column, String>);
+
+impl Labels {
+    /// The labels of a layout's columns (its sheet of projects' too), the first column of
+    /// a field giving its word. A 目標値 column of the plan's last year (`最終目標`) is
+    /// not the sheet's target of the report year, and keeps 目標値.
+    pub fn from_layout(layout: &crate::layout::Layout) -> Labels {
+        let mut labels = std::collections::HashMap::new();
+        let projects = layout.projects.iter().flat_map(|p| p.columns.iter());
+        for c in layout.columns.iter().chain(projects) {
+            let Some(field) = crate::layout::Field::from_key(&c.field) else {
+                continue;
+            };
+            let Some(col) = Column::of_field(field) else { continue };
+            if field == crate::layout::Field::Target && c.year.as_deref() != Some("each") {
+                continue;
+            }
+            let (word, _) = crate::layout::split_year(&c.header.replace("{year}", ""));
+            let word = word.replace("()", "").replace("（）", "");
+            let word = word.trim();
+            if word.is_empty() || word == col.key() || labels.contains_key(&col) {
+                continue;
+            }
+            // Read back as its own column (the year is added as it is to the sheet's).
+            if Column::from_header(&col.header_as(word, FiscalYear(2000))) == Some(col) {
+                labels.insert(col, word.to_string());
+            }
+        }
+        Labels(labels)
+    }
+
+    /// The header of a column, in the layout's word where it has one.
+    pub fn header(&self, col: Column, year: FiscalYear) -> String {
+        match self.0.get(&col) {
+            Some(word) => col.header_as(word, year),
+            None => col.header(year),
+        }
+    }
+
+    /// The word for a column: the layout's, else Shinchoku's own.
+    pub fn word(&self, col: Column) -> &str {
+        self.0.get(&col).map_or(col.key(), String::as_str)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
 /// The departments (部) of a plan, in plan order.
 pub fn departments(plan: &Plan) -> Vec<String> {
     let mut seen = HashSet::new();
@@ -392,6 +476,45 @@ mod tests {
         assert_eq!(Column::of_path("project[8].year[2023].narrative"), Some(Column::Narrative));
         assert_eq!(return_file_name("総務部", FiscalYear(2023)), "令和5年度_総務部.xlsx");
         assert_eq!(return_file_name("a/b", FiscalYear(2023)), "令和5年度_a_b.xlsx");
+    }
+
+    #[test]
+    fn a_layouts_words_head_only_the_columns_they_read_back_as() {
+        let column = |field: &str, header: &str, year: Option<&str>| crate::layout::Column {
+            column: "A".into(),
+            field: field.into(),
+            header: header.into(),
+            sub_header: None,
+            year: year.map(str::to_string),
+            synonyms: Vec::new(),
+            width: None,
+            number_format: None,
+            align: None,
+        };
+        let mut layout = crate::layout::builtin("総合戦略").unwrap().0;
+        layout.columns = vec![
+            column("item", "施策", None),
+            // Not a word the reader knows for 指標名: Shinchoku's own is kept.
+            column("kpi_name", "ものさし", None),
+            // The final target is not the report year's target.
+            column("target", "最終目標", Some("final")),
+            column("actual", "R5実績", Some("each")),
+            column("actual", "実績値(見込み)", Some("each")),
+            column("narrative", "主な取組", None),
+        ];
+        let l = Labels::from_layout(&layout);
+        let r5 = FiscalYear(2023);
+        assert_eq!(l.header(Column::Item, r5), "施策");
+        assert_eq!(l.header(Column::KpiName, r5), "KPI名");
+        assert_eq!(l.header(Column::Target, r5), "目標値\n(令和5年度)");
+        assert_eq!(l.header(Column::Actual, r5), "実績\n(令和5年度)");
+        assert_eq!(l.header(Column::Narrative, r5), "主な取組");
+        assert_eq!((l.word(Column::Actual), l.word(Column::Evaluation)), ("実績", "評価"));
+        assert_eq!(l.header(Column::LastActual, r5), "前年度実績\n(令和4年度)");
+        for c in [Column::Item, Column::Actual, Column::Narrative] {
+            assert_eq!(Column::from_header(&l.header(c, r5)), Some(c));
+        }
+        assert!(Labels::default().is_empty());
     }
 }
 #[cfg(test)]

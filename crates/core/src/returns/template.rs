@@ -48,6 +48,8 @@ pub struct ReturnSpec<'a> {
     pub round_id: Option<i64>,
     /// 差戻し: the cells to mark, and the coordinator's note, listed on a 指摘事項 sheet.
     pub findings: Option<(&'a [super::review::Finding], &'a str)>,
+    /// The words of the plan's layout for the columns' headers (none: Shinchoku's own).
+    pub labels: Option<&'a super::Labels>,
 }
 
 /// One row of the entry sheet: a project and one of its KPIs (or none).
@@ -280,7 +282,8 @@ fn write_entry_sheet(
     for (i, c) in cols.iter().enumerate() {
         let i = i as u16;
         ws.set_column_width(i, c.width())?;
-        ws.write_string_with_format(HEADER_ROW, i, c.header(year), &s.header)?;
+        let header = spec.labels.map_or_else(|| c.header(year), |l| l.header(*c, year));
+        ws.write_string_with_format(HEADER_ROW, i, header, &s.header)?;
     }
     ws.set_row_height(HEADER_ROW, 2.0 * LINE_PT + PAD_PT)?;
     let col_of = |c: Column| cols.iter().position(|x| *x == c).map(|i| i as u16);
@@ -456,6 +459,8 @@ fn read_only_text(plan: &Plan, row: &EntryRow<'_>, c: Column, year: FiscalYear, 
 fn write_guide_sheet(ws: &mut Worksheet, spec: &ReturnSpec<'_>, cols: &[Column], s: &Styles) -> Result<(), XlsxError> {
     let plan = spec.plan;
     let year = spec.year.long();
+    // The columns as the sheet heads them (a layout's words, see `Labels`).
+    let word = |c: Column| spec.labels.map_or(c.key(), |l| l.word(c));
     let mut lines: Vec<String> = vec![
         format!("{year} 取組状況 記入要領({})", spec.department),
         String::new(),
@@ -465,11 +470,14 @@ fn write_guide_sheet(ws: &mut Worksheet, spec: &ReturnSpec<'_>, cols: &[Column],
         ),
         "1. 「記入」シートの黄色のセルだけに入力してください。ほかのセルは誤って変更しないよう保護しています(パスワードはありません)。"
             .into(),
-        "2. 実績値: 数値(例: 63.5%、1,234)または「-」を入力します。単位は「単位」列のとおりです。未確定の場合は空欄のままにしてください。"
-            .into(),
-        "   同じKPIが複数の事業にある場合、実績値は最初の行で入力します。".into(),
         format!(
-            "3. 評価: {}から選びます({})。",
+            "2. {}: 数値(例: 63.5%、1,234)または「-」を入力します。単位は「単位」列のとおりです。未確定の場合は空欄のままにしてください。",
+            word(Column::Actual)
+        ),
+        format!("   同じKPIが複数の事業にある場合、{}は最初の行で入力します。", word(Column::Actual)),
+        format!(
+            "3. {}: {}から選びます({})。",
+            word(Column::Evaluation),
             plan.rule
                 .scale()
                 .marks
@@ -482,7 +490,10 @@ fn write_guide_sheet(ws: &mut Worksheet, spec: &ReturnSpec<'_>, cols: &[Column],
                 .join("、"),
             plan.rule.description()
         ),
-        "4. 取組状況: 今年度の取組内容と成果を文章で記入します。セル内の改行は Alt+Enter です。".into(),
+        format!(
+            "4. {}: 今年度の取組内容と成果を文章で記入します。セル内の改行は Alt+Enter です。",
+            word(Column::Narrative)
+        ),
     ];
     if cols.contains(&Column::PrevNarrative) {
         lines.push(

@@ -243,18 +243,25 @@ mod tests {
     use crate::seed;
     use crate::store::RevisionInfo;
 
-    #[test]
-    fn backups_restore_and_keep_the_newest() {
+    /// A database in a temporary folder holding the Fukushima plan: the folder, the
+    /// database's path, the store, the plan, the revision it was saved with, its id.
+    fn saved_demo() -> (tempfile::TempDir, PathBuf, Store, crate::Plan, RevisionInfo, i64) {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("plan.db");
         let mut store = Store::open_or_create(&db).unwrap();
-        let mut plan = seed::fukushima_plan().unwrap();
+        let plan = seed::fukushima_plan().unwrap();
         let info = RevisionInfo {
             kind: "init".into(),
             summary: "t".into(),
             ..Default::default()
         };
         let id = store.save_plan(&plan, &info).unwrap().plan_id;
+        (dir, db, store, plan, info, id)
+    }
+
+    #[test]
+    fn backups_restore_and_keep_the_newest() {
+        let (dir, db, mut store, mut plan, info, id) = saved_demo();
         let before = store.backup("merge").unwrap();
         assert!(before.file_name().unwrap().to_string_lossy().ends_with("-merge.db"));
 
@@ -284,16 +291,7 @@ mod tests {
 
     #[test]
     fn a_backup_taken_ahead_is_the_state_it_started_from_and_is_kept_only_when_asked() {
-        let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("plan.db");
-        let mut store = Store::open_or_create(&db).unwrap();
-        let mut plan = seed::fukushima_plan().unwrap();
-        let info = RevisionInfo {
-            kind: "init".into(),
-            summary: "t".into(),
-            ..Default::default()
-        };
-        let id = store.save_plan(&plan, &info).unwrap().plan_id;
+        let (_dir, db, mut store, mut plan, info, id) = saved_demo();
         let files = |d: &Path| -> Vec<String> {
             std::fs::read_dir(d)
                 .map(|r| r.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect())
@@ -307,7 +305,10 @@ mod tests {
         let kept = pending.keep().unwrap();
         plan.apply_changes(&[("project[1].name".into(), Some("変更後".into()))]).unwrap();
         store.save_version(Some(id), &plan, &info, |_, _| Ok(())).unwrap();
-        assert_eq!(files(&backup_dir(&db)), vec![kept.file_name().unwrap().to_string_lossy().into_owned()]);
+        assert_eq!(
+            files(&backup_dir(&db)),
+            vec![kept.file_name().unwrap().to_string_lossy().into_owned()]
+        );
         let copy = Store::open(&kept).unwrap();
         assert_eq!(copy.load_plan(id).unwrap().fields(), seed::fukushima_plan().unwrap().fields());
     }
