@@ -815,6 +815,8 @@ test("取り込み: a workbook in a layout of its own shows its columns to check
   assert.ok(own.includes("第2期 まち・ひと・しごと創生総合戦略 KPI進捗状況") && own.includes("企業誘致件数"), "the plan's own layout");
   const builtin = await out("総合戦略", "builtin.xlsx");
   assert.ok(builtin.includes("総合戦略 KPIの進捗状況") && builtin.includes("令和5年度") && builtin.includes("企業誘致件数"), "the built-in layout");
+  // The card says which layout it writes.
+  assert.equal(await text("#x-summary-title"), "令和5年度の集計ブック(総合戦略)");
   await shot("export-layout");
   await d.stop();
   d = undefined;

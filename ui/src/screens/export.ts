@@ -11,7 +11,19 @@ export async function exportScreen(ctx: Ctx): Promise<HTMLElement> {
   const layout = h("select", { id: "x-layout", "aria-label": "様式" },
     h("option", { value: "" }, "計画の様式(取り込んだときの様式)"),
     ...layouts.map((n) => h("option", { value: n }, n))) as HTMLSelectElement;
-  const summaryPath = h("input", { type: "text", id: "x-summary", class: "path", value: `${summaryFolder}/${y.long}関連事業 取組一覧.xlsx`, "aria-label": "取組一覧の保存先" });
+  // The file name suggested for a layout; replaced when another is chosen, unless the name was changed by hand.
+  const suggested = (name: string) => (name === "" || name === "取組一覧" ? `${y.long}関連事業 取組一覧.xlsx` : `${y.long} ${name}.xlsx`);
+  const summaryPath = h("input", { type: "text", id: "x-summary", class: "path", value: `${summaryFolder}/${suggested("")}`, "aria-label": "集計ブックの保存先" }) as HTMLInputElement;
+  const title = h("h2", { id: "x-summary-title" }, `${y.long}の集計ブック(計画の様式)`);
+  let chosen = "";
+  layout.addEventListener("change", () => {
+    const at = summaryPath.value.lastIndexOf("/");
+    if (summaryPath.value.slice(at + 1) === suggested(chosen)) {
+      summaryPath.value = `${summaryPath.value.slice(0, at + 1)}${suggested(layout.value)}`;
+    }
+    chosen = layout.value;
+    title.textContent = `${y.long}の集計ブック(${chosen || "計画の様式"})`;
+  });
   const templatesDir = h("input", { type: "text", id: "x-templates", class: "path", value: `${templatesFolder}/記入用_${y.short}`, "aria-label": "記入用ファイルの保存先フォルダ" });
   const done = h("section", { id: "x-done" });
 
@@ -39,19 +51,19 @@ export async function exportScreen(ctx: Ctx): Promise<HTMLElement> {
   return h("div", { class: "export" },
     h("h1", {}, "出力"),
     h("section", { class: "card" },
-      h("h2", {}, `取組一覧(${y.long})`),
-      h("p", {}, "県の様式の取組一覧ブック(集計・グラフのシートを含む)を保存します。別の様式(総合戦略のKPI進捗表など)も選べます。"),
+      title,
+      h("p", {}, "計画を取り込んだときの様式(取組一覧なら集計・グラフのシートを含むブック)で保存します。別の様式(総合戦略のKPI進捗表など)も選べます。"),
       h("div", { class: "row" }, h("label", {}, "様式 ", layout)),
       h("div", { class: "row" }, summaryPath,
         h("button", { type: "button", onclick: async () => {
-          const p = await dialogs.saveAs("取組一覧の保存先", summaryPath.value, "xlsx", "Excel ブック");
+          const p = await dialogs.saveAs("集計ブックの保存先", summaryPath.value, "xlsx", "Excel ブック");
           if (p) summaryPath.value = p;
         } }, "参照…"),
         h("button", { type: "button", id: "x-summary-run", class: "primary", onclick: run(() => api.exportSummary(summaryPath.value, y.fy, layout.value || null)) }, "出力")),
     ),
     h("section", { class: "card" },
       h("h2", {}, "記入用ファイル(部ごと)"),
-      h("p", {}, "各部に送る記入用ブックを、部ごとに 1 ファイルずつフォルダへ保存します。"),
+      h("p", {}, "各部に送る記入用ブックを、部ごとに 1 ファイルずつフォルダへ保存します。見出しは計画の様式の言葉(施策、所管課、達成状況など)で書きます。"),
       h("div", { class: "row" }, templatesDir,
         h("button", { type: "button", onclick: async () => {
           const p = await dialogs.openFolder("保存先フォルダ");
