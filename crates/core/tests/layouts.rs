@@ -401,6 +401,23 @@ fn a_learned_layout_writes_the_sheet_back_cell_for_cell() {
     }
 }
 
+/// The cells typed into a sheet in LibreOffice Calc (UNO, `tests/lo/edit.py`: typed as a person
+/// types, saved with Calc's own XML) as `DIR/edited.xlsx`; every typing must have been taken.
+fn typed_in_calc(dir: &Path, from: &Path, sheet: &str, cells: &[(&str, &str)]) -> PathBuf {
+    let edited = dir.join("edited.xlsx");
+    let spec = dir.join("spec.json");
+    let actions: Vec<[&str; 4]> = cells.iter().map(|(cell, text)| ["type", sheet, cell, text]).collect();
+    let body = serde_json::json!({"in": from, "out": edited, "actions": actions});
+    std::fs::write(&spec, body.to_string()).unwrap();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/lo/edit.py");
+    let o = Command::new("/usr/bin/python3").arg(script).arg(&spec).output().unwrap();
+    let done = String::from_utf8_lossy(&o.stdout).to_string();
+    assert!(o.status.success(), "LibreOffice: {done}{}", String::from_utf8_lossy(&o.stderr));
+    let taken: Vec<String> = serde_json::from_str(done.trim()).unwrap();
+    assert_eq!(taken, vec!["ok"; cells.len()], "{done}");
+    edited
+}
+
 /// A sheet written in its learned layout is edited in LibreOffice Calc (driven through
 /// Python-UNO, typing as a person types, saved with LibreOffice's own XML) and read back
 /// with the same layout: the typed actual arrives, the rest is as it was.
@@ -417,15 +434,7 @@ fn a_layout_sheet_edited_in_libreoffice_is_read_back() {
     ops::export_with_layout(&db, None, &toml, &out).unwrap();
 
     // 企業誘致件数 is the second data row (row 5); R5実績 is column G.
-    let edited = dir.path().join("edited.xlsx");
-    let spec = dir.path().join("spec.json");
-    let body = serde_json::json!({"in": out, "out": edited, "actions": [["type", "KPI進捗", "G5", "15"]]});
-    std::fs::write(&spec, body.to_string()).unwrap();
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/lo/edit.py");
-    let o = Command::new("/usr/bin/python3").arg(script).arg(&spec).output().unwrap();
-    let done = String::from_utf8_lossy(&o.stdout).to_string();
-    assert!(o.status.success(), "LibreOffice: {done}{}", String::from_utf8_lossy(&o.stderr));
-    assert_eq!(done.trim(), r#"["ok"]"#);
+    let edited = typed_in_calc(dir.path(), &out, "KPI進捗", &[("G5", "15")]);
 
     let before = ops::load(&db, None).unwrap();
     ops::import_with_layout(&db, &edited, &toml, None).unwrap();
@@ -779,15 +788,7 @@ fn the_built_in_strategy_table_edited_in_libreoffice_is_read_back() {
     let first = before.kpis.iter().find(|k| k.no == 1).unwrap();
     assert_eq!(cells[4][2].as_deref(), Some(first.name.as_str()));
     let at = format!("{}5", shinchoku_core::xlsx::column_name(col as u32));
-    let edited = dir.path().join("edited.xlsx");
-    let spec = dir.path().join("spec.json");
-    let body = serde_json::json!({"in": out, "out": edited, "actions": [["type", "KPI進捗", at, "97%"]]});
-    std::fs::write(&spec, body.to_string()).unwrap();
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/lo/edit.py");
-    let o = Command::new("/usr/bin/python3").arg(script).arg(&spec).output().unwrap();
-    let done = String::from_utf8_lossy(&o.stdout).to_string();
-    assert!(o.status.success(), "LibreOffice: {done}{}", String::from_utf8_lossy(&o.stderr));
-    assert_eq!(done.trim(), r#"["ok"]"#);
+    let edited = typed_in_calc(dir.path(), &out, "KPI進捗", &[(&at, "97%")]);
 
     ops::import_with_layout(&db, &edited, builtin, None).unwrap();
     let after = ops::load(&db, None).unwrap();
@@ -821,15 +822,7 @@ fn merged_project_cells_edited_in_libreoffice_are_read_back() {
     ops::export(&db, None, &out, None).unwrap();
 
     // 研修の受講者数(累計), the second KPI under the merged project 3 (row 8); R5実績 is G.
-    let edited = dir.path().join("edited.xlsx");
-    let spec = dir.path().join("spec.json");
-    let body = serde_json::json!({"in": out, "out": edited, "actions": [["type", "事業別KPI", "G8", "175"]]});
-    std::fs::write(&spec, body.to_string()).unwrap();
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/lo/edit.py");
-    let o = Command::new("/usr/bin/python3").arg(script).arg(&spec).output().unwrap();
-    let done = String::from_utf8_lossy(&o.stdout).to_string();
-    assert!(o.status.success(), "LibreOffice: {done}{}", String::from_utf8_lossy(&o.stderr));
-    assert_eq!(done.trim(), r#"["ok"]"#);
+    let edited = typed_in_calc(dir.path(), &out, "事業別KPI", &[("G8", "175")]);
 
     let before = ops::load(&db, None).unwrap();
     ops::import_with_layout(&db, &edited, &toml, None).unwrap();
@@ -926,18 +919,13 @@ fn templates_are_headed_in_the_layouts_words_and_their_returns_merge() {
         .unwrap();
     let narrative = format!("project[{project}].year[2023].narrative");
     let actual = format!("kpi[{kpi}].actual[2023]");
-    let edited = dir.path().join("edited.xlsx");
-    let spec = dir.path().join("spec.json");
-    let body = serde_json::json!({"in": file, "out": edited, "actions": [
-        ["type", "記入", entry_cell(&file, &narrative), "庁内の研修を全課で実施した"],
-        ["type", "記入", entry_cell(&file, &actual), "42"],
-    ]});
-    std::fs::write(&spec, body.to_string()).unwrap();
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/lo/edit.py");
-    let o = Command::new("/usr/bin/python3").arg(script).arg(&spec).output().unwrap();
-    let done = String::from_utf8_lossy(&o.stdout).to_string();
-    assert!(o.status.success(), "LibreOffice: {done}{}", String::from_utf8_lossy(&o.stderr));
-    assert_eq!(done.trim(), r#"["ok", "ok"]"#);
+    let (narrative_at, actual_at) = (entry_cell(&file, &narrative), entry_cell(&file, &actual));
+    let edited = typed_in_calc(
+        dir.path(),
+        &file,
+        "記入",
+        &[(&narrative_at, "庁内の研修を全課で実施した"), (&actual_at, "42")],
+    );
 
     let r = ops::merge(&db, None, &[edited], &ops::MergeOptions::default(), &mut |_| {}).unwrap();
     let applied: Vec<(String, Option<String>)> = r.files[0].applied.iter().map(|c| (c.path.clone(), c.after.clone())).collect();
