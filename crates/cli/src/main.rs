@@ -322,6 +322,12 @@ enum LayoutCommand {
         #[arg(long, value_name = "ファイル")]
         out: PathBuf,
     },
+    /// 組み込みのレイアウトのファイルを表示する(写して直せば、`--layout ファイル` で自分の様式になる)
+    Show {
+        /// 取組一覧 か 総合戦略
+        #[arg(value_name = "レイアウト名")]
+        name: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -732,6 +738,9 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 println!("{line}");
             }
             println!("レイアウトを {} に書き出しました", out.display());
+        }
+        Command::Layout(LayoutCommand::Show { name }) => {
+            print!("{}", ops::layout_text(&name)?);
         }
         // No layout, or the summary workbook's own (`--layout 取組一覧`).
         Command::Import {

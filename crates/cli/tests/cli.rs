@@ -603,3 +603,55 @@ fn built_in_layouts_by_name() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("レイアウト「総合計画」はありません"));
 }
+
+/// 取組一覧 is a layout file like any other: `layout show` gives it, and a copy with a
+/// header reworded writes the same sheet with that header alone changed.
+#[test]
+fn the_summary_sheet_is_a_layout_file_to_copy() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = db_in(dir.path());
+    ok(&run(&["--db", &db, "init", "--demo"]));
+    let text = ok(&run(&["layout", "show", "取組一覧"]));
+    assert!(
+        text.contains("listings = \"each\"") && text.contains("field = \"kpi_name\""),
+        "{text}"
+    );
+    let mine = dir.path().join("mine.toml");
+    std::fs::write(&mine, text.replace("header = \"指標名\"", "header = \"成果指標\"")).unwrap();
+
+    let summary = dir.path().join("summary.xlsx");
+    ok(&run(&["--db", &db, "export", &summary.display().to_string()]));
+    let own = dir.path().join("own.xlsx");
+    let out = ok(&run(&[
+        "--db",
+        &db,
+        "export",
+        &own.display().to_string(),
+        "--layout",
+        &mine.display().to_string(),
+    ]));
+    assert!(out.contains("own.xlsx"), "{out}");
+    let want = shinchoku_core::xlsx::import::sheet_texts(&summary, "取組一覧").unwrap();
+    let got = shinchoku_core::xlsx::import::sheet_texts(&own, "取組一覧").unwrap();
+    assert_eq!(got.len(), want.len());
+    let mut changed = Vec::new();
+    for (r, (g, w)) in got.iter().zip(&want).enumerate() {
+        for c in 0..g.len().max(w.len()) {
+            let (a, b) = (g.get(c).cloned().flatten(), w.get(c).cloned().flatten());
+            if a != b {
+                changed.push((r, c, a, b));
+            }
+        }
+    }
+    assert_eq!(
+        changed,
+        [1, 2].map(|r| (r, 11, Some("成果指標".to_string()), Some("指標名".to_string()))),
+        "only the reworded header (merged over rows 2 and 3) differs"
+    );
+    // Fukushima's 再掲 rows are there, as in the summary workbook.
+    assert!(got.iter().any(|row| row.first().cloned().flatten().as_deref() == Some("再掲")));
+
+    let o = run(&["layout", "show", "無い様式"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("取組一覧、総合戦略"));
+}

@@ -193,6 +193,9 @@ fn learn_grid(g: &Grid, key: Field) -> Option<Learned> {
             width: g.width_of(c),
             number_format: number_format_of(g, c, data),
             align: None,
+            group: None,
+            lines: false,
+            words: false,
         };
         let Some((field, year)) = field else {
             unplaced.push(format!("列 {letter}「{}」", text.replace('\n', " ")));
@@ -234,6 +237,9 @@ fn learn_grid(g: &Grid, key: Field) -> Option<Learned> {
             width: g.width_of(c),
             number_format,
             align: None,
+            group: None,
+            lines: false,
+            words: false,
         });
         let i = columns.len() - 1;
         match (field, year) {
@@ -357,6 +363,7 @@ fn learn_grid(g: &Grid, key: Field) -> Option<Learned> {
                 repeat_rows: None,
                 header: g.page.header.clone(),
                 footer: g.page.footer.clone(),
+                margins: None,
             }),
             // The title's and header's heights; the data rows' heights fit what they hold.
             heights: g
@@ -368,6 +375,10 @@ fn learn_grid(g: &Grid, key: Field) -> Option<Learned> {
             projects: None,
             borders: Some(borders),
             project_cells,
+            listings: None,
+            numbers: None,
+            freeze: None,
+            style: None,
         },
         mapped,
         guessed,

@@ -22,12 +22,20 @@ use crate::text::label_key;
 pub enum Field {
     /// 分野・基本目標: the plan's first level.
     Area,
+    /// 分野の番号 (`No` under 分野)
+    AreaNo,
     /// 項目・施策: the second level.
     Item,
+    /// 項目の番号
+    ItemNo,
     /// 事業番号
     ProjectNo,
     /// 事業名
     ProjectName,
+    /// 事業概要
+    Summary,
+    /// 事業の指標(KPI)又は目標 (the project's own words)
+    Goal,
     /// 担当部
     Department,
     /// 担当課・所管課
@@ -53,11 +61,15 @@ pub enum Field {
 }
 
 impl Field {
-    pub const ALL: [Field; 16] = [
+    pub const ALL: [Field; 20] = [
         Field::Area,
+        Field::AreaNo,
         Field::Item,
+        Field::ItemNo,
         Field::ProjectNo,
         Field::ProjectName,
+        Field::Summary,
+        Field::Goal,
         Field::Department,
         Field::Division,
         Field::KpiNo,
@@ -76,9 +88,13 @@ impl Field {
     pub fn key(self) -> &'static str {
         match self {
             Field::Area => "area",
+            Field::AreaNo => "area_no",
             Field::Item => "item",
+            Field::ItemNo => "item_no",
             Field::ProjectNo => "project_no",
             Field::ProjectName => "project_name",
+            Field::Summary => "summary",
+            Field::Goal => "goal",
             Field::Department => "department",
             Field::Division => "division",
             Field::KpiNo => "kpi_no",
@@ -98,9 +114,13 @@ impl Field {
     pub fn label(self) -> &'static str {
         match self {
             Field::Area => "分野・基本目標",
+            Field::AreaNo => "分野の番号",
             Field::Item => "項目・施策",
+            Field::ItemNo => "項目の番号",
             Field::ProjectNo => "事業番号",
             Field::ProjectName => "事業名",
+            Field::Summary => "事業概要",
+            Field::Goal => "事業の目標",
             Field::Department => "担当部",
             Field::Division => "担当課",
             Field::KpiNo => "KPI番号",
@@ -120,9 +140,13 @@ impl Field {
     pub fn synonyms(self) -> &'static [&'static str] {
         match self {
             Field::Area => &["分野", "基本目標", "政策", "基本方針", "政策分野", "分野名", "柱"],
+            Field::AreaNo => &["分野番号", "分野No"],
             Field::Item => &["項目", "施策", "具体的施策", "施策名", "主な施策", "施策の方向", "取組の方向"],
+            Field::ItemNo => &["項目番号", "項目No"],
             Field::ProjectNo => &["事業番号", "事業No", "No", "番号", "No."],
             Field::ProjectName => &["事業名", "取組名", "事業名又は取組名", "主な事業", "事業"],
+            Field::Summary => &["事業概要", "事業概要又は取組内容", "概要", "事業内容"],
+            Field::Goal => &["指標(KPI)又は目標", "事業の目標"],
             Field::Department => &["担当部", "部局", "担当部局名", "所管部"],
             Field::Division => &["担当課", "所管課", "担当部局", "所管部局", "担当", "所管", "担当課室", "所管課室"],
             Field::KpiNo => &["KPI番号", "指標番号", "KPINo"],
@@ -152,9 +176,13 @@ impl Field {
         matches!(
             self,
             Field::Area
+                | Field::AreaNo
                 | Field::Item
+                | Field::ItemNo
                 | Field::ProjectNo
                 | Field::ProjectName
+                | Field::Summary
+                | Field::Goal
                 | Field::Department
                 | Field::Division
                 | Field::Evaluation
@@ -210,6 +238,17 @@ pub struct Column {
     /// How the column's cells are aligned: `left`, `center` or `right` (as their values fall when absent).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub align: Option<String>,
+    /// The text over `header` in a third header row above it (`KPI (重要業績評価指標)` over
+    /// KPI番号 … 目標値): merged across the columns next to each other that share it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+    /// 担当部・担当課: each owner's name on a line of its own, in the owners' order (a blank
+    /// line for an owner without one), instead of the names once each, joined by `、`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub lines: bool,
+    /// 評価: the mark with the rating scale's word for it (`○ (達成)`), not the mark alone.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub words: bool,
 }
 
 /// A layout: the sheet, its header, its columns.
@@ -251,6 +290,56 @@ pub struct Layout {
     /// repeated on each; when absent, each KPI row is a project of its own.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub project_cells: Option<ProjectCells>,
+    /// Which listings have rows: `"once"` (each KPI once, under its own listing: when absent)
+    /// or `"each"` (every listing of the plan in its order, a 再掲 too, with all its KPIs;
+    /// a 再掲 says so in its 事業番号, KPI番号 and names).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub listings: Option<Listings>,
+    /// How numbers are written: `"typed"` (as the sheet typed them: a plain number in the
+    /// General format, a percentage as text unless the column's format is one; when absent)
+    /// or `"formatted"` (every plain number a number in the format its text shows: `#,##0`, `0.0%`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub numbers: Option<Numbers>,
+    /// The first cell below and right of the panes that stay in view when scrolling (`B4`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub freeze: Option<String>,
+    /// The sheet's face, size and colours (the spreadsheet's own when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub style: Option<Style>,
+}
+
+/// Which listings of the plan a layout writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Listings {
+    Once,
+    Each,
+}
+
+/// How a layout writes numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Numbers {
+    Typed,
+    Formatted,
+}
+
+/// The sheet's text and header look.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Style {
+    /// The font's name (`MS ゴシック`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub font: Option<String>,
+    /// Its size in points; rows are as tall as their lines of it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub font_size: Option<f64>,
+    /// The header cells' fill, as RGB in hex (`D9D9D9`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub header_fill: Option<String>,
+    /// Where the table's text stands in its cell: `top` or `center` (when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vertical: Option<String>,
 }
 
 /// How a project's cells stand over its KPI rows.
@@ -300,6 +389,10 @@ impl ProjectSheet {
             projects: None,
             borders: of.borders,
             project_cells: None,
+            listings: None,
+            numbers: of.numbers,
+            freeze: None,
+            style: of.style.clone(),
         }
     }
 }
@@ -326,6 +419,9 @@ pub struct Print {
     pub header: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub footer: Option<String>,
+    /// The page margins in inches: left, right, top, bottom, header, footer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub margins: Option<[f64; 6]>,
 }
 
 /// A row's height in points (the row 1-based, as the sheet numbers it).
@@ -484,6 +580,15 @@ pub const BUILTIN: [(&str, &str, &str); 1] = [("総合戦略", "sogo-senryaku", 
 /// The names of the summary workbook Shinchoku writes in code (the Fukushima 取組一覧 with
 /// its KPI推移 and 集計 sheets): the layout every plan has unless it was imported with another.
 pub const SUMMARY: [&str; 2] = ["取組一覧", "torikumi-ichiran"];
+
+/// The summary workbook's first sheet, 取組一覧, as a layout (the workbook's other sheets
+/// are written in code after it).
+pub const SUMMARY_LAYOUT: &str = include_str!("builtin/torikumi-ichiran.toml");
+
+/// The 取組一覧 layout, read from its file (a test checks that it reads).
+pub fn summary_layout() -> Result<Layout, LayoutError> {
+    Layout::from_toml(SUMMARY_LAYOUT)
+}
 
 /// A built-in layout by its name, and its file's text.
 pub fn builtin(name: &str) -> Option<(Layout, &'static str)> {
@@ -645,8 +750,11 @@ impl Layout {
         let last = final_year.or(years.last().copied());
         let of = |c: &Column, y: FiscalYear, at: i64| Column {
             column: crate::xlsx::column_name(at.max(0) as u32),
-            header: c.header.replace("{year}", &y.long()),
-            sub_header: c.sub_header.as_ref().map(|s| s.replace("{year}", &y.long())),
+            header: c.header.replace("{year}", &y.long()).replace("{year_short}", &y.short()),
+            sub_header: c
+                .sub_header
+                .as_ref()
+                .map(|s| s.replace("{year}", &y.long()).replace("{year_short}", &y.short())),
             year: Some(y.short()),
             ..c.clone()
         };
@@ -708,6 +816,14 @@ impl Layout {
         }
         (years, final_year)
     }
+}
+
+/// `B4` → (3, 1): a cell's row and column, from 0.
+pub fn cell_position(name: &str) -> Option<(u32, u32)> {
+    let n = name.trim();
+    let split = n.find(|c: char| c.is_ascii_digit())?;
+    let row: u32 = n[split..].parse().ok().filter(|r| *r >= 1)?;
+    Some((row - 1, column_index(&n[..split])?))
 }
 
 /// `A` → 0, `AA` → 26.
@@ -800,6 +916,12 @@ fn toml_message(e: &toml::de::Error) -> String {
     if m.contains("unknown variant") && m.contains("merged") {
         return "`project_cells` は \"merged\"(結合)か \"repeated\"(各行に繰り返し)にしてください".into();
     }
+    if m.contains("unknown variant") && m.contains("once") {
+        return "`listings` は \"once\"(KPIごとに1行)か \"each\"(再掲も含め、載っているところごと)にしてください".into();
+    }
+    if m.contains("unknown variant") && m.contains("typed") {
+        return "`numbers` は \"typed\"(入力されたまま)か \"formatted\"(数は数として書式付きで)にしてください".into();
+    }
     if m.contains("unknown variant") {
         return "`hierarchy` は \"columns\"(列)か \"heading_rows\"(見出し行)にしてください".into();
     }
@@ -828,5 +950,27 @@ mod tests {
         assert_eq!(column_index("A"), Some(0));
         assert_eq!(column_index("AA"), Some(26));
         assert_eq!(column_index("a1"), None);
+        assert_eq!(cell_position("B4"), Some((3, 1)));
+        assert_eq!(cell_position("AA10"), Some((9, 26)));
+        assert_eq!(cell_position("4B"), None);
+        assert_eq!(cell_position("B0"), None);
+    }
+
+    #[test]
+    fn the_summary_sheet_is_a_layout_file() {
+        let l = summary_layout().unwrap();
+        assert_eq!(l.sheet.as_deref(), Some("取組一覧"));
+        assert_eq!((l.header_row, l.header_rows), (1, 3));
+        assert_eq!(l.listings, Some(Listings::Each));
+        assert_eq!(l.numbers, Some(Numbers::Formatted));
+        assert_eq!(l.freeze.as_deref(), Some("B4"));
+        let fields: Vec<&str> = l.columns.iter().map(|c| c.field.as_str()).collect();
+        assert_eq!(fields.len(), 17);
+        assert!(l.columns.iter().any(|c| c.field == "target" && c.year.as_deref() == Some("each")));
+        // A wrong word for a choice is named with its line.
+        let bad = SUMMARY_LAYOUT.replace("listings = \"each\"", "listings = \"all\"");
+        let e = Layout::from_toml(&bad).unwrap_err();
+        assert!(e.message.contains("listings") && e.line.is_some(), "{e}");
+        assert!(crate::text::is_japanese_message(&e.to_string()), "{e}");
     }
 }

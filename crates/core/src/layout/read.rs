@@ -521,8 +521,8 @@ fn project_of_row(g: &Grid, r: u32, mapped: &[Mapped], scale: &crate::eval::Scal
             vec![owner]
         },
         name: text(Field::ProjectName),
-        summary: None,
-        goal: None,
+        summary: text(Field::Summary),
+        goal: text(Field::Goal),
         kpis: Vec::new(),
         years: if year.is_empty() {
             BTreeMap::new()

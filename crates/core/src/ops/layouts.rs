@@ -59,7 +59,20 @@ pub fn layout_names() -> Vec<String> {
         .collect()
 }
 
-/// Whether `--layout` names the summary workbook written in code (`取組一覧`).
+/// A built-in layout's file, by its name (`取組一覧`, `総合戦略`): to copy and make one's own.
+pub fn layout_text(name: &str) -> Result<&'static str> {
+    if is_summary(Path::new(name)) {
+        return Ok(crate::layout::SUMMARY_LAYOUT);
+    }
+    crate::layout::builtin(name).map(|(_, text)| text).ok_or_else(|| {
+        Error::BadInput(format!(
+            "組み込みのレイアウト「{name}」はありません(組み込みのレイアウト: {})",
+            layout_names().join("、")
+        ))
+    })
+}
+
+/// Whether `--layout` names the summary workbook (`取組一覧`, with its KPI推移 and 集計 sheets).
 pub fn is_summary(layout: &Path) -> bool {
     layout
         .to_str()

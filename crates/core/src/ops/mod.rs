@@ -16,7 +16,7 @@ pub use app::*;
 pub use edit::{card_edit_view, edit_fields, report_item_views, report_preview, schedule_view, Edited, Editor};
 pub use layouts::{
     export_with_layout, import_with_layout, import_with_mapping, is_summary, is_summary_workbook, layout_learn, layout_mapping,
-    layout_named, layout_names, read_layout, FieldChoice, LayoutImport, MappedColumn, MappingView,
+    layout_named, layout_names, layout_text, read_layout, FieldChoice, LayoutImport, MappedColumn, MappingView,
 };
 pub use places::{default_folder, documents_folder, OUTPUT_KINDS};
 pub use plans::{delete_demo_plan, plan_views, switch_plan};

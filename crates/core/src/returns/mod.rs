@@ -157,7 +157,7 @@ impl Column {
             Field::Actual => Column::Actual,
             Field::Evaluation => Column::Evaluation,
             Field::Narrative => Column::Narrative,
-            Field::BaselineYear | Field::Note => return None,
+            Field::BaselineYear | Field::Note | Field::AreaNo | Field::ItemNo | Field::Summary | Field::Goal => return None,
         })
     }
 
@@ -490,6 +490,9 @@ mod tests {
             width: None,
             number_format: None,
             align: None,
+            group: None,
+            lines: false,
+            words: false,
         };
         let mut layout = crate::layout::builtin("総合戦略").unwrap().0;
         layout.columns = vec![

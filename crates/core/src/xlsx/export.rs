@@ -8,10 +8,10 @@ use std::path::Path;
 use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError};
 
 use super::base::SummaryBase;
-use super::{col, save_atomically, WriteError, RELISTED, SHEET_CHARTS, SHEET_COUNTS, SHEET_PLAN, SHEET_TREND, SHEET_YEARS};
+use super::{col, save_atomically, WriteError, SHEET_CHARTS, SHEET_COUNTS, SHEET_PLAN, SHEET_TREND, SHEET_YEARS};
 use crate::eval::{achievement_rate, Evaluation, Scale};
 use crate::fy::FiscalYear;
-use crate::model::{Entry, EntryView, Kpi, KpiRef, Plan};
+use crate::model::{Kpi, Plan};
 use crate::summary::{summarize, Counts};
 use crate::text::display_width;
 use crate::value::{KpiValue, Parsed};
@@ -23,13 +23,6 @@ pub(crate) const HEADER_FILL: u32 = 0xD9D9D9;
 /// Height of one line of 9 pt text, in points, and the cell's padding.
 pub(crate) const LINE_PT: f64 = 12.0;
 pub(crate) const PAD_PT: f64 = 4.0;
-
-/// Column widths of the summary sheet (A–M, then each target year, then 実績値, 評価, 取組状況).
-const FIXED_WIDTHS: [f64; 13] = [6.0, 5.0, 14.0, 6.0, 16.0, 10.0, 12.0, 22.0, 30.0, 30.0, 6.0, 20.0, 9.0];
-const YEAR_WIDTH: f64 = 9.0;
-const ACTUAL_WIDTH: f64 = 10.0;
-const EVAL_WIDTH: f64 = 10.0;
-const NARRATIVE_WIDTH: f64 = 40.0;
 
 /// Writes the summary workbook for `year` (the plan's report year when `None`).
 /// The file is written under a temporary name and renamed into place.
@@ -101,7 +94,7 @@ pub fn build_workbook(plan: &Plan, year: FiscalYear) -> Result<Workbook, XlsxErr
     {
         let (summary, trend) = wb.worksheets_mut().split_at_mut(1);
         std::thread::scope(|scope| {
-            let summary = scope.spawn(|| write_summary_sheet(&mut summary[0], plan, year, &Styles::new()));
+            let summary = scope.spawn(|| write_summary_sheet(&mut summary[0], plan, year));
             let trend = write_trend_sheet(&mut trend[0], plan, year, &styles);
             summary
                 .join()
@@ -251,190 +244,11 @@ pub(crate) fn sheet_setup(ws: &mut Worksheet, repeat_rows: (u32, u32), freeze: (
     Ok(())
 }
 
-fn write_summary_sheet(ws: &mut Worksheet, plan: &Plan, year: FiscalYear, s: &Styles) -> Result<(), XlsxError> {
-    ws.set_name(super::SHEET_SUMMARY)?;
-    let years = &plan.fiscal_years;
-    let n = years.len() as u16;
-    let c_actual = col::FIRST_TARGET + n;
-    let c_eval = c_actual + 1;
-    let c_narr = c_actual + 2;
-    let mut widths: Vec<f64> = FIXED_WIDTHS.to_vec();
-    widths.extend(std::iter::repeat_n(YEAR_WIDTH, n as usize));
-    widths.extend([ACTUAL_WIDTH, EVAL_WIDTH, NARRATIVE_WIDTH]);
-    for (i, w) in widths.iter().enumerate() {
-        ws.set_column_width(i as u16, *w)?;
-    }
-    // Header block, rows 1–3. The sheet is written row by row (rust_xlsxwriter's low-memory
-    // mode keeps one row in memory): every row's height is set before the row is written.
-    ws.set_row_height(0, 2.0 * LINE_PT + PAD_PT)?;
-    ws.set_row_height(1, LINE_PT + PAD_PT + 2.0)?;
-    ws.set_row_height(2, LINE_PT + PAD_PT + 2.0)?;
-    let h = &s.header;
-    let last_target = if n > 0 { col::FIRST_TARGET + n - 1 } else { col::FIRST_TARGET };
-    ws.merge_range(0, col::NO, 0, col::DIV, &plan.title, h)?;
-    ws.merge_range(0, col::NAME, 0, col::GOAL, &plan.report_title_for(year), h)?;
-    ws.merge_range(0, col::KPI_NO, 0, last_target.max(col::BASELINE), "KPI (重要業績評価指標)", h)?;
-    ws.merge_range(0, c_actual, 2, c_actual, "実績値", h)?;
-    ws.write_string_with_format(0, c_eval, "評価", h)?;
-    let as_of = plan
-        .as_of
-        .filter(|_| year == plan.report_year)
-        .map(|d| format!("※{}時点", d.short()))
-        .unwrap_or_default();
-    ws.merge_range(0, c_narr, 2, c_narr, &format!("{} 取組状況", year.long()), h)?;
-    ws.merge_range(1, c_eval, 2, c_eval, &as_of, h)?;
-    ws.merge_range(1, col::NO, 2, col::NO, "事業番号", h)?;
-    ws.merge_range(1, col::AREA_NO, 1, col::AREA_NAME, "分野", h)?;
-    ws.merge_range(1, col::ITEM_NO, 1, col::ITEM_NAME, "項目", h)?;
-    ws.merge_range(1, col::DEPT, 1, col::DIV, "担当", h)?;
-    for (c, label) in [
-        (col::NAME, "事業名又は取組名"),
-        (col::SUMMARY, "事業概要又は取組内容"),
-        (col::GOAL, "指標(KPI)又は目標"),
-        (col::KPI_NO, "KPI番号"),
-        (col::KPI_NAME, "指標名"),
-        (col::BASELINE, "基準値"),
-    ] {
-        ws.merge_range(1, c, 2, c, label, h)?;
-    }
-    if n > 1 {
-        ws.merge_range(1, col::FIRST_TARGET, 1, last_target, "目標値", h)?;
-    } else if n == 1 {
-        ws.write_string_with_format(1, col::FIRST_TARGET, "目標値", h)?;
-    }
-    for (c, label) in [
-        (col::AREA_NO, "No"),
-        (col::AREA_NAME, "名称"),
-        (col::ITEM_NO, "No"),
-        (col::ITEM_NAME, "名称"),
-        (col::DEPT, "部"),
-        (col::DIV, "課"),
-    ] {
-        ws.write_string_with_format(2, c, label, h)?;
-    }
-    for (i, y) in years.iter().enumerate() {
-        ws.write_string_with_format(2, col::FIRST_TARGET + i as u16, y.short(), h)?;
-    }
-
-    // Data rows from row 4; the 評価 column in the words of the plan's scale.
-    let scale = plan.rule.scale();
-    let mut row: u32 = 3;
-    for view in plan.views() {
-        let refs: Vec<&KpiRef> = view.entry.kpis().iter().collect();
-        let span = refs.len().max(1) as u32;
-        let first = row;
-        let last = row + span - 1;
-        let entry_texts = entry_cells(plan, &view, year, &scale);
-        let entry_cols: Vec<u16> = (col::NO..=col::GOAL).chain([c_eval, c_narr]).collect();
-        // Row heights that fit the wrapped text: the project's text is spread over its rows.
-        let kpi_lines: Vec<usize> = if refs.is_empty() {
-            vec![1]
-        } else {
-            refs.iter().map(|r| kpi_row_lines(plan, r, &widths, years, year)).collect()
-        };
-        let entry_lines = entry_cols
-            .iter()
-            .zip(entry_texts.iter())
-            .map(|(c, t)| t.as_deref().map_or(1, |t| lines_in(t, widths[*c as usize])))
-            .max()
-            .unwrap_or(1);
-        let kpi_total: usize = kpi_lines.iter().sum();
-        let extra = entry_lines.saturating_sub(kpi_total);
-        for (i, l) in kpi_lines.iter().enumerate() {
-            let share = extra / span as usize + usize::from(i < extra % span as usize);
-            ws.set_row_height(first + i as u32, (l + share) as f64 * LINE_PT + PAD_PT)?;
-        }
-        // Project cells (A–J, 評価, 取組状況), merged over the KPI rows.
-        for (c, text) in entry_cols.iter().zip(entry_texts.iter()) {
-            let f = &s.data;
-            if span > 1 {
-                ws.merge_range(first, *c, last, *c, "", f)?;
-            }
-            if *c == col::NO {
-                match &view.entry {
-                    Entry::Project(p) => put_project_no(ws, first, &p.no, f)?,
-                    Entry::Relisting(_) => put_text(ws, first, *c, Some(RELISTED), f)?,
-                }
-            } else {
-                put_text(ws, first, *c, text.as_deref(), f)?;
-            }
-        }
-        // KPI cells, one row each.
-        for (i, r) in refs.iter().enumerate() {
-            let kr = first + i as u32;
-            let kpi = plan.kpi(r.no);
-            if r.relisted {
-                ws.write_string_with_format(kr, col::KPI_NO, RELISTED, &s.data)?;
-            } else {
-                ws.write_number_with_format(kr, col::KPI_NO, f64::from(r.no), &s.data)?;
-            }
-            let name = kpi.map(|k| {
-                if r.relisted {
-                    format!("{}\n※再掲:No{}", k.name, k.no)
-                } else {
-                    k.name.clone()
-                }
-            });
-            put_text(ws, kr, col::KPI_NAME, name.as_deref(), &s.data)?;
-            put_value(ws, kr, col::BASELINE, kpi.and_then(|k| k.baseline.as_ref()), s)?;
-            for (j, y) in years.iter().enumerate() {
-                let c = col::FIRST_TARGET + j as u16;
-                match kpi.and_then(|k| revised_target_text(k, *y, year)) {
-                    Some(text) => {
-                        ws.write_string_with_format(kr, c, text, &s.data)?;
-                    }
-                    None => put_value(ws, kr, c, kpi.and_then(|k| k.target_for(*y, year)).as_ref(), s)?,
-                }
-            }
-            put_value(ws, kr, c_actual, kpi.and_then(|k| k.actuals.get(&year)).map(|a| &a.value), s)?;
-        }
-        if refs.is_empty() {
-            for c in col::KPI_NO..=c_actual {
-                ws.write_blank(first, c, &s.data)?;
-            }
-        }
-        row = last + 1;
-    }
-    end_rows(ws, row)?;
-    sheet_setup(ws, (0, 2), (3, 1))?;
-    Ok(())
-}
-
-/// A revised target as 取組一覧 shows it: the target in force for the report year with
-/// its original under it (`90%` / `(当初 80%)`); `None` where the target was not revised.
-fn revised_target_text(k: &Kpi, y: FiscalYear, report: FiscalYear) -> Option<String> {
-    if !k.revised_for(y, report) {
-        return None;
-    }
-    let now = k.target_for(y, report)?;
-    let original = k.original_target(y).map_or("なし", KpiValue::text);
-    Some(format!("{}\n{}", now.text(), crate::model::original_note(original)))
-}
-
-/// How many lines a KPI row of 取組一覧 needs: its name (with the 再掲 note) and its values
-/// wrapped in their columns.
-fn kpi_row_lines(plan: &Plan, r: &KpiRef, widths: &[f64], years: &[FiscalYear], year: FiscalYear) -> usize {
-    let Some(k) = plan.kpi(r.no) else { return 1 };
-    let name = if r.relisted {
-        format!("{}\n※再掲:No{}", k.name, k.no)
-    } else {
-        k.name.clone()
-    };
-    let mut lines = lines_in(&name, widths[col::KPI_NAME as usize]);
-    let texts = std::iter::once(k.baseline.as_ref().map(|b| b.text().to_string())).chain(
-        years
-            .iter()
-            .map(|y| revised_target_text(k, *y, year).or_else(|| k.target_for(*y, year).map(|t| t.text().to_string()))),
-    );
-    for (j, v) in texts.enumerate() {
-        if let Some(v) = v {
-            lines = lines.max(lines_in(&v, widths[col::BASELINE as usize + j]));
-        }
-    }
-    if let Some(a) = k.actuals.get(&year) {
-        lines = lines.max(lines_in(a.value.text(), ACTUAL_WIDTH));
-    }
-    lines
+/// 取組一覧: the plan in the built-in layout `builtin/torikumi-ichiran.toml`.
+fn write_summary_sheet(ws: &mut Worksheet, plan: &Plan, year: FiscalYear) -> Result<(), XlsxError> {
+    let layout = crate::layout::summary_layout().map_err(|e| XlsxError::ParameterError(e.to_string()))?;
+    let next = crate::layout::write::write_table(ws, plan, &layout, year)?;
+    end_rows(ws, next)
 }
 
 impl Plan {
@@ -446,40 +260,6 @@ impl Plan {
             crate::model::default_report_title(year)
         }
     }
-}
-
-/// The entry's cells A–J, 評価 and 取組状況, in column order.
-fn entry_cells(plan: &Plan, view: &EntryView<'_>, year: FiscalYear, scale: &Scale) -> Vec<Option<String>> {
-    let p = view.project;
-    let area = view.entry.area();
-    let item = view.entry.item();
-    let depts: Vec<&str> = p.owners.iter().map(|o| o.department.as_deref().unwrap_or("")).collect();
-    let divs: Vec<&str> = p.owners.iter().map(|o| o.division.as_deref().unwrap_or("")).collect();
-    let join = |v: Vec<&str>| {
-        let s = v.join("\n");
-        (!s.trim().is_empty()).then_some(s)
-    };
-    let name = match view.entry {
-        Entry::Relisting(r) => Some(match &p.name {
-            Some(n) => format!("{n}\n※再掲:No{}", r.of),
-            None => format!("※再掲:No{}", r.of),
-        }),
-        Entry::Project(_) => p.name.clone(),
-    };
-    vec![
-        None, // 事業番号 is written as a number or 再掲
-        Some(area.to_string()),
-        plan.area(area).and_then(|a| a.name.clone()),
-        item.map(str::to_string),
-        plan.item_name(area, item).map(str::to_string),
-        join(depts),
-        join(divs),
-        name,
-        view.summary().map(str::to_string),
-        view.goal().map(str::to_string),
-        view.evaluation(year).map(|e| scale.label(&e)),
-        view.narrative(year).map(str::to_string),
-    ]
 }
 
 /// The years the trend sheet shows: every year with a target or an actual, and
