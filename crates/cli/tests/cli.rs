@@ -651,6 +651,29 @@ fn the_summary_sheet_is_a_layout_file_to_copy() {
     // Fukushima's 再掲 rows are there, as in the summary workbook.
     assert!(got.iter().any(|row| row.first().cloned().flatten().as_deref() == Some("再掲")));
 
+    // Read back with the same file: the same plan (再掲 and KPIs shown twice included), and
+    // written again, the same sheet.
+    let other = dir.path().join("other.db").display().to_string();
+    let mine_s = mine.display().to_string();
+    ok(&run(&[
+        "--db",
+        &other,
+        "import",
+        &own.display().to_string(),
+        "--layout",
+        &mine_s,
+        "--organization",
+        "福島県",
+    ]));
+    let shown: serde_json::Value = serde_json::from_str(&ok(&run(&["--db", &other, "show", "--json"]))).unwrap();
+    let before: serde_json::Value = serde_json::from_str(&ok(&run(&["--db", &db, "--plan", "1", "show", "--json"]))).unwrap();
+    for key in ["title", "year", "projects", "relistings", "kpis", "evaluations", "areas"] {
+        assert_eq!(shown[key], before[key], "{key}");
+    }
+    let again = dir.path().join("again.xlsx");
+    ok(&run(&["--db", &other, "export", &again.display().to_string(), "--layout", &mine_s]));
+    assert_eq!(shinchoku_core::xlsx::import::sheet_texts(&again, "取組一覧").unwrap(), got);
+
     let o = run(&["layout", "show", "無い様式"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("取組一覧、総合戦略"));

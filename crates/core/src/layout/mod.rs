@@ -784,7 +784,7 @@ impl Layout {
     /// The header of a column with its `{year}` taken out: what a per-year column's
     /// header says besides its year (`実績` of `実績{year}`).
     fn template_header(c: &Column) -> String {
-        c.full_header().replace("{year}", "")
+        c.full_header().replace("{year}", "").replace("{year_short}", "")
     }
 
     /// The years a sheet written in this template has: its `each` columns' headers read

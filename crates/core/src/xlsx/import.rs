@@ -601,7 +601,7 @@ impl RawEntry {
 }
 
 /// Splits `name\n※再掲:No46` into the name and 46.
-fn split_relisting_mark(text: &str) -> (Option<String>, Option<String>) {
+pub(crate) fn split_relisting_mark(text: &str) -> (Option<String>, Option<String>) {
     let mut name_lines = Vec::new();
     let mut of = None;
     for line in text.split('\n') {
