@@ -378,6 +378,27 @@ fn a_learned_layout_writes_the_sheet_back_cell_for_cell() {
         let want_looks = looks(&src);
         assert!(!want_looks.is_empty(), "{file}: the input has alignment or borders");
         assert_eq!(looks(&out), want_looks, "{file}: the data rows' alignment and borders");
+        // The sheet's face and colours: a data cell's font and vertical alignment, a header cell's fill.
+        let style = |f: &Path, r: u32, c: u32| {
+            let (font, size, fill, vertical) = shinchoku_core::xlsx::import::cell_style(f, sheet, r, c).unwrap();
+            (font, size, fill, vertical.unwrap_or("bottom"))
+        };
+        let kpi_col = shinchoku_core::layout::column_index(&l.columns.iter().find(|c| c.field == "kpi_name").unwrap().column).unwrap();
+        assert_eq!(
+            style(&out, data, kpi_col),
+            style(&src, data, kpi_col),
+            "{file}: a data cell's font, fill and alignment"
+        );
+        let h = l.header_row - 1;
+        assert_eq!(style(&out, h, kpi_col).2, style(&src, h, kpi_col).2, "{file}: the header's fill");
+        if file == "sogo-senryaku.xlsx" {
+            assert_eq!(
+                style(&src, data, 0),
+                (Some("MS Gothic".to_string()), Some(10.0), None, "top"),
+                "the test's workbook has its own face"
+            );
+            assert_eq!(style(&src, l.header_row - 1, 0).2, Some(0xDDEBF7));
+        }
         // The title's and header's heights as learned; the data rows are as tall as their text.
         let out_heights: Vec<(u32, f64)> = got.heights.into_iter().filter(|(r, _)| *r < data).collect();
         // rust_xlsxwriter keeps a row's height in whole pixels (20 pt is written 20.25 pt).

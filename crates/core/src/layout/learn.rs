@@ -344,6 +344,7 @@ fn learn_grid(g: &Grid, key: Field) -> Option<Learned> {
         c.align = counts.iter().max_by_key(|(_, n)| *n).map(|(a, _)| a.to_string());
     }
     let borders = (h..g.rows().min(data + 20)).any(|r| (0..g.width()).any(|c| g.looks.get(&(r, c)).is_some_and(|l| l.border)));
+    let style = style_of(g, h, data);
     let title: Vec<String> = (0..h).filter_map(|r| (0..g.width()).find_map(|c| g.get(r, c).text())).collect();
     Some(Learned {
         layout: Layout {
@@ -378,7 +379,7 @@ fn learn_grid(g: &Grid, key: Field) -> Option<Learned> {
             listings: None,
             numbers: None,
             freeze: None,
-            style: None,
+            style,
         },
         mapped,
         guessed,
@@ -431,4 +432,48 @@ impl Learned {
         }
         out
     }
+}
+
+/// The value most of `items` have (the first of those tied).
+fn most<T: PartialEq>(items: impl Iterator<Item = T>) -> Option<T> {
+    let mut counts: Vec<(T, usize)> = Vec::new();
+    for x in items {
+        match counts.iter_mut().find(|(y, _)| *y == x) {
+            Some(n) => n.1 += 1,
+            None => counts.push((x, 1)),
+        }
+    }
+    let best = counts.iter().map(|(_, n)| *n).max()?;
+    counts.into_iter().find(|(_, n)| *n == best).map(|(x, _)| x)
+}
+
+/// How the table looks as a whole: the font most of its first data cells are in (the
+/// workbook's own where they have none), the fill most of its header cells have, and where
+/// most data cells stand their text, where the style says.
+fn style_of(g: &Grid, h: u32, data: u32) -> Option<super::Style> {
+    let data_looks = || {
+        (data..g.rows().min(data + 20))
+            .flat_map(move |r| (0..g.width()).filter(move |&c| !g.get(r, c).is_empty()).map(move |c| (r, c)))
+            .filter_map(|at| g.looks.get(&at))
+    };
+    let font = most(data_looks().filter_map(|l| l.font))
+        .and_then(|f| g.fonts.get(usize::from(f)))
+        .or(g.fonts.first());
+    let fill = most(
+        (h..data)
+            .flat_map(|r| (0..g.width()).filter_map(move |c| g.looks.get(&(r, c))))
+            .filter_map(|l| l.fill),
+    );
+    let style = super::Style {
+        font: font.and_then(|f| f.name.clone()),
+        font_size: font.and_then(|f| f.size),
+        header_fill: fill.map(|c| format!("{c:06X}")),
+        // A style without a vertical alignment stands its text at the bottom (the spreadsheet's default).
+        vertical: data_looks().next().map(|_| {
+            most(data_looks().map(|l| l.vertical.unwrap_or("bottom")))
+                .unwrap_or("bottom")
+                .to_string()
+        }),
+    };
+    (style != super::Style::default()).then_some(style)
 }

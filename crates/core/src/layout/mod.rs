@@ -337,7 +337,7 @@ pub struct Style {
     /// The header cells' fill, as RGB in hex (`D9D9D9`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub header_fill: Option<String>,
-    /// Where the table's text stands in its cell: `top` or `center` (when absent).
+    /// Where the table's text stands in its cell: `top`, `bottom` or `center` (when absent).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vertical: Option<String>,
 }
@@ -500,6 +500,27 @@ impl Layout {
                 line: None,
                 message: "指標名(`kpi_name`)の列がありません。KPIの表には指標名が必要です".into(),
             });
+        }
+        if let Some(st) = &layout.style {
+            let at = text.find("[style]").map(line_at);
+            let bad = |message: String| LayoutError { line: at, message };
+            if let Some(v) = st.vertical.as_deref().filter(|v| !matches!(*v, "top" | "center" | "bottom")) {
+                return Err(bad(format!(
+                    "`vertical` の「{v}」は \"top\"(上)、\"center\"(中央)、\"bottom\"(下)のどれかで書いてください"
+                )));
+            }
+            if let Some(f) = st
+                .header_fill
+                .as_deref()
+                .filter(|f| f.trim_start_matches('#').len() != 6 || u32::from_str_radix(f.trim_start_matches('#'), 16).is_err())
+            {
+                return Err(bad(format!(
+                    "`header_fill` の「{f}」は D9D9D9 のような6桁の16進数(RGB)で書いてください"
+                )));
+            }
+            if let Some(z) = st.font_size.filter(|z| !(1.0..=409.0).contains(z)) {
+                return Err(bad(format!("`font_size` の {z} は 1〜409 のポイント数で書いてください")));
+            }
         }
         if layout.project_cells.is_some() {
             let at = text.find("project_cells").map(line_at);

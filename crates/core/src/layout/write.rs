@@ -195,10 +195,10 @@ impl Formats {
         {
             head = head.set_background_color(Color::RGB(rgb));
         }
-        let vertical = if style.vertical.as_deref() == Some("top") {
-            FormatAlign::Top
-        } else {
-            FormatAlign::VerticalCenter
+        let vertical = match style.vertical.as_deref() {
+            Some("top") => FormatAlign::Top,
+            Some("bottom") => FormatAlign::Bottom,
+            _ => FormatAlign::VerticalCenter,
         };
         let cell = base.clone().set_border(border).set_text_wrap().set_align(vertical);
         // Each column's cells: aligned as the layout says.

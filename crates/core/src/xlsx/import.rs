@@ -264,8 +264,10 @@ pub(crate) struct Grid {
     /// Heights of the first rows, as set: `(row, points)`.
     pub(crate) heights: Vec<(u32, f64)>,
     pub(crate) page: crate::xlsx::package::PageSetup,
-    /// The alignment and border of the styled cells of the first rows.
+    /// The alignment, border, fill and font of the styled cells of the first rows.
     pub(crate) looks: HashMap<(u32, u32), crate::xlsx::package::Look>,
+    /// The workbook's fonts, as the looks number them.
+    pub(crate) fonts: Vec<crate::xlsx::package::Font>,
     /// The widest row's length.
     width: u32,
 }
@@ -338,8 +340,30 @@ pub type Looks = std::collections::BTreeMap<(u32, u32), (Option<&'static str>, b
 pub fn sheet_looks(path: &std::path::Path, sheet: &str) -> Result<Looks, String> {
     let mut wb = Workbook::open(path)?;
     let g = load_grid(&mut wb, sheet).map_err(|p| p.to_string())?;
-    Ok(g.looks.iter().map(|(k, l)| (*k, (l.align, l.border))).collect())
+    Ok(g.looks
+        .iter()
+        .filter(|(_, l)| l.align.is_some() || l.border)
+        .map(|(k, l)| (*k, (l.align, l.border)))
+        .collect())
 }
+
+/// The font (name and size), fill and vertical alignment of a cell of a sheet's first rows,
+/// for tests that compare how a sheet looks.
+pub fn cell_style(path: &std::path::Path, sheet: &str, row: u32, col: u32) -> Result<CellStyle, String> {
+    let mut wb = Workbook::open(path)?;
+    let g = load_grid(&mut wb, sheet).map_err(|p| p.to_string())?;
+    let l = g.looks.get(&(row, col)).copied().unwrap_or_default();
+    let font = l
+        .font
+        .and_then(|f| g.fonts.get(usize::from(f)))
+        .or(g.fonts.first())
+        .cloned()
+        .unwrap_or_default();
+    Ok((font.name, font.size, l.fill, l.vertical))
+}
+
+/// A cell's font name and size, fill (RGB) and vertical alignment.
+pub type CellStyle = (Option<String>, Option<f64>, Option<u32>, Option<&'static str>);
 
 /// How a sheet prints, for tools and tests that compare what a sheet shows.
 #[derive(Debug, Clone, PartialEq)]
@@ -392,8 +416,9 @@ pub(crate) fn load_grid(wb: &mut Workbook, name: &str) -> Result<Grid, Problem> 
         .styles
         .iter()
         .filter_map(|&(r, c, s)| wb.xf_looks.get(s).map(|l| ((r, c), *l)))
-        .filter(|(_, l)| l.align.is_some() || l.border)
+        .filter(|(_, l)| *l != crate::xlsx::package::Look::default())
         .collect();
+    let fonts = wb.fonts.clone();
     let unreadable = |e: calamine::XlsxError| Problem {
         sheet: name.into(),
         cell: None,
@@ -488,6 +513,7 @@ pub(crate) fn load_grid(wb: &mut Workbook, name: &str) -> Result<Grid, Problem> 
         heights: scan.heights,
         page: scan.page,
         looks,
+        fonts,
     })
 }
 

@@ -45,8 +45,10 @@ pub(crate) struct Workbook {
     parts: HashMap<String, String>,
     /// Cell style (`cellXfs` index) → number format code.
     xf_formats: Vec<Arc<str>>,
-    /// Cell style → its alignment and border.
+    /// Cell style → its alignment, border, fill and font.
     pub(crate) xf_looks: Vec<Look>,
+    /// The fonts the looks name.
+    pub(crate) fonts: Vec<Font>,
     /// The workbook carries macros (`.xlsm`); they are never run.
     pub(crate) has_macros: bool,
     /// Scans under way on another thread (see [`Workbook::scan_ahead`]).
@@ -209,7 +211,7 @@ impl Workbook {
             }
             io::copy(&mut limited, &mut io::sink()).map_err(|e| limited.explain(name, e))?;
         }
-        let (xf_formats, xf_looks) = zip
+        let (xf_formats, xf_looks, fonts) = zip
             .by_name("xl/styles.xml")
             .ok()
             .and_then(|f| style_formats(BufReader::new(f)))
@@ -223,6 +225,7 @@ impl Workbook {
             parts,
             xf_formats,
             xf_looks,
+            fonts,
             has_macros,
             ahead: HashMap::new(),
         })
@@ -742,27 +745,69 @@ fn sheet_parts<R: Read + Seek>(zip: &mut zip::ZipArchive<R>) -> Option<HashMap<S
     Some(parts)
 }
 
-/// How a cell style looks where a layout keeps it: its horizontal alignment and whether
-/// it draws a border.
+/// How a cell style looks where a layout keeps it: its alignment, whether it draws a
+/// border, its solid fill and its font.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Look {
     /// `left`, `center` or `right`, where the style sets one.
     pub align: Option<&'static str>,
     pub border: bool,
+    /// `top`, `center` or `bottom`, where the style sets one.
+    pub vertical: Option<&'static str>,
+    /// A solid fill's colour as RGB.
+    pub fill: Option<u32>,
+    /// Its font (an index into the workbook's fonts).
+    pub font: Option<u16>,
 }
 
+/// A font of the workbook's styles: its name and size.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Font {
+    pub name: Option<String>,
+    pub size: Option<f64>,
+}
+
+/// The styles of a workbook: each cell style's number format code and look, and the fonts.
+type Styles = (Vec<String>, Vec<Look>, Vec<Font>);
+
 /// The number format code and the look of each cell style (`cellXfs` index).
-fn style_formats<B: BufRead>(src: B) -> Option<(Vec<String>, Vec<Look>)> {
+fn style_formats<B: BufRead>(src: B) -> Option<Styles> {
     let mut r = Reader::from_reader(src);
     let mut buf = Vec::new();
     let mut custom: HashMap<u32, String> = HashMap::new();
     let (mut xfs, mut looks) = (Vec::new(), Vec::new());
     // Per `<border>`: whether any of its edges has a style.
     let mut borders: Vec<bool> = Vec::new();
-    let (mut in_borders, mut in_cell_xfs) = (false, false);
+    // Per `<fill>`: its solid colour; per `<font>`: its name and size.
+    let mut fills: Vec<Option<u32>> = Vec::new();
+    let mut solid = false;
+    let mut fonts: Vec<Font> = Vec::new();
+    let (mut in_borders, mut in_cell_xfs, mut in_fills, mut in_fonts) = (false, false, false, false);
     loop {
         match r.read_event_into(&mut buf).ok()? {
             Event::Start(e) | Event::Empty(e) => match e.local_name().as_ref() {
+                "fonts" => in_fonts = true,
+                "font" if in_fonts => fonts.push(Font::default()),
+                "name" if in_fonts => {
+                    if let Some(f) = fonts.last_mut() {
+                        f.name = attr(&e, "val");
+                    }
+                }
+                "sz" if in_fonts => {
+                    if let Some(f) = fonts.last_mut() {
+                        f.size = attr(&e, "val").and_then(|v| v.parse().ok());
+                    }
+                }
+                "fills" => in_fills = true,
+                "fill" if in_fills => fills.push(None),
+                "patternFill" if in_fills => solid = attr(&e, "patternType").as_deref() == Some("solid"),
+                "fgColor" if in_fills && solid => {
+                    if let Some(f) = fills.last_mut() {
+                        *f = attr(&e, "rgb")
+                            .and_then(|c| u32::from_str_radix(&c, 16).ok())
+                            .map(|c| c & 0xFF_FFFF);
+                    }
+                }
                 "numFmt" => {
                     if let (Some(id), Some(code)) = (attr(&e, "numFmtId").and_then(|s| s.parse().ok()), attr(&e, "formatCode")) {
                         custom.insert(id, code);
@@ -779,10 +824,12 @@ fn style_formats<B: BufRead>(src: B) -> Option<(Vec<String>, Vec<Look>)> {
                 "xf" if in_cell_xfs => {
                     let id: u32 = attr(&e, "numFmtId").and_then(|s| s.parse().ok()).unwrap_or(0);
                     xfs.push(custom.get(&id).cloned().unwrap_or_else(|| builtin(id).to_string()));
-                    let border = attr(&e, "borderId").and_then(|s| s.parse::<usize>().ok());
+                    let id = |name: &str| attr(&e, name).and_then(|s| s.parse::<usize>().ok());
                     looks.push(Look {
-                        align: None,
-                        border: border.and_then(|b| borders.get(b).copied()).unwrap_or(false),
+                        border: id("borderId").and_then(|b| borders.get(b).copied()).unwrap_or(false),
+                        fill: id("fillId").and_then(|f| fills.get(f).copied().flatten()),
+                        font: id("fontId").and_then(|f| u16::try_from(f).ok()),
+                        ..Look::default()
                     });
                 }
                 "alignment" if in_cell_xfs => {
@@ -792,20 +839,29 @@ fn style_formats<B: BufRead>(src: B) -> Option<(Vec<String>, Vec<Look>)> {
                         Some("right") => Some("right"),
                         _ => None,
                     };
+                    let vertical = match attr(&e, "vertical").as_deref() {
+                        Some("top") => Some("top"),
+                        Some("center") => Some("center"),
+                        Some("bottom") => Some("bottom"),
+                        _ => None,
+                    };
                     if let Some(l) = looks.last_mut() {
                         l.align = align;
+                        l.vertical = vertical;
                     }
                 }
                 _ => {}
             },
             Event::End(e) if e.local_name().as_ref() == "cellXfs" => in_cell_xfs = false,
             Event::End(e) if e.local_name().as_ref() == "borders" => in_borders = false,
+            Event::End(e) if e.local_name().as_ref() == "fills" => in_fills = false,
+            Event::End(e) if e.local_name().as_ref() == "fonts" => in_fonts = false,
             Event::Eof => break,
             _ => {}
         }
         buf.clear();
     }
-    Some((xfs, looks))
+    Some((xfs, looks, fonts))
 }
 
 /// Excel's built-in number formats that matter for KPI values.
