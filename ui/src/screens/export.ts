@@ -63,7 +63,7 @@ export async function exportScreen(ctx: Ctx): Promise<HTMLElement> {
     ),
     h("section", { class: "card" },
       h("h2", {}, "記入用ファイル(部ごと)"),
-      h("p", {}, "各部に送る記入用ブックを、部ごとに 1 ファイルずつフォルダへ保存します。見出しは計画の様式の言葉(施策、所管課、達成状況など)で書きます。"),
+      h("p", {}, "各部に送る記入用ブックを、部ごとに 1 ファイルずつフォルダへ保存します。列と見出しは計画の様式に合わせます(施策、所管課、達成状況など)。"),
       h("div", { class: "row" }, templatesDir,
         h("button", { type: "button", onclick: async () => {
           const p = await dialogs.openFolder("保存先フォルダ");

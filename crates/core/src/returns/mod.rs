@@ -334,7 +334,23 @@ fn is_numeric(k: &Kpi) -> bool {
 /// column ([`Column::from_header`]), so a return is read as before; the others keep
 /// Shinchoku's own.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Labels(std::collections::HashMap<Column, String>);
+pub struct Labels {
+    words: std::collections::HashMap<Column, String>,
+    /// The context columns the layout has (分野, 項目, 担当部, 担当課, 単位, 基準値, 目標値),
+    /// in its order: the entry sheet shows these, so ordered, and not the others.
+    context: Vec<Column>,
+}
+
+/// The columns of the entry sheet that only give context, which a layout chooses.
+const CONTEXT: [Column; 7] = [
+    Column::Area,
+    Column::Item,
+    Column::Dept,
+    Column::Div,
+    Column::Unit,
+    Column::Baseline,
+    Column::Target,
+];
 
 impl Labels {
     /// The labels of a layout's columns (its sheet of projects' too), the first column of
@@ -342,12 +358,16 @@ impl Labels {
     /// not the sheet's target of the report year, and keeps 目標値.
     pub fn from_layout(layout: &crate::layout::Layout) -> Labels {
         let mut labels = std::collections::HashMap::new();
+        let mut context = Vec::new();
         let projects = layout.projects.iter().flat_map(|p| p.columns.iter());
         for c in layout.columns.iter().chain(projects) {
             let Some(field) = crate::layout::Field::from_key(&c.field) else {
                 continue;
             };
             let Some(col) = Column::of_field(field) else { continue };
+            if CONTEXT.contains(&col) && !context.contains(&col) {
+                context.push(col);
+            }
             if field == crate::layout::Field::Target && c.year.as_deref() != Some("each") {
                 continue;
             }
@@ -362,12 +382,32 @@ impl Labels {
                 labels.insert(col, word.to_string());
             }
         }
-        Labels(labels)
+        Labels { words: labels, context }
+    }
+
+    /// The entry sheet's columns for a plan in this layout: 事業番号 first, then the layout's
+    /// context of the project (分野, 項目, 担当部, 担当課) in its order, 事業名, KPI番号 and KPI名,
+    /// the layout's context of the KPI (単位, 基準値, 目標値) in its order, then what the
+    /// department fills in, as on every entry sheet. A layout with none of the context keeps
+    /// Shinchoku's own columns.
+    pub fn columns(&self, plan: &Plan) -> Vec<Column> {
+        let own = Column::for_plan(plan);
+        if self.context.is_empty() {
+            return own;
+        }
+        let of_project = [Column::Area, Column::Item, Column::Dept, Column::Div];
+        let mut cols = vec![Column::No];
+        cols.extend(self.context.iter().filter(|c| of_project.contains(c)));
+        cols.extend([Column::Name, Column::KpiNo, Column::KpiName]);
+        cols.extend(self.context.iter().filter(|c| !of_project.contains(c)));
+        let rest: Vec<Column> = own.into_iter().filter(|c| !cols.contains(c) && !CONTEXT.contains(c)).collect();
+        cols.extend(rest);
+        cols
     }
 
     /// The header of a column, in the layout's word where it has one.
     pub fn header(&self, col: Column, year: FiscalYear) -> String {
-        match self.0.get(&col) {
+        match self.words.get(&col) {
             Some(word) => col.header_as(word, year),
             None => col.header(year),
         }
@@ -375,11 +415,11 @@ impl Labels {
 
     /// The word for a column: the layout's, else Shinchoku's own.
     pub fn word(&self, col: Column) -> &str {
-        self.0.get(&col).map_or(col.key(), String::as_str)
+        self.words.get(&col).map_or(col.key(), String::as_str)
     }
 
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.words.is_empty()
     }
 }
 

@@ -122,7 +122,7 @@ pub fn build_return(spec: &ReturnSpec<'_>) -> Result<(Workbook, usize), XlsxErro
     let plan = spec.plan;
     let projects = department_projects(plan, spec.department, spec.year);
     let rows = entry_rows(plan, &projects);
-    let cols = Column::for_plan(plan);
+    let cols = spec.labels.map_or_else(|| Column::for_plan(plan), |l| l.columns(plan));
     let mut wb = Workbook::new();
     let styles = Styles::new();
     let mut meta: Vec<[String; 4]> = Vec::new();
