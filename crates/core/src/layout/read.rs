@@ -333,7 +333,7 @@ fn read_grid(g: &Grid, layout: &Layout, projects: Option<(&Grid, &Layout)>, orga
         let project_key: Option<Key> = layout
             .project_cells
             .map(|_| {
-                let at = (each && relisted(text(r, col(Field::ProjectNo)))).then(|| {
+                let at = relisted(text(r, col(Field::ProjectNo))).then(|| {
                     [Field::AreaNo, Field::Area, Field::ItemNo, Field::Item]
                         .map(|f| text(r, col(f)).unwrap_or_default())
                         .join("\u{1f}")

@@ -14,7 +14,7 @@ use super::{Field, Hierarchy, Layout, Listings, Numbers};
 use crate::fy::FiscalYear;
 use crate::model::{Entry, EntryView, Kpi, KpiRef, Plan};
 use crate::value::{KpiValue, Parsed};
-use crate::xlsx::export::{lines_in, PAD_PT};
+use crate::xlsx::export::{lines_in, put_text, PAD_PT};
 use crate::xlsx::{save_atomically, WriteError, RELISTED};
 
 /// Writes `plan` in `layout` to `path` (a temporary file renamed into place).
@@ -659,14 +659,6 @@ fn joined<'a>(names: impl Iterator<Item = &'a str>) -> String {
         }
     }
     out.join("、")
-}
-
-fn put_text(ws: &mut Worksheet, row: u32, col: u16, text: Option<&str>, f: &Format) -> Result<(), XlsxError> {
-    match text {
-        Some(t) if !t.is_empty() => ws.write_string_with_format(row, col, t, f)?,
-        _ => ws.write_blank(row, col, f)?,
-    };
-    Ok(())
 }
 
 /// A value as a number cell and its number format, where it is written as one.

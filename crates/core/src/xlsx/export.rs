@@ -180,7 +180,7 @@ impl Styles {
 }
 
 /// Writes text as a string cell (never a formula), or a blank bordered cell.
-fn put_text(ws: &mut Worksheet, row: u32, c: u16, text: Option<&str>, f: &Format) -> Result<(), XlsxError> {
+pub(crate) fn put_text(ws: &mut Worksheet, row: u32, c: u16, text: Option<&str>, f: &Format) -> Result<(), XlsxError> {
     match text {
         Some(t) if !t.is_empty() => ws.write_string_with_format(row, c, t, f)?,
         _ => ws.write_blank(row, c, f)?,
