@@ -11,7 +11,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 use std::path::Path;
 
-use calamine::{DataRef, Reader};
+use calamine::Reader;
+
+use super::cells::Raw;
 
 use super::export::{derived_divisions, PLAN_KEYS, ROW_ACTUAL, ROW_AS_OF, ROW_TARGET, TREND_HEAD, TREND_TAIL, YEARS_HEAD};
 use super::package::{Workbook, MAX_CELLS, MAX_ROWS};
@@ -419,34 +421,37 @@ pub(crate) fn load_grid(wb: &mut Workbook, name: &str) -> Result<Grid, Problem> 
         .filter(|(_, l)| *l != crate::xlsx::package::Look::default())
         .collect();
     let fonts = wb.fonts.clone();
-    let unreadable = |e: calamine::XlsxError| Problem {
-        sheet: name.into(),
-        cell: None,
-        message: format!("シートを読めません({})", crate::xlsx::package::calamine_detail(&e)),
-    };
     let formats = scan.formats;
     let widths = scan.widths;
     let mut problems = Vec::new();
     let mut cells: Vec<Vec<Cell>> = Vec::new();
-    // Cell by cell as calamine reads them, without its range of the whole sheet.
-    let mut reader = wb.sheets.worksheet_cells_reader(name).map_err(unreadable)?;
     let (mut max_row, mut max_col) = (0u64, 0u64);
-    while let Some(cell) = reader.next_cell().map_err(unreadable)? {
-        let (ar, ac) = cell.get_position();
-        let out = match cell.get_value() {
-            DataRef::Empty => continue,
-            DataRef::String(s) => text_cell(name, ar, ac, s, &mut problems),
-            DataRef::SharedString(s) => text_cell(name, ar, ac, s, &mut problems),
-            DataRef::Float(f) => Cell::Number(*f, formats.shared(ar, ac)),
-            DataRef::Int(i) => Cell::Number(*i as f64, formats.shared(ar, ac)),
-            DataRef::Bool(b) => Cell::Other(if *b { "TRUE" } else { "FALSE" }.to_string()),
-            DataRef::DateTime(dt) => Cell::Date(excel_date(dt.as_f64())),
-            DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => Cell::Date(s.clone()),
-            DataRef::Error(e) => Cell::Other(format!("エラー値 {e}")),
+    // The values the scan read, as the sheet wrote them; the shared strings looked up now.
+    for (ar, ac, raw) in scan.values {
+        let out = match raw {
+            Raw::Shared(i) => match wb.strings.get(i as usize) {
+                Some(s) => text_cell(name, ar, ac, s, &mut problems),
+                None => {
+                    return Err(Problem {
+                        sheet: name.into(),
+                        cell: Some(CellRef { row: ar, col: ac }.to_string()),
+                        message: format!(
+                            "セルが共有文字列の {} 番目を指していますが、ブックには {} 個しかありません。ファイルが壊れています",
+                            u64::from(i) + 1,
+                            wb.strings.len()
+                        ),
+                    })
+                }
+            },
+            Raw::Text(s) => text_cell(name, ar, ac, &s, &mut problems),
+            Raw::Number(f) => Cell::Number(f, formats.shared(ar, ac)),
+            Raw::Serial(f) => Cell::Date(excel_date(f)),
+            Raw::Bool(b) => Cell::Other(if b { "TRUE" } else { "FALSE" }.to_string()),
+            Raw::Iso(s) => Cell::Date(s),
+            Raw::Error(e) => Cell::Other(format!("エラー値 {e}")),
         };
         (max_row, max_col) = (max_row.max(ar as u64), max_col.max(ac as u64));
         if (max_row + 1) * (max_col + 1) > MAX_CELLS || ar >= MAX_ROWS {
-            // The scan measured the sheet already; calamine's reading is held to it too.
             return Err(Problem {
                 sheet: name.into(),
                 cell: None,
@@ -466,7 +471,8 @@ pub(crate) fn load_grid(wb: &mut Workbook, name: &str) -> Result<Grid, Problem> 
         }
         row[ac as usize] = out;
     }
-    drop(reader);
+    #[cfg(debug_assertions)]
+    same_as_calamine(wb, name, &cells, &formats);
     for (r, c, f) in scan.uncached {
         problems.push(Problem {
             sheet: name.into(),
@@ -518,6 +524,67 @@ pub(crate) fn load_grid(wb: &mut Workbook, name: &str) -> Result<Grid, Problem> 
 }
 
 /// A text cell; a control character in it is a problem of the cell.
+/// Debug builds: the cells read in the scan are those calamine reads (value, type,
+/// number format), wherever calamine reads the sheet.
+#[cfg(debug_assertions)]
+fn same_as_calamine(wb: &mut Workbook, name: &str, cells: &[Vec<Cell>], formats: &crate::xlsx::package::NumberFormats) {
+    use calamine::DataRef;
+    let Ok(mut reader) = wb.sheets.worksheet_cells_reader(name) else {
+        return;
+    };
+    let mut theirs: Vec<Vec<Cell>> = Vec::new();
+    let mut ignored = Vec::new();
+    loop {
+        let cell = match reader.next_cell() {
+            Ok(Some(c)) => c,
+            Ok(None) => break,
+            Err(_) => return,
+        };
+        let (ar, ac) = cell.get_position();
+        let out = match cell.get_value() {
+            DataRef::Empty => continue,
+            DataRef::String(s) => text_cell(name, ar, ac, s, &mut ignored),
+            DataRef::SharedString(s) => text_cell(name, ar, ac, s, &mut ignored),
+            DataRef::Float(f) => Cell::Number(*f, formats.shared(ar, ac)),
+            DataRef::Int(i) => Cell::Number(*i as f64, formats.shared(ar, ac)),
+            DataRef::Bool(b) => Cell::Other(if *b { "TRUE" } else { "FALSE" }.to_string()),
+            DataRef::DateTime(dt) => Cell::Date(excel_date(dt.as_f64())),
+            DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => Cell::Date(s.clone()),
+            DataRef::Error(e) => Cell::Other(format!("エラー値 {e}")),
+        };
+        if theirs.len() <= ar as usize {
+            theirs.resize_with(ar as usize + 1, Vec::new);
+        }
+        let row = &mut theirs[ar as usize];
+        if row.len() <= ac as usize {
+            row.resize(ac as usize + 1, Cell::Empty);
+        }
+        row[ac as usize] = out;
+    }
+    let trim = |rows: &[Vec<Cell>]| -> Vec<Vec<Cell>> {
+        let mut rows: Vec<Vec<Cell>> = rows
+            .iter()
+            .map(|r| {
+                let mut r = r.clone();
+                while r.last().is_some_and(|c| matches!(c, Cell::Empty)) {
+                    r.pop();
+                }
+                r
+            })
+            .collect();
+        while rows.last().is_some_and(Vec::is_empty) {
+            rows.pop();
+        }
+        rows
+    };
+    let (ours, theirs) = (trim(cells), trim(&theirs));
+    for r in 0..ours.len().max(theirs.len()) {
+        let a = ours.get(r).map(Vec::as_slice).unwrap_or(&[]);
+        let b = theirs.get(r).map(Vec::as_slice).unwrap_or(&[]);
+        assert_eq!(a, b, "{name} row {}: the scan's cells differ from calamine's", r + 1);
+    }
+}
+
 fn text_cell(sheet: &str, row: u32, col: u32, s: &str, problems: &mut Vec<Problem>) -> Cell {
     if let Some(bad) = s.chars().find(|&ch| is_control(ch)) {
         problems.push(Problem {

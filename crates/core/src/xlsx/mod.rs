@@ -3,6 +3,7 @@
 //! `spec/torikumi-ichiran.md`; the constants here are shared by both directions.
 
 pub mod base;
+pub(crate) mod cells;
 pub mod export;
 pub mod import;
 pub(crate) mod package;

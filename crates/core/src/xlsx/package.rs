@@ -6,9 +6,10 @@
 //! calamine would inflate is first inflated here, into nothing, under explicit
 //! limits (bytes per part, bytes between two tags, shared strings, rows and used
 //! cells per sheet), so a bomb is refused within seconds and with bounded memory.
-//! The same pass over a sheet reads what calamine does not give: each cell's
-//! number format (it says `0.482` was written as `48.2%`) and the formulas that
-//! have no saved result.
+//! The same pass over a sheet reads its cells' values ([`super::cells`]), so a
+//! sheet is parsed once, and what calamine does not give: each cell's number
+//! format (it says `0.482` was written as `48.2%`) and the formulas that have no
+//! saved result. The shared strings are read in the pass over the parts.
 
 use std::collections::HashMap;
 use std::fs::File;
@@ -43,8 +44,10 @@ pub(crate) struct Workbook {
     path: PathBuf,
     /// Sheet name → its package part (`xl/worksheets/sheet1.xml`).
     parts: HashMap<String, String>,
-    /// Cell style (`cellXfs` index) → number format code.
-    xf_formats: Vec<Arc<str>>,
+    /// Cell style (`cellXfs` index) → number format code, and whether it is a date's.
+    xf_formats: Arc<[XfFormat]>,
+    /// The shared strings (`xl/sharedStrings.xml`), in order.
+    pub(crate) strings: Vec<Box<str>>,
     /// Cell style → its alignment, border, fill and font.
     pub(crate) xf_looks: Vec<Look>,
     /// The fonts the looks name.
@@ -55,9 +58,18 @@ pub(crate) struct Workbook {
     ahead: HashMap<String, std::sync::mpsc::Receiver<Result<SheetScan, Problem>>>,
 }
 
+/// A cell style's number format: its code, and whether it shows a date or a time.
+#[derive(Debug, Clone)]
+pub(crate) struct XfFormat {
+    code: Arc<str>,
+    date: bool,
+}
+
 /// What one pass over a sheet's XML found.
 #[derive(Debug, Default)]
 pub(crate) struct SheetScan {
+    /// The cells that hold a value, in the order written: `(row, col, value)`.
+    pub(crate) values: Vec<(u32, u32, super::cells::Raw)>,
     pub(crate) formats: NumberFormats,
     /// Formula cells without a saved result: `(row, col, formula)`.
     pub(crate) uncached: Vec<(u32, u32, String)>,
@@ -194,6 +206,7 @@ impl Workbook {
         // the shared strings, styles and workbook at open); each sheet when it is read.
         let later: std::collections::HashSet<&String> = parts.values().collect();
         let names: Vec<String> = zip.file_names().filter_map(|n| n.ok().map(|n| n.into_owned())).collect();
+        let mut strings = Vec::new();
         for name in names.iter().filter(|n| !later.contains(n)) {
             let f = zip
                 .by_name(name)
@@ -201,8 +214,8 @@ impl Workbook {
             let lower = name.to_ascii_lowercase();
             let xml = lower.ends_with(".xml") || lower.ends_with(".rels");
             let mut limited = Limited::new(f, xml);
-            if lower.ends_with("sharedstrings.xml") {
-                check_shared_strings(&mut limited).map_err(|e| match limited.over {
+            if lower == "xl/sharedstrings.xml" {
+                strings = super::cells::read_shared_strings(&mut limited, MAX_STRINGS).map_err(|e| match limited.over {
                     Some(_) => limited.explain(name, e),
                     None => format!(
                         "{name}: {e}。計画のブックにはこれほど多くないため、読みません(壊れたファイルか、意図的に作られたファイルです)"
@@ -216,7 +229,13 @@ impl Workbook {
             .ok()
             .and_then(|f| style_formats(BufReader::new(f)))
             .unwrap_or_default();
-        let xf_formats = xf_formats.into_iter().map(Arc::from).collect();
+        let xf_formats = xf_formats
+            .into_iter()
+            .map(|(code, date)| XfFormat {
+                code: Arc::from(code),
+                date,
+            })
+            .collect();
         let xlsx =
             <calamine::Xlsx<_> as calamine::Reader<_>>::new(open()?).map_err(|e| format!("ブックを読めません({})", calamine_detail(&e)))?;
         Ok(Workbook {
@@ -224,6 +243,7 @@ impl Workbook {
             path: path.to_path_buf(),
             parts,
             xf_formats,
+            strings,
             xf_looks,
             fonts,
             has_macros,
@@ -319,7 +339,7 @@ fn push_text(text: &mut String, event: &Event<'_>) {
     }
 }
 
-fn scan_part(path: &Path, sheet: &str, part: &str, xf_formats: &[Arc<str>]) -> Result<SheetScan, Problem> {
+fn scan_part(path: &Path, sheet: &str, part: &str, xf_formats: &[XfFormat]) -> Result<SheetScan, Problem> {
     let problem = |message: String| Problem {
         sheet: sheet.to_string(),
         cell: None,
@@ -385,32 +405,8 @@ impl<R: Read> Read for Limited<R> {
     }
 }
 
-/// Refuses a shared-string table that announces more strings than a plan has
-/// (calamine reserves room for the announced count before reading any).
-fn check_shared_strings<R: Read>(src: R) -> io::Result<()> {
-    let mut r = Reader::from_reader(BufReader::new(src));
-    let mut buf = Vec::new();
-    loop {
-        match r.read_event_into(&mut buf).map_err(io::Error::other)? {
-            Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == "sst" => {
-                if let Some(v) = attr(&e, "uniqueCount") {
-                    if v.trim().parse::<u64>().map_or(true, |n| n > MAX_STRINGS) {
-                        return Err(io::Error::other(format!(
-                            "共有文字列が {v} 個と書かれており、上限の {MAX_STRINGS} 個を超えています"
-                        )));
-                    }
-                }
-                return Ok(());
-            }
-            Event::Eof => return Ok(()),
-            _ => {}
-        }
-        buf.clear();
-    }
-}
-
-/// One pass over a sheet's XML: limits, number formats, formulas without a result.
-fn scan_sheet<R: Read>(sheet: &str, src: Limited<R>, xf_formats: &[Arc<str>]) -> Result<SheetScan, Problem> {
+/// One pass over a sheet's XML: limits, values, number formats, formulas without a result.
+fn scan_sheet<R: Read>(sheet: &str, src: Limited<R>, xf_formats: &[XfFormat]) -> Result<SheetScan, Problem> {
     let mut r = Reader::from_reader(BufReader::new(src));
     let problem = |cell: Option<CellRef>, message: String| Problem {
         sheet: sheet.to_string(),
@@ -425,6 +421,7 @@ fn scan_sheet<R: Read>(sheet: &str, src: Limited<R>, xf_formats: &[Arc<str>]) ->
     // The open cell: where it is, whether it has a formula, a formula's text, a value.
     let mut cell: Option<(u32, u32)> = None;
     let (mut formula, mut in_formula, mut has_value) = (None::<String>, false, false);
+    let mut value = super::cells::CellValue::default();
     // The print setup: fitted to pages, and the header or footer whose text is being read.
     let (mut fit_to_page, mut fit_pages, mut in_print_text) = (false, None::<(u16, u16)>, None::<bool>);
     let mut print_text = String::new();
@@ -484,7 +481,7 @@ fn scan_sheet<R: Read>(sheet: &str, src: Limited<R>, xf_formats: &[Arc<str>]) ->
                     }
                 }
                 "c" => {
-                    let (mut at, mut style) = (None, None);
+                    let (mut at, mut style, mut kind) = (None, None, None);
                     for a in e.attributes().flatten() {
                         match a.key.local_name().as_ref() {
                             "r" => {
@@ -500,6 +497,7 @@ fn scan_sheet<R: Read>(sheet: &str, src: Limited<R>, xf_formats: &[Arc<str>]) ->
                                 }
                             }
                             "s" => style = a.value.parse::<usize>().ok(),
+                            "t" => kind = Some(a.value.into_owned()),
                             _ => {}
                         }
                     }
@@ -539,12 +537,14 @@ fn scan_sheet<R: Read>(sheet: &str, src: Limited<R>, xf_formats: &[Arc<str>]) ->
                             ),
                         ));
                     }
-                    if let Some(code) = style.and_then(|s| xf_formats.get(s)).filter(|c| !c.eq_ignore_ascii_case("general")) {
-                        scan.formats.insert(cr, cc, Arc::clone(code));
+                    let xf = style.and_then(|s| xf_formats.get(s));
+                    if let Some(f) = xf.filter(|f| !f.code.eq_ignore_ascii_case("general")) {
+                        scan.formats.insert(cr, cc, Arc::clone(&f.code));
                     }
                     if matches!(event, Event::Start(_)) {
                         cell = Some((cr, cc));
                         (formula, in_formula, has_value) = (None, false, false);
+                        value.open(kind.as_deref(), xf.is_some_and(|f| f.date));
                     }
                 }
                 "mergeCell" => {
@@ -560,8 +560,13 @@ fn scan_sheet<R: Read>(sheet: &str, src: Limited<R>, xf_formats: &[Arc<str>]) ->
                 "f" if cell.is_some() => {
                     formula.get_or_insert_with(String::new);
                     in_formula = matches!(event, Event::Start(_));
+                    value.start(e, matches!(event, Event::Empty(_)));
                 }
-                "v" | "is" if cell.is_some() => has_value = true,
+                "v" | "is" if cell.is_some() => {
+                    has_value = true;
+                    value.start(e, matches!(event, Event::Empty(_)));
+                }
+                _ if value.is_open() => value.start(e, matches!(event, Event::Empty(_))),
                 _ => {}
             },
             // The header's or footer's text comes in pieces: text, and `&amp;` as a reference.
@@ -573,6 +578,7 @@ fn scan_sheet<R: Read>(sheet: &str, src: Limited<R>, xf_formats: &[Arc<str>]) ->
                     f.push_str(t.as_ref());
                 }
             }
+            Event::Text(_) | Event::GeneralRef(_) | Event::CData(_) if value.is_open() => value.text(&event),
             Event::End(ref e) => match e.local_name().as_ref() {
                 "f" => in_formula = false,
                 "oddHeader" | "oddFooter" => {
@@ -584,10 +590,22 @@ fn scan_sheet<R: Read>(sheet: &str, src: Limited<R>, xf_formats: &[Arc<str>]) ->
                     }
                 }
                 "c" => {
+                    let raw = value.close();
+                    if let Some(what) = value.bad.take() {
+                        let at = cell.map(|(row, col)| CellRef { row, col });
+                        return Err(problem(
+                            at,
+                            format!("セルの値を読めません({what}はセルの値になりません)。ファイルが壊れています"),
+                        ));
+                    }
+                    if let (Some((cr, cc)), Some(raw)) = (cell, raw) {
+                        scan.values.push((cr, cc, raw));
+                    }
                     if let (Some((cr, cc)), Some(f), false) = (cell.take(), formula.take(), has_value) {
                         scan.uncached.push((cr, cc, unescape(&f)));
                     }
                 }
+                local if value.is_open() => value.end(local),
                 _ => {}
             },
             Event::Eof => break,
@@ -645,10 +663,13 @@ impl NumberFormats {
         let read = || -> Option<Self> {
             let mut zip = zip::ZipArchive::new(reader).ok()?;
             let part = sheet_parts(&mut zip)?.remove(sheet_name)?;
-            let xf: Vec<Arc<str>> = style_formats(BufReader::new(zip.by_name("xl/styles.xml").ok()?))?
+            let xf: Vec<XfFormat> = style_formats(BufReader::new(zip.by_name("xl/styles.xml").ok()?))?
                 .0
                 .into_iter()
-                .map(Arc::from)
+                .map(|(code, date)| XfFormat {
+                    code: Arc::from(code),
+                    date,
+                })
                 .collect();
             let f = zip.by_name(&part).ok()?;
             scan_sheet(sheet_name, Limited::new(f, true), &xf).ok().map(|s| s.formats)
@@ -768,13 +789,13 @@ pub struct Font {
 }
 
 /// The styles of a workbook: each cell style's number format code and look, and the fonts.
-type Styles = (Vec<String>, Vec<Look>, Vec<Font>);
+type Styles = (Vec<(String, bool)>, Vec<Look>, Vec<Font>);
 
 /// The number format code and the look of each cell style (`cellXfs` index).
 fn style_formats<B: BufRead>(src: B) -> Option<Styles> {
     let mut r = Reader::from_reader(src);
     let mut buf = Vec::new();
-    let mut custom: HashMap<u32, String> = HashMap::new();
+    let mut custom: HashMap<String, String> = HashMap::new();
     let (mut xfs, mut looks) = (Vec::new(), Vec::new());
     // Per `<border>`: whether any of its edges has a style.
     let mut borders: Vec<bool> = Vec::new();
@@ -809,7 +830,7 @@ fn style_formats<B: BufRead>(src: B) -> Option<Styles> {
                     }
                 }
                 "numFmt" => {
-                    if let (Some(id), Some(code)) = (attr(&e, "numFmtId").and_then(|s| s.parse().ok()), attr(&e, "formatCode")) {
+                    if let (Some(id), Some(code)) = (attr(&e, "numFmtId"), attr(&e, "formatCode")) {
                         custom.insert(id, code);
                     }
                 }
@@ -822,8 +843,17 @@ fn style_formats<B: BufRead>(src: B) -> Option<Styles> {
                 }
                 "cellXfs" => in_cell_xfs = true,
                 "xf" if in_cell_xfs => {
-                    let id: u32 = attr(&e, "numFmtId").and_then(|s| s.parse().ok()).unwrap_or(0);
-                    xfs.push(custom.get(&id).cloned().unwrap_or_else(|| builtin(id).to_string()));
+                    // A date's format: a custom code that shows one, or a built-in date (as calamine tells them).
+                    let raw_id = attr(&e, "numFmtId");
+                    let id: u32 = raw_id.as_deref().and_then(|s| s.parse().ok()).unwrap_or(0);
+                    let (code, date) = match raw_id.as_deref().and_then(|r| custom.get(r)) {
+                        Some(code) => (code.clone(), super::cells::is_date_format(code)),
+                        None => (
+                            builtin(id).to_string(),
+                            raw_id.as_deref().is_some_and(super::cells::is_date_builtin),
+                        ),
+                    };
+                    xfs.push((code, date));
                     let id = |name: &str| attr(&e, name).and_then(|s| s.parse::<usize>().ok());
                     looks.push(Look {
                         border: id("borderId").and_then(|b| borders.get(b).copied()).unwrap_or(false),
@@ -894,7 +924,7 @@ pub(crate) fn parse_a1(s: &str) -> Option<(u32, u32)> {
     Some((row.checked_sub(1)?, col - 1))
 }
 
-fn unescape(s: &str) -> String {
+pub(crate) fn unescape(s: &str) -> String {
     if !s.contains('&') {
         return s.to_string();
     }
