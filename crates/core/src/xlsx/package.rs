@@ -969,6 +969,50 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_scan_reads_every_kind_of_cell() {
+        use super::super::cells::Raw;
+        let xf = [
+            XfFormat {
+                code: Arc::from("General"),
+                date: false,
+            },
+            XfFormat {
+                code: Arc::from("yyyy/m/d"),
+                date: true,
+            },
+        ];
+        let xml = r#"<worksheet><sheetData><row r="1">
+            <c r="A1" t="s"><v>3</v></c><c r="B1"><v>48.2</v></c><c r="C1" s="1"><v>45017</v></c>
+            <c r="D1" t="b"><v>1</v></c><c r="E1" t="e"><v>#DIV/0!</v></c>
+            <c r="F1" t="str"><f>A1&amp;"x"</f><v>a&amp;b_x000D_</v></c>
+            <c r="G1" t="inlineStr"><is><r><t>県</t></r><r><t xml:space="preserve"> 庁 </t></r><rPh><t>ケン</t></rPh></is></c>
+            <c r="H1" t="d"><v>2023-04-01</v></c><c r="I1" s="1"/><c r="J1"><v>abc</v></c>
+            <c r="K1"><v>1</v><f>1</f></c><c r="L1" t="str"><f>X</f></c>
+            </row></sheetData></worksheet>"#;
+        let scan = scan_sheet("S", Limited::new(xml.as_bytes(), true), &xf).unwrap();
+        let got: Vec<(u32, Raw)> = scan.values.into_iter().map(|(_, c, v)| (c, v)).collect();
+        assert_eq!(
+            got,
+            [
+                (0, Raw::Shared(3)),
+                (1, Raw::Number(48.2)),
+                (2, Raw::Serial(45017.0)),
+                (3, Raw::Bool(true)),
+                (4, Raw::Error("#DIV/0!".into())),
+                (5, Raw::Text("a&b\r".into())),
+                (6, Raw::Text("県 庁 ".into())),
+                (7, Raw::Iso("2023-04-01".into())),
+                (9, Raw::Text("abc".into())),
+            ]
+        );
+        assert_eq!(scan.uncached.len(), 1, "L1: a formula without its result");
+        let bad = r#"<worksheet><sheetData><row r="1"><c r="B2" t="n"><v>1,5</v></c></row></sheetData></worksheet>"#;
+        let e = scan_sheet("S", Limited::new(bad.as_bytes(), true), &xf).unwrap_err();
+        assert_eq!(e.cell.as_deref(), Some("B2"));
+        assert!(e.message.contains("数値「1,5」"), "{}", e.message);
+    }
+
+    #[test]
     fn a1_refs() {
         assert_eq!(parse_a1("A1"), Some((0, 0)));
         assert_eq!(parse_a1("S17"), Some((16, 18)));
