@@ -72,7 +72,10 @@ pub fn build_workbook(plan: &Plan, year: FiscalYear) -> Result<Workbook, XlsxErr
     // sheets are written at once, one on each core, and the shared strings stay in the
     // order 取組一覧 gives them.
     wb.add_worksheet_with_constant_memory()?;
-    // Every format the two use is numbered first, in plan order, so that the file is
+    // グラフ, written after 取組一覧 on its thread while KPI推移 is written (its strings
+    // go to the shared table after 取組一覧's, as when it was written after both).
+    wb.add_worksheet_with_low_memory()?;
+    // Every format the three use is numbered first, in plan order, so that the file is
     // the same whichever sheet meets a format first.
     for f in [&styles.header, &styles.title, &styles.data, &styles.data_center] {
         wb.register_format(f);
@@ -92,9 +95,13 @@ pub fn build_workbook(plan: &Plan, year: FiscalYear) -> Result<Workbook, XlsxErr
         wb.register_format(&styles.number(n));
     }
     {
-        let (summary, trend) = wb.worksheets_mut().split_at_mut(1);
+        let (summary, rest) = wb.worksheets_mut().split_at_mut(1);
+        let (trend, charts) = rest.split_at_mut(1);
         std::thread::scope(|scope| {
-            let summary = scope.spawn(|| write_summary_sheet(&mut summary[0], plan, year));
+            let summary = scope.spawn(|| {
+                write_summary_sheet(&mut summary[0], plan, year)?;
+                write_charts_sheet(&mut charts[0], plan, year, &Styles::new())
+            });
             let trend = write_trend_sheet(&mut trend[0], plan, year, &styles);
             summary
                 .join()
@@ -102,8 +109,6 @@ pub fn build_workbook(plan: &Plan, year: FiscalYear) -> Result<Workbook, XlsxErr
                 .and(trend)
         })?;
     }
-    let ws = wb.add_worksheet_with_low_memory()?;
-    write_charts_sheet(ws, plan, year, &styles)?;
     let ws = wb.add_worksheet();
     write_counts_sheet(ws, plan, year, &styles)?;
     let ws = wb.add_worksheet();
