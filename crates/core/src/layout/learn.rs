@@ -9,7 +9,6 @@ use std::path::Path;
 use super::{field_of_header, split_year, Column, Field, Hierarchy, Layout};
 use crate::fy::FiscalYear;
 use crate::xlsx::import::{load_grid, Grid};
-use calamine::Reader;
 
 use crate::xlsx::package::Workbook;
 use crate::xlsx::{column_name, Problem};
@@ -32,7 +31,7 @@ pub struct Learned {
 pub fn learn(path: &Path, sheet: Option<&str>) -> Result<Learned, Vec<Problem>> {
     let file = path.display().to_string();
     let mut wb = Workbook::open(path).map_err(|m| vec![problem(&file, None, m)])?;
-    let names: Vec<String> = wb.sheets.sheet_names().to_vec();
+    let names: Vec<String> = wb.sheet_names().to_vec();
     let order: Vec<String> = match sheet {
         Some(s) if names.iter().any(|n| n == s) => vec![s.to_string()],
         Some(s) => {
@@ -114,7 +113,7 @@ fn number_format_of(g: &Grid, c: u32, data: u32) -> Option<String> {
 }
 
 fn names_of(wb: &Workbook) -> Vec<String> {
-    wb.sheets.sheet_names().to_vec()
+    wb.sheet_names().to_vec()
 }
 
 fn problem(sheet: &str, cell: Option<String>, message: String) -> Problem {

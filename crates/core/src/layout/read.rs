@@ -13,7 +13,6 @@ use crate::model::{Actual, Area, Entry, Item, Kpi, KpiRef, Owner, Plan, Project,
 use crate::text::{label_key, normalize_width};
 use crate::value::KpiValue;
 use crate::xlsx::import::{load_grid, split_relisting_mark, Cell, Grid};
-use calamine::Reader;
 
 use crate::xlsx::package::Workbook;
 use crate::xlsx::{Problem, RELISTED};
@@ -28,7 +27,7 @@ pub fn read(path: &Path, layout: &Layout, organization: Option<&str>) -> Result<
             message: m,
         }]
     })?;
-    let names: Vec<String> = wb.sheets.sheet_names().to_vec();
+    let names: Vec<String> = wb.sheet_names().to_vec();
     let sheet = match &layout.sheet {
         Some(s) if names.contains(s) => s.clone(),
         Some(s) => {

@@ -181,8 +181,7 @@ pub struct MappingView {
 /// Whether `file` is a summary workbook Shinchoku reads as it is (it has a 取組一覧 sheet).
 pub fn is_summary_workbook(file: &Path) -> Result<bool> {
     let wb = crate::xlsx::package::Workbook::open(file).map_err(|m| Error::BadInput(format!("{}: {m}", file.display())))?;
-    use calamine::Reader;
-    Ok(wb.sheets.sheet_names().iter().any(|n| n == crate::xlsx::SHEET_SUMMARY))
+    Ok(wb.sheet_names().iter().any(|n| n == crate::xlsx::SHEET_SUMMARY))
 }
 
 /// The mapping table of a workbook in a layout of its own; `None` for a 取組一覧 (imported as it is).

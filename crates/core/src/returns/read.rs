@@ -8,7 +8,6 @@
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
-use calamine::Reader;
 use serde::Serialize;
 
 use super::sign::{self, Signature};
@@ -120,7 +119,7 @@ pub struct LoadedReturn {
 /// with `key` (this database's; none: it signs nothing).
 pub fn load_return(path: &Path, key: Option<&[u8]>) -> Result<LoadedReturn, Vec<Problem>> {
     let mut wb = Workbook::open(path).map_err(|e| vec![problem("", e)])?;
-    let names = wb.sheets.sheet_names().to_vec();
+    let names = wb.sheet_names().to_vec();
     if !names.iter().any(|n| n == SHEET_ENTRY) {
         return Err(vec![problem(
             "",
@@ -200,7 +199,7 @@ pub struct Carried {
 /// the department and year, and the metadata sheet as it is.
 pub fn read_carried(path: &Path) -> Result<Carried, Vec<Problem>> {
     let mut wb = Workbook::open(path).map_err(|e| vec![problem("", e)])?;
-    let names = wb.sheets.sheet_names().to_vec();
+    let names = wb.sheet_names().to_vec();
     for needed in [SHEET_ENTRY, SHEET_META] {
         if !names.iter().any(|n| n == needed) {
             return Err(vec![problem(

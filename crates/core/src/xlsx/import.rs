@@ -11,8 +11,6 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 use std::path::Path;
 
-use calamine::Reader;
-
 use super::cells::Raw;
 
 use super::export::{derived_divisions, PLAN_KEYS, ROW_ACTUAL, ROW_AS_OF, ROW_TARGET, TREND_HEAD, TREND_TAIL, YEARS_HEAD};
@@ -116,7 +114,7 @@ fn read_workbook(path: &Path) -> Result<WorkbookPlan, ImportError> {
         message,
     };
     let mut wb = Workbook::open(path).map_err(unreadable)?;
-    let names = wb.sheets.sheet_names().to_vec();
+    let names = wb.sheet_names().to_vec();
     if names.is_empty() {
         return Err(unreadable("ブックにシートがありません".into()));
     }
@@ -523,13 +521,15 @@ pub(crate) fn load_grid(wb: &mut Workbook, name: &str) -> Result<Grid, Problem> 
     })
 }
 
-/// A text cell; a control character in it is a problem of the cell.
 /// Debug builds: the cells read in the scan are those calamine reads (value, type,
 /// number format), wherever calamine reads the sheet.
 #[cfg(debug_assertions)]
 fn same_as_calamine(wb: &mut Workbook, name: &str, cells: &[Vec<Cell>], formats: &crate::xlsx::package::NumberFormats) {
     use calamine::DataRef;
-    let Ok(mut reader) = wb.sheets.worksheet_cells_reader(name) else {
+    let Ok(mut xlsx) = calamine::open_workbook::<calamine::Xlsx<_>, _>(&wb.path) else {
+        return;
+    };
+    let Ok(mut reader) = xlsx.worksheet_cells_reader(name) else {
         return;
     };
     let mut theirs: Vec<Vec<Cell>> = Vec::new();
@@ -585,6 +585,7 @@ fn same_as_calamine(wb: &mut Workbook, name: &str, cells: &[Vec<Cell>], formats:
     }
 }
 
+/// A text cell; a control character in it is a problem of the cell.
 fn text_cell(sheet: &str, row: u32, col: u32, s: &str, problems: &mut Vec<Problem>) -> Cell {
     if let Some(bad) = s.chars().find(|&ch| is_control(ch)) {
         problems.push(Problem {

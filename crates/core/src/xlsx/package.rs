@@ -36,12 +36,11 @@ pub const MAX_ROWS: u32 = 200_000;
 /// Largest used range of a sheet read, in cells (rows × columns).
 pub const MAX_CELLS: u64 = 8_000_000;
 
-pub(crate) type Sheets = calamine::Xlsx<BufReader<File>>;
-
 /// A workbook recognised and checked against the limits, open for reading.
 pub(crate) struct Workbook {
-    pub(crate) sheets: Sheets,
-    path: PathBuf,
+    /// The sheets' names, in the workbook's order.
+    names: Vec<String>,
+    pub(crate) path: PathBuf,
     /// Sheet name → its package part (`xl/worksheets/sheet1.xml`).
     parts: HashMap<String, String>,
     /// Cell style (`cellXfs` index) → number format code, and whether it is a date's.
@@ -112,15 +111,6 @@ fn zip_detail(e: &zip::result::ZipError) -> String {
         Z::FileNotFound => "(必要な部品がありません)".into(),
         Z::UnsupportedArchive(_) => "(対応していない圧縮の形式です)".into(),
         _ => "(zipの構造が壊れています)".into(),
-    }
-}
-
-/// A calamine error as a person reads it.
-pub(crate) fn calamine_detail(e: &calamine::XlsxError) -> String {
-    match e {
-        calamine::XlsxError::Io(e) => crate::text::io_message(e),
-        calamine::XlsxError::Password => "パスワードで保護されています".into(),
-        _ => "ブックの構造が壊れているか、対応していない形式です".into(),
     }
 }
 
@@ -201,9 +191,11 @@ impl Workbook {
                 "ブックの内部の構成が通常と異なります(本体が xl/workbook.xml ではありません)。Excelで開いて保存し直してください".into(),
             );
         }
-        let parts = sheet_parts(&mut zip).unwrap_or_default();
-        // Every part but the sheets is inflated now, into nothing (calamine reads
-        // the shared strings, styles and workbook at open); each sheet when it is read.
+        let sheets = sheet_parts(&mut zip).ok_or("ブックを読めません(ブックの構造が壊れているか、対応していない形式です)")?;
+        let sheet_names: Vec<String> = sheets.iter().map(|(n, _)| n.clone()).collect();
+        let parts: HashMap<String, String> = sheets.into_iter().collect();
+        // Every part but the sheets is inflated now (the shared strings read, the rest
+        // into nothing); each sheet when it is read.
         let later: std::collections::HashSet<&String> = parts.values().collect();
         let names: Vec<String> = zip.file_names().filter_map(|n| n.ok().map(|n| n.into_owned())).collect();
         let mut strings = Vec::new();
@@ -236,10 +228,13 @@ impl Workbook {
                 date,
             })
             .collect();
-        let xlsx =
-            <calamine::Xlsx<_> as calamine::Reader<_>>::new(open()?).map_err(|e| format!("ブックを読めません({})", calamine_detail(&e)))?;
+        // Debug builds: the sheets are those calamine finds, in its order.
+        #[cfg(debug_assertions)]
+        if let Ok(x) = <calamine::Xlsx<_> as calamine::Reader<_>>::new(open()?) {
+            assert_eq!(calamine::Reader::sheet_names(&x), sheet_names, "the workbook's sheets");
+        }
         Ok(Workbook {
-            sheets: xlsx,
+            names: sheet_names,
             path: path.to_path_buf(),
             parts,
             xf_formats,
@@ -249,6 +244,11 @@ impl Workbook {
             has_macros,
             ahead: HashMap::new(),
         })
+    }
+
+    /// The sheets' names, in the workbook's order.
+    pub(crate) fn sheet_names(&self) -> &[String] {
+        &self.names
     }
 
     /// Starts scanning these sheets, one after the other, on another thread, so
@@ -662,7 +662,7 @@ impl NumberFormats {
     pub fn read<R: Read + Seek>(reader: R, sheet_name: &str) -> Self {
         let read = || -> Option<Self> {
             let mut zip = zip::ZipArchive::new(reader).ok()?;
-            let part = sheet_parts(&mut zip)?.remove(sheet_name)?;
+            let part = sheet_parts(&mut zip)?.into_iter().find(|(n, _)| n == sheet_name)?.1;
             let xf: Vec<XfFormat> = style_formats(BufReader::new(zip.by_name("xl/styles.xml").ok()?))?
                 .0
                 .into_iter()
@@ -707,10 +707,10 @@ fn document_is_standard<R: Read + Seek>(zip: &mut zip::ZipArchive<R>) -> bool {
     }
 }
 
-/// Sheet name → package part, resolved as calamine resolves it (a target is
+/// The sheets in the workbook's order, each with its package part, resolved as calamine resolves it (a target is
 /// absolute, or relative to `xl/`; names match without regard to case), the
 /// first sheet of a name winning.
-fn sheet_parts<R: Read + Seek>(zip: &mut zip::ZipArchive<R>) -> Option<HashMap<String, String>> {
+fn sheet_parts<R: Read + Seek>(zip: &mut zip::ZipArchive<R>) -> Option<Vec<(String, String)>> {
     let mut ids = Vec::new();
     {
         let f = zip.by_name("xl/workbook.xml").ok()?;
@@ -756,11 +756,13 @@ fn sheet_parts<R: Read + Seek>(zip: &mut zip::ZipArchive<R>) -> Option<HashMap<S
         .filter_map(|n| n.ok())
         .map(|n| (n.replace('\\', "/").to_ascii_lowercase(), n.into_owned()))
         .collect();
-    let mut parts = HashMap::new();
+    let mut parts: Vec<(String, String)> = Vec::new();
     for (name, id) in ids {
         if let Some(part) = targets.get(&id) {
             let part = actual.get(&part.to_ascii_lowercase()).cloned().unwrap_or_else(|| part.clone());
-            parts.entry(name).or_insert(part);
+            if !parts.iter().any(|(n, _)| *n == name) {
+                parts.push((name, part));
+            }
         }
     }
     Some(parts)
