@@ -380,8 +380,8 @@ fn a_learned_layout_writes_the_sheet_back_cell_for_cell() {
         assert_eq!(looks(&out), want_looks, "{file}: the data rows' alignment and borders");
         // The sheet's face and colours: a data cell's font and vertical alignment, a header cell's fill.
         let style = |f: &Path, r: u32, c: u32| {
-            let (font, size, fill, vertical) = shinchoku_core::xlsx::import::cell_style(f, sheet, r, c).unwrap();
-            (font, size, fill, vertical.unwrap_or("bottom"))
+            let (font, size, fill, vertical, bold) = shinchoku_core::xlsx::import::cell_style(f, sheet, r, c).unwrap();
+            (font, size, fill, vertical.unwrap_or("bottom"), bold)
         };
         let kpi_col = shinchoku_core::layout::column_index(&l.columns.iter().find(|c| c.field == "kpi_name").unwrap().column).unwrap();
         assert_eq!(
@@ -390,14 +390,28 @@ fn a_learned_layout_writes_the_sheet_back_cell_for_cell() {
             "{file}: a data cell's font, fill and alignment"
         );
         let h = l.header_row - 1;
-        assert_eq!(style(&out, h, kpi_col).2, style(&src, h, kpi_col).2, "{file}: the header's fill");
+        let head = |f: &Path| {
+            let (font, size, fill, _, bold) = style(f, h, kpi_col);
+            (font, size, fill, bold)
+        };
+        assert_eq!(head(&out), head(&src), "{file}: the header's font, size, fill and weight");
         if file == "sogo-senryaku.xlsx" {
             assert_eq!(
                 style(&src, data, 0),
-                (Some("MS Gothic".to_string()), Some(10.0), None, "top"),
+                (Some("MS Gothic".to_string()), Some(10.0), None, "top", false),
                 "the test's workbook has its own face"
             );
-            assert_eq!(style(&src, l.header_row - 1, 0).2, Some(0xDDEBF7));
+            assert_eq!(
+                head(&src),
+                (Some("Meiryo UI".to_string()), Some(9.0), Some(0xDDEBF7), false),
+                "and its header its own"
+            );
+            let st = l.style.as_ref().unwrap();
+            assert_eq!(
+                (st.header_font.as_deref(), st.header_font_size, st.header_bold),
+                (Some("Meiryo UI"), Some(9.0), Some(false)),
+                "the header's face is learned"
+            );
         }
         // The title's and header's heights as learned; the data rows are as tall as their text.
         let out_heights: Vec<(u32, f64)> = got.heights.into_iter().filter(|(r, _)| *r < data).collect();

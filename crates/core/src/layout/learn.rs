@@ -458,15 +458,20 @@ fn style_of(g: &Grid, h: u32, data: u32) -> Option<super::Style> {
     let font = most(data_looks().filter_map(|l| l.font))
         .and_then(|f| g.fonts.get(usize::from(f)))
         .or(g.fonts.first());
-    let fill = most(
-        (h..data)
-            .flat_map(|r| (0..g.width()).filter_map(move |c| g.looks.get(&(r, c))))
-            .filter_map(|l| l.fill),
-    );
+    let header_looks = || (h..data).flat_map(|r| (0..g.width()).filter_map(move |c| g.looks.get(&(r, c))));
+    let fill = most(header_looks().filter_map(|l| l.fill));
+    // The header's own font, said where it is not the table's; bold unless it is not.
+    let header = most(header_looks().filter_map(|l| l.font))
+        .and_then(|f| g.fonts.get(usize::from(f)))
+        .or(g.fonts.first());
+    let differs = |a: Option<String>, b: Option<String>| if a != b { a } else { None };
     let style = super::Style {
         font: font.and_then(|f| f.name.clone()),
         font_size: font.and_then(|f| f.size),
         header_fill: fill.map(|c| format!("{c:06X}")),
+        header_font: differs(header.and_then(|f| f.name.clone()), font.and_then(|f| f.name.clone())),
+        header_font_size: header.and_then(|f| f.size).filter(|s| Some(*s) != font.and_then(|f| f.size)),
+        header_bold: header.filter(|f| !f.bold).map(|_| false),
         // A style without a vertical alignment stands its text at the bottom (the spreadsheet's default).
         vertical: data_looks().next().map(|_| {
             most(data_looks().map(|l| l.vertical.unwrap_or("bottom")))

@@ -337,6 +337,14 @@ pub struct Style {
     /// The header cells' fill, as RGB in hex (`D9D9D9`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub header_fill: Option<String>,
+    /// The header's font and size, where they are not the table's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub header_font: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub header_font_size: Option<f64>,
+    /// Whether the header is bold (when absent: it is).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub header_bold: Option<bool>,
     /// Where the table's text stands in its cell: `top`, `bottom` or `center` (when absent).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vertical: Option<String>,
@@ -520,6 +528,9 @@ impl Layout {
             }
             if let Some(z) = st.font_size.filter(|z| !(1.0..=409.0).contains(z)) {
                 return Err(bad(format!("`font_size` の {z} は 1〜409 のポイント数で書いてください")));
+            }
+            if let Some(z) = st.header_font_size.filter(|z| !(1.0..=409.0).contains(z)) {
+                return Err(bad(format!("`header_font_size` の {z} は 1〜409 のポイント数で書いてください")));
             }
         }
         if layout.project_cells.is_some() {

@@ -181,9 +181,17 @@ impl Formats {
         } else {
             FormatBorder::Thin
         };
-        let mut head = base
-            .clone()
-            .set_bold()
+        let mut head = base.clone();
+        if let Some(f) = &style.header_font {
+            head = head.set_font_name(f);
+        }
+        if let Some(size) = style.header_font_size {
+            head = head.set_font_size(size);
+        }
+        if style.header_bold != Some(false) {
+            head = head.set_bold();
+        }
+        let mut head = head
             .set_border(border)
             .set_align(FormatAlign::Center)
             .set_align(FormatAlign::VerticalCenter)

@@ -359,11 +359,11 @@ pub fn cell_style(path: &std::path::Path, sheet: &str, row: u32, col: u32) -> Re
         .or(g.fonts.first())
         .cloned()
         .unwrap_or_default();
-    Ok((font.name, font.size, l.fill, l.vertical))
+    Ok((font.name, font.size, l.fill, l.vertical, font.bold))
 }
 
-/// A cell's font name and size, fill (RGB) and vertical alignment.
-pub type CellStyle = (Option<String>, Option<f64>, Option<u32>, Option<&'static str>);
+/// A cell's font name and size, fill (RGB), vertical alignment and whether it is bold.
+pub type CellStyle = (Option<String>, Option<f64>, Option<u32>, Option<&'static str>, bool);
 
 /// How a sheet prints, for tools and tests that compare what a sheet shows.
 #[derive(Debug, Clone, PartialEq)]

@@ -783,11 +783,12 @@ pub struct Look {
     pub font: Option<u16>,
 }
 
-/// A font of the workbook's styles: its name and size.
+/// A font of the workbook's styles: its name, size and weight.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct Font {
     pub name: Option<String>,
     pub size: Option<f64>,
+    pub bold: bool,
 }
 
 /// The styles of a workbook: each cell style's number format code and look, and the fonts.
@@ -814,6 +815,11 @@ fn style_formats<B: BufRead>(src: B) -> Option<Styles> {
                 "name" if in_fonts => {
                     if let Some(f) = fonts.last_mut() {
                         f.name = attr(&e, "val");
+                    }
+                }
+                "b" if in_fonts => {
+                    if let Some(f) = fonts.last_mut() {
+                        f.bold = !matches!(attr(&e, "val").as_deref(), Some("0" | "false"));
                     }
                 }
                 "sz" if in_fonts => {
