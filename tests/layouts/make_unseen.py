@@ -98,16 +98,16 @@ ws.title = "事業一覧"
 ws["A1"] = "○○県DX推進計画 事業一覧"
 ws["A1"].font = Font(bold=True, size=14)
 ws.append([])
-ws.append(["事業番号", "分野", "事業名", "担当課", "評価", "取組状況"])
-projects = [
-    [1, "行政のDX", "電子申請の拡充", "デジタル推進課", "A", "申請手続のオンライン化を進めた。"],
-    [2, "行政のDX", "テレワークの推進", "人事課", "B", "在宅勤務の端末を増やした。"],
-    [3, "地域のDX", "スマート農業の普及", "農業振興課", "C", "実証を2地区で行った。"],
-    [4, "地域のDX", "オープンデータの公開", "デジタル推進課", None, None],
+ws.append(["事業番号", "分野番号", "分野", "事業名", "担当課", "評価", "取組状況"])
+projects = [   # the areas numbered as the plan numbers them (3 and 5), not 1 and 2
+    [1, "3", "行政のDX", "電子申請の拡充", "デジタル推進課", "A", "申請手続のオンライン化を進めた。"],
+    [2, "3", "行政のDX", "テレワークの推進", "人事課", "B", "在宅勤務の端末を増やした。"],
+    [3, "5", "地域のDX", "スマート農業の普及", "農業振興課", "C", "実証を2地区で行った。"],
+    [4, "5", "地域のDX", "オープンデータの公開", "デジタル推進課", None, None],
 ]
 for r in projects:
     ws.append(r)
-for col, w in zip("ABCDEF", [9, 12, 24, 16, 6, 40]):
+for col, w in zip("ABCDEFG", [9, 8, 12, 24, 16, 6, 40]):
     ws.column_dimensions[col].width = w
 ws.page_setup.paperSize = ws.PAPERSIZE_A4
 ws.page_setup.orientation = "landscape"

@@ -620,15 +620,16 @@ fn projects_and_kpis_on_separate_sheets_are_learned_read_and_written_back() {
         fields(&ps.as_layout(&l)),
         vec![
             (c("A"), ProjectNo, None),
-            (c("B"), Area, None),
-            (c("C"), ProjectName, None),
-            (c("D"), Division, None),
-            (c("E"), Evaluation, None),
-            (c("F"), Narrative, None),
+            (c("B"), AreaNo, None),
+            (c("C"), Area, None),
+            (c("D"), ProjectName, None),
+            (c("E"), Division, None),
+            (c("F"), Evaluation, None),
+            (c("G"), Narrative, None),
         ]
     );
     assert!(
-        learned.report().iter().any(|l| l.contains("シート「事業一覧」の列 C「事業名」")),
+        learned.report().iter().any(|l| l.contains("シート「事業一覧」の列 D「事業名」")),
         "{:?}",
         learned.report()
     );
@@ -641,6 +642,11 @@ fn projects_and_kpis_on_separate_sheets_are_learned_read_and_written_back() {
     assert_eq!(
         projects.iter().map(|x| (x.no.as_str(), x.kpis.len())).collect::<Vec<_>>(),
         vec![("1", 2), ("2", 1), ("3", 2), ("4", 0)]
+    );
+    assert_eq!(
+        p.areas.iter().map(|a| (a.code.as_str(), a.name.as_deref())).collect::<Vec<_>>(),
+        vec![("3", Some("行政のDX")), ("5", Some("地域のDX"))],
+        "the areas keep the numbers the sheet of projects gives them"
     );
     let first = projects[0];
     assert_eq!(first.name.as_deref(), Some("電子申請の拡充"));
@@ -673,12 +679,12 @@ fn projects_and_kpis_on_separate_sheets_are_learned_read_and_written_back() {
         assert_eq!(print(&out), print(&src), "{sheet}: how it prints");
     }
 
-    // Project 3's evaluation changed: exactly E6 of 事業一覧 differs.
+    // Project 3's evaluation changed: exactly F6 of 事業一覧 differs.
     set_field(&db, "project[3].year[2023].evaluation", "B");
     ops::export(&db, None, &out, None).unwrap();
     let (want, _, _) = sheet_of(&src, "事業一覧");
     let (got, _, _) = sheet_of(&out, "事業一覧");
-    assert_eq!(cell_diffs(&want, &got), vec![(5, 4, "B".to_string())]);
+    assert_eq!(cell_diffs(&want, &got), vec![(5, 5, "B".to_string())]);
     assert_eq!(sheet_of(&out, "KPI"), sheet_of(&src, "KPI"), "the KPI sheet unchanged");
 
     // A KPI row naming a project the sheet of projects does not have: refused by its cell, nothing imported.

@@ -258,7 +258,9 @@ fn read_grid(g: &Grid, layout: &Layout, projects: Option<(&Grid, &Layout)>, orga
             }
             match project_of_row(pg, r, &pm, &scale, report_year, false) {
                 Ok(mut p) => {
-                    (p.area, p.item) = places.place(&area, &item, (None, None));
+                    // Placed by the area's and item's numbers where the sheet gives them.
+                    let codes = (pg.get_text(r, at(Field::AreaNo)), pg.get_text(r, at(Field::ItemNo)));
+                    (p.area, p.item) = places.place(&area, &item, codes);
                     by_no.insert(no, entries.len());
                     entries.push(Entry::Project(p));
                 }
