@@ -39,7 +39,7 @@ for row in ws.iter_rows(min_row=4):
     row[8].alignment = Alignment(horizontal="center", vertical="top")
 for cell in ws[3]:
     cell.fill = PatternFill("solid", fgColor="DDEBF7")
-    cell.font = Font(name="Meiryo UI", size=9)   # the header in a face of its own, not bold
+    cell.font = Font(name="MS Mincho", size=9)   # the header in a face of its own, not bold
 # Printed on A3 landscape, one page wide, the header on every page, page numbers in the footer.
 ws.page_setup.paperSize = ws.PAPERSIZE_A3
 ws.page_setup.orientation = "landscape"

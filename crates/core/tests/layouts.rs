@@ -403,13 +403,13 @@ fn a_learned_layout_writes_the_sheet_back_cell_for_cell() {
             );
             assert_eq!(
                 head(&src),
-                (Some("Meiryo UI".to_string()), Some(9.0), Some(0xDDEBF7), false),
+                (Some("MS Mincho".to_string()), Some(9.0), Some(0xDDEBF7), false),
                 "and its header its own"
             );
             let st = l.style.as_ref().unwrap();
             assert_eq!(
                 (st.header_font.as_deref(), st.header_font_size, st.header_bold),
-                (Some("Meiryo UI"), Some(9.0), Some(false)),
+                (Some("MS Mincho"), Some(9.0), Some(false)),
                 "the header's face is learned"
             );
         }
@@ -483,6 +483,25 @@ fn a_layout_sheet_edited_in_libreoffice_is_read_back() {
         }
     }
     assert_eq!(after.entries, before.entries);
+
+    // Learned again from Calc's file (its own styles.xml and sheet XML): the same columns,
+    // the same face (the table's font and size, the header's size, fill and weight, where
+    // text stands). Calc saves the header's Japanese text in its own East Asian font
+    // (Noto Sans CJK here) instead of the 9 pt MS Mincho it was given, so that name is not compared.
+    let l = ops::read_layout(&toml).unwrap();
+    let again = ops::layout_learn(&edited, None, &dir.path().join("again.toml")).unwrap().layout;
+    assert_eq!(fields(&again), fields(&l), "the columns learned from Calc's file");
+    let style = l.style.clone().unwrap();
+    assert_eq!(style.header_font.as_deref(), Some("MS Mincho"), "{style:?}");
+    let again = again.style.unwrap();
+    assert_eq!(
+        shinchoku_core::layout::Style {
+            header_font: style.header_font.clone(),
+            ..again
+        },
+        style,
+        "the face learned from Calc's file"
+    );
 }
 
 /// What the built-in 総合戦略 table keeps of a KPI: its name, unit, baseline and its year,
