@@ -1,5 +1,5 @@
 //! The prefecture's summary workbook (取組一覧) in its own layout: export with
-//! rust_xlsxwriter, import with calamine. The layout is described in
+//! rust_xlsxwriter, import through the package's own reader (`package`, `cells`). The layout is described in
 //! `spec/torikumi-ichiran.md`; the constants here are shared by both directions.
 
 pub mod base;

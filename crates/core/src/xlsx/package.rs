@@ -3,13 +3,15 @@
 //! A file that arrives by mail may be anything: a CSV or a PDF renamed `.xlsx`, a
 //! download cut short, a password-protected or an old (`.xls`) workbook, or a zip
 //! bomb. The file is recognised by its content, not its name. Every package part
-//! calamine would inflate is first inflated here, into nothing, under explicit
-//! limits (bytes per part, bytes between two tags, shared strings, rows and used
-//! cells per sheet), so a bomb is refused within seconds and with bounded memory.
-//! The same pass over a sheet reads its cells' values ([`super::cells`]), so a
-//! sheet is parsed once, and what calamine does not give: each cell's number
-//! format (it says `0.482` was written as `48.2%`) and the formulas that have no
-//! saved result. The shared strings are read in the pass over the parts.
+//! is inflated here under explicit limits (bytes per part, bytes between two
+//! tags, shared strings, rows and used cells per sheet), so a bomb is refused
+//! within seconds and with bounded memory: the parts but the sheets when the
+//! workbook is opened (the shared strings read on the way, the rest into nothing),
+//! each sheet when it is read. The pass over a sheet reads its cells' values
+//! ([`super::cells`]), so a sheet is parsed once, with what a plain reader does not
+//! give: each cell's number format (it says `0.482` was written as `48.2%`) and
+//! the formulas that have no saved result. Debug builds compare what it reads with
+//! calamine's reading.
 
 use std::collections::HashMap;
 use std::fs::File;
