@@ -116,9 +116,9 @@ pub fn templates(
     }
     let labels = entry_labels(&Store::open(db)?, plan_id, layout)?;
     create_dir(dir)?;
-    let mut files = Vec::new();
-    for d in chosen {
-        let path = dir.join(return_file_name(d, year));
+    // The workbooks are written two at a time, one on each core, each the next department
+    // not yet taken; reported in the departments' order, the first failure first.
+    let write = |d: &str| {
         let spec = ReturnSpec {
             plan: p,
             filled: None,
@@ -133,12 +133,38 @@ pub fn templates(
             findings: None,
             labels: Some(&labels),
         };
-        let projects = returns::write_return(&spec, &path)?;
-        files.push(TemplateFile {
-            department: d.clone(),
-            path,
-            projects,
-        });
+        returns::write_return(&spec, &dir.join(return_file_name(d, year)))
+    };
+    type Written = std::sync::Mutex<Option<std::result::Result<usize, crate::xlsx::WriteError>>>;
+    let done: Vec<Written> = chosen.iter().map(|_| std::sync::Mutex::new(None)).collect();
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let failed = std::sync::atomic::AtomicBool::new(false);
+    let work = || loop {
+        use std::sync::atomic::Ordering::Relaxed;
+        let i = next.fetch_add(1, Relaxed);
+        if i >= chosen.len() || failed.load(Relaxed) {
+            break;
+        }
+        let r = write(chosen[i]);
+        failed.fetch_or(r.is_err(), Relaxed);
+        if let Ok(mut slot) = done[i].lock() {
+            *slot = Some(r);
+        }
+    };
+    std::thread::scope(|s| {
+        s.spawn(work);
+        work();
+    });
+    let mut files = Vec::new();
+    // A department not taken comes after one that failed, whose error is returned first.
+    for (d, slot) in chosen.into_iter().zip(done) {
+        if let Some(r) = slot.into_inner().unwrap_or_else(|e| e.into_inner()) {
+            files.push(TemplateFile {
+                department: d.clone(),
+                path: dir.join(return_file_name(d, year)),
+                projects: r?,
+            });
+        }
     }
     if let Some(round) = src.round_id {
         let written: Vec<String> = files.iter().map(|f| f.department.clone()).collect();
