@@ -58,6 +58,17 @@ enum Inside {
     },
 }
 
+impl Inside {
+    /// An inline string (or a shared string's `<si>`) begins.
+    fn inline() -> Self {
+        Inside::Inline {
+            text: None,
+            phonetic: false,
+            run: None,
+        }
+    }
+}
+
 /// The value of the cell being read, event by event.
 #[derive(Debug, Default)]
 pub(crate) struct CellValue {
@@ -115,11 +126,7 @@ impl CellValue {
                 ends = empty;
             }
             Inside::Nothing if local == "is" => {
-                self.inside = Inside::Inline {
-                    text: None,
-                    phonetic: false,
-                    run: None,
-                };
+                self.inside = Inside::inline();
                 ends = empty;
             }
             // A formula after the value: the value is not taken.
@@ -273,11 +280,7 @@ pub(crate) fn read_shared_strings<R: Read>(src: R, max: u64) -> io::Result<Vec<B
                     // Each `<si>` is read as an inline string is.
                     "si" => {
                         cell.open(Some("inlineStr"), false);
-                        cell.inside = Inside::Inline {
-                            text: None,
-                            phonetic: false,
-                            run: None,
-                        };
+                        cell.inside = Inside::inline();
                         if empty {
                             cell.end("is");
                             strings.push(text_of(cell.close()));

@@ -460,14 +460,7 @@ pub(crate) fn load_grid(wb: &mut Workbook, name: &str) -> Result<Grid, Problem> 
                 ),
             });
         }
-        if cells.len() <= ar as usize {
-            cells.resize_with(ar as usize + 1, Vec::new);
-        }
-        let row = &mut cells[ar as usize];
-        if row.len() <= ac as usize {
-            row.resize(ac as usize + 1, Cell::Empty);
-        }
-        row[ac as usize] = out;
+        put(&mut cells, ar, ac, out);
     }
     #[cfg(debug_assertions)]
     same_as_calamine(wb, name, &cells, &formats);
@@ -521,6 +514,18 @@ pub(crate) fn load_grid(wb: &mut Workbook, name: &str) -> Result<Grid, Problem> 
     })
 }
 
+/// Sets a cell of rows grown as cells arrive.
+fn put(cells: &mut Vec<Vec<Cell>>, r: u32, c: u32, cell: Cell) {
+    if cells.len() <= r as usize {
+        cells.resize_with(r as usize + 1, Vec::new);
+    }
+    let row = &mut cells[r as usize];
+    if row.len() <= c as usize {
+        row.resize(c as usize + 1, Cell::Empty);
+    }
+    row[c as usize] = cell;
+}
+
 /// Debug builds: the cells read in the scan are those calamine reads (value, type,
 /// number format), wherever calamine reads the sheet.
 #[cfg(debug_assertions)]
@@ -552,14 +557,7 @@ fn same_as_calamine(wb: &mut Workbook, name: &str, cells: &[Vec<Cell>], formats:
             DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => Cell::Date(s.clone()),
             DataRef::Error(e) => Cell::Other(format!("エラー値 {e}")),
         };
-        if theirs.len() <= ar as usize {
-            theirs.resize_with(ar as usize + 1, Vec::new);
-        }
-        let row = &mut theirs[ar as usize];
-        if row.len() <= ac as usize {
-            row.resize(ac as usize + 1, Cell::Empty);
-        }
-        row[ac as usize] = out;
+        put(&mut theirs, ar, ac, out);
     }
     let trim = |rows: &[Vec<Cell>]| -> Vec<Vec<Cell>> {
         let mut rows: Vec<Vec<Cell>> = rows
